@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Paramiko",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "SSHWire", targets: ["SSHWire"]),
+        .library(name: "SSHCrypto", targets: ["SSHCrypto"]),
+        .library(name: "SSHConfig", targets: ["SSHConfig"]),
+        .executable(name: "paramiko", targets: ["paramiko"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
+    targets: [
+        // C shims
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+
+        // Level 0
+        .target(
+            name: "SSHWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SSHCrypto",
+            dependencies: [
+                "SSHWire",
+                "COpenSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SSHConfig",
+            swiftSettings: swiftSettings
+        ),
+
+        // Level 4: the command-line tool
+        .executableTarget(
+            name: "paramiko",
+            dependencies: [
+                "SSHWire",
+                "SSHCrypto",
+                "SSHConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Tests
+        .testTarget(
+            name: "SSHWireTests",
+            dependencies: ["SSHWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SSHCryptoTests",
+            dependencies: ["SSHCrypto", "SSHWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SSHConfigTests",
+            dependencies: ["SSHConfig"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

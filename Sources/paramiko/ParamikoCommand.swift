@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `paramiko` command: SSH client, server, SFTP and key tools in one executable.
+@main
+struct ParamikoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paramiko",
+        abstract: "SSHv2 client, server, SFTP and key tools.",
+        subcommands: [
+        ]
+    )
+}
