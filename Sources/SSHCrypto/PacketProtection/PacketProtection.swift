@@ -1,0 +1,60 @@
+/// The encryption and integrity protection of one direction of the binary packet
+/// protocol (RFC 4253 §6): a cipher and, for non-AEAD ciphers, a MAC, working in place.
+///
+/// A packet on the wire is `uint32 packet_length || packet_length bytes || tag`, where the
+/// tag is the MAC or AEAD tag (``tagLength`` bytes). The transport uses an instance as:
+/// 1. when ``lengthPeekSize`` bytes have arrived, ``decryptLength(_:sequenceNumber:)``
+///    (exactly once per packet: for encrypt-and-MAC modes it decrypts the first block in place);
+/// 2. when `4 + packet_length + tagLength` bytes have arrived, ``openPacket(_:sequenceNumber:)``,
+///    after which the first `4 + packet_length` bytes are plaintext.
+/// To send, it lays out the plaintext packet with `tagLength` spare bytes after it and calls
+/// ``sealPacket(_:sequenceNumber:)``.
+public protocol PacketProtection: AnyObject {
+    /// The cipher's SSH name.
+    var cipherName: String { get }
+    /// The MAC's SSH name, or nil for AEAD ciphers that authenticate by themselves.
+    var macName: String? { get }
+    /// The block size that padding aligns to (at least 8).
+    var blockSize: Int { get }
+    /// True when the 4-byte length is sent unencrypted or encrypted separately, and so is left out
+    /// of the block alignment (AEAD ciphers and encrypt-then-MAC, as OpenSSH does).
+    var lengthExcludedFromAlignment: Bool { get }
+    /// Bytes appended to each packet: the MAC or AEAD tag.
+    var tagLength: Int { get }
+    /// Bytes needed before the packet length can be read.
+    var lengthPeekSize: Int { get }
+
+    /// Returns `packet_length` from the first ``lengthPeekSize`` bytes of a packet.
+    func decryptLength(_ bytes: UnsafeMutableRawBufferPointer, sequenceNumber: UInt32) throws(CryptoError) -> UInt32
+
+    /// Verifies and decrypts a whole packet (`4 + packet_length + tagLength` bytes) in place.
+    /// Throws `.authenticationFailed` when the MAC or tag does not match.
+    func openPacket(_ packet: UnsafeMutableRawBufferPointer, sequenceNumber: UInt32) throws(CryptoError)
+
+    /// Encrypts a plaintext packet in place and writes its tag into the last ``tagLength`` bytes.
+    func sealPacket(_ packet: UnsafeMutableRawBufferPointer, sequenceNumber: UInt32) throws(CryptoError)
+}
+
+/// Whether a protection instance encrypts (outbound) or decrypts (inbound).
+public enum PacketDirection: Sendable, Hashable {
+    case outbound
+    case inbound
+}
+
+extension PacketProtection {
+    /// Reads a big-endian `uint32` from the start of `bytes`.
+    @inline(__always)
+    static func readLength(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        UInt32(bytes[0]) << 24 | UInt32(bytes[1]) << 16 | UInt32(bytes[2]) << 8 | UInt32(bytes[3])
+    }
+
+    /// Checks a packet buffer is large enough to hold `4 + packet_length + tag` bytes.
+    @inline(__always)
+    func bodyLength(_ packet: UnsafeMutableRawBufferPointer) throws(CryptoError) -> Int {
+        let body = packet.count - 4 - tagLength
+        guard body >= 0 else {
+            throw CryptoError(.invalidLength, "packet of \(packet.count) bytes is shorter than its framing")
+        }
+        return body
+    }
+}
