@@ -11,7 +11,7 @@ extension ByteBuffer {
     public mutating func readSSHNameList() throws(WireError) -> [String] {
         try rewindingOnError { buffer throws(WireError) in
             let bytes = try buffer.readSSHString()
-            return try Self.parseNameList(bytes.readableBytesView)
+            return try Self.parseNameList(bytes)
         }
     }
 
@@ -26,21 +26,21 @@ extension ByteBuffer {
         }
     }
 
-    static func parseNameList(_ bytes: ByteBufferView) throws(WireError) -> [String] {
-        if bytes.isEmpty { return [] }
-        var names: [String] = []
-        var nameStart = bytes.startIndex
-        var index = bytes.startIndex
-        while true {
-            if index == bytes.endIndex || bytes[index] == UInt8(ascii: ",") {
-                guard index > nameStart else { throw WireError(.invalidNameList, "empty name in name-list") }
-                names.append(String(decoding: bytes[nameStart..<index], as: UTF8.self))
-                if index == bytes.endIndex { return names }
-                nameStart = index + 1
-            } else if !(0x21...0x7E).contains(bytes[index]) {
-                throw WireError(.invalidNameList, "byte 0x\(String(bytes[index], radix: 16)) in name-list")
+    static func parseNameList(_ bytes: ByteBuffer) throws(WireError) -> [String] {
+        try bytes.withUnsafeReadableBytes { raw -> Result<[String], WireError> in
+            if raw.isEmpty { return .success([]) }
+            var names: [String] = []
+            var nameStart = 0
+            for index in 0...raw.count {
+                if index == raw.count || raw[index] == UInt8(ascii: ",") {
+                    guard index > nameStart else { return .failure(WireError(.invalidNameList, "empty name in name-list")) }
+                    names.append(String(decoding: UnsafeRawBufferPointer(rebasing: raw[nameStart..<index]), as: UTF8.self))
+                    nameStart = index + 1
+                } else if !(0x21...0x7E).contains(raw[index]) {
+                    return .failure(WireError(.invalidNameList, "byte 0x\(String(raw[index], radix: 16)) in name-list"))
+                }
             }
-            index += 1
-        }
+            return .success(names)
+        }.get()
     }
 }
