@@ -121,8 +121,10 @@ import Testing
                 userName: "alice", serviceName: "ssh-connection", method: .password(.init(password: "pw"))),
             [50] + sshString("alice") + sshString("ssh-connection") + sshString("password") + [0] + sshString("pw")
         ),
-        (UserAuthFailureMessage(authentications: ["publickey", "password"], partialSuccess: false),
-            [51] + sshString("publickey,password") + [0]),
+        (
+            UserAuthFailureMessage(authentications: ["publickey", "password"], partialSuccess: false),
+            [51] + sshString("publickey,password") + [0]
+        ),
         (
             ChannelOpenMessage(
                 channelType: .session, senderChannel: 0, initialWindowSize: 2_097_152, maximumPacketSize: 32_768),
@@ -146,7 +148,8 @@ import Testing
         ),
         (
             ChannelRequestMessage(
-                recipientChannel: 4, request: .exitSignal(.init(signalName: "KILL", coreDumped: false)), wantReply: false),
+                recipientChannel: 4, request: .exitSignal(.init(signalName: "KILL", coreDumped: false)),
+                wantReply: false),
             [98] + be32(4) + sshString("exit-signal") + [0] + sshString("KILL") + [0] + be32(0) + be32(0)
         ),
     ]
@@ -163,7 +166,8 @@ import Testing
         let ended = [53] + be32(0) + [0] + [54] + be32(1)
         #expect(try TerminalModes(decoding: buffer(ended)) == TerminalModes([.init(.ECHO, 0)]))
         #expect(try TerminalModes(decoding: buffer([UInt8]())).modes.isEmpty)
-        #expect(wireErrorCode { () throws(WireError) in try TerminalModes(decoding: buffer([53, 0, 0])) } == .truncated)
+        #expect(
+            wireErrorCode { () throws(WireError) in try TerminalModes(decoding: buffer([53, 0, 0])) } == .truncated)
         #expect(Samples.modes[.TTY_OP_ISPEED] == 38400)
     }
 

@@ -62,7 +62,8 @@ enum Samples {
         DisconnectReason.allDefined.map {
             Sample(DisconnectMessage(reason: $0, description: "bye \($0)", languageTag: "en"), .transport)
         } + [
-            Sample(DisconnectMessage(reason: DisconnectReason(rawValue: 99), description: "", languageTag: ""), .transport),
+            Sample(
+                DisconnectMessage(reason: DisconnectReason(rawValue: 99), description: "", languageTag: ""), .transport),
             Sample(IgnoreMessage(data: raw([0, 1, 2, 0xFF])), .transport),
             Sample(IgnoreMessage(), .transport),
             Sample(UnimplementedMessage(sequenceNumber: 0xDEAD_BEEF), .transport),
@@ -81,23 +82,34 @@ enum Samples {
 
     static let keyExchange: [Sample] = [
         Sample(KexDHInitMessage(value: bigMagnitude), .keyExchange(.diffieHellman)),
-        Sample(KexDHReplyMessage(hostKey: hostKey, f: smallMagnitude, signature: signature), .keyExchange(.diffieHellman)),
-        Sample(KexECDHInitMessage(clientPublicKey: raw([UInt8](repeating: 9, count: 32))), .keyExchange(.ellipticCurve)),
         Sample(
-            KexECDHReplyMessage(hostKey: hostKey, serverPublicKey: raw([4] + [UInt8](repeating: 7, count: 64)), signature: signature),
+            KexDHReplyMessage(hostKey: hostKey, f: smallMagnitude, signature: signature), .keyExchange(.diffieHellman)),
+        Sample(
+            KexECDHInitMessage(clientPublicKey: raw([UInt8](repeating: 9, count: 32))), .keyExchange(.ellipticCurve)),
+        Sample(
+            KexECDHReplyMessage(
+                hostKey: hostKey, serverPublicKey: raw([4] + [UInt8](repeating: 7, count: 64)), signature: signature),
             .keyExchange(.ellipticCurve)),
         Sample(KexDHGexRequestOldMessage(preferredBits: 2048), .keyExchange(.groupExchange)),
         Sample(KexDHGexGroupMessage(prime: bigMagnitude, generator: raw([2])), .keyExchange(.groupExchange)),
         Sample(KexDHGexInitMessage(value: smallMagnitude), .keyExchange(.groupExchange)),
-        Sample(KexDHGexReplyMessage(hostKey: hostKey, f: bigMagnitude, signature: signature), .keyExchange(.groupExchange)),
-        Sample(KexDHGexRequestMessage(minimumBits: 2048, preferredBits: 4096, maximumBits: 8192), .keyExchange(.groupExchange)),
+        Sample(
+            KexDHGexReplyMessage(hostKey: hostKey, f: bigMagnitude, signature: signature), .keyExchange(.groupExchange)),
+        Sample(
+            KexDHGexRequestMessage(minimumBits: 2048, preferredBits: 4096, maximumBits: 8192),
+            .keyExchange(.groupExchange)),
         Sample(KexGSSInitMessage(token: raw([0x60, 0x82, 1, 2]), e: bigMagnitude), .keyExchange(.gssapi)),
         Sample(KexGSSContinueMessage(value: raw([0xA1, 0x02])), .keyExchange(.gssapi)),
-        Sample(KexGSSCompleteMessage(f: bigMagnitude, perMessageToken: raw([1, 2, 3]), token: raw([4, 5])), .keyExchange(.gssapi)),
+        Sample(
+            KexGSSCompleteMessage(f: bigMagnitude, perMessageToken: raw([1, 2, 3]), token: raw([4, 5])),
+            .keyExchange(.gssapi)),
         Sample(KexGSSCompleteMessage(f: smallMagnitude, perMessageToken: raw([1]), token: nil), .keyExchange(.gssapi)),
         Sample(KexGSSHostKeyMessage(value: hostKey), .keyExchange(.gssapi)),
-        Sample(KexGSSErrorMessage(majorStatus: 0x000D_0000, minorStatus: 7, message: "no creds", languageTag: ""), .keyExchange(.gssapi)),
-        Sample(KexGSSGroupRequestMessage(minimumBits: 1024, preferredBits: 2048, maximumBits: 8192), .keyExchange(.gssapi)),
+        Sample(
+            KexGSSErrorMessage(majorStatus: 0x000D_0000, minorStatus: 7, message: "no creds", languageTag: ""),
+            .keyExchange(.gssapi)),
+        Sample(
+            KexGSSGroupRequestMessage(minimumBits: 1024, preferredBits: 2048, maximumBits: 8192), .keyExchange(.gssapi)),
         Sample(KexGSSGroupMessage(prime: bigMagnitude, generator: raw([2])), .keyExchange(.gssapi)),
     ]
 
@@ -122,14 +134,19 @@ enum Samples {
 
     static let userAuth: [Sample] =
         userAuthMethods.map {
-            Sample(UserAuthRequestMessage(userName: "alice", serviceName: "ssh-connection", method: $0), .userAuth(.none))
+            Sample(
+                UserAuthRequestMessage(userName: "alice", serviceName: "ssh-connection", method: $0), .userAuth(.none))
         } + [
-            Sample(UserAuthFailureMessage(authentications: ["publickey", "password"], partialSuccess: false), .userAuth(.none)),
+            Sample(
+                UserAuthFailureMessage(authentications: ["publickey", "password"], partialSuccess: false),
+                .userAuth(.none)),
             Sample(UserAuthFailureMessage(authentications: [], partialSuccess: true), .userAuth(.publicKey)),
             Sample(UserAuthSuccessMessage(), .userAuth(.none)),
             Sample(UserAuthBannerMessage(message: "Welcome\r\n", languageTag: "en-US"), .userAuth(.none)),
             Sample(UserAuthPKOKMessage(algorithm: "ssh-ed25519", publicKey: hostKey), .userAuth(.publicKey)),
-            Sample(UserAuthPasswordChangeRequestMessage(message: "Password expired", languageTag: ""), .userAuth(.password)),
+            Sample(
+                UserAuthPasswordChangeRequestMessage(message: "Password expired", languageTag: ""), .userAuth(.password)
+            ),
             Sample(
                 UserAuthInfoRequestMessage(
                     name: "PAM", instruction: "Answer", languageTag: "",
@@ -141,7 +158,9 @@ enum Samples {
             Sample(UserAuthGSSAPIResponseMessage(value: oid), .userAuth(.gssapi)),
             Sample(UserAuthGSSAPITokenMessage(value: raw([0x60, 1, 2, 3])), .userAuth(.gssapi)),
             Sample(UserAuthGSSAPIExchangeCompleteMessage(), .userAuth(.gssapi)),
-            Sample(UserAuthGSSAPIErrorMessage(majorStatus: 1, minorStatus: 2, message: "oops", languageTag: "en"), .userAuth(.gssapi)),
+            Sample(
+                UserAuthGSSAPIErrorMessage(majorStatus: 1, minorStatus: 2, message: "oops", languageTag: "en"),
+                .userAuth(.gssapi)),
             Sample(UserAuthGSSAPIErrorTokenMessage(value: raw([7])), .userAuth(.gssapi)),
             Sample(UserAuthGSSAPIMICMessage(value: raw([8, 8])), .userAuth(.gssapi)),
         ]
@@ -175,9 +194,15 @@ enum Samples {
     ])
 
     static let channelRequests: [ChannelRequestType] = [
-        .pseudoTerminal(.init(term: "xterm-256color", size: .init(columns: 80, rows: 24, widthPixels: 640, heightPixels: 480), modes: modes)),
+        .pseudoTerminal(
+            .init(
+                term: "xterm-256color", size: .init(columns: 80, rows: 24, widthPixels: 640, heightPixels: 480),
+                modes: modes)),
         .pseudoTerminal(.init(term: "vt100", size: .init(columns: 132, rows: 43))),
-        .x11(.init(singleConnection: false, authenticationProtocol: "MIT-MAGIC-COOKIE-1", authenticationCookie: "0123456789abcdef", screenNumber: 0)),
+        .x11(
+            .init(
+                singleConnection: false, authenticationProtocol: "MIT-MAGIC-COOKIE-1",
+                authenticationCookie: "0123456789abcdef", screenNumber: 0)),
         .environment(name: "LANG", value: "en_US.UTF-8"),
         .shell,
         .exec(command: "ls -la /tmp"),
@@ -197,20 +222,33 @@ enum Samples {
     static let connection: [Sample] =
         globalRequests.map { Sample(GlobalRequestMessage(request: $0, wantReply: true), .connection) }
         + channelTypes.map {
-            Sample(ChannelOpenMessage(channelType: $0, senderChannel: 3, initialWindowSize: 2_097_152, maximumPacketSize: 32_768), .connection)
+            Sample(
+                ChannelOpenMessage(
+                    channelType: $0, senderChannel: 3, initialWindowSize: 2_097_152, maximumPacketSize: 32_768),
+                .connection)
         }
-        + channelRequests.map { Sample(ChannelRequestMessage(recipientChannel: 7, request: $0, wantReply: false), .connection) }
+        + channelRequests.map {
+            Sample(ChannelRequestMessage(recipientChannel: 7, request: $0, wantReply: false), .connection)
+        }
         + ChannelOpenFailureReason.allDefined.map {
-            Sample(ChannelOpenFailureMessage(recipientChannel: 1, reason: $0, description: "no", languageTag: ""), .connection)
+            Sample(
+                ChannelOpenFailureMessage(recipientChannel: 1, reason: $0, description: "no", languageTag: ""),
+                .connection)
         } + [
-            Sample(ChannelOpenFailureMessage(recipientChannel: 1, reason: .init(rawValue: 77), description: "", languageTag: "en"), .connection),
+            Sample(
+                ChannelOpenFailureMessage(
+                    recipientChannel: 1, reason: .init(rawValue: 77), description: "", languageTag: "en"), .connection),
             Sample(RequestSuccessMessage(), .connection),
             Sample(RequestSuccessMessage(boundPort: 40123), .connection),
             Sample(RequestFailureMessage(), .connection),
-            Sample(ChannelOpenConfirmationMessage(recipientChannel: 3, senderChannel: 0, initialWindowSize: 1 << 21, maximumPacketSize: 1 << 15), .connection),
             Sample(
                 ChannelOpenConfirmationMessage(
-                    recipientChannel: 3, senderChannel: 0, initialWindowSize: 0, maximumPacketSize: 0, typeSpecificData: raw([1, 2])),
+                    recipientChannel: 3, senderChannel: 0, initialWindowSize: 1 << 21, maximumPacketSize: 1 << 15),
+                .connection),
+            Sample(
+                ChannelOpenConfirmationMessage(
+                    recipientChannel: 3, senderChannel: 0, initialWindowSize: 0, maximumPacketSize: 0,
+                    typeSpecificData: raw([1, 2])),
                 .connection),
             Sample(ChannelWindowAdjustMessage(recipientChannel: 0, bytesToAdd: 0xFFFF_FFFF), .connection),
             Sample(ChannelDataMessage(recipientChannel: 9, data: bytes("hello, world\n")), .connection),

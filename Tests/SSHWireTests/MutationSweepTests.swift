@@ -6,7 +6,9 @@ import Testing
 /// valid value: never a trap, never an allocation out of proportion to the input.
 @Suite struct MutationSweepTests {
     /// Decodes `payload` as `Message` and re-encodes it, or returns the error.
-    func decodeAndReencode<Message: SSHMessage>(_ payload: ByteBuffer, as _: Message.Type) -> Result<ByteBuffer, WireError> {
+    func decodeAndReencode<Message: SSHMessage>(_ payload: ByteBuffer, as _: Message.Type) -> Result<
+        ByteBuffer, WireError
+    > {
         do throws(WireError) {
             return .success(try Message(decodingPayload: payload).encodedPayload())
         } catch {
@@ -73,7 +75,10 @@ import Testing
             ([7] + be32(2) + sshString("a") + sshString("b"), .transport),
             ([61] + be32(0x4000_0000) + sshString("x"), .userAuth(.keyboardInteractive)),
             ([60] + sshString("") + sshString("") + sshString("") + be32(0xFFFF_FFFF), .userAuth(.keyboardInteractive)),
-            ([50] + sshString("u") + sshString("s") + sshString("gssapi-with-mic") + be32(0x7FFF_FFFF), .userAuth(.none)),
+            (
+                [50] + sshString("u") + sshString("s") + sshString("gssapi-with-mic") + be32(0x7FFF_FFFF),
+                .userAuth(.none)
+            ),
         ]
         for (index, item) in cases.enumerated() {
             let code = wireErrorCode { () throws(WireError) in try item.range.decode(buffer(item.bytes)) }

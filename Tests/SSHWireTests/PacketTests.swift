@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct PacketTests {
     static let alignments: [PacketAlignment] = [
-        .standard(blockSize: 8), .standard(blockSize: 16), .lengthExcluded(blockSize: 8), .lengthExcluded(blockSize: 16),
+        .standard(blockSize: 8), .standard(blockSize: 16), .lengthExcluded(blockSize: 8),
+        .lengthExcluded(blockSize: 16),
         .standard(blockSize: 1), .unencrypted,
     ]
 
@@ -46,35 +47,41 @@ import Testing
         var random = TestRandom()
         var packet = ByteBuffer(bytes: [0xAB])
         let big = ByteBuffer(repeating: 0, count: SSHPacket.maximumPayloadLength + 1)
-        #expect(wireErrorCode { () throws(WireError) in
-            try SSHPacket.write(payload: big, into: &packet, alignment: .unencrypted, padding: &random)
-        } == .lengthTooLarge)
+        #expect(
+            wireErrorCode { () throws(WireError) in
+                try SSHPacket.write(payload: big, into: &packet, alignment: .unencrypted, padding: &random)
+            } == .lengthTooLarge)
         #expect(packet == ByteBuffer(bytes: [0xAB]))
-        #expect(wireErrorCode { () throws(WireError) in
-            try SSHPacket.paddingLength(forPayloadLength: 0, alignment: .standard(blockSize: 128))
-        } == .invalidValue)
-        #expect((try? SSHPacket.paddingLength(forPayloadLength: SSHPacket.maximumPayloadLength - 8, alignment: .unencrypted)) != nil)
+        #expect(
+            wireErrorCode { () throws(WireError) in
+                try SSHPacket.paddingLength(forPayloadLength: 0, alignment: .standard(blockSize: 128))
+            } == .invalidValue)
+        #expect(
+            (try? SSHPacket.paddingLength(forPayloadLength: SSHPacket.maximumPayloadLength - 8, alignment: .unencrypted))
+                != nil)
     }
 
     static let badPackets: [(bytes: [UInt8], alignment: PacketAlignment)] = [
-        (be32(0) + [], .unencrypted),                                       // packet_length 0
-        (be32(4) + [4, 0, 0, 0], .unencrypted),                             // packet_length below 5
-        (be32(262_145), .lengthExcluded(blockSize: 8)),                     // above the maximum
-        (be32(0xFFFF_FFFF), .unencrypted),                                  // huge
+        (be32(0) + [], .unencrypted),  // packet_length 0
+        (be32(4) + [4, 0, 0, 0], .unencrypted),  // packet_length below 5
+        (be32(262_145), .lengthExcluded(blockSize: 8)),  // above the maximum
+        (be32(0xFFFF_FFFF), .unencrypted),  // huge
         (be32(12) + [3] + [UInt8](repeating: 0, count: 11), .unencrypted),  // padding below 4
-        (be32(12) + [12] + [UInt8](repeating: 0, count: 11), .unencrypted), // padding = packet_length
+        (be32(12) + [12] + [UInt8](repeating: 0, count: 11), .unencrypted),  // padding = packet_length
         (be32(13) + [4] + [UInt8](repeating: 0, count: 12), .unencrypted),  // misaligned
         (be32(12) + [4] + [UInt8](repeating: 0, count: 10), .unencrypted),  // shorter than packet_length
         (be32(12) + [4] + [UInt8](repeating: 0, count: 12), .unencrypted),  // longer than packet_length
-        (be32(12) + [4] + [UInt8](repeating: 0, count: 11), .lengthExcluded(blockSize: 8)), // misaligned for AEAD
+        (be32(12) + [4] + [UInt8](repeating: 0, count: 11), .lengthExcluded(blockSize: 8)),  // misaligned for AEAD
         (be32(16) + [4] + [UInt8](repeating: 0, count: 15), .lengthExcluded(blockSize: 32)),
-        ([0, 0, 0], .unencrypted),                                          // no length at all
+        ([0, 0, 0], .unencrypted),  // no length at all
     ]
 
     @Test(arguments: 0..<12)
     func badPacketsAreRejected(index: Int) {
         let (bytes, alignment) = Self.badPackets[index]
-        let code = wireErrorCode { () throws(WireError) in try SSHPacket.payload(ofPacket: buffer(bytes), alignment: alignment) }
+        let code = wireErrorCode { () throws(WireError) in
+            try SSHPacket.payload(ofPacket: buffer(bytes), alignment: alignment)
+        }
         #expect(code == .invalidPacket || code == .truncated)
     }
 

@@ -43,7 +43,9 @@ import Testing
     }
 
     @Test func unknownNumbersKeepTheirPayload() throws {
-        for (number, range) in [(8, SampleRange.transport), (60, .userAuth(.none)), (101, .connection), (62, .userAuth(.gssapi))] {
+        for (number, range) in [
+            (8, SampleRange.transport), (60, .userAuth(.none)), (101, .connection), (62, .userAuth(.gssapi)),
+        ] {
             let payload = ByteBuffer(bytes: [UInt8(number), 1, 2, 3])
             let decoded = try range.decode(payload)
             #expect(decoded.message == nil)
@@ -55,20 +57,29 @@ import Testing
     }
 
     @Test func numbersOutsideARangeAreUnexpected() {
-        for (number, range) in [(50, SampleRange.transport), (1, .userAuth(.none)), (20, .connection), (128, .connection), (35, .keyExchange(.diffieHellman))] {
+        for (number, range) in [
+            (50, SampleRange.transport), (1, .userAuth(.none)), (20, .connection), (128, .connection),
+            (35, .keyExchange(.diffieHellman)),
+        ] {
             let code = wireErrorCode { () throws(WireError) in try range.decode(ByteBuffer(bytes: [UInt8(number)])) }
             #expect(code == .unexpectedMessage, "message \(number) in \(range)")
         }
-        #expect(wireErrorCode { () throws(WireError) in try NewKeysMessage(decodingPayload: ByteBuffer(bytes: [20])) } == .unexpectedMessage)
+        #expect(
+            wireErrorCode { () throws(WireError) in try NewKeysMessage(decodingPayload: ByteBuffer(bytes: [20])) }
+                == .unexpectedMessage)
     }
 
     @Test func trailingBytesAreRejected() {
         var payload = UserAuthSuccessMessage().encodedPayload()
         payload.writeInteger(UInt8(0))
-        #expect(wireErrorCode { () throws(WireError) in try UserAuthSuccessMessage(decodingPayload: payload) } == .trailingBytes)
+        #expect(
+            wireErrorCode { () throws(WireError) in try UserAuthSuccessMessage(decodingPayload: payload) }
+                == .trailingBytes)
         var request = ChannelRequestMessage(recipientChannel: 1, request: .shell, wantReply: true).encodedPayload()
         request.writeInteger(UInt8(0))
-        #expect(wireErrorCode { () throws(WireError) in try ChannelRequestMessage(decodingPayload: request) } == .trailingBytes)
+        #expect(
+            wireErrorCode { () throws(WireError) in try ChannelRequestMessage(decodingPayload: request) }
+                == .trailingBytes)
     }
 
     @Test func dataIsASliceOfThePayload() throws {
@@ -83,10 +94,12 @@ import Testing
     }
 
     @Test func publicKeySignedDataFollowsRFC4252Section7() throws {
-        let method = UserAuthMethod.PublicKey(algorithm: "ssh-ed25519", publicKey: ByteBuffer(bytes: [1, 2]), signature: ByteBuffer(bytes: [3]))
+        let method = UserAuthMethod.PublicKey(
+            algorithm: "ssh-ed25519", publicKey: ByteBuffer(bytes: [1, 2]), signature: ByteBuffer(bytes: [3]))
         let request = UserAuthRequestMessage(userName: "bob", serviceName: "ssh-connection", method: .publicKey(method))
         let data = request.signedData(sessionIdentifier: ByteBuffer(bytes: [0xAA, 0xBB]))
-        let expected: [UInt8] = sshString([0xAA, 0xBB]) + [50] + sshString("bob") + sshString("ssh-connection")
+        let expected: [UInt8] =
+            sshString([0xAA, 0xBB]) + [50] + sshString("bob") + sshString("ssh-connection")
             + sshString("publickey") + [1] + sshString("ssh-ed25519") + sshString([1, 2])
         #expect(data.map { Array($0.readableBytesView) } == expected)
         // The signed data is the request itself with the signature removed and the session id in front.
@@ -98,12 +111,16 @@ import Testing
     }
 
     @Test func hostBasedSignedDataFollowsRFC4252Section9() {
-        let request = UserAuthRequestMessage(userName: "bob", serviceName: "ssh-connection", method: .hostBased(Samples.hostBased))
+        let request = UserAuthRequestMessage(
+            userName: "bob", serviceName: "ssh-connection", method: .hostBased(Samples.hostBased))
         let data = request.signedData(sessionIdentifier: ByteBuffer(bytes: [7]))
-        let expected: [UInt8] = sshString([7]) + [50] + sshString("bob") + sshString("ssh-connection") + sshString("hostbased")
+        let expected: [UInt8] =
+            sshString([7]) + [50] + sshString("bob") + sshString("ssh-connection") + sshString("hostbased")
             + sshString("ssh-ed25519") + sshString(Array(Samples.hostKey.readableBytesView))
             + sshString("client.example.com.") + sshString("alice")
         #expect(data.map { Array($0.readableBytesView) } == expected)
-        #expect(UserAuthRequestMessage(userName: "u", serviceName: "s", method: .none).signedData(sessionIdentifier: ByteBuffer()) == nil)
+        #expect(
+            UserAuthRequestMessage(userName: "u", serviceName: "s", method: .none).signedData(
+                sessionIdentifier: ByteBuffer()) == nil)
     }
 }

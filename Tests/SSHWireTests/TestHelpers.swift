@@ -17,8 +17,10 @@ func hex(_ text: String) -> [UInt8] {
 
 /// The readable bytes of `buffer` as lowercase hex.
 func hexString(_ buffer: ByteBuffer) -> String {
-    buffer.readableBytesView.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
-        .joined()
+    buffer.readableBytesView.map {
+        String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+    }
+    .joined()
 }
 
 /// A big-endian uint32.

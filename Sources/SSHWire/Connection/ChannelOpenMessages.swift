@@ -119,7 +119,9 @@ public struct ChannelOpenFailureMessage: SSHMessage {
     /// The language of ``description`` (RFC 3066).
     public var languageTag: String
 
-    public init(recipientChannel: UInt32, reason: ChannelOpenFailureReason, description: String, languageTag: String = "") {
+    public init(
+        recipientChannel: UInt32, reason: ChannelOpenFailureReason, description: String, languageTag: String = ""
+    ) {
         self.recipientChannel = recipientChannel
         self.reason = reason
         self.description = description

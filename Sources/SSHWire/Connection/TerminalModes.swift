@@ -1,3 +1,6 @@
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+// The opcodes keep their RFC 4254 §8 and POSIX termios names.
+
 import NIOCore
 
 /// An opcode of the encoded terminal modes (RFC 4254 §8, RFC 8160). Unknown opcodes keep their raw value.

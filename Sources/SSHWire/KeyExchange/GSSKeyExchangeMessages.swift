@@ -90,7 +90,8 @@ extension GSSErrorShape {
         let major = try payload.readSSHUInt32()
         let minor = try payload.readSSHUInt32()
         let message = try payload.readSSHUTF8String()
-        self.init(majorStatus: major, minorStatus: minor, message: message, languageTag: try payload.readSSHUTF8String())
+        self.init(
+            majorStatus: major, minorStatus: minor, message: message, languageTag: try payload.readSSHUTF8String())
         try payload.expectSSHEnd(of: "GSS-API error \(Self.messageNumber)")
     }
 

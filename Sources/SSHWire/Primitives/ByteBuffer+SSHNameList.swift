@@ -33,8 +33,11 @@ extension ByteBuffer {
             var nameStart = 0
             for index in 0...raw.count {
                 if index == raw.count || raw[index] == UInt8(ascii: ",") {
-                    guard index > nameStart else { return .failure(WireError(.invalidNameList, "empty name in name-list")) }
-                    names.append(String(decoding: UnsafeRawBufferPointer(rebasing: raw[nameStart..<index]), as: UTF8.self))
+                    guard index > nameStart else {
+                        return .failure(WireError(.invalidNameList, "empty name in name-list"))
+                    }
+                    names.append(
+                        String(decoding: UnsafeRawBufferPointer(rebasing: raw[nameStart..<index]), as: UTF8.self))
                     nameStart = index + 1
                 } else if !(0x21...0x7E).contains(raw[index]) {
                     return .failure(WireError(.invalidNameList, "byte 0x\(String(raw[index], radix: 16)) in name-list"))

@@ -96,18 +96,23 @@ public enum UserAuthMethod: Hashable, Sendable {
         case "password":
             let changing = try payload.readSSHBoolean()
             let password = try payload.readSSHUTF8String()
-            method = .password(Password(password: password, newPassword: changing ? try payload.readSSHUTF8String() : nil))
+            method = .password(
+                Password(password: password, newPassword: changing ? try payload.readSSHUTF8String() : nil))
         case "publickey":
             let signed = try payload.readSSHBoolean()
             let algorithm = try payload.readSSHUTF8String()
             let key = try payload.readSSHString()
-            method = .publicKey(PublicKey(algorithm: algorithm, publicKey: key, signature: signed ? try payload.readSSHString() : nil))
+            method = .publicKey(
+                PublicKey(algorithm: algorithm, publicKey: key, signature: signed ? try payload.readSSHString() : nil))
         case "hostbased":
             let algorithm = try payload.readSSHUTF8String()
             let key = try payload.readSSHString()
             let host = try payload.readSSHUTF8String()
             let user = try payload.readSSHUTF8String()
-            method = .hostBased(HostBased(algorithm: algorithm, publicKey: key, clientHostName: host, clientUserName: user, signature: try payload.readSSHString()))
+            method = .hostBased(
+                HostBased(
+                    algorithm: algorithm, publicKey: key, clientHostName: host, clientUserName: user,
+                    signature: try payload.readSSHString()))
         case "keyboard-interactive":
             let language = try payload.readSSHUTF8String()
             method = .keyboardInteractive(languageTag: language, submethods: try payload.readSSHUTF8String())
