@@ -124,3 +124,20 @@ import Testing
                 sessionIdentifier: ByteBuffer()) == nil)
     }
 }
+
+@Suite struct RedactionTests {
+    @Test func secretsAreNeverPrinted() {
+        let request = UserAuthRequestMessage(
+            userName: "alice", serviceName: "ssh-connection",
+            method: .password(.init(password: "hunter2", newPassword: "swordfish")))
+        for text in [String(describing: request), String(reflecting: request), "\(request.method)"] {
+            #expect(!text.contains("hunter2") && !text.contains("swordfish"), "\(text)")
+        }
+        let response = UserAuthInfoResponseMessage(responses: ["123456"])
+        var dumped = ""
+        dump(response, to: &dumped)
+        for text in [String(describing: response), String(reflecting: response), dumped] {
+            #expect(!text.contains("123456"), "\(text)")
+        }
+    }
+}
