@@ -108,7 +108,7 @@ import Testing
             ExtInfoMessage(extensions: [.init(name: "server-sig-algs", nameList: ["ssh-ed25519", "rsa-sha2-512"])]),
             [7] + be32(1) + sshString("server-sig-algs") + sshString("ssh-ed25519,rsa-sha2-512")
         ),
-        (KexDHInitMessage(value: buffer([0x80, 0x01])), [30] + sshString([0x00, 0x80, 0x01])),
+        (KexDHInitMessage(e: buffer([0x80, 0x01])), [30] + sshString([0x00, 0x80, 0x01])),
         (
             UserAuthRequestMessage(
                 userName: "alice", serviceName: "ssh-connection",

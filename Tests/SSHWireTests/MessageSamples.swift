@@ -63,7 +63,7 @@ enum Samples {
             Sample(DisconnectMessage(reason: $0, description: "bye \($0)", languageTag: "en"), .transport)
         } + [
             Sample(
-                DisconnectMessage(reason: DisconnectReason(rawValue: 99), description: "", languageTag: ""), .transport),
+                DisconnectMessage(reason: DisconnectReason(rawValue: 99), description: ""), .transport),
             Sample(IgnoreMessage(data: raw([0, 1, 2, 0xFF])), .transport),
             Sample(IgnoreMessage(), .transport),
             Sample(UnimplementedMessage(sequenceNumber: 0xDEAD_BEEF), .transport),
@@ -81,7 +81,7 @@ enum Samples {
         ]
 
     static let keyExchange: [Sample] = [
-        Sample(KexDHInitMessage(value: bigMagnitude), .keyExchange(.diffieHellman)),
+        Sample(KexDHInitMessage(e: bigMagnitude), .keyExchange(.diffieHellman)),
         Sample(
             KexDHReplyMessage(hostKey: hostKey, f: smallMagnitude, signature: signature), .keyExchange(.diffieHellman)),
         Sample(
@@ -92,9 +92,10 @@ enum Samples {
             .keyExchange(.ellipticCurve)),
         Sample(KexDHGexRequestOldMessage(preferredBits: 2048), .keyExchange(.groupExchange)),
         Sample(KexDHGexGroupMessage(prime: bigMagnitude, generator: raw([2])), .keyExchange(.groupExchange)),
-        Sample(KexDHGexInitMessage(value: smallMagnitude), .keyExchange(.groupExchange)),
+        Sample(KexDHGexInitMessage(e: smallMagnitude), .keyExchange(.groupExchange)),
         Sample(
-            KexDHGexReplyMessage(hostKey: hostKey, f: bigMagnitude, signature: signature), .keyExchange(.groupExchange)),
+            KexDHGexReplyMessage(hostKey: hostKey, f: bigMagnitude, signature: signature),
+            .keyExchange(.groupExchange)),
         Sample(
             KexDHGexRequestMessage(minimumBits: 2048, preferredBits: 4096, maximumBits: 8192),
             .keyExchange(.groupExchange)),
@@ -109,7 +110,8 @@ enum Samples {
             KexGSSErrorMessage(majorStatus: 0x000D_0000, minorStatus: 7, message: "no creds", languageTag: ""),
             .keyExchange(.gssapi)),
         Sample(
-            KexGSSGroupRequestMessage(minimumBits: 1024, preferredBits: 2048, maximumBits: 8192), .keyExchange(.gssapi)),
+            KexGSSGroupRequestMessage(minimumBits: 1024, preferredBits: 2048, maximumBits: 8192),
+            .keyExchange(.gssapi)),
         Sample(KexGSSGroupMessage(prime: bigMagnitude, generator: raw([2])), .keyExchange(.gssapi)),
     ]
 

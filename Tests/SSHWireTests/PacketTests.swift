@@ -57,7 +57,8 @@ import Testing
                 try SSHPacket.paddingLength(forPayloadLength: 0, alignment: .standard(blockSize: 128))
             } == .invalidValue)
         #expect(
-            (try? SSHPacket.paddingLength(forPayloadLength: SSHPacket.maximumPayloadLength - 8, alignment: .unencrypted))
+            (try? SSHPacket.paddingLength(
+                forPayloadLength: SSHPacket.maximumPayloadLength - 8, alignment: .unencrypted))
                 != nil)
     }
 

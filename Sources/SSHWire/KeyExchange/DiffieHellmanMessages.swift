@@ -1,11 +1,11 @@
 import NIOCore
 
 /// `SSH_MSG_KEXDH_INIT` (RFC 4253 §8): the client's public value `e`.
-public struct KexDHInitMessage: KexSingleMPIntMessage {
+public struct KexDHInitMessage: KexClientValueMessage {
     public static let messageNumber: UInt8 = 30
     /// `e`, as a magnitude.
-    public var value: ByteBuffer
-    public init(value: ByteBuffer) { self.value = value }
+    public var e: ByteBuffer
+    public init(e: ByteBuffer) { self.e = e }
 }
 
 /// `SSH_MSG_KEXDH_REPLY` (RFC 4253 §8): host key `K_S`, `f` and the signature of `H`.

@@ -33,11 +33,11 @@ public struct KexDHGexGroupMessage: KexGroupShape {
 }
 
 /// `SSH_MSG_KEX_DH_GEX_INIT` (RFC 4419 §3): the client's `e`.
-public struct KexDHGexInitMessage: KexSingleMPIntMessage {
+public struct KexDHGexInitMessage: KexClientValueMessage {
     public static let messageNumber: UInt8 = 32
     /// `e`, as a magnitude.
-    public var value: ByteBuffer
-    public init(value: ByteBuffer) { self.value = value }
+    public var e: ByteBuffer
+    public init(e: ByteBuffer) { self.e = e }
 }
 
 /// `SSH_MSG_KEX_DH_GEX_REPLY` (RFC 4419 §3): host key, `f` and the signature of `H`.

@@ -3,22 +3,22 @@ import NIOCore
 // Several key exchange messages share a shape under different numbers; these protocols give each
 // shape one decoder and one encoder.
 
-/// A message holding one non-negative `mpint` (`e` or `f`), as in RFC 4253 §8 and RFC 4419 §3.
-public protocol KexSingleMPIntMessage: SSHMessage {
-    /// The magnitude, big-endian, without a sign byte.
-    var value: ByteBuffer { get }
-    init(value: ByteBuffer)
+/// A client message holding only its public value `e` (RFC 4253 §8, RFC 4419 §3).
+public protocol KexClientValueMessage: SSHMessage {
+    /// `e`, the client's public value, as a magnitude: big-endian, without a sign byte.
+    var e: ByteBuffer { get }
+    init(e: ByteBuffer)
 }
 
-extension KexSingleMPIntMessage {
+extension KexClientValueMessage {
     public init(decoding payload: inout ByteBuffer) throws(WireError) {
-        self.init(value: try payload.readSSHUnsignedMPInt())
+        self.init(e: try payload.readSSHUnsignedMPInt())
         try payload.expectSSHEnd(of: "key exchange message \(Self.messageNumber)")
     }
 
     public func encode(into buffer: inout ByteBuffer) {
         buffer.writeSSHByte(Self.messageNumber)
-        buffer.writeSSHMPInt(unsignedBigEndian: value.readableBytesView)
+        buffer.writeSSHMPInt(unsignedBigEndian: e.readableBytesView)
     }
 }
 
