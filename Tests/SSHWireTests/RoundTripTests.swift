@@ -42,6 +42,31 @@ import Testing
         #expect(types.count == 9 + 16 + 14 + 14)
     }
 
+    @Test(arguments: Samples.keyExchange)
+    func keyExchangeMessagesPassThroughTheTransportRaw(sample: Sample) throws {
+        let payload = sample.message.encodedPayload()
+        let transport = try TransportMessage(decodingPayload: payload)
+        guard case .keyExchangeMethod(let number, let raw) = transport, case .keyExchange(let family) = sample.range
+        else {
+            Issue.record("\(transport) is not a method-specific key exchange message")
+            return
+        }
+        #expect(number == type(of: sample.message).messageNumber)
+        let decoded = try KeyExchangeMessage(decodingPayload: raw, family: family)
+        #expect(decoded.family == family)
+        let same = isEqual(sample.message, decoded.message)
+        #expect(same)
+    }
+
+    @Test func hostKeyProofsAreReadAsStrings() throws {
+        var data = ByteBuffer()
+        data.writeSSHString([1, 2])
+        data.writeSSHString([UInt8]())
+        #expect(try RequestSuccessMessage(data: data).strings() == [ByteBuffer(bytes: [1, 2]), ByteBuffer()])
+        let broken = RequestSuccessMessage(data: ByteBuffer(bytes: [0, 0, 0, 5, 1]))
+        #expect(wireErrorCode { () throws(WireError) in try broken.strings() } == .lengthTooLarge)
+    }
+
     @Test func unknownNumbersKeepTheirPayload() throws {
         for (number, range) in [
             (8, SampleRange.transport), (60, .userAuth(.none)), (101, .connection), (62, .userAuth(.gssapi)),

@@ -52,6 +52,13 @@ public struct RequestSuccessMessage: SSHMessage {
         return try? data.readSSHUInt32()
     }
 
+    /// The data read as `string`s to the end: the signatures answering `hostkeys-prove-00@openssh.com`
+    /// (OpenSSH PROTOCOL §2.5), one per key asked about.
+    public func strings() throws(WireError) -> [ByteBuffer] {
+        var data = self.data
+        return try data.readSSHStringsToEnd()
+    }
+
     public init(decoding payload: inout ByteBuffer) throws(WireError) {
         data = payload.readSSHRemainingBytes()
     }
