@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SSHWire", targets: ["SSHWire"]),
         .library(name: "SSHCrypto", targets: ["SSHCrypto"]),
         .library(name: "SSHConfig", targets: ["SSHConfig"]),
+        .library(name: "SSHTransport", targets: ["SSHTransport"]),
         .executable(name: "paramiko", targets: ["paramiko"]),
     ],
     dependencies: [
@@ -47,6 +48,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Level 1
+        .target(
+            name: "SSHTransport",
+            dependencies: [
+                "SSHWire",
+                "SSHCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Level 4: the command-line tool
         .executableTarget(
             name: "paramiko",
@@ -54,6 +66,7 @@ let package = Package(
                 "SSHWire",
                 "SSHCrypto",
                 "SSHConfig",
+                "SSHTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -70,6 +83,14 @@ let package = Package(
         .testTarget(
             name: "SSHCryptoTests",
             dependencies: ["SSHCrypto", "SSHWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SSHTransportTests",
+            dependencies: [
+                "SSHTransport", "SSHWire", "SSHCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,157 @@
+import NIOCore
+import SSHCrypto
+import SSHWire
+
+extension ByteBuffer {
+    /// `withUnsafeMutableReadableBytes` that keeps a closure's typed error.
+    mutating func withMutableReadableBytes<Result, Failure: Error>(
+        _ body: (UnsafeMutableRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        let outcome: Swift.Result<Result, Failure> = withUnsafeMutableReadableBytes { bytes in
+            Swift.Result { () throws(Failure) in try body(bytes) }
+        }
+        return try outcome.get()
+    }
+}
+
+extension TransportError {
+    /// Maps a packet protection failure: a bad tag is a MAC error, anything else a protocol error.
+    init(_ error: CryptoError) {
+        if error.code == .authenticationFailed {
+            self.init(.macError, "corrupted MAC on input: \(error.detail)")
+        } else {
+            self.init(.protocolError, "packet protection failed: \(error.detail)")
+        }
+    }
+}
+
+/// Reads binary packets (RFC 4253 §6) from received bytes: learns the length, checks it against
+/// the limits before waiting for or reserving anything, then verifies and decrypts in place.
+struct PacketDecoder {
+    var protection: (any PacketProtection)?
+    var sequenceNumber: UInt32 = 0
+    /// Packets read since the last key change, for rekey accounting.
+    var bytesSinceKeyChange: UInt64 = 0
+    private var pendingLength: Int?
+
+    private var alignment: PacketAlignment {
+        guard let protection else { return .unencrypted }
+        return PacketAlignment(blockSize: protection.blockSize, excludesLengthField: protection.lengthExcludedFromAlignment)
+    }
+
+    /// Installs new keys after NEWKEYS.
+    mutating func install(_ protection: any PacketProtection, resetSequence: Bool) {
+        self.protection = protection
+        bytesSinceKeyChange = 0
+        if resetSequence { sequenceNumber = 0 }
+    }
+
+    /// The next payload in `buffer`, or nil when more bytes are needed. The returned sequence
+    /// number is the packet's own.
+    mutating func next(from buffer: inout ByteBuffer) throws(TransportError) -> (payload: ByteBuffer, sequence: UInt32)?
+    {
+        if pendingLength == nil {
+            let peek = protection?.lengthPeekSize ?? 4
+            guard buffer.readableBytes >= peek else { return nil }
+            let length: UInt32
+            if let protection {
+                let sequence = sequenceNumber
+                do {
+                    length = try buffer.withMutableReadableBytes { bytes throws(CryptoError) in
+                        try protection.decryptLength(
+                            UnsafeMutableRawBufferPointer(rebasing: bytes[0..<peek]), sequenceNumber: sequence)
+                    }
+                } catch {
+                    throw TransportError(error)
+                }
+            } else {
+                length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) ?? 0
+            }
+            guard length <= UInt32(SSHPacket.maximumPacketLength) else {
+                throw TransportError(.packetTooLarge, "packet length \(length) exceeds \(SSHPacket.maximumPacketLength)")
+            }
+            do {
+                try SSHPacket.validatePacketLength(length, alignment: alignment)
+            } catch {
+                throw TransportError(.protocolError, "bad packet length: \(error.detail)")
+            }
+            pendingLength = Int(length)
+        }
+        guard let length = pendingLength else { return nil }
+        let tag = protection?.tagLength ?? 0
+        let total = 4 + length + tag
+        guard buffer.readableBytes >= total, var packet = buffer.readSlice(length: total) else { return nil }
+        pendingLength = nil
+        let sequence = sequenceNumber
+        sequenceNumber &+= 1
+        bytesSinceKeyChange &+= UInt64(total)
+        if let protection {
+            do {
+                try packet.withMutableReadableBytes { bytes throws(CryptoError) in
+                    try protection.openPacket(bytes, sequenceNumber: sequence)
+                }
+            } catch {
+                throw TransportError(error)
+            }
+        }
+        guard let padding = packet.getInteger(at: packet.readerIndex + 4, as: UInt8.self),
+            padding >= SSHPacket.minimumPaddingLength, Int(padding) < length
+        else {
+            throw TransportError(.protocolError, "bad padding length in a packet of \(length) bytes")
+        }
+        let payloadLength = length - 1 - Int(padding)
+        guard let payload = packet.getSlice(at: packet.readerIndex + 5, length: payloadLength) else {
+            throw TransportError(.protocolError, "payload beyond the packet")
+        }
+        return (payload, sequence)
+    }
+}
+
+/// Writes binary packets: frame, pad, then seal in place in the outbound buffer.
+struct PacketEncoder {
+    var protection: (any PacketProtection)?
+    var sequenceNumber: UInt32 = 0
+    var bytesSinceKeyChange: UInt64 = 0
+
+    /// Installs new keys after sending NEWKEYS.
+    mutating func install(_ protection: any PacketProtection, resetSequence: Bool) {
+        self.protection = protection
+        bytesSinceKeyChange = 0
+        if resetSequence { sequenceNumber = 0 }
+    }
+
+    /// Frames and protects one payload into `out`; returns the sequence number used.
+    @discardableResult
+    mutating func encode(
+        into out: inout ByteBuffer, random: inout some SSHRandomSource, payload: (inout ByteBuffer) -> Void
+    ) throws(TransportError) -> UInt32 {
+        let alignment =
+            protection.map {
+                PacketAlignment(blockSize: $0.blockSize, excludesLengthField: $0.lengthExcludedFromAlignment)
+            } ?? .unencrypted
+        let start = out.writerIndex
+        do {
+            try SSHPacket.write(into: &out, alignment: alignment, padding: &random, payload: payload)
+        } catch {
+            throw TransportError(.protocolError, "cannot frame an outbound packet: \(error.detail)")
+        }
+        let sequence = sequenceNumber
+        if let protection {
+            out.writeRepeatingByte(0, count: protection.tagLength)
+            let offset = start - out.readerIndex
+            let end = out.writerIndex - out.readerIndex
+            do {
+                try out.withMutableReadableBytes { bytes throws(CryptoError) in
+                    try protection.sealPacket(
+                        UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<end]), sequenceNumber: sequence)
+                }
+            } catch {
+                out.moveWriterIndex(to: start)
+                throw TransportError(.protocolError, "cannot protect an outbound packet: \(error.detail)")
+            }
+        }
+        sequenceNumber &+= 1
+        bytesSinceKeyChange &+= UInt64(out.writerIndex - start)
+        return sequence
+    }
+}

@@ -1,0 +1,53 @@
+import SSHCrypto
+
+/// How one side of a transport connection behaves (RFC 4253).
+public struct TransportConfiguration: Sendable {
+    /// Which side of the connection this is.
+    public enum Role: Sendable, Hashable {
+        case client
+        case server
+    }
+
+    /// Which side this is.
+    public var role: Role
+    /// The softwareversion part of our identification string, `SSH-2.0-<this>` (RFC 4253 §4.2).
+    public var softwareVersion: String = "Paramiko_Swift_0.1"
+    /// The algorithms offered, most preferred first.
+    public var algorithms: AlgorithmPreferences = .defaults
+    /// The server's host keys (at least one for a server).
+    public var hostKeys: [any TransportHostKey] = []
+    /// How a client checks the server's signature over the exchange hash.
+    public var hostKeySignatureVerifier: HostKeySignatureVerifier?
+    /// The groups a server offers for group exchange.
+    public var moduli: ModuliFile = .builtin
+    /// The group sizes a client asks for in group exchange.
+    public var groupExchange: GroupExchangeRequest = .default
+    /// Rekey after this many bytes in either direction (RFC 4253 §9 recommends 1 GiB).
+    public var rekeyBytes: UInt64 = 1 << 30
+    /// Rekey after this much time.
+    public var rekeyInterval: Duration = .seconds(3600)
+    /// A key exchange that takes longer ends the connection.
+    public var keyExchangeTimeout: Duration = .seconds(60)
+    /// Services a server accepts in SERVICE_REQUEST (RFC 4253 §10).
+    public var acceptedServices: [String] = ["ssh-userauth"]
+    /// Ask for OpenSSH's strict key exchange (CVE-2023-48795 countermeasure).
+    public var strictKeyExchange: Bool = true
+    /// Offer RFC 8308 extension negotiation.
+    public var extensionNegotiation: Bool = true
+    /// The signature algorithms a server lists in `server-sig-algs` (RFC 8308 §3.1).
+    public var serverSignatureAlgorithms: [String] = [
+        "ssh-ed25519", "sk-ssh-ed25519@openssh.com", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+        "ecdsa-sha2-nistp521", "sk-ecdsa-sha2-nistp256@openssh.com", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa",
+        "ssh-dss",
+    ]
+    /// Outbound packets queued while a key exchange runs before writers must wait.
+    public var maximumQueuedPackets: Int = 64
+
+    /// A configuration for `role` with defaults elsewhere.
+    public init(role: Role) {
+        self.role = role
+    }
+
+    /// Our identification line, without CR LF.
+    public var identification: String { "SSH-2.0-\(softwareVersion)" }
+}

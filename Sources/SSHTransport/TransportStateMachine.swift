@@ -1,0 +1,641 @@
+import NIOCore
+import SSHCrypto
+import SSHWire
+
+/// The SSH transport layer (RFC 4253) as a sans-IO state machine: bytes in, events and bytes out.
+///
+/// It does version exchange, algorithm negotiation, key exchange (initial and rekey, one
+/// mechanism for both), the binary packet protocol, strict kex, ext-info, and the message
+/// discipline that keeps each phase to the messages allowed in it. It never touches a socket,
+/// clock or event loop: the driver feeds it bytes (``receive(_:)``) and the time, pulls events
+/// (``nextEvent(now:writingInto:)``) and writes out whatever it appends to `out`.
+///
+/// When a method throws, a DISCONNECT has already been appended to `out` where one can be sent;
+/// the driver writes it and closes the connection.
+public struct TransportStateMachine {
+    /// The configuration it was made with.
+    public let configuration: TransportConfiguration
+    var random: any SSHRandomSource
+
+    // Version exchange.
+    private var identificationParser: IdentificationParser
+    private var started = false
+    /// The peer's identification string, once received.
+    public private(set) var peerIdentification: String?
+
+    // Packets.
+    private var inbound = ByteBuffer()
+    private var decoder = PacketDecoder()
+    private var encoder = PacketEncoder()
+    private var packetsReceived: UInt64 = 0
+
+    // Key exchange.
+    var round: KeyExchangeRound?
+    /// The session identifier: the exchange hash of the first key exchange (RFC 4253 §7.2).
+    public private(set) var sessionID: [UInt8]?
+    /// What the last key exchange negotiated.
+    public private(set) var negotiated: NegotiatedAlgorithms?
+    private var lastKeyExchange: ContinuousClock.Instant?
+    private var awaitingHostKeyVerdict = false
+    private var peerWantsExtensionInfo = false
+
+    // Above the transport.
+    private var queued: [ByteBuffer] = []
+    private var writersWaiting = false
+    private var authenticated = false
+    private var closed = false
+    private var pendingEvents: [TransportEvent] = []
+    /// The server's `server-sig-algs` (RFC 8308 §3.1), once a client has received them.
+    public private(set) var serverSignatureAlgorithms: [String]?
+
+    /// Creates a machine. `random` supplies key exchange secrets, cookies and padding.
+    public init(configuration: TransportConfiguration, random: some SSHRandomSource = SystemRandom()) {
+        self.configuration = configuration
+        self.random = random
+        self.identificationParser = IdentificationParser(allowsPreamble: configuration.role == .client)
+    }
+
+    var isClient: Bool { configuration.role == .client }
+
+    /// True while upper-layer payloads can be sent without waiting.
+    public var canSend: Bool { !closed && queued.count < configuration.maximumQueuedPackets }
+
+    /// True once the connection has ended, by either side.
+    public var isClosed: Bool { closed }
+
+    /// True while a key exchange is running.
+    public var isExchangingKeys: Bool { round != nil }
+
+    // MARK: Inputs
+
+    /// Sends our identification line and first KEXINIT. Call once, when the connection is up.
+    public mutating func start(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer) throws(TransportError) {
+        guard !started else { return }
+        started = true
+        out.writeString(configuration.identification + "\r\n")
+        try guarded(&out) { (machine, out) throws(TransportError) in
+            try machine.beginKeyExchange(now: now, initial: true, writingInto: &out)
+        }
+    }
+
+    /// Hands the machine bytes received from the peer.
+    public mutating func receive(_ bytes: ByteBuffer) {
+        guard !closed else { return }
+        if inbound.readableBytes == 0 {
+            inbound = bytes
+        } else {
+            var bytes = bytes
+            inbound.writeBuffer(&bytes)
+        }
+    }
+
+    /// Processes received bytes until there is an event to report; nil when it needs more bytes
+    /// (or is waiting for a host-key verdict).
+    public mutating func nextEvent(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)
+        throws(TransportError) -> TransportEvent?
+    {
+        if !pendingEvents.isEmpty { return pendingEvents.removeFirst() }
+        guard !closed else { return nil }
+        return try guarded(&out) { (machine, out) throws(TransportError) in
+            try machine.step(now: now, writingInto: &out)
+        }
+    }
+
+    /// Sends a payload for a layer above (message number 50 or more, or a service request).
+    /// While a key exchange runs it is queued and sent after our NEWKEYS.
+    public mutating func send(_ payload: ByteBuffer, writingInto out: inout ByteBuffer) throws(TransportError) {
+        guard !closed else { throw TransportError(.closed, "the connection is closed") }
+        guard let number = payload.getInteger(at: payload.readerIndex, as: UInt8.self), number >= 50 else {
+            throw TransportError(.protocolError, "the transport sends its own messages")
+        }
+        try enqueueOrSend(payload, writingInto: &out)
+    }
+
+    private mutating func enqueueOrSend(_ payload: ByteBuffer, writingInto out: inout ByteBuffer)
+        throws(TransportError)
+    {
+        if let round, round.sentKexInit, !round.sentNewKeys {
+            queued.append(payload)
+            if queued.count >= configuration.maximumQueuedPackets { writersWaiting = true }
+            return
+        }
+        guard sessionID != nil else {
+            queued.append(payload)
+            return
+        }
+        try writePacket(payload, into: &out)
+    }
+
+    /// Client: asks the server for a service, normally `ssh-userauth` (RFC 4253 §10).
+    public mutating func requestService(_ name: String, writingInto out: inout ByteBuffer) throws(TransportError) {
+        guard isClient else { throw TransportError(.protocolError, "only a client requests services") }
+        var payload = ByteBuffer()
+        ServiceRequestMessage(serviceName: name).encode(into: &payload)
+        try enqueueOrSend(payload, writingInto: &out)
+    }
+
+    /// Client: the host-key policy's decision on the key reported by ``TransportEvent/verifyHostKey(hostKeyBlob:algorithm:)``.
+    public mutating func hostKeyVerdict(accepted: Bool, writingInto out: inout ByteBuffer) throws(TransportError) {
+        guard awaitingHostKeyVerdict else { return }
+        awaitingHostKeyVerdict = false
+        try guarded(&out) { (machine, out) throws(TransportError) in
+            guard accepted else {
+                throw TransportError(.hostKeyRejected, "the server's host key was not accepted")
+            }
+            try machine.sendNewKeys(writingInto: &out)
+        }
+    }
+
+    /// Tells the transport authentication succeeded, so connection-layer messages (80 and up)
+    /// become allowed (RFC 4252 §5.1).
+    public mutating func authenticationSucceeded() {
+        authenticated = true
+    }
+
+    /// Starts a key re-exchange now (RFC 4253 §9). Does nothing while one runs.
+    public mutating func startRekey(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)
+        throws(TransportError)
+    {
+        guard round == nil, sessionID != nil, !closed else { return }
+        try guarded(&out) { (machine, out) throws(TransportError) in
+            try machine.beginKeyExchange(now: now, initial: false, writingInto: &out)
+        }
+    }
+
+    /// Sends DISCONNECT (RFC 4253 §11.1) and closes.
+    public mutating func disconnect(
+        reason: DisconnectReason = .byApplication, description: String = "", writingInto out: inout ByteBuffer
+    ) {
+        writeDisconnect(reason: reason, description: description, into: &out)
+    }
+
+    /// Enforces deadlines (a key exchange that runs too long) and starts time-based rekeys.
+    /// Returns when it next wants to be called.
+    public mutating func checkTimers(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)
+        throws(TransportError) -> ContinuousClock.Instant?
+    {
+        guard !closed else { return nil }
+        return try guarded(&out) { (machine, out) throws(TransportError) -> ContinuousClock.Instant? in
+            if let round = machine.round {
+                let deadline = round.startedAt + machine.configuration.keyExchangeTimeout
+                guard now < deadline else {
+                    throw TransportError(.timedOut, "key exchange did not finish in \(machine.configuration.keyExchangeTimeout)")
+                }
+                return deadline
+            }
+            if let last = machine.lastKeyExchange {
+                let due = last + machine.configuration.rekeyInterval
+                if now >= due {
+                    try machine.beginKeyExchange(now: now, initial: false, writingInto: &out)
+                    return now + machine.configuration.keyExchangeTimeout
+                }
+                return due
+            }
+            return nil
+        }
+    }
+
+    // MARK: Internals
+
+    /// Runs `body`; on error, appends a DISCONNECT for it, closes, and rethrows.
+    private mutating func guarded<Result>(
+        _ out: inout ByteBuffer,
+        _ body: (inout TransportStateMachine, inout ByteBuffer) throws(TransportError) -> Result
+    ) throws(TransportError) -> Result {
+        do {
+            return try body(&self, &out)
+        } catch {
+            if error.code != .peerDisconnected && error.code != .closed {
+                writeDisconnect(reason: error.disconnectReason, description: error.detail, into: &out)
+            }
+            closed = true
+            throw error
+        }
+    }
+
+    private mutating func writeDisconnect(reason: DisconnectReason, description: String, into out: inout ByteBuffer) {
+        guard !closed else { return }
+        closed = true
+        guard started else { return }
+        var payload = ByteBuffer()
+        DisconnectMessage(reason: reason, description: description).encode(into: &payload)
+        // Best effort: a connection whose encoder already failed cannot say goodbye.
+        _ = try? encoder.encode(into: &out, random: &random) { $0.writeImmutableBuffer(payload) }
+    }
+
+    mutating func writePacket(_ payload: ByteBuffer, into out: inout ByteBuffer) throws(TransportError) {
+        try encoder.encode(into: &out, random: &random) { $0.writeImmutableBuffer(payload) }
+    }
+
+    private mutating func step(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)
+        throws(TransportError) -> TransportEvent?
+    {
+        if peerIdentification == nil {
+            guard let line = try identificationParser.parse(&inbound) else { return nil }
+            peerIdentification = line
+            return .identification(line)
+        }
+        while !closed && !awaitingHostKeyVerdict {
+            guard let (payload, sequence) = try decoder.next(from: &inbound) else { return nil }
+            packetsReceived += 1
+            if let event = try handle(payload, sequence: sequence, now: now, writingInto: &out) {
+                return event
+            }
+            if !pendingEvents.isEmpty { return pendingEvents.removeFirst() }
+        }
+        return nil
+    }
+
+    /// Dispatches one payload under the message discipline of the current phase.
+    private mutating func handle(
+        _ payload: ByteBuffer, sequence: UInt32, now: ContinuousClock.Instant, writingInto out: inout ByteBuffer
+    ) throws(TransportError) -> TransportEvent? {
+        guard let number = payload.getInteger(at: payload.readerIndex, as: UInt8.self) else {
+            throw TransportError(.protocolError, "empty payload")
+        }
+        if number == DisconnectMessage.messageNumber {
+            let message = try Self.decode(DisconnectMessage.self, payload)
+            closed = true
+            return .disconnected(message)
+        }
+        if let round, round.receivedKexInit, !round.receivedNewKeys {
+            return try handleDuringKeyExchange(number, payload, sequence: sequence, now: now, writingInto: &out)
+        }
+        if sessionID == nil {
+            // The first key exchange: the peer's KEXINIT must come first under strict kex.
+            switch number {
+            case KexInitMessage.messageNumber:
+                return try receiveKexInit(payload, now: now, writingInto: &out)
+            case IgnoreMessage.messageNumber, DebugMessage.messageNumber, UnimplementedMessage.messageNumber:
+                return try handleGeneric(number, payload)
+            default:
+                throw TransportError(.protocolError, "message \(number) before key exchange")
+            }
+        }
+        switch number {
+        case IgnoreMessage.messageNumber, DebugMessage.messageNumber, UnimplementedMessage.messageNumber:
+            return try handleGeneric(number, payload)
+        case KexInitMessage.messageNumber:
+            return try receiveKexInit(payload, now: now, writingInto: &out)
+        case NewKeysMessage.messageNumber, 30...49:
+            throw TransportError(.protocolError, "key exchange message \(number) outside a key exchange")
+        case ServiceRequestMessage.messageNumber where !isClient:
+            let request = try Self.decode(ServiceRequestMessage.self, payload)
+            guard configuration.acceptedServices.contains(request.serviceName) else {
+                writeDisconnect(
+                    reason: .serviceNotAvailable, description: "service \(request.serviceName) not available",
+                    into: &out)
+                throw TransportError(.protocolError, "peer requested unavailable service \(request.serviceName)")
+            }
+            var accept = ByteBuffer()
+            ServiceAcceptMessage(serviceName: request.serviceName).encode(into: &accept)
+            try enqueueOrSend(accept, writingInto: &out)
+            return .serviceRequested(request.serviceName)
+        case ServiceAcceptMessage.messageNumber where isClient:
+            return .serviceAccepted(try Self.decode(ServiceAcceptMessage.self, payload).serviceName)
+        case ExtInfoMessage.messageNumber:
+            let info = try Self.decode(ExtInfoMessage.self, payload)
+            if isClient, var value = info.value(named: "server-sig-algs") {
+                serverSignatureAlgorithms = (try? value.readSSHNameList())
+                    ?? String(buffer: value).split(separator: ",").map(String.init)
+            }
+            return .extensionInfo(info)
+        case 50...79:
+            guard Self.userAuthNumbers(fromClient: !isClient).contains(number) else {
+                throw TransportError(.protocolError, "message \(number) not allowed from the \(isClient ? "server" : "client")")
+            }
+            return .payload(payload)
+        case 80...:
+            guard authenticated else {
+                throw TransportError(.protocolError, "message \(number) before authentication succeeded")
+            }
+            return .payload(payload)
+        default:
+            var reply = ByteBuffer()
+            UnimplementedMessage(sequenceNumber: sequence).encode(into: &reply)
+            try enqueueOrSend(reply, writingInto: &out)
+            return nil
+        }
+    }
+
+    /// Userauth message numbers each side may send (RFC 4252, RFC 4256, RFC 4462).
+    static func userAuthNumbers(fromClient: Bool) -> Set<UInt8> {
+        fromClient ? [50, 61, 63, 64, 65, 66] : [51, 52, 53, 60, 61, 64, 65]
+    }
+
+    private mutating func handleGeneric(_ number: UInt8, _ payload: ByteBuffer) throws(TransportError)
+        -> TransportEvent?
+    {
+        switch number {
+        case DebugMessage.messageNumber:
+            return .debug(try Self.decode(DebugMessage.self, payload))
+        case UnimplementedMessage.messageNumber:
+            return .unimplemented(sequenceNumber: try Self.decode(UnimplementedMessage.self, payload).sequenceNumber)
+        default:
+            return nil
+        }
+    }
+
+    static func decode<M: SSHMessage>(_ type: M.Type, _ payload: ByteBuffer) throws(TransportError) -> M {
+        do {
+            return try M(decodingPayload: payload)
+        } catch {
+            throw TransportError(.protocolError, "malformed message \(M.messageNumber): \(error.detail)")
+        }
+    }
+
+    // MARK: Key exchange rounds
+
+    private mutating func beginKeyExchange(now: ContinuousClock.Instant, initial: Bool, writingInto out: inout ByteBuffer)
+        throws(TransportError)
+    {
+        var round = self.round ?? KeyExchangeRound(initial: initial, startedAt: now)
+        guard !round.sentKexInit else { return }
+        let kexInit = makeKexInit(initial: initial)
+        var payload = ByteBuffer()
+        kexInit.encode(into: &payload)
+        round.ourKexInit = payload
+        round.sentKexInit = true
+        self.round = round
+        try writePacket(payload, into: &out)
+    }
+
+    private func makeKexInit(initial: Bool) -> KexInitMessage {
+        var random = self.random
+        let preferences = configuration.algorithms
+        var kex = preferences.keyExchange
+        if initial {
+            if isClient {
+                if configuration.extensionNegotiation { kex.append(Negotiation.extInfoClient) }
+                if configuration.strictKeyExchange { kex.append(Negotiation.strictClient) }
+            } else if configuration.strictKeyExchange {
+                kex.append(Negotiation.strictServer)
+            }
+        }
+        let hostKeyAlgorithms: [String]
+        if isClient {
+            hostKeyAlgorithms = preferences.hostKey
+        } else {
+            let served = Set(configuration.hostKeys.flatMap(\.hostKeyAlgorithms))
+            hostKeyAlgorithms = preferences.hostKey.filter { served.contains($0) }
+        }
+        return KexInitMessage(
+            cookie: KexInitCookie(using: &random),
+            kexAlgorithms: kex,
+            serverHostKeyAlgorithms: hostKeyAlgorithms,
+            encryptionAlgorithmsClientToServer: preferences.ciphers,
+            encryptionAlgorithmsServerToClient: preferences.ciphers,
+            macAlgorithmsClientToServer: preferences.macs,
+            macAlgorithmsServerToClient: preferences.macs,
+            compressionAlgorithmsClientToServer: preferences.compression,
+            compressionAlgorithmsServerToClient: preferences.compression,
+            languagesClientToServer: [],
+            languagesServerToClient: [],
+            firstKexPacketFollows: false,
+            reserved: 0)
+    }
+
+    private mutating func receiveKexInit(_ payload: ByteBuffer, now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)
+        throws(TransportError) -> TransportEvent?
+    {
+        let peer = try Self.decode(KexInitMessage.self, payload)
+        let initial = sessionID == nil
+        if round == nil || !(round?.sentKexInit ?? false) {
+            try beginKeyExchange(now: now, initial: initial, writingInto: &out)
+        }
+        guard var round = self.round, let ours = round.ourKexInit else {
+            throw TransportError(.protocolError, "key exchange state lost")
+        }
+        let mine = try Self.decode(KexInitMessage.self, ours)
+        let (client, server) = isClient ? (mine, peer) : (peer, mine)
+        let negotiated = try Negotiation.negotiate(client: client, server: server, initial: initial)
+        if negotiated.strictKeyExchange && initial && packetsReceived != 1 {
+            throw TransportError(.protocolError, "strict key exchange: KEXINIT was not the first packet")
+        }
+        if initial && !isClient {
+            peerWantsExtensionInfo = peer.kexAlgorithms.contains(Negotiation.extInfoClient)
+        }
+        round.peerKexInit = payload
+        round.receivedKexInit = true
+        round.negotiated = negotiated
+        round.ignoreNextPeerPacket = peer.firstKexPacketFollows && !Negotiation.guessIsCorrect(client: client, server: server)
+        guard let clientIdentification = isClient ? configuration.identification : peerIdentification,
+            let serverIdentification = isClient ? peerIdentification : configuration.identification
+        else { throw TransportError(.protocolError, "identification missing") }
+        let (clientKexInit, serverKexInit) = isClient ? (ours, payload) : (payload, ours)
+        var driver = KeyExchangeDriver(
+            isClient: isClient, negotiated: negotiated,
+            transcript: ExchangeTranscript(
+                clientIdentification: clientIdentification, serverIdentification: serverIdentification,
+                clientKexInit: clientKexInit, serverKexInit: serverKexInit))
+        if isClient {
+            let first = try driver.clientStart(groupExchange: configuration.groupExchange, random: &random)
+            try writePacket(first, into: &out)
+        }
+        round.driver = driver
+        self.round = round
+        return nil
+    }
+
+    private mutating func handleDuringKeyExchange(
+        _ number: UInt8, _ payload: ByteBuffer, sequence: UInt32, now: ContinuousClock.Instant,
+        writingInto out: inout ByteBuffer
+    ) throws(TransportError) -> TransportEvent? {
+        guard var round else { throw TransportError(.protocolError, "no key exchange") }
+        let strict = round.negotiated?.strictKeyExchange ?? false
+        switch number {
+        case KexInitMessage.messageNumber:
+            throw TransportError(.protocolError, "a second KEXINIT during key exchange")
+        case IgnoreMessage.messageNumber, DebugMessage.messageNumber, UnimplementedMessage.messageNumber:
+            if strict { throw TransportError(.protocolError, "strict key exchange: message \(number) during kex") }
+            return try handleGeneric(number, payload)
+        case NewKeysMessage.messageNumber:
+            _ = try Self.decode(NewKeysMessage.self, payload)
+            guard let inbound = round.pendingInbound else {
+                throw TransportError(.protocolError, "NEWKEYS before the key exchange finished")
+            }
+            decoder.install(inbound, resetSequence: strict)
+            round.pendingInbound = nil
+            round.receivedNewKeys = true
+            self.round = round
+            return try finishRoundIfDone(now: now, writingInto: &out)
+        case 30...49:
+            if round.ignoreNextPeerPacket {
+                round.ignoreNextPeerPacket = false
+                self.round = round
+                return nil
+            }
+            guard var driver = round.driver, round.result == nil || !isClient else {
+                throw TransportError(.protocolError, "unexpected key exchange message \(number)")
+            }
+            let hostKey = round.negotiated.flatMap { negotiated in
+                configuration.hostKeys.first { $0.hostKeyAlgorithms.contains(negotiated.hostKey) }
+            }
+            let output = try driver.receive(payload, hostKey: hostKey, moduli: configuration.moduli, random: &random)
+            round.driver = driver
+            self.round = round
+            switch output {
+            case .send(let payloads):
+                for payload in payloads { try writePacket(payload, into: &out) }
+                return nil
+            case .clientFinished(let result):
+                return try clientExchangeFinished(result)
+            case .serverFinished(let reply, let result):
+                try writePacket(reply, into: &out)
+                try installKeys(result)
+                try sendNewKeys(writingInto: &out)
+                return nil
+            }
+        default:
+            throw TransportError(.protocolError, "message \(number) not allowed during key exchange")
+        }
+    }
+
+    private mutating func clientExchangeFinished(_ result: ExchangeResult) throws(TransportError) -> TransportEvent? {
+        guard let negotiated = round?.negotiated else { throw TransportError(.protocolError, "no negotiation") }
+        guard let verifier = configuration.hostKeySignatureVerifier else {
+            throw TransportError(.hostKeyNotVerifiable, "no way to verify the server's signature")
+        }
+        guard verifier(result.hostKeyBlob, result.signature, result.exchangeHash, negotiated.hostKey) else {
+            throw TransportError(.hostKeyNotVerifiable, "the server's signature over the exchange hash is invalid")
+        }
+        try installKeys(result)
+        if let previous = round?.previousHostKey, previous != result.hostKeyBlob {
+            throw TransportError(.hostKeyNotVerifiable, "the server's host key changed during rekey")
+        }
+        if sessionID != nil && round?.initial == false {
+            // A rekey keeps the host key checked at the first exchange.
+            return try sendNewKeysAfterRekeyCheck(result)
+        }
+        awaitingHostKeyVerdict = true
+        return .verifyHostKey(hostKeyBlob: result.hostKeyBlob, algorithm: negotiated.hostKey)
+    }
+
+    private var firstHostKey: [UInt8]?
+
+    private mutating func sendNewKeysAfterRekeyCheck(_ result: ExchangeResult) throws(TransportError)
+        -> TransportEvent?
+    {
+        guard result.hostKeyBlob == firstHostKey else {
+            throw TransportError(.hostKeyNotVerifiable, "the server's host key changed during rekey")
+        }
+        var out = ByteBuffer()
+        try sendNewKeys(writingInto: &out)
+        pendingOutput.writeBuffer(&out)
+        return nil
+    }
+
+    /// Bytes produced where no `out` was at hand; the next output call flushes them.
+    private var pendingOutput = ByteBuffer()
+
+    /// Derives both directions' keys from the exchange result; inbound waits for the peer's NEWKEYS.
+    private mutating func installKeys(_ result: ExchangeResult) throws(TransportError) {
+        guard var round, let negotiated = round.negotiated else { throw TransportError(.protocolError, "no round") }
+        let session = sessionID ?? result.exchangeHash
+        do {
+            let c2s = try KeyDerivation.keys(
+                clientToServer: true, cipher: negotiated.cipherClientToServer, mac: negotiated.macClientToServer,
+                hash: negotiated.keyExchange.hash, encodedSecret: result.encodedSecret,
+                exchangeHash: result.exchangeHash, sessionID: session)
+            let s2c = try KeyDerivation.keys(
+                clientToServer: false, cipher: negotiated.cipherServerToClient, mac: negotiated.macServerToClient,
+                hash: negotiated.keyExchange.hash, encodedSecret: result.encodedSecret,
+                exchangeHash: result.exchangeHash, sessionID: session)
+            let c2sProtection = try negotiated.cipherClientToServer.makeProtection(
+                mac: negotiated.macClientToServer, key: c2s.key, iv: c2s.iv, macKey: c2s.macKey,
+                direction: isClient ? .outbound : .inbound)
+            let s2cProtection = try negotiated.cipherServerToClient.makeProtection(
+                mac: negotiated.macServerToClient, key: s2c.key, iv: s2c.iv, macKey: s2c.macKey,
+                direction: isClient ? .inbound : .outbound)
+            round.pendingOutbound = isClient ? c2sProtection : s2cProtection
+            round.pendingInbound = isClient ? s2cProtection : c2sProtection
+        } catch {
+            throw TransportError(.keyExchangeFailed, "key derivation failed: \(error.detail)")
+        }
+        round.result = result
+        if sessionID == nil {
+            sessionID = result.exchangeHash
+            firstHostKey = result.hostKeyBlob
+        }
+        self.round = round
+    }
+
+    mutating func sendNewKeys(writingInto out: inout ByteBuffer) throws(TransportError) {
+        guard var round, let outbound = round.pendingOutbound, !round.sentNewKeys else {
+            throw TransportError(.protocolError, "NEWKEYS without keys")
+        }
+        var payload = ByteBuffer()
+        NewKeysMessage().encode(into: &payload)
+        try writePacket(payload, into: &out)
+        let strict = round.negotiated?.strictKeyExchange ?? false
+        encoder.install(outbound, resetSequence: strict)
+        round.pendingOutbound = nil
+        round.sentNewKeys = true
+        self.round = round
+        if round.initial && !isClient && peerWantsExtensionInfo && configuration.extensionNegotiation {
+            var info = ByteBuffer()
+            ExtInfoMessage(extensions: [
+                .init(name: "server-sig-algs", nameList: configuration.serverSignatureAlgorithms)
+            ]).encode(into: &info)
+            try writePacket(info, into: &out)
+        }
+        let waiting = queued
+        queued.removeAll()
+        for payload in waiting { try writePacket(payload, into: &out) }
+        if writersWaiting {
+            writersWaiting = false
+            pendingEvents.append(.writable)
+        }
+        if let event = try finishRoundIfDone(now: round.startedAt, writingInto: &out) {
+            pendingEvents.append(event)
+        }
+    }
+
+    private mutating func finishRoundIfDone(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)
+        throws(TransportError) -> TransportEvent?
+    {
+        guard let round, round.sentNewKeys, round.receivedNewKeys, let negotiated = round.negotiated else { return nil }
+        self.round = nil
+        self.negotiated = negotiated
+        lastKeyExchange = ContinuousClock.now
+        return .keyExchangeComplete(negotiated, initial: round.initial)
+    }
+
+    /// Bytes the machine produced outside a call that had an output buffer.
+    public mutating func drainPendingOutput(into out: inout ByteBuffer) {
+        guard pendingOutput.readableBytes > 0 else { return }
+        out.writeBuffer(&pendingOutput)
+    }
+
+    /// True when either direction has carried enough since the last key exchange to need a new one.
+    public var needsRekey: Bool {
+        round == nil && sessionID != nil
+            && (encoder.bytesSinceKeyChange >= configuration.rekeyBytes
+                || decoder.bytesSinceKeyChange >= configuration.rekeyBytes
+                || encoder.sequenceNumber >= 1 << 31 || decoder.sequenceNumber >= 1 << 31)
+    }
+}
+
+/// One key exchange, initial or rekey (RFC 4253 §7–§9).
+struct KeyExchangeRound {
+    let initial: Bool
+    let startedAt: ContinuousClock.Instant
+    var ourKexInit: ByteBuffer?
+    var peerKexInit: ByteBuffer?
+    var sentKexInit = false
+    var receivedKexInit = false
+    var negotiated: NegotiatedAlgorithms?
+    var driver: KeyExchangeDriver?
+    var result: ExchangeResult?
+    var ignoreNextPeerPacket = false
+    var pendingInbound: (any PacketProtection)?
+    var pendingOutbound: (any PacketProtection)?
+    var sentNewKeys = false
+    var receivedNewKeys = false
+    var previousHostKey: [UInt8]?
+
+    init(initial: Bool, startedAt: ContinuousClock.Instant) {
+        self.initial = initial
+        self.startedAt = startedAt
+    }
+}
