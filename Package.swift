@@ -75,6 +75,12 @@ let package = Package(
         ),
 
         // Tests
+        .target(
+            name: "SSHTestSupport",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/SSHTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SSHWireTests",
             dependencies: ["SSHWire", .product(name: "NIOCore", package: "swift-nio")],

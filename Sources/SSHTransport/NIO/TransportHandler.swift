@@ -1,0 +1,221 @@
+import NIOCore
+import SSHCrypto
+import SSHWire
+
+/// What a layer above asks of the transport handler.
+public enum TransportCommand: Sendable {
+    /// Send a message of number 50 or more (authentication, connection).
+    case payload(ByteBuffer)
+    /// Client: ask for a service (RFC 4253 §10).
+    case requestService(String)
+    /// Authentication succeeded: allow connection-layer messages.
+    case authenticationSucceeded
+    /// Start a key re-exchange now (RFC 4253 §9).
+    case rekey
+    /// Say DISCONNECT and close (RFC 4253 §11.1).
+    case disconnect(DisconnectReason, String)
+}
+
+/// Decides whether a server's host key, already proven by its signature over the exchange
+/// hash, is the one expected: `(host key blob, host key algorithm) -> accept`.
+public typealias HostKeyDecision = @Sendable (_ hostKeyBlob: [UInt8], _ algorithm: String) async -> Bool
+
+/// The SwiftNIO handler that drives a ``TransportStateMachine``: bytes from the socket in,
+/// ``TransportEvent``s up the pipeline, ``TransportCommand``s down, and one flush per read cycle.
+public final class TransportHandler: ChannelDuplexHandler {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = TransportEvent
+    public typealias OutboundIn = TransportCommand
+    public typealias OutboundOut = ByteBuffer
+
+    private var machine: TransportStateMachine
+    private let hostKeyDecision: HostKeyDecision?
+    private var output: ByteBuffer
+    private var timer: Scheduled<Void>?
+    private var context: ChannelHandlerContext?
+    private let clock = ContinuousClock()
+
+    /// A handler over a machine built from `configuration`. A client needs `hostKeyDecision`.
+    public init(configuration: TransportConfiguration, hostKeyDecision: HostKeyDecision? = nil) {
+        self.machine = TransportStateMachine(configuration: configuration)
+        self.hostKeyDecision = hostKeyDecision
+        self.output = ByteBuffer()
+    }
+
+    /// What the last key exchange negotiated.
+    public var negotiated: NegotiatedAlgorithms? { machine.negotiated }
+    /// The session identifier.
+    public var sessionID: [UInt8]? { machine.sessionID }
+    /// The server's `server-sig-algs`, when it sent them.
+    public var serverSignatureAlgorithms: [String]? { machine.serverSignatureAlgorithms }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        output = context.channel.allocator.buffer(capacity: 64 * 1024)
+        if context.channel.isActive { start(context: context) }
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        self.context = nil
+    }
+
+    public func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        perform(context) { (machine, out, now) throws(TransportError) in
+            try machine.start(now: now, writingInto: &out)
+        }
+        flush(context)
+        scheduleTimer(context)
+    }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        machine.receive(unwrapInboundIn(data))
+        drain(context)
+    }
+
+    public func channelReadComplete(context: ChannelHandlerContext) {
+        flush(context)
+        context.fireChannelReadComplete()
+    }
+
+    public func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        if !machine.isClosed {
+            context.fireErrorCaught(TransportError(.closed, "the peer closed the connection"))
+        }
+        context.fireChannelInactive()
+    }
+
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let command = unwrapOutboundIn(data)
+        perform(context) { (machine, out, now) throws(TransportError) in
+            switch command {
+            case .payload(let payload): try machine.send(payload, writingInto: &out)
+            case .requestService(let name): try machine.requestService(name, writingInto: &out)
+            case .authenticationSucceeded: machine.authenticationSucceeded()
+            case .rekey: try machine.startRekey(now: now, writingInto: &out)
+            case .disconnect(let reason, let text): machine.disconnect(reason: reason, description: text, writingInto: &out)
+            }
+        }
+        promise?.succeed()
+        if case .disconnect = command {
+            flush(context)
+            context.close(promise: nil)
+        }
+    }
+
+    public func flush(context: ChannelHandlerContext) {
+        flush(context)
+    }
+
+    /// Runs a machine operation; on error, sends what it wrote (its DISCONNECT) and closes.
+    private func perform(
+        _ context: ChannelHandlerContext,
+        _ body: (inout TransportStateMachine, inout ByteBuffer, ContinuousClock.Instant) throws(TransportError) -> Void
+    ) {
+        do {
+            try body(&machine, &output, clock.now)
+            if machine.needsRekey {
+                try machine.startRekey(now: clock.now, writingInto: &output)
+            }
+        } catch {
+            fail(context, error)
+        }
+    }
+
+    private func fail(_ context: ChannelHandlerContext, _ error: TransportError) {
+        flush(context)
+        context.fireErrorCaught(error)
+        context.close(promise: nil)
+    }
+
+    /// Pulls every event the machine has and handles it.
+    private func drain(_ context: ChannelHandlerContext) {
+        while true {
+            let event: TransportEvent?
+            do {
+                event = try machine.nextEvent(now: clock.now, writingInto: &output)
+                machine.drainPendingOutput(into: &output)
+                if machine.needsRekey {
+                    try machine.startRekey(now: clock.now, writingInto: &output)
+                }
+            } catch {
+                fail(context, error)
+                return
+            }
+            guard let event else { return }
+            switch event {
+            case .verifyHostKey(let blob, let algorithm):
+                decideHostKey(context, blob: blob, algorithm: algorithm)
+            case .disconnected:
+                context.fireChannelRead(wrapInboundOut(event))
+                context.close(promise: nil)
+                return
+            case .keyExchangeComplete:
+                scheduleTimer(context)
+                context.fireChannelRead(wrapInboundOut(event))
+            default:
+                context.fireChannelRead(wrapInboundOut(event))
+            }
+        }
+    }
+
+    private func decideHostKey(_ context: ChannelHandlerContext, blob: [UInt8], algorithm: String) {
+        guard let decision = hostKeyDecision else {
+            verdict(context, accepted: false)
+            return
+        }
+        let loop = context.eventLoop
+        let boundSelf = NIOLoopBound(self, eventLoop: loop)
+        let boundContext = NIOLoopBound(context, eventLoop: loop)
+        Task {
+            let accepted = await decision(blob, algorithm)
+            loop.execute {
+                boundSelf.value.verdict(boundContext.value, accepted: accepted)
+            }
+        }
+    }
+
+    private func verdict(_ context: ChannelHandlerContext, accepted: Bool) {
+        do {
+            try machine.hostKeyVerdict(accepted: accepted, writingInto: &output)
+        } catch {
+            fail(context, error)
+            return
+        }
+        drain(context)
+        flush(context)
+    }
+
+    private func flush(_ context: ChannelHandlerContext) {
+        guard output.readableBytes > 0 else { return }
+        let bytes = output
+        output.clear()
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    private func scheduleTimer(_ context: ChannelHandlerContext) {
+        timer?.cancel()
+        let next: ContinuousClock.Instant?
+        do {
+            next = try machine.checkTimers(now: clock.now, writingInto: &output)
+        } catch {
+            fail(context, error)
+            return
+        }
+        flush(context)
+        guard let next else { return }
+        let delay = clock.now.duration(to: next)
+        let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+        let boundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds + 1_000_000)) {
+            boundSelf.value.scheduleTimer(boundContext.value)
+        }
+    }
+}
