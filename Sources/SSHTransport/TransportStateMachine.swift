@@ -39,6 +39,12 @@ public struct TransportStateMachine {
     private var awaitingHostKeyVerdict = false
     private var peerWantsExtensionInfo = false
 
+    // Compression (RFC 4253 §6.2; zlib@openssh.com waits for authentication).
+    private var outboundCompression: PacketCompression?
+    private var inboundCompression: PacketCompression?
+    private var outboundCompressionDelayed = false
+    private var inboundCompressionDelayed = false
+
     // Above the transport.
     private var queued: [ByteBuffer] = []
     private var writersWaiting = false
@@ -150,6 +156,33 @@ public struct TransportStateMachine {
     /// become allowed (RFC 4252 §5.1).
     public mutating func authenticationSucceeded() {
         authenticated = true
+        // Errors here are impossible in practice (zlib's own initialisation); the next packet reports them.
+        try? startDelayedCompression()
+    }
+
+    private mutating func startDelayedCompression() throws(TransportError) {
+        if outboundCompressionDelayed && authenticated {
+            outboundCompressionDelayed = false
+            if outboundCompression == nil { outboundCompression = try PacketCompression(compressing: true) }
+        }
+        if inboundCompressionDelayed && authenticated {
+            inboundCompressionDelayed = false
+            if inboundCompression == nil { inboundCompression = try PacketCompression(compressing: false) }
+        }
+    }
+
+    /// Applies a negotiated compression method to one direction after its NEWKEYS.
+    private mutating func applyCompression(_ name: String, outbound: Bool) throws(TransportError) {
+        switch name {
+        case "zlib":
+            if outbound, outboundCompression == nil { outboundCompression = try PacketCompression(compressing: true) }
+            if !outbound, inboundCompression == nil { inboundCompression = try PacketCompression(compressing: false) }
+        case "zlib@openssh.com":
+            if outbound { outboundCompressionDelayed = true } else { inboundCompressionDelayed = true }
+            try startDelayedCompression()
+        default:
+            if outbound { outboundCompression = nil } else { inboundCompression = nil }
+        }
     }
 
     /// Starts a key re-exchange now (RFC 4253 §9). Does nothing while one runs.
@@ -224,7 +257,8 @@ public struct TransportStateMachine {
     }
 
     mutating func writePacket(_ payload: ByteBuffer, into out: inout ByteBuffer) throws(TransportError) {
-        try encoder.encode(into: &out, random: &random) { $0.writeImmutableBuffer(payload) }
+        let wire = try outboundCompression?.compress(payload) ?? payload
+        try encoder.encode(into: &out, random: &random) { $0.writeImmutableBuffer(wire) }
     }
 
     private mutating func step(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)
@@ -236,7 +270,8 @@ public struct TransportStateMachine {
             return .identification(line)
         }
         while !closed && !awaitingHostKeyVerdict {
-            guard let (payload, sequence) = try decoder.next(from: &inbound) else { return nil }
+            guard let (wire, sequence) = try decoder.next(from: &inbound) else { return nil }
+            let payload = try inboundCompression?.decompress(wire) ?? wire
             packetsReceived += 1
             if let event = try handle(payload, sequence: sequence, now: now, writingInto: &out) {
                 return event
@@ -455,6 +490,11 @@ public struct TransportStateMachine {
                 throw TransportError(.protocolError, "NEWKEYS before the key exchange finished")
             }
             decoder.install(inbound, resetSequence: strict)
+            if let negotiated = round.negotiated {
+                try applyCompression(
+                    isClient ? negotiated.compressionServerToClient : negotiated.compressionClientToServer,
+                    outbound: false)
+            }
             round.pendingInbound = nil
             round.receivedNewKeys = true
             self.round = round
@@ -569,6 +609,10 @@ public struct TransportStateMachine {
         try writePacket(payload, into: &out)
         let strict = round.negotiated?.strictKeyExchange ?? false
         encoder.install(outbound, resetSequence: strict)
+        if let negotiated = round.negotiated {
+            try applyCompression(
+                isClient ? negotiated.compressionClientToServer : negotiated.compressionServerToClient, outbound: true)
+        }
         round.pendingOutbound = nil
         round.sentNewKeys = true
         self.round = round

@@ -38,8 +38,11 @@ public struct AlgorithmPreferences: Sendable, Hashable {
         ],
         ciphers: CipherAlgorithm.defaults.map(\.name),
         macs: MACAlgorithm.defaults.map(\.name),
-        compression: ["none"]
+        compression: ["none", "zlib@openssh.com", "zlib"]
     )
+
+    /// Compression preferred: what `ssh -C` offers.
+    public static let compressionPreferred = ["zlib@openssh.com", "zlib", "none"]
 
     /// Everything this library implements, for validating user-supplied lists.
     public static let supported = AlgorithmPreferences(
@@ -47,7 +50,7 @@ public struct AlgorithmPreferences: Sendable, Hashable {
         hostKey: defaults.hostKey + ["ssh-rsa", "ssh-dss", "ssh-rsa-cert-v01@openssh.com", "ssh-dss-cert-v01@openssh.com"],
         ciphers: CipherAlgorithm.supported.map(\.name),
         macs: MACAlgorithm.supported.map(\.name),
-        compression: ["none"]
+        compression: ["none", "zlib@openssh.com", "zlib"]
     )
 
     /// These preferences without the named algorithms, in any slot (Paramiko's `disabled_algorithms`).
