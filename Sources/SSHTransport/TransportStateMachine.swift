@@ -132,6 +132,26 @@ public struct TransportStateMachine {
         try writePacket(payload, into: &out)
     }
 
+    /// Sends IGNORE (RFC 4253 §11.2), for keepalives and traffic padding; queued during a key exchange.
+    public mutating func sendIgnore(_ data: ByteBuffer = ByteBuffer(), writingInto out: inout ByteBuffer)
+        throws(TransportError)
+    {
+        guard !closed else { throw TransportError(.closed, "the connection is closed") }
+        var payload = ByteBuffer()
+        IgnoreMessage(data: data).encode(into: &payload)
+        try enqueueOrSend(payload, writingInto: &out)
+    }
+
+    /// Sends DEBUG (RFC 4253 §11.3); queued during a key exchange.
+    public mutating func sendDebug(_ message: String, alwaysDisplay: Bool = false, writingInto out: inout ByteBuffer)
+        throws(TransportError)
+    {
+        guard !closed else { throw TransportError(.closed, "the connection is closed") }
+        var payload = ByteBuffer()
+        DebugMessage(alwaysDisplay: alwaysDisplay, message: message).encode(into: &payload)
+        try enqueueOrSend(payload, writingInto: &out)
+    }
+
     /// Client: asks the server for a service, normally `ssh-userauth` (RFC 4253 §10).
     public mutating func requestService(_ name: String, writingInto out: inout ByteBuffer) throws(TransportError) {
         guard isClient else { throw TransportError(.protocolError, "only a client requests services") }

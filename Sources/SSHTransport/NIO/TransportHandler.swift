@@ -12,6 +12,10 @@ public enum TransportCommand: Sendable {
     case authenticationSucceeded
     /// Start a key re-exchange now (RFC 4253 §9).
     case rekey
+    /// Send IGNORE, as a keepalive or padding (RFC 4253 §11.2).
+    case ignore(ByteBuffer)
+    /// Send DEBUG (RFC 4253 §11.3).
+    case debug(String)
     /// Say DISCONNECT and close (RFC 4253 §11.1).
     case disconnect(DisconnectReason, String)
 }
@@ -99,6 +103,8 @@ public final class TransportHandler: ChannelDuplexHandler {
             case .requestService(let name): try machine.requestService(name, writingInto: &out)
             case .authenticationSucceeded: machine.authenticationSucceeded()
             case .rekey: try machine.startRekey(now: now, writingInto: &out)
+            case .ignore(let data): try machine.sendIgnore(data, writingInto: &out)
+            case .debug(let text): try machine.sendDebug(text, writingInto: &out)
             case .disconnect(let reason, let text): machine.disconnect(reason: reason, description: text, writingInto: &out)
             }
         }
