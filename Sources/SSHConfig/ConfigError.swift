@@ -13,6 +13,7 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
             case includeLoop
             case unreadableFile
             case badMatch
+            case unresolvableHost
         }
 
         private let base: Base
@@ -34,6 +35,8 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unreadableFile = Code(.unreadableFile)
         /// A malformed `Match` line.
         public static let badMatch = Code(.badMatch)
+        /// `CanonicalizeHostname` found no name and `CanonicalizeFallbackLocal` is off.
+        public static let unresolvableHost = Code(.unresolvableHost)
 
         public var description: String { String(describing: base) }
     }

@@ -1,0 +1,105 @@
+/// ssh_config(5) files, evaluated for a host the way OpenSSH 9.2's `ssh` does.
+///
+/// ```swift
+/// let config = SSHConfig.standard()                 // ~/.ssh/config, then /etc/ssh/ssh_config
+/// let options = try config.resolve(host: "db")
+/// print(options.hostname, options.port, options.identityFiles)
+/// print(options.sshGLines.joined(separator: "\n")) // what `ssh -G db` prints
+/// ```
+public struct SSHConfig: Sendable {
+    /// Where configuration text comes from.
+    public enum Source: Sendable, Hashable {
+        /// A file; `isUserConfig` puts relative `Include` paths under `~/.ssh` instead of `/etc/ssh`.
+        case file(path: String, isUserConfig: Bool)
+        /// Text in memory, named `name` in errors; a user configuration.
+        case text(String, name: String)
+    }
+
+    /// The sources read in order; the first value obtained for an option wins.
+    public var sources: [Source]
+    /// The user, host, environment and system services evaluation consults.
+    public var environment: SSHConfigEnvironment
+
+    /// Creates a configuration from explicit sources.
+    public init(sources: [Source], environment: SSHConfigEnvironment = .current()) {
+        self.sources = sources
+        self.environment = environment
+    }
+
+    /// One file read as `ssh -F file` reads it (a user configuration, required to exist).
+    public init(file path: String, environment: SSHConfigEnvironment = .current()) {
+        self.init(sources: [.file(path: path, isUserConfig: true)], environment: environment)
+    }
+
+    /// Configuration text, as if it were a user configuration file named `name`.
+    public init(text: String, name: String = "config", environment: SSHConfigEnvironment = .current()) {
+        self.init(sources: [.text(text, name: name)], environment: environment)
+    }
+
+    /// The files `ssh` reads without `-F`: `~/.ssh/config`, then the system-wide `/etc/ssh/ssh_config`.
+    public static func standard(environment: SSHConfigEnvironment = .current()) -> SSHConfig {
+        SSHConfig(
+            sources: [
+                .file(path: environment.homeDirectory + "/.ssh/config", isUserConfig: true),
+                .file(path: environment.systemDirectory + "/ssh_config", isUserConfig: false),
+            ], environment: environment)
+    }
+
+    /// Evaluates the configuration for `host`, with `user` and `port` as `ssh -l` and `-p` give them
+    /// (they win over the files).
+    public func resolve(host: String, user: String? = nil, port: Int? = nil) throws(ConfigError)
+        -> SSHResolvedConfig
+    {
+        var initial = Options()
+        if let user { initial.values[.user] = user }
+        if let port { initial.values[.port] = String(port) }
+        var first = try read(initial, host: host, originalHost: host, finalPass: false)
+        var options = first.options
+        var name = host
+        for (keyword, value) in [(SSHConfigKeyword.canonicalizeMaxDots, "1"), (.canonicalizeFallbackLocal, "yes"),
+            (.canonicalizeHostname, "false")] where options.values[keyword] == nil
+        {
+            options.values[keyword] = value
+        }
+        if let hostname = options.values[.hostname] {
+            do {
+                name = try SSHTokenExpander(tokens: ["h": name]).expand(hostname)
+            } catch {
+                throw ConfigError(.badValue, error.description)
+            }
+            options.values[.hostname] = name
+        }
+        let numeric = SystemServices.numericAddress(name)
+        if numeric == nil { name = name.lowercased() }
+        let canonicalize = options.values[.canonicalizeHostname] ?? "false"
+        let direct = (options.values[.proxyCommand].map { $0.lowercased() == "none" } ?? true)
+            && options.jumpHost == nil
+        if numeric == nil && canonicalize != "false" && (direct || canonicalize == "always") {
+            name = try Canonicalizer(options: options, resolve: environment.resolveHost).canonicalize(name)
+        }
+        if canonicalize != "false" { first.wantFinalPass = true }
+        if first.wantFinalPass {
+            options.values[.hostname] = name
+            options = try read(options, host: name, originalHost: host, finalPass: true).options
+        }
+        try Defaults.fill(&options)
+        return try SSHResolvedConfig(options: options, hostArgument: host, host: name, environment: environment)
+    }
+
+    private func read(_ options: Options, host: String, originalHost: String, finalPass: Bool) throws(ConfigError)
+        -> ConfigReader
+    {
+        var reader = ConfigReader(options: options, environment: environment, host: host, originalHost: originalHost)
+        for source in sources {
+            switch source {
+            case .file(let path, let isUserConfig):
+                var flags: ConfigReader.Flags = isUserConfig ? [.userConfig] : []
+                if finalPass { flags.insert(.finalPass) }
+                try reader.read(file: path, flags: flags, required: sources.count == 1)
+            case .text(let text, let name):
+                try reader.read(text: text, name: name, flags: finalPass ? [.userConfig, .finalPass] : [.userConfig])
+            }
+        }
+        return reader
+    }
+}
