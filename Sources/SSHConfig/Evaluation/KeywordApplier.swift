@@ -98,7 +98,10 @@ struct KeywordApplier {
             }
         case .proxyCommand:
             let value = command()
-            if active && options.jumpHost == nil { options.setFirst(.proxyCommand, value) }
+            // OpenSSH 9.2 ignores ProxyCommand after a ProxyJump, but not after `ProxyJump none`.
+            if active && (options.jumpHost == nil || options.jumpHost?.host == "none") {
+                options.setFirst(.proxyCommand, value)
+            }
         case .localCommand, .remoteCommand, .knownHostsCommand:
             let value = command()
             if active { options.setFirst(keyword, value) }

@@ -43,7 +43,8 @@ struct DumpRenderer {
         emit(.port, options.values[.port])
         for keyword in Self.flagOrder { emit(keyword, options.values[keyword]) }
 
-        for forward in options.localForwards where forward.isDynamic {
+        // As OpenSSH does, a local forwarding to a socket path (no destination host) shows under both names.
+        for forward in options.localForwards where forward.connectHost == nil || forward.isDynamic {
             emit(.dynamicForward, forward.rendered(dynamic: true))
         }
         for forward in options.localForwards where !forward.isDynamic {

@@ -1,7 +1,7 @@
 /// The token expansion `ssh` applies once options are final and before `ssh -G` prints them: `RemoteCommand`
-/// takes `%` tokens; `ControlPath`, `IdentityAgent`, `RevokedHostKeys`, a `ForwardAgent` socket and
+/// takes `%` tokens; `ControlPath`, `IdentityAgent`, a `ForwardAgent` socket and
 /// `UserKnownHostsFile` take `~`, `%` tokens and `${NAME}`; forwarding socket paths take `%` tokens.
-/// `IdentityFile`, `CertificateFile`, `LocalCommand`, `ProxyCommand` and `KnownHostsCommand` are expanded
+/// `IdentityFile`, `CertificateFile`, `RevokedHostKeys`, `LocalCommand`, `ProxyCommand` and `KnownHostsCommand` are expanded
 /// later, when used.
 struct FinalExpansion {
     let tokens: SSHConnectionTokens
@@ -21,7 +21,7 @@ struct FinalExpansion {
         if let command = options.values[.remoteCommand] {
             options.values[.remoteCommand] = try expand(command, tilde: false, environmentReferences: false)
         }
-        for keyword in [SSHConfigKeyword.controlPath, .identityAgent, .revokedHostKeys] {
+        for keyword in [SSHConfigKeyword.controlPath, .identityAgent] {
             if let value = options.values[keyword] {
                 options.values[keyword] = try expand(value, tilde: true, environmentReferences: true)
             }
