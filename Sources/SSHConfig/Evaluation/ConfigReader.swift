@@ -117,7 +117,7 @@ struct ConfigReader {
         default:
             var applier = KeywordApplier(context: context)
             try applier.apply(keyword, to: &options)
-            return
+            context = applier.context
         }
         try context.requireConsumed()
     }
