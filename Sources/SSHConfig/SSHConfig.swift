@@ -9,8 +9,10 @@
 public struct SSHConfig: Sendable {
     /// Where configuration text comes from.
     public enum Source: Sendable, Hashable {
-        /// A file; `isUserConfig` puts relative `Include` paths under `~/.ssh` instead of `/etc/ssh`.
-        case file(path: String, isUserConfig: Bool)
+        /// A file; `isUserConfig` puts relative `Include` paths under `~/.ssh` instead of `/etc/ssh`;
+        /// `checksPermissions` refuses it when another user owns it or others may write it, as `ssh` does for
+        /// `~/.ssh/config`.
+        case file(path: String, isUserConfig: Bool, checksPermissions: Bool = false)
         /// Text in memory, named `name` in errors; a user configuration.
         case text(String, name: String)
     }
@@ -40,7 +42,7 @@ public struct SSHConfig: Sendable {
     public static func standard(environment: SSHConfigEnvironment = .current()) -> SSHConfig {
         SSHConfig(
             sources: [
-                .file(path: environment.homeDirectory + "/.ssh/config", isUserConfig: true),
+                .file(path: environment.homeDirectory + "/.ssh/config", isUserConfig: true, checksPermissions: true),
                 .file(path: environment.systemDirectory + "/ssh_config", isUserConfig: false),
             ], environment: environment)
     }
@@ -56,9 +58,10 @@ public struct SSHConfig: Sendable {
         var first = try read(initial, host: host, originalHost: host, finalPass: false)
         var options = first.options
         var name = host
-        for (keyword, value) in [(SSHConfigKeyword.canonicalizeMaxDots, "1"), (.canonicalizeFallbackLocal, "yes"),
-            (.canonicalizeHostname, "false")] where options.values[keyword] == nil
-        {
+        for (keyword, value) in [
+            (SSHConfigKeyword.canonicalizeMaxDots, "1"), (.canonicalizeFallbackLocal, "yes"),
+            (.canonicalizeHostname, "false"),
+        ] where options.values[keyword] == nil {
             options.values[keyword] = value
         }
         if let hostname = options.values[.hostname] {
@@ -72,7 +75,8 @@ public struct SSHConfig: Sendable {
         let numeric = SystemServices.numericAddress(name)
         if numeric == nil { name = name.lowercased() }
         let canonicalize = options.values[.canonicalizeHostname] ?? "false"
-        let direct = (options.values[.proxyCommand].map { $0.lowercased() == "none" } ?? true)
+        let direct =
+            (options.values[.proxyCommand].map { $0.lowercased() == "none" } ?? true)
             && options.jumpHost == nil
         if numeric == nil && canonicalize != "false" && (direct || canonicalize == "always") {
             name = try Canonicalizer(options: options, resolve: environment.resolveHost).canonicalize(name)
@@ -92,8 +96,9 @@ public struct SSHConfig: Sendable {
         var reader = ConfigReader(options: options, environment: environment, host: host, originalHost: originalHost)
         for source in sources {
             switch source {
-            case .file(let path, let isUserConfig):
+            case .file(let path, let isUserConfig, let checksPermissions):
                 var flags: ConfigReader.Flags = isUserConfig ? [.userConfig] : []
+                if checksPermissions { flags.insert(.checkPermissions) }
                 if finalPass { flags.insert(.finalPass) }
                 try reader.read(file: path, flags: flags, required: sources.count == 1)
             case .text(let text, let name):

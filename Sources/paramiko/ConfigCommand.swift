@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import SSHConfig
 
 /// `paramiko config -G`: evaluates ssh_config(5) for a host and prints the result as `ssh -G` does.

@@ -7,7 +7,7 @@ struct ParamikoCommand: AsyncParsableCommand {
         commandName: "paramiko",
         abstract: "SSHv2 client, server, SFTP and key tools.",
         subcommands: [
-            ConfigCommand.self,
+            ConfigCommand.self
         ]
     )
 }

@@ -106,6 +106,22 @@ struct ErrorTests {
         #expect(resolved.user == "deep")
     }
 
+    @Test func writableIncludeIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("main.conf", "Include \(directory.path)/shared.conf\n")
+        try directory.write("shared.conf", "User shared\n")
+        chmod(directory.path + "/shared.conf", 0o666)
+        let error = #expect(throws: ConfigError.self) {
+            _ = try SSHConfig(file: directory.path + "/main.conf", environment: testEnvironment()).resolve(host: "h")
+        }
+        #expect(error?.code == .insecureFile)
+        #expect(error?.file == directory.path + "/shared.conf")
+        chmod(directory.path + "/shared.conf", 0o644)
+        let resolved = try SSHConfig(file: directory.path + "/main.conf", environment: testEnvironment())
+            .resolve(host: "h")
+        #expect(resolved.user == "shared")
+    }
+
     @Test func systemFileMayNotIncludeFromHome() throws {
         let directory = try TemporaryDirectory()
         try directory.write("system.conf", "Include ~/.ssh/extra.conf\n")

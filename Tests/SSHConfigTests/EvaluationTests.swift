@@ -144,11 +144,42 @@ struct EvaluationTests {
         #expect(dotted.hostname == "a.b.c")
         let proxied = try SSHConfig(text: base + "ProxyCommand nc %h %p\n", environment: environment).resolve(host: "a")
         #expect(proxied.hostname == "a")
-        let always = try SSHConfig(text: "CanonicalizeHostname always\nCanonicalDomains example\nProxyJump j\n",
-            environment: environment).resolve(host: "a")
+        let always = try SSHConfig(
+            text: "CanonicalizeHostname always\nCanonicalDomains example\nProxyJump j\n",
+            environment: environment
+        ).resolve(host: "a")
         #expect(always.hostname == "a.example")
         let anchored = try SSHConfig(text: base, environment: environment).resolve(host: "fqdn.example.")
         #expect(anchored.hostname == "fqdn.example")
+    }
+
+    @Test func permittedCNAMEsAreFollowed() throws {
+        let environment = testEnvironment(resolve: { name in
+            name == "www.a.example." ? "edge.cdn.example" : nil
+        })
+        let text = """
+            CanonicalizeHostname yes
+            CanonicalDomains a.example
+            CanonicalizePermittedCNAMEs *.a.example:*.cdn.example
+            """
+        let followed = try SSHConfig(text: text, environment: environment).resolve(host: "www")
+        #expect(followed.hostname == "edge.cdn.example")
+        let refused = try SSHConfig(
+            text: text.replacing("*.cdn.example", with: "*.other.example"), environment: environment
+        ).resolve(host: "www")
+        #expect(refused.hostname == "www.a.example")
+    }
+
+    @Test func answers() throws {
+        let text = "StrictHostKeyChecking accept-new\nAddKeysToAgent confirm\nControlMaster autoask\nBatchMode yes\n"
+        let resolved = try SSHConfig(text: text, environment: testEnvironment()).resolve(host: "h")
+        #expect(resolved.answer(.strictHostKeyChecking) == .acceptNew)
+        #expect(resolved.answer(.addKeysToAgent) == .confirm)
+        #expect(resolved.answer(.controlMaster) == .autoask)
+        #expect(resolved.answer(.batchMode) == .yes)
+        #expect(resolved.answer(.updateHostKeys) == .yes)
+        #expect(resolved.answer(.verifyHostKeyDNS) == .no)
+        #expect(resolved.answer(.user) == nil)
     }
 
     @Test func includesRelativeToUserAndSystemDirectories() throws {

@@ -37,7 +37,8 @@ struct OracleTests {
             Issue.record("ssh is required when CI=true")
             return
         }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(getpid())-\(fixture.name).conf").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(getpid())-\(fixture.name).conf")
+            .path
         try fixture.text.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let expected = try OpenSSH.run(["-G", "-F", path, "target"])
@@ -63,7 +64,8 @@ enum ErrorFixtures {
     }
 
     static let all: [Fixture] = [
-        Fixture(name: "unknown-keyword", text: "Host target\n  User a\n  Frobnicate yes\n", line: 3, code: .unknownKeyword),
+        Fixture(
+            name: "unknown-keyword", text: "Host target\n  User a\n  Frobnicate yes\n", line: 3, code: .unknownKeyword),
         Fixture(name: "bad-port", text: "Host *\n  Port abc\n", line: 2, code: .badValue),
         Fixture(name: "port-zero", text: "Port 0\n", line: 1, code: .badValue),
         Fixture(name: "missing-argument", text: "Host target\n\n  User\n", line: 3, code: .missingArgument),

@@ -26,8 +26,12 @@ struct AlgorithmListTests {
     }
 
     @Test func plusAppends() throws {
-        #expect(try SSHAlgorithmList.assemble("+d,a", defaults: defaults, supported: supported) == ["a", "b", "c", "d"])
-        #expect(try SSHAlgorithmList.assemble("+e-*", defaults: defaults, supported: supported) == ["a", "b", "c", "e-1", "e-2"])
+        #expect(
+            try SSHAlgorithmList.assemble("+d,a", defaults: defaults, supported: supported) == ["a", "b", "c", "d"])
+        #expect(
+            try SSHAlgorithmList.assemble("+e-*", defaults: defaults, supported: supported) == [
+                "a", "b", "c", "e-1", "e-2",
+            ])
     }
 
     @Test func minusRemovesWithPatterns() throws {
@@ -37,7 +41,8 @@ struct AlgorithmListTests {
     }
 
     @Test func caretPrepends() throws {
-        #expect(try SSHAlgorithmList.assemble("^c,d", defaults: defaults, supported: supported) == ["c", "d", "a", "b"])
+        #expect(
+            try SSHAlgorithmList.assemble("^c,d", defaults: defaults, supported: supported) == ["c", "d", "a", "b"])
     }
 
     @Test func explicitListReplacesAndFiltersUnsupported() throws {

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads configuration files into `Options` for one host, the way OpenSSH's `read_config_file` does:
@@ -19,6 +19,8 @@ struct ConfigReader {
         static let finalPass = Flags(rawValue: 2)
         /// Included from an inactive block: nothing in it may apply.
         static let neverMatch = Flags(rawValue: 4)
+        /// Refuse a file another user owns or others may write (included files, `~/.ssh/config`).
+        static let checkPermissions = Flags(rawValue: 8)
     }
 
     /// OpenSSH's `READCONF_MAX_DEPTH`.
@@ -66,6 +68,9 @@ struct ConfigReader {
         } catch {
             if !required && !FileManager.default.fileExists(atPath: path) { return }
             throw ConfigError(.unreadableFile, file: path, "Can't open user config file \(path)")
+        }
+        if flags.contains(.checkPermissions) && !Self.hasSafePermissions(path, userID: environment.userID) {
+            throw ConfigError(.insecureFile, file: path, "Bad owner or permissions on \(path)")
         }
         includeStack.append(path)
         defer { includeStack.removeLast() }
@@ -165,7 +170,7 @@ struct ConfigReader {
                 if depth + 1 > Self.maximumIncludeDepth {
                     throw context.error(.includeTooDeep, "Too many recursive configuration includes")
                 }
-                var nested = flags
+                var nested = flags.union(.checkPermissions)
                 if !outerActive { nested.insert(.neverMatch) }
                 try read(file: match, flags: nested, active: &active, depth: depth + 1, required: false)
                 active = outerActive
@@ -173,14 +178,21 @@ struct ConfigReader {
         }
     }
 
+    /// OpenSSH's `secure_permissions`: owned by root or the user, and writable by neither group nor others.
+    static func hasSafePermissions(_ path: String, userID: UInt32) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return true }
+        return (info.st_uid == 0 || info.st_uid == userID) && info.st_mode & 0o022 == 0
+    }
+
     /// Expands a glob pattern into sorted existing paths.
     static func glob(_ pattern: String) -> [String] {
         var result = glob_t()
         defer { globfree(&result) }
         #if canImport(Glibc)
-        let status = Glibc.glob(pattern, 0, nil, &result)
+            let status = Glibc.glob(pattern, 0, nil, &result)
         #else
-        let status = Darwin.glob(pattern, 0, nil, &result)
+            let status = Darwin.glob(pattern, 0, nil, &result)
         #endif
         guard status == 0 else { return [] }
         var paths: [String] = []
@@ -203,18 +215,6 @@ struct LineContext {
     /// The environment `${NAME}` references are checked against.
     let variables: [String: String]
     private(set) var position = 0
-
-    init(
-        line: RawLine, file: String, arguments: [String], active: Bool, userConfig: Bool,
-        variables: [String: String]
-    ) {
-        self.variables = variables
-        self.line = line
-        self.file = file
-        self.arguments = arguments
-        self.active = active
-        self.userConfig = userConfig
-    }
 
     var remaining: Int { arguments.count - position }
 

@@ -69,7 +69,8 @@ enum Defaults {
                 let list = try SSHAlgorithmList.assemble(options.values[keyword], kind: kind)
                 options.values[keyword] = list.joined(separator: ",")
             } catch {
-                throw ConfigError(.badValue, "\(keyword.rawValue): invalid algorithm list \(options.values[keyword] ?? "")")
+                throw ConfigError(
+                    .badValue, "\(keyword.rawValue): invalid algorithm list \(options.values[keyword] ?? "")")
             }
         }
         for keyword in clearedByNone where options.values[keyword]?.lowercased() == "none" {
@@ -78,6 +79,8 @@ enum Defaults {
         if let jump = options.jumpHost, jump.host == "none", jump.port == 0, jump.user == nil {
             options.jumpHost = nil
         }
-        if options.lists[.canonicalizePermittedCNAMEs] == ["none:"] { options.lists[.canonicalizePermittedCNAMEs] = nil }
+        if options.lists[.canonicalizePermittedCNAMEs] == ["none:"] {
+            options.lists[.canonicalizePermittedCNAMEs] = nil
+        }
     }
 }

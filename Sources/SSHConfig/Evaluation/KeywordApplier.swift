@@ -47,7 +47,9 @@ struct KeywordApplier {
         return seconds
     }
 
-    private mutating func algorithms(_ keyword: SSHConfigKeyword, kind: SSHAlgorithmCatalog.Kind, options: inout Options)
+    private mutating func algorithms(
+        _ keyword: SSHConfigKeyword, kind: SSHAlgorithmCatalog.Kind, options: inout Options
+    )
         throws(ConfigError)
     {
         let argument = try context.required()

@@ -28,7 +28,8 @@ public struct SSHResolvedConfig: Sendable {
             shortLocalHostname: String(environment.localHostname.prefix { $0 != "." }),
             userID: String(environment.userID), hostKeyAlias: options.values[.hostKeyAlias] ?? hostArgument,
             localHostname: environment.localHostname, originalHost: hostArgument, port: port,
-            homeDirectory: environment.homeDirectory, host: host, remoteUser: user, localUser: environment.localUser)
+            homeDirectory: environment.homeDirectory, host: host, remoteUser: user, localUser: environment.localUser,
+            jumpHost: options.jumpHost?.host ?? "")
         try FinalExpansion(tokens: tokens, environment: environment).apply(to: &options)
         self.options = options
         self.hostArgument = hostArgument
@@ -66,6 +67,13 @@ public struct SSHResolvedConfig: Sendable {
         case "no", "false": return false
         default: return nil
         }
+    }
+
+    /// A yes/no/ask/confirm option (`StrictHostKeyChecking`, `AddKeysToAgent`, `UpdateHostKeys`,
+    /// `VerifyHostKeyDNS`, `ControlMaster`, or any yes/no flag); nil for other words.
+    public func answer(_ keyword: SSHConfigKeyword) -> SSHConfigAnswer? {
+        guard let value = string(keyword) else { return nil }
+        return SSHConfigAnswer(rawValue: value == "true" ? "yes" : value == "false" ? "no" : value)
     }
 
     /// An integer option (`ConnectionAttempts`, `ServerAliveCountMax`, ...).
@@ -116,6 +124,13 @@ public struct SSHResolvedConfig: Sendable {
         }
         return result
     }
+}
+
+/// The answers ssh_config(5) options such as `StrictHostKeyChecking` and `AddKeysToAgent` take.
+public enum SSHConfigAnswer: String, Sendable, CaseIterable {
+    case yes, no, ask, confirm, auto, autoask
+    /// `StrictHostKeyChecking accept-new`.
+    case acceptNew = "accept-new"
 }
 
 /// A value of `SSHResolvedConfig.dictionary`.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// CIDR address lists, as `Match localnetwork` takes them (ssh_config(5) "Match"): comma-separated

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The values of the `%` tokens once a host is resolved (ssh_config(5) "TOKENS"): what OpenSSH 9.2 calls
@@ -29,6 +29,9 @@ public struct SSHConnectionTokens: Sendable, Hashable {
     public var remoteUser: String
     /// `%u`: the local user name.
     public var localUser: String
+    /// The first `ProxyJump` hop, or empty. OpenSSH 9.2 has no `%j` token in configuration keywords (later
+    /// releases name it so); pass `["j": jumpHost]` as extra tokens to expand it.
+    public var jumpHost: String = ""
 
     /// The token table for `SSHTokenExpander`.
     public var table: [Character: String] {

@@ -1,8 +1,7 @@
 /// The token expansion `ssh` applies once options are final and before `ssh -G` prints them: `RemoteCommand`
-/// takes `%` tokens; `ControlPath`, `IdentityAgent`, a `ForwardAgent` socket and
-/// `UserKnownHostsFile` take `~`, `%` tokens and `${NAME}`; forwarding socket paths take `%` tokens.
-/// `IdentityFile`, `CertificateFile`, `RevokedHostKeys`, `LocalCommand`, `ProxyCommand` and `KnownHostsCommand` are expanded
-/// later, when used.
+/// takes `%` tokens; `ControlPath`, `IdentityAgent`, a `ForwardAgent` socket and `UserKnownHostsFile` take `~`,
+/// `%` tokens and `${NAME}`; forwarding socket paths take `%` tokens. `IdentityFile`, `CertificateFile`,
+/// `RevokedHostKeys`, `LocalCommand`, `ProxyCommand` and `KnownHostsCommand` are expanded later, when used.
 struct FinalExpansion {
     let tokens: SSHConnectionTokens
     let environment: SSHConfigEnvironment
@@ -32,7 +31,9 @@ struct FinalExpansion {
         for keyword in [SSHConfigKeyword.globalKnownHostsFile, .userKnownHostsFile] {
             guard let files = options.lists[keyword] else { continue }
             if files.first?.lowercased() == "none" {
-                if files.count > 1 { throw ConfigError(.badValue, "Invalid \(keyword.rawValue): \"none\" appears with other entries") }
+                if files.count > 1 {
+                    throw ConfigError(.badValue, "Invalid \(keyword.rawValue): \"none\" appears with other entries")
+                }
                 options.lists[keyword] = []
             } else if keyword == .userKnownHostsFile {
                 var expanded: [String] = []
@@ -47,7 +48,9 @@ struct FinalExpansion {
     private func expandPaths(_ forward: SSHForwarding) throws(ConfigError) -> SSHForwarding {
         var copy = forward
         if let path = copy.listenPath { copy.listenPath = try expand(path, tilde: false, environmentReferences: false) }
-        if let path = copy.connectPath { copy.connectPath = try expand(path, tilde: false, environmentReferences: false) }
+        if let path = copy.connectPath {
+            copy.connectPath = try expand(path, tilde: false, environmentReferences: false)
+        }
         return copy
     }
 }

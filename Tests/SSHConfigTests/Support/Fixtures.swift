@@ -19,7 +19,8 @@ enum Fixtures {
             for case let relative as String in walker where relative.hasSuffix(".conf") {
                 let path = target + "/" + relative
                 if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-                    try? text.replacing("@FIXTURES@", with: target).write(toFile: path, atomically: true, encoding: .utf8)
+                    try? text.replacing("@FIXTURES@", with: target).write(
+                        toFile: path, atomically: true, encoding: .utf8)
                 }
             }
         }
@@ -94,7 +95,10 @@ enum OpenSSH {
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         let errData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: outData, as: UTF8.self),
+            String(decoding: errData, as: UTF8.self)
+        )
     }
 }
 
