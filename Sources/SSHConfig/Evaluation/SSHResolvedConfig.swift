@@ -18,6 +18,9 @@ public struct SSHResolvedConfig: Sendable {
         {
             options.values[.updateHostKeys] = "false"
         }
+        if options.values[.proxyCommand] == "-" && options.values[.proxyUseFdpass] == "yes" {
+            throw ConfigError(.badValue, "ProxyCommand=- and ProxyUseFDPass are incompatible")
+        }
         if let attempts = Int(options.values[.connectionAttempts] ?? "1"), attempts <= 0 {
             throw ConfigError(.badValue, "Invalid number of ConnectionAttempts")
         }

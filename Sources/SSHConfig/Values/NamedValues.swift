@@ -108,6 +108,7 @@ enum NamedValues {
             return "\\" + String(repeating: "0", count: 3 - octal.count) + octal
         case 0..<0x20: return "\\^" + String(UnicodeScalar(UInt8(code + 64)))
         case 0x7F: return "\\^?"
+        case 0x5C: return "\\\\"
         case 0x80...: return "\\M-" + escapeCharacterName(code - 0x80).replacingPrefix("\\", with: "")
         default: return String(UnicodeScalar(UInt8(code)))
         }
