@@ -25,6 +25,15 @@ struct OracleTests {
         }
     }
 
+    @Test func everyKeywordIsInTheCorpus() throws {
+        let path = Fixtures.directory.appendingPathComponent("oracle/55-every-keyword.conf").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let used = Set(text.split(separator: "\n").compactMap { $0.split(separator: " ").first?.lowercased() })
+        for keyword in SSHConfigKeyword.allCases where ![.host, .match, .include].contains(keyword) {
+            #expect(used.contains(keyword.rawValue), "\(keyword.rawValue) is not exercised")
+        }
+    }
+
     @Test func corpusIsLargeEnough() {
         let files = Set(Fixtures.oracleCases().map(\.file))
         #expect(files.count >= 40)
