@@ -72,8 +72,13 @@ public struct SSHConfig: Sendable {
             }
             options.values[.hostname] = name
         }
+        // An address literal takes its canonical numeric form; a name is lowercased.
         let numeric = SystemServices.numericAddress(name)
-        if numeric == nil { name = name.lowercased() }
+        if let numeric {
+            if numeric.lowercased() != name.lowercased() { name = numeric }
+        } else {
+            name = name.lowercased()
+        }
         let canonicalize = options.values[.canonicalizeHostname] ?? "false"
         let direct =
             (options.values[.proxyCommand].map { $0.lowercased() == "none" } ?? true)

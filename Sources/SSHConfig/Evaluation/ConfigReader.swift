@@ -81,9 +81,11 @@ struct ConfigReader {
         throws(ConfigError)
     {
         var number = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on bytes: "\r\n" is one Character, and a CRLF file is still one line per LF.
+        for line in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
             number += 1
-            guard let raw = LineTokenizer.split(line: String(line), number: number) else { continue }
+            let lineText = String(decoding: line, as: UTF8.self)
+            guard let raw = LineTokenizer.split(line: lineText, number: number) else { continue }
             try process(raw, file: name, flags: flags, active: &active, depth: depth)
         }
     }
