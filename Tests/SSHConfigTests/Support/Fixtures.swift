@@ -35,8 +35,9 @@ enum Fixtures {
         var cases: [OracleCase] = []
         for name in names {
             guard let text = try? String(contentsOfFile: source + "/" + name, encoding: .utf8) else { continue }
-            for line in text.split(separator: "\n") where line.hasPrefix("# case: ") {
-                let words = line.dropFirst(8).split(separator: " ").map(String.init)
+            let lines = text.utf8.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+            for line in lines where line.hasPrefix("# case: ") {
+                let words = line.dropFirst(8).split(whereSeparator: { $0 == " " || $0 == "\r" }).map(String.init)
                 guard let host = words.first else { continue }
                 var port: Int?
                 var user: String?
