@@ -131,13 +131,26 @@ public struct SSHResolvedConfig: Sendable {
 
 /// The answers ssh_config(5) options such as `StrictHostKeyChecking` and `AddKeysToAgent` take.
 public enum SSHConfigAnswer: String, Sendable, CaseIterable {
-    case yes, no, ask, confirm, auto, autoask
+    /// `yes` or `true`.
+    case yes
+    /// `no` or `false`.
+    case no
+    /// Ask first (`StrictHostKeyChecking`, `AddKeysToAgent`, `ControlMaster`, ...).
+    case ask
+    /// `AddKeysToAgent confirm`.
+    case confirm
+    /// `ControlMaster auto`.
+    case auto
+    /// `ControlMaster autoask`.
+    case autoask
     /// `StrictHostKeyChecking accept-new`.
     case acceptNew = "accept-new"
 }
 
 /// A value of `SSHResolvedConfig.dictionary`.
 public enum SSHConfigValue: Hashable, Sendable {
+    /// A single value.
     case string(String)
+    /// A keyword given several times, in order.
     case list([String])
 }
