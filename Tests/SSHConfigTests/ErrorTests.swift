@@ -132,6 +132,13 @@ struct ErrorTests {
         #expect(error?.detail == "bad include path ~/.ssh/extra.conf.")
     }
 
+    @Test func jumpHostLoop() throws {
+        #expect(error(in: "Host target\n  ProxyJump target\n")?.detail == "jumphost loop via target")
+        let elsewhere = try SSHConfig(text: "ProxyJump target:2222\n", environment: testEnvironment())
+            .resolve(host: "target")
+        #expect(elsewhere.proxyJump?.port == 2222)
+    }
+
     @Test func fallbackLocalOffAndUnresolvable() {
         let text = "CanonicalizeHostname yes\nCanonicalDomains example.test\nCanonicalizeFallbackLocal no\n"
         let error = error(in: text, host: "ghost")

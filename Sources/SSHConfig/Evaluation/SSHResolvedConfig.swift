@@ -11,6 +11,13 @@ public struct SSHResolvedConfig: Sendable {
     init(options: Options, hostArgument: String, host: String, environment: SSHConfigEnvironment) throws(ConfigError) {
         var options = options
         if options.values[.user] == nil { options.values[.user] = environment.localUser }
+        if let jump = options.jumpHost {
+            let port = Int(options.values[.port] ?? "") ?? 22
+            let jumpPort = jump.port > 0 ? jump.port : 22
+            if jump.host == host && port == jumpPort && (jump.user ?? options.values[.user]) == options.values[.user] {
+                throw ConfigError(.badValue, "jumphost loop via \(jump.host)")
+            }
+        }
         if options.values[.port] == nil { options.values[.port] = String(ConfigNumber.port("ssh") ?? 22) }
         if let alias = options.values[.hostKeyAlias] { options.values[.hostKeyAlias] = alias.lowercased() }
         if options.values[.updateHostKeys] == "ask", options.values[.controlPersist] != "no",
