@@ -34,6 +34,28 @@ struct OracleTests {
         }
     }
 
+    /// Relative `Include` paths of a user file are under `~/.ssh`, `~` being $HOME as glob(3) reads it.
+    @Test func relativeIncludesFollowHome() throws {
+        guard OpenSSH.path != nil else {
+            Issue.record("ssh is required when CI=true")
+            return
+        }
+        let home = try TemporaryDirectory()
+        try home.write(".ssh/conf.d/10-a.conf", "Host a\n  User from-conf-d\n")
+        try home.write(".ssh/conf.d/20-b.conf", "Host *\n  Port 2345\n")
+        try home.write(".ssh/extra.conf", "Host b\n  User from-tilde\n")
+        try home.write("main.conf", "Include conf.d/*.conf\nInclude ~/.ssh/extra.conf ~/.ssh/missing-*.conf\n")
+        var variables = ProcessInfo.processInfo.environment
+        variables["HOME"] = home.path
+        var environment = SSHConfigEnvironment.current()
+        environment.variables = variables
+        for host in ["a", "b", "c"] {
+            let expected = try OpenSSH.run(["-G", "-F", home.path + "/main.conf", host], environment: variables)
+            let resolved = try SSHConfig(file: home.path + "/main.conf", environment: environment).resolve(host: host)
+            #expect(resolved.sshGLines.joined(separator: "\n") + "\n" == expected.output)
+        }
+    }
+
     @Test func corpusIsLargeEnough() {
         let files = Set(Fixtures.oracleCases().map(\.file))
         #expect(files.count >= 40)

@@ -163,7 +163,8 @@ struct ConfigReader {
             if !path.hasPrefix("/") && !path.hasPrefix("~") {
                 path = (flags.contains(.userConfig) ? "~/.ssh" : environment.systemDirectory) + "/" + path
             }
-            if path.hasPrefix("~/") || path == "~" { path = environment.homeDirectory + path.dropFirst() }
+            // glob(3) with GLOB_TILDE, as ssh uses it: `~` is $HOME when set, else the user's home directory.
+            path = TildeExpansion.expand(path, home: environment.variables["HOME"] ?? environment.homeDirectory)
             let outerActive = active
             for match in Self.glob(path) {
                 if includeStack.contains(match) {

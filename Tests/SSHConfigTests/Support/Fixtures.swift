@@ -83,8 +83,11 @@ enum OpenSSH {
     static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     /// Runs `ssh` with the arguments and returns its exit status, standard output and standard error.
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+    static func run(_ arguments: [String], environment: [String: String]? = nil) throws
+        -> (status: Int32, output: String, error: String)
+    {
         let process = Process()
+        if let environment { process.environment = environment }
         process.executableURL = URL(fileURLWithPath: path ?? "/usr/bin/ssh")
         process.arguments = arguments
         let output = Pipe()
@@ -105,12 +108,12 @@ enum OpenSSH {
 
 /// An environment for unit tests: fixed user and host, no commands, no resolver.
 func testEnvironment(
-    home: String = "/home/tester", variables: [String: String] = ["HOME": "/home/tester"],
+    home: String = "/home/tester", variables: [String: String]? = nil,
     run: @escaping @Sendable (String) -> Int32? = { _ in 1 },
     resolve: @escaping @Sendable (String) -> String? = { _ in nil },
     interfaces: @escaping @Sendable () -> [String] = { [] }
 ) -> SSHConfigEnvironment {
     SSHConfigEnvironment(
         localUser: "tester", userID: 1000, homeDirectory: home, localHostname: "workstation.example.net",
-        variables: variables, runCommand: run, resolveHost: resolve, interfaceAddresses: interfaces)
+        variables: variables ?? ["HOME": home], runCommand: run, resolveHost: resolve, interfaceAddresses: interfaces)
 }
