@@ -1,3 +1,5 @@
+import Foundation
+
 /// ssh_config(5) files, evaluated for a host the way OpenSSH 9.2's `ssh` does.
 ///
 /// ```swift
@@ -93,6 +95,26 @@ public struct SSHConfig: Sendable {
         }
         try Defaults.fill(&options)
         return try SSHResolvedConfig(options: options, hostArgument: host, host: name, environment: environment)
+    }
+
+    /// Every pattern named on a `Host` line of the sources themselves (not of files they include), as
+    /// Paramiko's `get_hostnames()` lists them. Unreadable files are skipped.
+    public func hostPatterns() -> Set<String> {
+        var patterns: Set<String> = []
+        for source in sources {
+            let text: String?
+            switch source {
+            case .file(let path, _, _): text = try? String(contentsOfFile: path, encoding: .utf8)
+            case .text(let contents, _): text = contents
+            }
+            for line in (text ?? "").utf8.split(separator: 0x0A) {
+                guard let raw = LineTokenizer.split(line: String(decoding: line, as: UTF8.self), number: 0),
+                    raw.keyword == "host", let arguments = LineTokenizer.arguments(raw.rest)
+                else { continue }
+                patterns.formUnion(arguments)
+            }
+        }
+        return patterns
     }
 
     private func read(_ options: Options, host: String, originalHost: String, finalPass: Bool) throws(ConfigError)

@@ -170,6 +170,12 @@ struct EvaluationTests {
         #expect(refused.hostname == "www.a.example")
     }
 
+    @Test func hostPatternsListsEveryHostLine() {
+        let text = "Host a b\n  User x\nMatch host c\nHost=*.d !e.d\n"
+        let config = SSHConfig(text: text, environment: testEnvironment())
+        #expect(config.hostPatterns() == ["a", "b", "*.d", "!e.d"])
+    }
+
     @Test func answers() throws {
         let text = "StrictHostKeyChecking accept-new\nAddKeysToAgent confirm\nControlMaster autoask\nBatchMode yes\n"
         let resolved = try SSHConfig(text: text, environment: testEnvironment()).resolve(host: "h")
