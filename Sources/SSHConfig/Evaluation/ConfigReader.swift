@@ -62,13 +62,12 @@ struct ConfigReader {
         guard depth <= Self.maximumIncludeDepth else {
             throw ConfigError(.includeTooDeep, file: path, "Too many recursive configuration includes")
         }
-        let contents: String
-        do {
-            contents = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
+        // Bytes, not text: ssh reads files in any encoding.
+        guard let data = FileManager.default.contents(atPath: path) else {
             if !required && !FileManager.default.fileExists(atPath: path) { return }
             throw ConfigError(.unreadableFile, file: path, "Can't open user config file \(path)")
         }
+        let contents = String(decoding: data, as: UTF8.self)
         if flags.contains(.checkPermissions) && !Self.hasSafePermissions(path, userID: environment.userID) {
             throw ConfigError(.insecureFile, file: path, "Bad owner or permissions on \(path)")
         }
