@@ -8,8 +8,8 @@ struct Canonicalizer {
     /// Returns the canonical name, the name unchanged when nothing applies, or throws when the name does not
     /// resolve and `CanonicalizeFallbackLocal` is off.
     func canonicalize(_ host: String) throws(ConfigError) -> String {
-        let hasProxy = options.values[.proxyCommand].map { $0.lowercased() != "none" } ?? false
-        if hasProxy && !Self.isValidDomain(host) { return host }
+        // A name that is no domain, sent through a proxy, is the proxy's to interpret.
+        if options.values[.proxyCommand] != nil && DomainName.problem(host) != nil { return host }
         if host.hasSuffix(".") {
             if let canonical = resolve(host) { return followCNAME(String(host.dropLast()), canonical) }
             return try notFound(host)
@@ -49,11 +49,5 @@ struct Canonicalizer {
             throw ConfigError(.unresolvableHost, "ssh: Could not resolve host \"\(host)\"")
         }
         return host
-    }
-
-    /// OpenSSH's `valid_domain`: letters, digits, `-` and `.`, not starting with `.` or `-`.
-    static func isValidDomain(_ name: String) -> Bool {
-        guard let first = name.first, first != ".", first != "-" else { return false }
-        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
     }
 }

@@ -91,11 +91,8 @@ extension KeywordApplier {
             if argument.lowercased() == "none" && (!values.isEmpty || context.remaining > 0) {
                 throw bad("keyword canonicaldomains \"none\" argument must appear alone.")
             }
-            let allowed = argument.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
-            if !allowed || argument.isEmpty || argument.hasPrefix(".") || argument.hasPrefix("-") {
-                throw bad("domain name \"\(argument)\" contains invalid characters")
-            }
-            values.append(argument)
+            if let problem = DomainName.problem(argument) { throw bad(problem) }
+            values.append(DomainName.normalized(argument))
         }
         if values.isEmpty { throw context.error(.missingArgument, "no canonicaldomains specified") }
         if active && options.lists[.canonicalDomains] == nil { options.lists[.canonicalDomains] = values }
