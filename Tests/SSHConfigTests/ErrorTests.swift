@@ -10,6 +10,16 @@ struct ErrorTests {
         }
     }
 
+    /// Resolves `h` from a file as `ssh -F` reads it.
+    private func resolveFile(_ path: String) throws(ConfigError) -> SSHResolvedConfig {
+        try SSHConfig(file: path, environment: testEnvironment()).resolve(host: "h")
+    }
+
+    /// The error resolving `h` from a file, recorded as an issue when there is none.
+    private func fileError(_ path: String) -> ConfigError? {
+        #expect(throws: ConfigError.self) { _ = try resolveFile(path) }
+    }
+
     @Test(arguments: [
         ("Host target\n  Frobnicate yes\n", 2, ConfigError.Code.unknownKeyword, "Bad configuration option: frobnicate"),
         ("Port abc\n", 1, .badValue, "Bad port 'abc'."),
@@ -69,9 +79,7 @@ struct ErrorTests {
 
     @Test func missingFileNamedWithFlagF() {
         let missing = "/nonexistent/dir/config"
-        let error = #expect(throws: ConfigError.self) {
-            _ = try SSHConfig(file: missing, environment: testEnvironment()).resolve(host: "h")
-        }
+        let error = fileError(missing)
         #expect(error?.code == .unreadableFile)
         #expect(error?.file == missing)
     }
@@ -80,9 +88,7 @@ struct ErrorTests {
         let directory = try TemporaryDirectory()
         try directory.write("a.conf", "Host *\n  Include \(directory.path)/b.conf\n")
         try directory.write("b.conf", "Include \(directory.path)/a.conf\n")
-        let error = #expect(throws: ConfigError.self) {
-            _ = try SSHConfig(file: directory.path + "/a.conf", environment: testEnvironment()).resolve(host: "h")
-        }
+        let error = fileError(directory.path + "/a.conf")
         #expect(error?.code == .includeLoop)
         #expect(error?.file == directory.path + "/b.conf")
         #expect(error?.line == 1)
@@ -94,15 +100,12 @@ struct ErrorTests {
             try directory.write("level\(level).conf", "Include \(directory.path)/level\(level + 1).conf\n")
         }
         try directory.write("level20.conf", "User deep\n")
-        let error = #expect(throws: ConfigError.self) {
-            _ = try SSHConfig(file: directory.path + "/level0.conf", environment: testEnvironment()).resolve(host: "h")
-        }
+        let error = fileError(directory.path + "/level0.conf")
         #expect(error?.code == .includeTooDeep)
         #expect(error?.file == directory.path + "/level16.conf")
         // Sixteen levels below the top file are fine.
         try directory.write("level16.conf", "User deep\n")
-        let resolved = try SSHConfig(file: directory.path + "/level0.conf", environment: testEnvironment())
-            .resolve(host: "h")
+        let resolved = try resolveFile(directory.path + "/level0.conf")
         #expect(resolved.user == "deep")
     }
 
@@ -111,14 +114,11 @@ struct ErrorTests {
         try directory.write("main.conf", "Include \(directory.path)/shared.conf\n")
         try directory.write("shared.conf", "User shared\n")
         chmod(directory.path + "/shared.conf", 0o666)
-        let error = #expect(throws: ConfigError.self) {
-            _ = try SSHConfig(file: directory.path + "/main.conf", environment: testEnvironment()).resolve(host: "h")
-        }
+        let error = fileError(directory.path + "/main.conf")
         #expect(error?.code == .insecureFile)
         #expect(error?.file == directory.path + "/shared.conf")
         chmod(directory.path + "/shared.conf", 0o644)
-        let resolved = try SSHConfig(file: directory.path + "/main.conf", environment: testEnvironment())
-            .resolve(host: "h")
+        let resolved = try resolveFile(directory.path + "/main.conf")
         #expect(resolved.user == "shared")
     }
 
