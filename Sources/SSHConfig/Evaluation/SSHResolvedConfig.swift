@@ -20,10 +20,12 @@ public struct SSHResolvedConfig: Sendable {
         }
         if options.values[.port] == nil { options.values[.port] = String(ConfigNumber.port("ssh") ?? 22) }
         if let alias = options.values[.hostKeyAlias] { options.values[.hostKeyAlias] = alias.lowercased() }
-        if options.values[.updateHostKeys] == "ask", options.values[.controlPersist] != "no",
-            options.values[.controlPath] != nil
-        {
-            options.values[.updateHostKeys] = "false"
+        // `UpdateHostKeys ask` needs a terminal session the user sees: ssh turns it off otherwise.
+        if options.values[.updateHostKeys] == "ask" {
+            let persistent = options.values[.controlPersist] != "no" && options.values[.controlPath] != nil
+            let remoteCommand = options.values[.remoteCommand] != nil || options.values[.requestTTY] == "false"
+            let quiet = ["QUIET", "FATAL", "ERROR"].contains(options.values[.logLevel] ?? "INFO")
+            if persistent || remoteCommand || quiet { options.values[.updateHostKeys] = "false" }
         }
         if options.values[.proxyCommand] == "-" && options.values[.proxyUseFdpass] == "yes" {
             throw ConfigError(.badValue, "ProxyCommand=- and ProxyUseFDPass are incompatible")
