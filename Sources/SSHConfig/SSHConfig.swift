@@ -82,11 +82,8 @@ public struct SSHConfig: Sendable {
             name = name.lowercased()
         }
         let canonicalize = options.values[.canonicalizeHostname] ?? "false"
-        let direct =
-            (options.values[.proxyCommand].map { $0.lowercased() == "none" } ?? true)
-            && options.jumpHost == nil
-        if numeric == nil && canonicalize != "false" && (direct || canonicalize == "always") {
-            name = try Canonicalizer(options: options, resolve: environment.resolveHost).canonicalize(name)
+        if numeric == nil {
+            name = try Canonicalizer(options: options, resolve: environment.resolveHost).apply(to: name)
         }
         if canonicalize != "false" { first.wantFinalPass = true }
         if first.wantFinalPass {

@@ -176,6 +176,24 @@ struct EvaluationTests {
         #expect(config.hostPatterns() == ["a", "b", "*.d", "!e.d"])
     }
 
+    @Test func permittedCNAMEsNeedTheBareNameToResolve() throws {
+        let text = "CanonicalizePermittedCNAMEs *:*.cdn.example\n"
+        let environment = testEnvironment(resolve: { $0 == "www" ? "edge.cdn.example" : nil })
+        // Without CanonicalizeHostname the name is looked up but kept.
+        let kept = try SSHConfig(text: text, environment: environment).resolve(host: "www")
+        #expect(kept.hostname == "www")
+        let followed = try SSHConfig(text: text + "CanonicalizeHostname yes\n", environment: environment)
+            .resolve(host: "www")
+        #expect(followed.hostname == "edge.cdn.example")
+        let error = #expect(throws: ConfigError.self) {
+            _ = try SSHConfig(text: text, environment: environment).resolve(host: "nowhere")
+        }
+        #expect(error?.code == .unresolvableHost)
+        let proxied = try SSHConfig(text: text + "ProxyCommand nc %h %p\n", environment: environment)
+            .resolve(host: "nowhere")
+        #expect(proxied.hostname == "nowhere")
+    }
+
     @Test func answers() throws {
         let text = "StrictHostKeyChecking accept-new\nAddKeysToAgent confirm\nControlMaster autoask\nBatchMode yes\n"
         let resolved = try SSHConfig(text: text, environment: testEnvironment()).resolve(host: "h")

@@ -185,7 +185,9 @@ struct KeywordApplier {
                 if active { options.setFirst(.forwardAgent, flag) }
             } else {
                 try checkAgentPath(argument)
-                if active { options.setFirst(.forwardAgent, argument) }
+                guard active else { return }
+                options.setFirst(.forwardAgent, "yes")
+                if options.forwardAgentPath == nil { options.forwardAgentPath = argument }
             }
         case .canonicalDomains:
             try canonicalDomains(&options)

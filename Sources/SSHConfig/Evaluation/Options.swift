@@ -15,6 +15,8 @@ struct Options: Sendable {
     var jumpHost: SSHJumpHost?
     /// The rekey interval of `RekeyLimit`, in seconds.
     var rekeyInterval: Int?
+    /// A `ForwardAgent` socket path; first wins on its own, apart from the yes/no flag.
+    var forwardAgentPath: String?
     /// The remembered `StreamLocalBindMask`; unlike other options the last one read wins.
     var streamLocalBindMask: Int?
 

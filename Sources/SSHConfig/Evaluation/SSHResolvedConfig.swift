@@ -1,3 +1,5 @@
+import Foundation
+
 /// The options in force for one host once every file is read and defaults are filled: what `ssh -G` prints.
 public struct SSHResolvedConfig: Sendable {
     var options: Options
@@ -43,6 +45,11 @@ public struct SSHResolvedConfig: Sendable {
             homeDirectory: environment.homeDirectory, host: host, remoteUser: user, localUser: environment.localUser,
             jumpHost: options.jumpHost?.host ?? "")
         try FinalExpansion(tokens: tokens, environment: environment).apply(to: &options)
+        if let socket = options.forwardAgentPath, options.values[.exitOnForwardFailure] == "yes",
+            !FileManager.default.fileExists(atPath: socket)
+        {
+            throw ConfigError(.badValue, "Cannot forward agent socket path \"\(socket)\": No such file or directory")
+        }
         self.options = options
         self.hostArgument = hostArgument
         self.hostname = host
@@ -63,6 +70,8 @@ public struct SSHResolvedConfig: Sendable {
     public var remoteForwards: [SSHForwarding] { options.remoteForwards }
     /// `SendEnv` patterns.
     public var sendEnv: [String] { options.sendEnv }
+    /// The `ForwardAgent` socket path, when one was given instead of yes/no (tokens expanded).
+    public var forwardAgentPath: String? { options.forwardAgentPath }
     /// `ProxyJump`, when set.
     public var proxyJump: SSHJumpHost? { options.jumpHost }
     /// `ProxyCommand`, when set and `ProxyJump` is not.

@@ -63,7 +63,7 @@ struct DumpRenderer {
 
         emit(.permitRemoteOpen, (options.lists[.permitRemoteOpen] ?? ["any"]).joined(separator: " "))
         emit(.addKeysToAgent, options.values[.addKeysToAgent])
-        emit(.forwardAgent, options.values[.forwardAgent])
+        emit(.forwardAgent, options.forwardAgentPath ?? options.values[.forwardAgent])
         emit(.connectTimeout, options.values[.connectTimeout] ?? "none")
         emit(.tunnelDevice, options.values[.tunnelDevice])
         let cnames = options.lists[.canonicalizePermittedCNAMEs] ?? []

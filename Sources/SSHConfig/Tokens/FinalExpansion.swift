@@ -25,8 +25,8 @@ struct FinalExpansion {
                 options.values[keyword] = try expand(value, tilde: true, environmentReferences: true)
             }
         }
-        if let agent = options.values[.forwardAgent], agent != "yes", agent != "no" {
-            options.values[.forwardAgent] = try expand(agent, tilde: true, environmentReferences: true)
+        if let agent = options.forwardAgentPath {
+            options.forwardAgentPath = try expand(agent, tilde: true, environmentReferences: true)
         }
         for keyword in [SSHConfigKeyword.globalKnownHostsFile, .userKnownHostsFile] {
             guard let files = options.lists[keyword] else { continue }
