@@ -2,7 +2,7 @@
 /// (`ssh -G` with an empty configuration). Kept apart, as ssh_config(5) `Ciphers`, `MACs`, `KexAlgorithms`,
 /// `HostKeyAlgorithms`, `PubkeyAcceptedAlgorithms`, `HostbasedAcceptedAlgorithms` and `CASignatureAlgorithms`
 /// describe.
-public enum SSHAlgorithmCatalog {
+public enum SSHAlgorithmCatalog: Sendable {
     /// One kind of algorithm list.
     public enum Kind: Sendable, CaseIterable {
         case cipher, mac, kex, hostKey, caSignature, gssKex

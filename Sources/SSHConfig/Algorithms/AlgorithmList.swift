@@ -1,7 +1,7 @@
 /// An algorithm list argument with ssh_config(5)'s operators: a leading `+` appends to the default set, `-`
 /// removes the matching names (wildcards allowed) and `^` places names at the head; otherwise the list replaces
 /// the defaults. Names may be wildcard patterns, expanded against the supported names.
-public enum SSHAlgorithmList {
+public enum SSHAlgorithmList: Sendable {
     /// Why an algorithm list could not be assembled.
     public enum Problem: Error, Hashable, Sendable {
         /// A `!`-negated pattern, which these lists do not allow.

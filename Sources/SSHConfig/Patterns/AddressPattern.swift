@@ -6,7 +6,7 @@
 
 /// CIDR address lists, as `Match localnetwork` takes them (ssh_config(5) "Match"): comma-separated
 /// `address/masklen` entries, IPv4 or IPv6.
-public enum AddressPattern {
+public enum AddressPattern: Sendable {
     /// An address family and its bytes in network order.
     struct Address: Equatable {
         var bytes: [UInt8]

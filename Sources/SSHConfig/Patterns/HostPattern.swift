@@ -2,7 +2,7 @@
 /// a pattern-list is comma-separated and an entry prefixed with `!` negates it.
 ///
 /// This is the matcher `Host`, `Match` and known_hosts(5) host fields share, with OpenSSH's `match.c` semantics.
-public enum HostPattern {
+public enum HostPattern: Sendable {
     /// The outcome of matching a string against a pattern-list.
     public enum ListMatch: Hashable, Sendable {
         /// No entry matched.

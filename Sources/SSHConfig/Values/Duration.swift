@@ -1,6 +1,6 @@
 /// Time intervals as ssh_config(5) "TIME FORMATS" writes them: a sequence of `time[qualifier]`, where the
 /// qualifier is one of `s`, `m`, `h`, `d`, `w` (either case) and a bare number means seconds; `1h30m` is 5400.
-public enum SSHConfigDuration {
+public enum SSHConfigDuration: Sendable {
     /// Parses a time value into seconds, or nil when it is malformed or exceeds `Int32.max` (OpenSSH's `convtime`).
     public static func seconds(_ text: String) -> Int? {
         let bytes = Array(text.utf8)
