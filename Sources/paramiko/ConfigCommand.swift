@@ -45,9 +45,18 @@ struct ConfigCommand: ParsableCommand {
             print(resolved.sshGLines.joined(separator: "\n"))
         } catch {
             var standardError = StandardError()
-            print(error.description, to: &standardError)
+            print(Self.sshStyleMessage(error), to: &standardError)
             throw ExitCode(255)
         }
+    }
+
+    /// The error as `ssh` words it: a bad line is followed by the count of bad options in its file.
+    static func sshStyleMessage(_ error: ConfigError) -> String {
+        guard let file = error.file, let line = error.line else { return error.description }
+        let location = error.code == .unknownKeyword ? "\(file): line \(line)" : "\(file) line \(line)"
+        let countsAsBadOption = ![.includeLoop, .includeTooDeep, .unreadableFile, .insecureFile].contains(error.code)
+        let trailer = countsAsBadOption ? "\n\(file): terminating, 1 bad configuration options" : ""
+        return "\(location): \(error.detail)" + trailer
     }
 }
 
