@@ -112,6 +112,21 @@ struct EvaluationTests {
         #expect(resolved.port == 22)
     }
 
+    /// OpenSSH 9.2 has no `Match localnetwork` (9.4 added it), so this fixture is checked without the oracle.
+    @Test func localNetworkFixture() throws {
+        let path = Fixtures.directory.appendingPathComponent("match-localnetwork.conf").path
+        let loopback = try SSHConfig(file: path, environment: testEnvironment(interfaces: { ["127.0.0.1", "::1"] }))
+            .resolve(host: "ln")
+        #expect(loopback.user == "on-loopback")
+        #expect(loopback.port == 22)
+        #expect(loopback.bool(.compression) == true)
+        let elsewhere = try SSHConfig(file: path, environment: testEnvironment(interfaces: { ["203.0.113.9"] }))
+            .resolve(host: "ln")
+        #expect(elsewhere.user == "tester")
+        #expect(elsewhere.port == 2023)
+        #expect(elsewhere.bool(.compression) == false)
+    }
+
     @Test func canonicalizationAppendsDomainsAndRereads() throws {
         let environment = testEnvironment(resolve: { name in
             name == "web.prod.example." ? "web.prod.example" : nil
