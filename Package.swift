@@ -108,6 +108,7 @@ let package = Package(
         .testTarget(
             name: "SSHConfigTests",
             dependencies: ["SSHConfig"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ],

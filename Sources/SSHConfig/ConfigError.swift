@@ -13,6 +13,8 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
             case includeLoop
             case unreadableFile
             case badMatch
+            case unresolvableHost
+            case insecureFile
         }
 
         private let base: Base
@@ -34,6 +36,10 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unreadableFile = Code(.unreadableFile)
         /// A malformed `Match` line.
         public static let badMatch = Code(.badMatch)
+        /// `CanonicalizeHostname` found no name and `CanonicalizeFallbackLocal` is off.
+        public static let unresolvableHost = Code(.unresolvableHost)
+        /// A file another user owns or others may write, which `ssh` refuses to read.
+        public static let insecureFile = Code(.insecureFile)
 
         public var description: String { String(describing: base) }
     }
