@@ -8,6 +8,7 @@ struct ParamikoCommand: AsyncParsableCommand {
         abstract: "SSHv2 client, server, SFTP and key tools.",
         subcommands: [
             BenchCommand.self,
+            KeygenCommand.self,
         ]
     )
 }

@@ -22,6 +22,23 @@ enum OpenSSHKeyFormat {
         }
     }
 
+    /// The public key of an `openssh-key-v1` body, without decrypting anything.
+    static func readPublicKey(_ body: [UInt8]) throws(KeyFileError) -> SSHPublicKey {
+        guard body.starts(with: magic) else { throw KeyFileError(.corrupt, "missing openssh-key-v1 magic") }
+        var buffer = ByteBuffer(bytes: body.dropFirst(magic.count))
+        do {
+            for _ in 0..<3 { _ = try buffer.readSSHString() }
+            guard try buffer.readSSHUInt32() == 1 else {
+                throw KeyFileError(.unsupportedFormat, "files with several keys")
+            }
+            return try SSHPublicKey(blob: Array(try buffer.readSSHString().readableBytesView))
+        } catch let error as KeyFileError {
+            throw error
+        } catch {
+            throw KeyFileError(.corrupt, "openssh-key-v1 public key: \(error)")
+        }
+    }
+
     private static func readUnchecked(_ body: [UInt8], passphrase: String?) throws -> SSHPrivateKey {
         guard body.starts(with: magic) else { throw KeyFileError(.corrupt, "missing openssh-key-v1 magic") }
         var buffer = ByteBuffer(bytes: body.dropFirst(magic.count))
