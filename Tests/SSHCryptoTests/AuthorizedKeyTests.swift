@@ -13,7 +13,8 @@ struct AuthorizedKeyTests {
     }
 
     @Test func everyOption() throws {
-        let options = #"command="echo \"hi\", there",from="10.0.0.0/8,*.example.com",environment="A=b","#
+        let options =
+            #"command="echo \"hi\", there",from="10.0.0.0/8,*.example.com",environment="A=b","#
             + #"permitopen="db:5432",permitopen="cache:6379",permitlisten="8080",principals="alice,bob","#
             + #"expiry-time="20991231",tunnel="1",cert-authority,restrict,no-pty,no-port-forwarding,"#
             + #"no-agent-forwarding,no-X11-forwarding,no-user-rc,pty,port-forwarding,agent-forwarding,"#

@@ -19,8 +19,9 @@ struct CertificateTests {
         #expect(certificate.criticalOption("source-address") == "10.0.0.0/8")
         #expect(certificate.extensions.map(\.name).contains("permit-pty"))
         #expect(certificate.hasValidSignature)
-        #expect(key.fingerprintLine(comment: comment)
-            == (try KeyFixtures.text("cert_user_ecdsa256-cert.pub.fp")).trimmedLine)
+        #expect(
+            key.fingerprintLine(comment: comment)
+                == (try KeyFixtures.text("cert_user_ecdsa256-cert.pub.fp")).trimmedLine)
 
         let now: UInt64 = 1_800_000_000
         try certificate.validate(kind: .user, principal: "alice", now: now, trustedAuthorities: [authority])
@@ -37,8 +38,9 @@ struct CertificateTests {
             try certificate.validate(kind: .user, principal: "alice", now: now, trustedAuthorities: [plain])
         }
         #expect(throws: SSHCertificate.Rejection.unknownCriticalOption("force-command")) {
-            try certificate.validate(kind: .user, principal: "alice", now: now, trustedAuthorities: [authority],
-                                     understoodCriticalOptions: ["source-address"])
+            try certificate.validate(
+                kind: .user, principal: "alice", now: now, trustedAuthorities: [authority],
+                understoodCriticalOptions: ["source-address"])
         }
     }
 
@@ -48,10 +50,13 @@ struct CertificateTests {
         #expect(certificate.kind == .host)
         #expect(certificate.validBefore == UInt64.max)
         #expect(certificate.hasValidSignature)
-        #expect(key.signatureAlgorithms == [
-            "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com", "ssh-rsa-cert-v01@openssh.com",
-        ])
-        #expect(key.fingerprintLine(comment: comment) == (try KeyFixtures.text("cert_host_rsa-cert.pub.fp")).trimmedLine)
+        #expect(
+            key.signatureAlgorithms == [
+                "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com",
+                "ssh-rsa-cert-v01@openssh.com",
+            ])
+        #expect(
+            key.fingerprintLine(comment: comment) == (try KeyFixtures.text("cert_host_rsa-cert.pub.fp")).trimmedLine)
         let privateKey = try SSHPrivateKey(fileContents: try KeyFixtures.text("cert_host_rsa"))
         let signature = try privateKey.signature(for: [9, 9], algorithm: "rsa-sha2-256")
         #expect(key.isValidSignature(signature, for: [9, 9]))

@@ -13,13 +13,15 @@ struct KeyWriteInteropTests {
         var testDescription: String { "\(type) \(format) \(encrypted ? "encrypted \(cipher)" : "plain")" }
     }
 
-    static let cases: [Case] = SSHKeyType.allCases.flatMap { type in
-        PrivateKeyFileFormat.allCases.flatMap { format in
-            [Case(type: type, format: format, encrypted: false), Case(type: type, format: format, encrypted: true)]
+    static let cases: [Case] =
+        SSHKeyType.allCases.flatMap { type in
+            PrivateKeyFileFormat.allCases.flatMap { format in
+                [Case(type: type, format: format, encrypted: false), Case(type: type, format: format, encrypted: true)]
+            }
         }
-    } + ["aes128-ctr", "aes256-cbc", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "3des-cbc"].map {
-        Case(type: .ed25519, format: .openSSH, encrypted: true, cipher: $0)
-    }
+        + ["aes128-ctr", "aes256-cbc", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "3des-cbc"].map {
+            Case(type: .ed25519, format: .openSSH, encrypted: true, cipher: $0)
+        }
 
     @Test(arguments: cases)
     func writeReadAndCheckWithTools(_ testCase: Case) throws {

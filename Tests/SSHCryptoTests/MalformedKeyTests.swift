@@ -38,7 +38,8 @@ struct MalformedKeyTests {
 
     @Test func garbage() {
         expectKeyFileError(.corrupt) {
-            _ = try SSHPrivateKey(fileContents: "-----BEGIN OPENSSH PRIVATE KEY-----\n!!!\n-----END OPENSSH PRIVATE KEY-----\n")
+            _ = try SSHPrivateKey(
+                fileContents: "-----BEGIN OPENSSH PRIVATE KEY-----\n!!!\n-----END OPENSSH PRIVATE KEY-----\n")
         }
         expectKeyFileError(.corrupt) {
             _ = try SSHPrivateKey(fileContents: "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n")
@@ -48,7 +49,8 @@ struct MalformedKeyTests {
             _ = try SSHPrivateKey(fileContents: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
         }
         expectKeyFileError(.corrupt) {
-            _ = try SSHPrivateKey(fileContents: "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n")
+            _ = try SSHPrivateKey(
+                fileContents: "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n")
         }
         expectKeyFileError(.corrupt) { _ = try SSHPublicKey(openSSHLine: "ssh-ed25519 AAAA%%%") }
         expectKeyFileError(.corrupt) { _ = try SSHPublicKey(openSSHLine: "ssh-ed25519") }
@@ -80,7 +82,8 @@ struct MalformedKeyTests {
     @Test func unknownCipherAndKDF() {
         expectKeyFileError(.unsupportedCipher) {
             _ = try SSHPrivateKey(
-                fileContents: Self.armor(Self.body(cipher: "blowfish-cbc", kdf: "bcrypt", options: Self.bcryptOptions(rounds: 16))),
+                fileContents: Self.armor(
+                    Self.body(cipher: "blowfish-cbc", kdf: "bcrypt", options: Self.bcryptOptions(rounds: 16))),
                 passphrase: "x")
         }
         expectKeyFileError(.unsupportedKDF) {
@@ -93,7 +96,8 @@ struct MalformedKeyTests {
     func absurdRounds(_ rounds: UInt32) {
         expectKeyFileError(.kdfRoundsOutOfRange) {
             _ = try SSHPrivateKey(
-                fileContents: Self.armor(Self.body(cipher: "aes256-ctr", kdf: "bcrypt", options: Self.bcryptOptions(rounds: rounds))),
+                fileContents: Self.armor(
+                    Self.body(cipher: "aes256-ctr", kdf: "bcrypt", options: Self.bcryptOptions(rounds: rounds))),
                 passphrase: "x")
         }
     }

@@ -14,27 +14,37 @@ struct KeyFileCipher: Sendable {
     /// The cipher OpenSSH and this library write by default.
     static let defaultName = "aes256-ctr"
 
-    static let none = KeyFileCipher(name: "none", keyLength: 0, ivLength: 0, blockLength: 8, tagLength: 0, algorithm: nil)
+    static let none = KeyFileCipher(
+        name: "none", keyLength: 0, ivLength: 0, blockLength: 8, tagLength: 0, algorithm: nil)
 
     static let supported: [KeyFileCipher] = [
-        KeyFileCipher(name: "aes128-ctr", keyLength: 16, ivLength: 16, blockLength: 16, tagLength: 0,
-                      algorithm: AlgorithmCache.aes128CTR),
-        KeyFileCipher(name: "aes192-ctr", keyLength: 24, ivLength: 16, blockLength: 16, tagLength: 0,
-                      algorithm: AlgorithmCache.aes192CTR),
-        KeyFileCipher(name: "aes256-ctr", keyLength: 32, ivLength: 16, blockLength: 16, tagLength: 0,
-                      algorithm: AlgorithmCache.aes256CTR),
-        KeyFileCipher(name: "aes128-cbc", keyLength: 16, ivLength: 16, blockLength: 16, tagLength: 0,
-                      algorithm: AlgorithmCache.aes128CBC),
-        KeyFileCipher(name: "aes192-cbc", keyLength: 24, ivLength: 16, blockLength: 16, tagLength: 0,
-                      algorithm: AlgorithmCache.aes192CBC),
-        KeyFileCipher(name: "aes256-cbc", keyLength: 32, ivLength: 16, blockLength: 16, tagLength: 0,
-                      algorithm: AlgorithmCache.aes256CBC),
-        KeyFileCipher(name: "3des-cbc", keyLength: 24, ivLength: 8, blockLength: 8, tagLength: 0,
-                      algorithm: AlgorithmCache.tripleDESCBC),
-        KeyFileCipher(name: "aes128-gcm@openssh.com", keyLength: 16, ivLength: 12, blockLength: 16, tagLength: 16,
-                      algorithm: AlgorithmCache.aes128GCM),
-        KeyFileCipher(name: "aes256-gcm@openssh.com", keyLength: 32, ivLength: 12, blockLength: 16, tagLength: 16,
-                      algorithm: AlgorithmCache.aes256GCM),
+        KeyFileCipher(
+            name: "aes128-ctr", keyLength: 16, ivLength: 16, blockLength: 16, tagLength: 0,
+            algorithm: AlgorithmCache.aes128CTR),
+        KeyFileCipher(
+            name: "aes192-ctr", keyLength: 24, ivLength: 16, blockLength: 16, tagLength: 0,
+            algorithm: AlgorithmCache.aes192CTR),
+        KeyFileCipher(
+            name: "aes256-ctr", keyLength: 32, ivLength: 16, blockLength: 16, tagLength: 0,
+            algorithm: AlgorithmCache.aes256CTR),
+        KeyFileCipher(
+            name: "aes128-cbc", keyLength: 16, ivLength: 16, blockLength: 16, tagLength: 0,
+            algorithm: AlgorithmCache.aes128CBC),
+        KeyFileCipher(
+            name: "aes192-cbc", keyLength: 24, ivLength: 16, blockLength: 16, tagLength: 0,
+            algorithm: AlgorithmCache.aes192CBC),
+        KeyFileCipher(
+            name: "aes256-cbc", keyLength: 32, ivLength: 16, blockLength: 16, tagLength: 0,
+            algorithm: AlgorithmCache.aes256CBC),
+        KeyFileCipher(
+            name: "3des-cbc", keyLength: 24, ivLength: 8, blockLength: 8, tagLength: 0,
+            algorithm: AlgorithmCache.tripleDESCBC),
+        KeyFileCipher(
+            name: "aes128-gcm@openssh.com", keyLength: 16, ivLength: 12, blockLength: 16, tagLength: 16,
+            algorithm: AlgorithmCache.aes128GCM),
+        KeyFileCipher(
+            name: "aes256-gcm@openssh.com", keyLength: 32, ivLength: 12, blockLength: 16, tagLength: 16,
+            algorithm: AlgorithmCache.aes256GCM),
     ]
 
     static func named(_ name: String) throws(KeyFileError) -> KeyFileCipher {
@@ -57,7 +67,8 @@ struct KeyFileCipher: Sendable {
         defer { EVP_CIPHER_CTX_free(context) }
         try material.withUnsafeBytes { bytes throws(CryptoError) in
             let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-            let status = EVP_CipherInit_ex2(context, algorithm.pointer, base, base.map { $0 + keyLength }, encrypt ? 1 : 0, nil)
+            let status = EVP_CipherInit_ex2(
+                context, algorithm.pointer, base, base.map { $0 + keyLength }, encrypt ? 1 : 0, nil)
             try check(status, "EVP_CipherInit_ex2")
         }
         try check(EVP_CIPHER_CTX_set_padding(context, 0), "EVP_CIPHER_CTX_set_padding")

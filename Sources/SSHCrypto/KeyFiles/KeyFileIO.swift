@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// File access for key files, with the creation rules private keys need.
@@ -50,7 +50,9 @@ enum KeyFileIO {
         guard descriptor >= 0 else { throw KeyFileError(.io, "cannot create \(temporary): \(errorText())") }
         var written = 0
         while written < bytes.count {
-            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress.map { $0 + written }, $0.count - written) }
+            let count = bytes.withUnsafeBytes {
+                write(descriptor, $0.baseAddress.map { $0 + written }, $0.count - written)
+            }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else {
                 let reason = errorText()

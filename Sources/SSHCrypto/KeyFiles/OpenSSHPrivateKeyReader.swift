@@ -78,8 +78,9 @@ enum OpenSSHKeyFormat {
         default:
             throw KeyFileError(.unsupportedKDF, "KDF \(kdfName.debugDescription) is not supported")
         }
-        return try readPrivateSection(plain, encrypted: cipher.name != "none", blockLength: cipher.blockLength,
-                                      publicBlob: publicBlob)
+        return try readPrivateSection(
+            plain, encrypted: cipher.name != "none", blockLength: cipher.blockLength,
+            publicBlob: publicBlob)
     }
 
     private static func readPrivateSection(
@@ -97,7 +98,8 @@ enum OpenSSHKeyFormat {
         let key = try readKey(type: type, &section)
         let comment = String(decoding: try section.readSSHString().readableBytesView, as: UTF8.self)
         let padding = Array(section.readableBytesView)
-        guard padding.count < blockLength, padding.enumerated().allSatisfy({ $0.element == UInt8($0.offset + 1) }) else {
+        guard padding.count < blockLength, padding.enumerated().allSatisfy({ $0.element == UInt8($0.offset + 1) })
+        else {
             throw KeyFileError(.corrupt, "padding is not 1, 2, 3, …")
         }
         let privateKey = try SSHPrivateKey(key: key, comment: comment)

@@ -37,7 +37,8 @@ extension OpenSSHKeyFormat {
         let sealed: [UInt8]
         if encrypting, let passphrase {
             guard (1...BcryptPBKDF.maximumRounds).contains(rounds) else {
-                throw KeyFileError(.kdfRoundsOutOfRange, "bcrypt rounds \(rounds) outside 1…\(BcryptPBKDF.maximumRounds)")
+                throw KeyFileError(
+                    .kdfRoundsOutOfRange, "bcrypt rounds \(rounds) outside 1…\(BcryptPBKDF.maximumRounds)")
             }
             let salt = random.bytes(saltLength)
             out.writeSSHString("bcrypt")

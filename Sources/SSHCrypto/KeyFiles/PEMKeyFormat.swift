@@ -36,7 +36,8 @@ enum PEMKeyFormat {
         }
         let wrapped = OpenSSLKey(key)
         if EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA, wrapped.bits < RSALimits.minimumBits {
-            throw KeyFileError(.keyTooSmall, "RSA key of \(wrapped.bits) bits; at least \(RSALimits.minimumBits) required")
+            throw KeyFileError(
+                .keyTooSmall, "RSA key of \(wrapped.bits) bits; at least \(RSALimits.minimumBits) required")
         }
         do {
             return try SSHPrivateKey(key: wrapped)

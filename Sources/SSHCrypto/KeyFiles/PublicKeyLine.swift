@@ -22,7 +22,8 @@ extension SSHPublicKey {
 
     static func parseLine(_ line: Substring) throws(KeyFileError) -> (key: SSHPublicKey, comment: String) {
         let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
-        let fields = trimmed.split(maxSplits: 2, omittingEmptySubsequences: true, whereSeparator: { $0 == " " || $0 == "\t" })
+        let fields = trimmed.split(
+            maxSplits: 2, omittingEmptySubsequences: true, whereSeparator: { $0 == " " || $0 == "\t" })
         guard fields.count >= 2 else { throw KeyFileError(.corrupt, "a public key line needs a type and a key") }
         guard let blob = Base64.decode(fields[1].utf8) else {
             throw KeyFileError(.corrupt, "the key is not valid base64")

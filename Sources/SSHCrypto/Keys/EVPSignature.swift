@@ -13,25 +13,16 @@ extension OpenSSLKey {
     static func ed25519(seed: SecureBytes) -> OpenSSLKey? {
         guard seed.count == 32 else { return nil }
         let key = seed.withUnsafeBytes {
-            EVP_PKEY_new_raw_private_key_ex(nil, "ED25519", nil, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), 32)
+            EVP_PKEY_new_raw_private_key_ex(
+                nil, "ED25519", nil, $0.baseAddress?.assumingMemoryBound(to: UInt8.self), 32)
         }
         return key.map(OpenSSLKey.init)
     }
 
-    /// An EC key on `curve` from an uncompressed point and, optionally, the private scalar.
+    /// An EC key on `curve` from an uncompressed point and, optionally, the private scalar; nil when the
+    /// point is not on the curve.
     static func ec(curve: ECDHKeyAgreement.Curve, point: [UInt8], scalar: SecureBytes? = nil) -> OpenSSLKey? {
-        let key: OpaquePointer? = point.withUnsafeBufferPointer { pub in
-            if let scalar {
-                return scalar.withUnsafeBytes { priv in
-                    paramiko_ec_key_from_data(
-                        curve.groupName, pub.baseAddress, pub.count,
-                        priv.baseAddress?.assumingMemoryBound(to: UInt8.self), priv.count)
-                }
-            }
-            return paramiko_ec_key_from_data(curve.groupName, pub.baseAddress, pub.count, nil, 0)
-        }
-        if key == nil { ERR_clear_error() }
-        return key.map(OpenSSLKey.init)
+        try? ECDHKeyAgreement.makeKey(curve: curve, publicPoint: point, privateScalar: scalar)
     }
 
     /// The size of the key in bits, as libcrypto counts it.
@@ -144,7 +135,8 @@ enum DERSignature {
         var pointer: UnsafeMutablePointer<UInt8>?
         let length = r.withUnsafeBufferPointer { rBytes in
             s.withUnsafeBufferPointer { sBytes in
-                paramiko_rs_to_der_signature(rBytes.baseAddress, rBytes.count, sBytes.baseAddress, sBytes.count, &pointer)
+                paramiko_rs_to_der_signature(
+                    rBytes.baseAddress, rBytes.count, sBytes.baseAddress, sBytes.count, &pointer)
             }
         }
         defer { paramiko_openssl_free(pointer) }

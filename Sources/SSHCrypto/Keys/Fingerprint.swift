@@ -12,10 +12,11 @@ extension SSHPublicKey {
         }
         switch digest {
         case .md5:
-            return "MD5:" + hash.map { byte in
-                let hex = String(byte, radix: 16)
-                return byte < 16 ? "0" + hex : hex
-            }.joined(separator: ":")
+            return "MD5:"
+                + hash.map { byte in
+                    let hex = String(byte, radix: 16)
+                    return byte < 16 ? "0" + hex : hex
+                }.joined(separator: ":")
         case .sha1, .sha256, .sha384, .sha512:
             return digest.rawValue + ":" + Base64.encode(hash, padded: false)
         }

@@ -20,7 +20,8 @@ extension SSHPrivateKey {
             let size = bits ?? type.defaultBits
             guard (RSALimits.minimumBits...RSALimits.maximumBits).contains(size) else {
                 throw CryptoError(
-                    .invalidKeyLength, "RSA keys are \(RSALimits.minimumBits) to \(RSALimits.maximumBits) bits, not \(size)")
+                    .invalidKeyLength,
+                    "RSA keys are \(RSALimits.minimumBits) to \(RSALimits.maximumBits) bits, not \(size)")
             }
             key = try generate(algorithm: "RSA") { EVP_PKEY_CTX_set_rsa_keygen_bits($0, Int32(size)) }
         case .dsa:

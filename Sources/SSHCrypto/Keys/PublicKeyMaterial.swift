@@ -63,7 +63,9 @@ enum PublicKeyMaterial: Sendable {
         return key
     }
 
-    private static func readECDSA(type: String, _ buffer: inout ByteBuffer) throws -> (ECDHKeyAgreement.Curve, OpenSSLKey) {
+    private static func readECDSA(type: String, _ buffer: inout ByteBuffer) throws -> (
+        ECDHKeyAgreement.Curve, OpenSSLKey
+    ) {
         let identifier = try buffer.readSSHUTF8String()
         guard let curve = ECDHKeyAgreement.Curve(sshIdentifier: identifier), type == "ecdsa-sha2-" + identifier else {
             throw CryptoError(.invalidPublicValue, "ECDSA curve \(identifier.debugDescription) does not match \(type)")

@@ -63,7 +63,8 @@ public struct SSHPrivateKey: Sendable {
             }
             return curve.keyType
         default:
-            throw CryptoError(.unsupportedAlgorithm, "key type \(EVP_PKEY_get_base_id(key.pointer)) is not an SSH key type")
+            throw CryptoError(
+                .unsupportedAlgorithm, "key type \(EVP_PKEY_get_base_id(key.pointer)) is not an SSH key type")
         }
     }
 
