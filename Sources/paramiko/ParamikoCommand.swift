@@ -9,6 +9,7 @@ struct ParamikoCommand: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             ConfigCommand.self,
+            KeygenCommand.self,
         ]
     )
 }

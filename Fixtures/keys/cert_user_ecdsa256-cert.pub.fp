@@ -1,0 +1,1 @@
+256 SHA256:9efSx3I9nXy0NoCgkuONgB/GC8rwzBpzY03v5huRNSg fixture user (ECDSA-CERT)

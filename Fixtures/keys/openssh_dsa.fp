@@ -1,0 +1,1 @@
+1024 SHA256:7FdlCeoRejTN0dESypa8iMQ4kmS9CuKCAYja9+Z2UEI fixture dsa (DSA)

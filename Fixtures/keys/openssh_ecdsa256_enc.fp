@@ -1,0 +1,1 @@
+256 SHA256:1RwovipMZiM77GqumN7DneYKdamG23gnuXo4yLSu5HA fixture ecdsa256 encrypted (ECDSA)

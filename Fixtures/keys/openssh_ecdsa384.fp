@@ -1,0 +1,1 @@
+384 SHA256:SHVCGctOfjF5o8Iewu5estTBjkPfULS3skASGonATMk fixture ecdsa384 (ECDSA)

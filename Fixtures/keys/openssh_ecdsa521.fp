@@ -1,0 +1,1 @@
+521 SHA256:s8WvseeMUEwbLT/T02Wfe183SR04mtGUkB18KjgN5ww fixture ecdsa521 (ECDSA)

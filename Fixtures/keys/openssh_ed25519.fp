@@ -1,0 +1,1 @@
+256 SHA256:tYSl9YlMUIpAebWKjkxR+1jgf/o7OAxVIKtfmaJc7aI fixture ed25519 (ED25519)

@@ -1,0 +1,1 @@
+2048 SHA256:+yJbM5fX2RGnhtPEEXeeYNTw/Ao0WCGcTHaZRd2tn90 fixture rsa (RSA)

@@ -1,0 +1,1 @@
+1024 SHA256:5JbERhR9Bizj3QE+cFhp4sGMED0LFbR1vlX3g1v1tDc no comment (DSA)

@@ -1,0 +1,1 @@
+521 SHA256:Q031IPtkCYBJStuaghqWkwTCkMqunemOMVZzTZ4KPFo no comment (ECDSA)

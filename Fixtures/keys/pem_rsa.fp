@@ -1,0 +1,1 @@
+2048 SHA256:HzWnMha3UJ6FplHIIE77iy8Tj9JhykIy33Bsc6f867U no comment (RSA)

@@ -1,0 +1,1 @@
+384 SHA256:aLBrt5B6XOMs0Tbi7zss4khbWnF62n7mn9O4tGF9YwA no comment (ECDSA)

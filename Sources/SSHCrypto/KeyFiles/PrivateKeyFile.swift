@@ -1,0 +1,67 @@
+/// The file formats ``SSHPrivateKey`` can write.
+public enum PrivateKeyFileFormat: String, Sendable, CaseIterable {
+    /// `-----BEGIN OPENSSH PRIVATE KEY-----` (PROTOCOL.key), what ssh-keygen writes by default.
+    case openSSH
+    /// `-----BEGIN PRIVATE KEY-----` or, with a passphrase, `ENCRYPTED PRIVATE KEY` (PKCS#8, RFC 5958,
+    /// PBES2 with AES-256-CBC).
+    case pkcs8
+    /// The traditional per-type PEM: `RSA PRIVATE KEY` (PKCS#1), `EC PRIVATE KEY` (SEC1),
+    /// `DSA PRIVATE KEY`; with a passphrase, `Proc-Type: 4,ENCRYPTED` with AES-256-CBC. Ed25519 keys
+    /// have no traditional form and are written as PKCS#8.
+    case pem
+}
+
+extension SSHPrivateKey {
+    /// Reads a private key file's text in any supported format: OpenSSH (PROTOCOL.key), PKCS#1 RSA,
+    /// SEC1 EC, OpenSSL DSA, PKCS#8 plain or encrypted, and legacy encrypted PEM.
+    ///
+    /// An encrypted key without `passphrase` throws `.passphraseRequired`; one that the passphrase does
+    /// not open throws `.wrongPassphrase`.
+    public init(fileContents text: String, passphrase: String? = nil) throws(KeyFileError) {
+        guard let armor = try PEMArmor.first(in: text) else {
+            throw KeyFileError(.unsupportedFormat, "no -----BEGIN …----- line")
+        }
+        if armor.label == OpenSSHKeyFormat.label {
+            self = try OpenSSHKeyFormat.read(armor.body, passphrase: passphrase)
+        } else {
+            self = try PEMKeyFormat.read(armor, text: text, passphrase: passphrase)
+        }
+    }
+
+    /// Reads a private key file from disk; see ``init(fileContents:passphrase:)``.
+    public init(path: String, passphrase: String? = nil) throws(KeyFileError) {
+        let bytes = try KeyFileIO.readFile(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw KeyFileError(.unsupportedFormat, "\(path) is not text")
+        }
+        try self.init(fileContents: text, passphrase: passphrase)
+    }
+
+    /// The key as file text in `format`. A non-empty `passphrase` encrypts it: OpenSSH files with
+    /// `cipher` (default aes256-ctr) and bcrypt_pbkdf with `rounds` rounds; PEM and PKCS#8 with
+    /// AES-256-CBC.
+    public func fileContents(
+        format: PrivateKeyFileFormat = .openSSH, passphrase: String? = nil,
+        cipher: String = "aes256-ctr", rounds: Int = 16
+    ) throws(KeyFileError) -> String {
+        switch format {
+        case .openSSH:
+            let body = try OpenSSHKeyFormat.write(self, passphrase: passphrase, cipherName: cipher, rounds: rounds)
+            return PEMArmor.encode(label: OpenSSHKeyFormat.label, body: body, lineLength: 70)
+        case .pkcs8:
+            return try PEMKeyFormat.write(self, traditional: false, passphrase: passphrase)
+        case .pem:
+            return try PEMKeyFormat.write(self, traditional: type != .ed25519, passphrase: passphrase)
+        }
+    }
+
+    /// Writes the key to `path` with mode 0600 from creation: a new file under a temporary name in the
+    /// same directory (`O_CREAT | O_EXCL`), synced, then renamed over `path`.
+    public func write(
+        to path: String, format: PrivateKeyFileFormat = .openSSH, passphrase: String? = nil,
+        cipher: String = "aes256-ctr", rounds: Int = 16
+    ) throws(KeyFileError) {
+        let text = try fileContents(format: format, passphrase: passphrase, cipher: cipher, rounds: rounds)
+        try KeyFileIO.writePrivate(Array(text.utf8), to: path)
+    }
+}

@@ -1,0 +1,237 @@
+import ArgumentParser
+import Foundation
+import SSHCrypto
+
+/// `paramiko keygen`: generate keys, print fingerprints and public keys, and sign certificates, with
+/// ssh-keygen's flags and output.
+struct KeygenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Generate, inspect and certify SSH keys (ssh-keygen compatible flags).",
+        discussion: """
+            paramiko keygen -t ed25519|ecdsa|rsa|dsa [-b bits] [-N passphrase] [-C comment] [-m format] -f FILE
+            paramiko keygen -l [-E md5|sha256] -f FILE
+            paramiko keygen -y [-P passphrase] -f FILE
+            paramiko keygen -s CA -I ID [-n PRINCIPALS] [-V validity] [-z serial] [-h] FILE.pub ...
+            """
+    )
+
+    @Option(name: .customShort("t"), help: "Key type: ed25519, ecdsa, rsa or dsa.")
+    var type: String?
+
+    @Option(name: .customShort("b"), help: "Key size in bits (RSA 1024–16384, ECDSA 256/384/521).")
+    var bits: Int?
+
+    @Option(name: .customShort("N"), help: "New passphrase (empty for none).")
+    var newPassphrase: String = ""
+
+    @Option(name: .customShort("P"), help: "Passphrase of an existing key.")
+    var passphrase: String?
+
+    @Option(name: .customShort("C"), help: "Comment.")
+    var comment: String?
+
+    @Option(name: .customShort("f"), help: "Key file.")
+    var file: String?
+
+    @Option(name: .customShort("m"), help: "Private key format: openssh (default), pkcs8 or pem.")
+    var format: String = "openssh"
+
+    @Option(name: .customShort("Z"), help: "Cipher for an encrypted OpenSSH key (default aes256-ctr).")
+    var cipher: String = "aes256-ctr"
+
+    @Option(name: .customShort("a"), help: "bcrypt_pbkdf rounds (default 16).")
+    var rounds: Int = 16
+
+    @Flag(name: .customShort("l"), help: "Print the key's fingerprint.")
+    var fingerprint = false
+
+    @Option(name: .customShort("E"), help: "Fingerprint hash: sha256 (default) or md5.")
+    var fingerprintHash: String = "sha256"
+
+    @Flag(name: .customShort("y"), help: "Print the public key of a private key file.")
+    var printPublic = false
+
+    @Option(name: .customShort("s"), help: "Sign public keys with this CA private key.")
+    var certificateAuthority: String?
+
+    @Option(name: .customShort("I"), help: "Certificate key identity.")
+    var identity: String?
+
+    @Option(name: .customShort("n"), help: "Certificate principals, comma-separated.")
+    var principals: String?
+
+    @Option(name: .customShort("V"), help: "Certificate validity, e.g. +52w, always:forever, 20250101:20260101.")
+    var validity: String?
+
+    @Option(name: .customShort("z"), help: "Certificate serial number.")
+    var serial: UInt64 = 0
+
+    @Flag(name: .customShort("h"), help: "Make a host certificate.")
+    var hostCertificate = false
+
+    @Option(name: .customShort("O"), help: "Certificate option: force-command=CMD, source-address=LIST, no-pty, ...")
+    var certificateOptions: [String] = []
+
+    @Argument(help: "Public keys to certify (with -s).")
+    var publicKeyFiles: [String] = []
+
+    mutating func run() throws {
+        do {
+            if fingerprint {
+                try printFingerprint()
+            } else if printPublic {
+                try printPublicKey()
+            } else if let certificateAuthority {
+                try certify(with: certificateAuthority)
+            } else {
+                try generate()
+            }
+        } catch let error as KeyFileError {
+            throw KeygenFailure(message: describe(error))
+        } catch let error as CryptoError {
+            throw KeygenFailure(message: error.detail)
+        }
+    }
+
+    private func requireFile() throws -> String {
+        guard let file else { throw KeygenFailure(message: "-f FILE is required") }
+        return file
+    }
+
+    private func describe(_ error: KeyFileError) -> String {
+        switch error.code {
+        case .passphraseRequired: "\(file ?? "key") is encrypted: give its passphrase with -P"
+        case .wrongPassphrase: "incorrect passphrase supplied to decrypt \(file ?? "the key")"
+        default: error.detail
+        }
+    }
+
+    private func generate() throws {
+        let file = try requireFile()
+        let keyType = try Self.keyType(type ?? "ed25519", bits: bits)
+        let sizeBits = keyType == .rsa ? bits : nil
+        var key = try SSHPrivateKey.generate(keyType, bits: sizeBits)
+        key.comment = comment ?? Self.defaultComment()
+        guard let fileFormat = PrivateKeyFileFormat(argument: format) else {
+            throw KeygenFailure(message: "unknown key format \(format): use openssh, pkcs8 or pem")
+        }
+        try key.write(to: file, format: fileFormat, passphrase: newPassphrase, cipher: cipher, rounds: rounds)
+        let publicLine = key.publicKey.openSSHLine + (key.comment.isEmpty ? "" : " " + key.comment) + "\n"
+        try Data(publicLine.utf8).write(to: URL(fileURLWithPath: file + ".pub"))
+        print("Your identification has been saved in \(file)")
+        print("Your public key has been saved in \(file).pub")
+        print("The key fingerprint is:")
+        print("\(key.publicKey.fingerprint()) \(key.comment)")
+    }
+
+    private func printFingerprint() throws {
+        let file = try requireFile()
+        let digest: DigestAlgorithm
+        switch fingerprintHash.lowercased() {
+        case "sha256": digest = .sha256
+        case "md5": digest = .md5
+        default: throw KeygenFailure(message: "unsupported fingerprint hash \(fingerprintHash)")
+        }
+        let (key, comment) = try Self.loadPublicKey(file, passphrase: passphrase)
+        print(key.fingerprintLine(comment: comment, digest: digest))
+    }
+
+    private func printPublicKey() throws {
+        let file = try requireFile()
+        let key = try SSHPrivateKey(path: file, passphrase: passphrase)
+        print(key.publicKey.openSSHLine + (key.comment.isEmpty ? "" : " " + key.comment))
+    }
+
+    private func certify(with authorityPath: String) throws {
+        guard let identity else { throw KeygenFailure(message: "-I identity is required with -s") }
+        guard !publicKeyFiles.isEmpty else { throw KeygenFailure(message: "name the public keys to certify") }
+        let authority = try SSHPrivateKey(path: authorityPath, passphrase: passphrase)
+        var request = SSHCertificateRequest(
+            kind: hostCertificate ? .host : .user, keyID: identity,
+            principals: principals.map { $0.split(separator: ",").map(String.init) } ?? [])
+        request.serial = serial
+        if let validity {
+            let interval = try CertificateValidity.parse(validity, now: Date())
+            request.validAfter = interval.after
+            request.validBefore = interval.before
+        }
+        for option in certificateOptions {
+            try CertificateValidity.apply(option: option, to: &request)
+        }
+        for path in publicKeyFiles {
+            let (key, keyComment) = try SSHPublicKey.parse(openSSHLine: String(contentsOfFile: path, encoding: .utf8))
+            let certificate = try authority.certify(key, request)
+            let base = path.hasSuffix(".pub") ? String(path.dropLast(4)) : path
+            let output = base + "-cert.pub"
+            let line = certificate.openSSHLine + (keyComment.isEmpty ? "" : " " + keyComment) + "\n"
+            try Data(line.utf8).write(to: URL(fileURLWithPath: output))
+            print("Signed \(hostCertificate ? "host" : "user") key \(output): id \"\(identity)\" serial \(serial)")
+        }
+    }
+
+    /// The public key and comment of a `.pub` line, a private key file (its `.pub` beside it first),
+    /// or a certificate.
+    static func loadPublicKey(_ path: String, passphrase: String?) throws -> (SSHPublicKey, String) {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        if let line = text.split(whereSeparator: \.isNewline).first, !line.hasPrefix("-----"),
+            let parsed = try? SSHPublicKey.parse(openSSHLine: String(line))
+        {
+            return parsed
+        }
+        if let pub = try? String(contentsOfFile: path + ".pub", encoding: .utf8),
+            let parsed = try? SSHPublicKey.parse(openSSHLine: pub)
+        {
+            return parsed
+        }
+        let loaded = Result { () throws(KeyFileError) in try SSHPrivateKey(fileContents: text, passphrase: passphrase) }
+        switch loaded {
+        case .success(let key):
+            return (key.publicKey, key.comment)
+        case .failure(let error):
+            guard error.code == .passphraseRequired, let key = try SSHPublicKey.fromOpenSSHPrivateKeyFile(text) else {
+                throw error
+            }
+            return (key, "")
+        }
+    }
+
+    static func keyType(_ name: String, bits: Int?) throws -> SSHKeyType {
+        switch name.lowercased() {
+        case "ed25519": return .ed25519
+        case "rsa": return .rsa
+        case "dsa": return .dsa
+        case "ecdsa":
+            switch bits ?? 256 {
+            case 256: return .ecdsaP256
+            case 384: return .ecdsaP384
+            case 521: return .ecdsaP521
+            default: throw KeygenFailure(message: "ECDSA keys are 256, 384 or 521 bits")
+            }
+        default:
+            throw KeygenFailure(message: "unknown key type \(name): use ed25519, ecdsa, rsa or dsa")
+        }
+    }
+
+    static func defaultComment() -> String {
+        let user = ProcessInfo.processInfo.environment["USER"] ?? "user"
+        return "\(user)@\(ProcessInfo.processInfo.hostName)"
+    }
+}
+
+/// A keygen failure: printed to standard error, exit status 1.
+struct KeygenFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+extension PrivateKeyFileFormat {
+    init?(argument: String) {
+        switch argument.lowercased() {
+        case "openssh", "rfc4716": self = .openSSH
+        case "pkcs8": self = .pkcs8
+        case "pem": self = .pem
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import SSHCrypto
+import Testing
+
+/// Keys generated once per test run; RSA at 2,048 bits to keep generation short.
+enum GeneratedKeys {
+    static let all: [SSHKeyType: SSHPrivateKey] = {
+        var keys: [SSHKeyType: SSHPrivateKey] = [:]
+        for type in SSHKeyType.allCases {
+            keys[type] = try? SSHPrivateKey.generate(type, bits: type == .rsa ? 2048 : nil)
+        }
+        return keys
+    }()
+
+    static func key(_ type: SSHKeyType) throws -> SSHPrivateKey {
+        try #require(all[type], "generating \(type) failed")
+    }
+}
+
+@Suite("Signatures")
+struct SignatureTests {
+    static let message = Array("the quick brown fox".utf8)
+
+    @Test(arguments: SSHKeyType.allCases)
+    func signAndVerify(_ type: SSHKeyType) throws {
+        let key = try GeneratedKeys.key(type)
+        #expect(key.publicKey.keyType == type.sshName)
+        for algorithm in key.publicKey.signatureAlgorithms {
+            let signature = try key.signature(for: Self.message, algorithm: algorithm)
+            #expect(key.publicKey.isValidSignature(signature, for: Self.message))
+            #expect(key.publicKey.isValidSignature(signature, for: Self.message, algorithm: algorithm))
+            #expect(!key.publicKey.isValidSignature(signature, for: Self.message, algorithm: "ssh-foo"))
+            #expect(!key.publicKey.isValidSignature(signature, for: Self.message + [1]))
+            var tampered = signature
+            tampered[tampered.count - 1] ^= 1
+            #expect(!key.publicKey.isValidSignature(tampered, for: Self.message))
+            for cut in stride(from: 0, to: signature.count, by: max(1, signature.count / 16)) {
+                #expect(!key.publicKey.isValidSignature(Array(signature.prefix(cut)), for: Self.message))
+            }
+        }
+    }
+
+    @Test func rsaDefaultsToSHA512AndOffersAllThree() throws {
+        let key = try GeneratedKeys.key(.rsa)
+        #expect(key.publicKey.signatureAlgorithms == ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"])
+        let signature = try key.signature(for: Self.message)
+        #expect(signature.starts(with: [0, 0, 0, 12] + Array("rsa-sha2-512".utf8)))
+    }
+
+    @Test func signatureFromAnotherKeyFails() throws {
+        let first = try GeneratedKeys.key(.ed25519)
+        let second = try SSHPrivateKey.generate(.ed25519)
+        let signature = try first.signature(for: Self.message)
+        #expect(!second.publicKey.isValidSignature(signature, for: Self.message))
+    }
+
+    @Test func keyTypeMismatchIsRefused() throws {
+        let key = try GeneratedKeys.key(.ecdsaP256)
+        #expect(throws: CryptoError.self) { try key.signature(for: Self.message, algorithm: "ssh-ed25519") }
+        let other = try GeneratedKeys.key(.ecdsaP384)
+        let signature = try other.signature(for: Self.message)
+        #expect(!key.publicKey.isValidSignature(signature, for: Self.message))
+    }
+
+    @Test func smallRSAIsRefusedForGeneration() {
+        #expect(throws: CryptoError.self) { try SSHPrivateKey.generate(.rsa, bits: 512) }
+        #expect(throws: CryptoError.self) { try SSHPrivateKey.generate(.rsa, bits: 32768) }
+    }
+
+    /// Our SSHSIG signatures pass `ssh-keygen -Y verify` with an allowed_signers file.
+    @Test(.enabled(if: ExternalTool.available(ExternalTool.sshKeygen)), arguments: SSHKeyType.allCases)
+    func sshKeygenVerifiesOurSignatures(_ type: SSHKeyType) throws {
+        let tool = try #require(ExternalTool.sshKeygen)
+        let key = try GeneratedKeys.key(type)
+        let directory = try KeyFixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let signers = directory.appendingPathComponent("allowed_signers")
+        try "signer@example \(key.publicKey.openSSHLine)\n".write(to: signers, atomically: true, encoding: .utf8)
+        let signature = try SSHSignatureFile.sign(Self.message, namespace: "file", with: key)
+        let signatureFile = directory.appendingPathComponent("message.sig")
+        try signature.write(to: signatureFile, atomically: true, encoding: .utf8)
+        let result = try ExternalTool.run(
+            tool, ["-Y", "verify", "-f", signers.path, "-I", "signer@example", "-n", "file", "-s", signatureFile.path],
+            stdin: Data(Self.message))
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        #expect(SSHSignatureFile.verify(signature, message: Self.message, namespace: "file") == key.publicKey)
+    }
+}
