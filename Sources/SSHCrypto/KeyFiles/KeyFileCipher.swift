@@ -73,6 +73,7 @@ struct KeyFileCipher: Sendable {
         }
         try check(EVP_CIPHER_CTX_set_padding(context, 0), "EVP_CIPHER_CTX_set_padding")
         var output = [UInt8](repeating: 0, count: input.count + blockLength)
+        defer { output.zeroize() }
         var length: Int32 = 0
         var total = 0
         let status = input.withUnsafeBufferPointer { source in

@@ -54,7 +54,8 @@ enum OpenSSHKeyFormat {
         guard encrypted.count % cipher.blockLength == 0 else {
             throw KeyFileError(.corrupt, "private section is not a whole number of \(cipher.blockLength)-byte blocks")
         }
-        let plain: [UInt8]
+        var plain: [UInt8] = []
+        defer { plain.zeroize() }
         switch (cipher.name, kdfName) {
         case ("none", "none"):
             plain = encrypted
@@ -87,6 +88,7 @@ enum OpenSSHKeyFormat {
         _ plain: [UInt8], encrypted: Bool, blockLength: Int, publicBlob: [UInt8]
     ) throws -> SSHPrivateKey {
         var section = ByteBuffer(bytes: plain)
+        defer { section.zeroize() }
         let check1 = try section.readSSHUInt32()
         let check2 = try section.readSSHUInt32()
         guard check1 == check2 else {

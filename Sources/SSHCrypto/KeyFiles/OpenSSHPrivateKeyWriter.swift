@@ -28,8 +28,8 @@ extension OpenSSHKeyFormat {
             pad += 1
         }
         var plain = Array(section.readableBytesView)
-        section.clear()
-        defer { plain.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        section.zeroize()
+        defer { plain.zeroize() }
 
         var out = ByteBuffer()
         out.writeBytes(magic)
@@ -76,7 +76,7 @@ extension OpenSSHKeyFormat {
         switch privateKey.type {
         case .ed25519:
             var seed = [UInt8](repeating: 0, count: 32)
-            defer { seed.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+            defer { seed.zeroize() }
             var length = 32
             let status = seed.withUnsafeMutableBufferPointer {
                 EVP_PKEY_get_raw_private_key(key.pointer, $0.baseAddress, &length)

@@ -83,7 +83,7 @@ enum PEMKeyFormat {
         let cipher = secret.isEmpty ? nil : AlgorithmCache.aes256CBC?.pointer
         if !secret.isEmpty, cipher == nil { throw KeyFileError(.unsupportedCipher, "AES-256-CBC is unavailable") }
         var bytes = Array(secret.utf8)
-        defer { bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { bytes.zeroize() }
         let status = bytes.withUnsafeMutableBufferPointer { pass in
             let kstr = pass.count > 0 ? pass.baseAddress : nil
             return traditional

@@ -15,7 +15,16 @@ public struct SSHPrivateKey: Sendable {
 
     /// Wraps a libcrypto key pair, deriving the public blob from it.
     init(key: OpenSSLKey, comment: String = "") throws(CryptoError) {
-        let type = try Self.keyType(of: key)
+        let (type, blob) = try Self.publicBlob(of: key)
+        self.publicKey = try SSHPublicKey(blob: blob)
+        self.comment = comment
+        self.type = type
+        self.key = key
+    }
+
+    /// The SSH key type and public key blob (RFC 4253 §6.6, RFC 5656 §3.1, RFC 8709 §4) of a libcrypto key.
+    static func publicBlob(of key: OpenSSLKey) throws(CryptoError) -> (SSHKeyType, [UInt8]) {
+        let type = try keyType(of: key)
         var buffer = ByteBuffer()
         buffer.writeSSHString(type.sshName)
         switch type {
@@ -32,7 +41,9 @@ public struct SSHPrivateKey: Sendable {
             buffer.writeSSHString(curve.sshIdentifier)
             buffer.writeSSHString(point)
         case .rsa:
-            guard let n = key.bigNumber("n"), let e = key.bigNumber("e") else { throw CryptoError.openSSL("RSA n, e") }
+            guard let n = key.bigNumber("n"), let e = key.bigNumber("e") else {
+                throw CryptoError.openSSL("RSA n, e")
+            }
             buffer.writeSSHMPInt(unsignedBigEndian: e)
             buffer.writeSSHMPInt(unsignedBigEndian: n)
         case .dsa:
@@ -41,10 +52,7 @@ public struct SSHPrivateKey: Sendable {
                 buffer.writeSSHMPInt(unsignedBigEndian: value)
             }
         }
-        self.publicKey = try SSHPublicKey(blob: Array(buffer.readableBytesView))
-        self.comment = comment
-        self.type = type
-        self.key = key
+        return (type, Array(buffer.readableBytesView))
     }
 
     private static func keyType(of key: OpenSSLKey) throws(CryptoError) -> SSHKeyType {
@@ -63,8 +71,8 @@ public struct SSHPrivateKey: Sendable {
             }
             return curve.keyType
         default:
-            throw CryptoError(
-                .unsupportedAlgorithm, "key type \(EVP_PKEY_get_base_id(key.pointer)) is not an SSH key type")
+            let id = EVP_PKEY_get_base_id(key.pointer)
+            throw CryptoError(.unsupportedAlgorithm, "key type \(id) is not an SSH key type")
         }
     }
 
