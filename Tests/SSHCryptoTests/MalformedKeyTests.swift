@@ -131,4 +131,15 @@ struct MalformedKeyTests {
         blob[blob.count - 1] ^= 1
         #expect(throws: CryptoError.self) { _ = try SSHPublicKey(blob: blob) }
     }
+
+    @Test(arguments: ["openssh_ecdsa256", "openssh_rsa", "openssh_dsa"])
+    func mismatchedPrivateHalfIsRefused(_ name: String) throws {
+        var body = try Self.openSSHBody(name)
+        let comment = Array("fixture \(name.dropFirst("openssh_".count))".utf8)
+        let start = try #require(
+            (0...(body.count - comment.count)).first { Array(body[$0..<($0 + comment.count)]) == comment })
+        // The last byte of the last private mpint sits just before the comment's length.
+        body[start - 5] ^= 0x01
+        expectKeyFileError(.corrupt) { _ = try SSHPrivateKey(fileContents: Self.armor(body)) }
+    }
 }

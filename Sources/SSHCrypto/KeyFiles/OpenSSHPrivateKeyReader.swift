@@ -104,6 +104,9 @@ enum OpenSSHKeyFormat {
         else {
             throw KeyFileError(.corrupt, "padding is not 1, 2, 3, …")
         }
+        guard key.isConsistentPair else {
+            throw KeyFileError(.corrupt, "the private and public halves of the \(type) key do not match")
+        }
         let privateKey = try SSHPrivateKey(key: key, comment: comment)
         guard privateKey.publicKey.blob == publicBlob else {
             throw KeyFileError(.corrupt, "the public key does not match the private key")
