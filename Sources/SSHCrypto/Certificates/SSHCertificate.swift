@@ -14,8 +14,11 @@ public struct SSHCertificate: Sendable, Hashable {
     public let key: SSHPublicKey
     /// The CA's random nonce.
     public let nonce: [UInt8]
+    /// The CA-assigned serial number.
     public let serial: UInt64
+    /// User or host certificate.
     public let kind: Kind
+    /// The key identity the CA assigned.
     public let keyID: String
     /// The principals the certificate is valid for; empty means any.
     public let principals: [String]
