@@ -18,7 +18,7 @@ for spec in ed25519:ed25519: ecdsa256:ecdsa:256 ecdsa384:ecdsa:384 ecdsa521:ecds
 done
 
 # OpenSSH format with the other file ciphers.
-for cipher in aes128-ctr aes256-cbc aes256-gcm@openssh.com; do
+for cipher in aes128-ctr aes256-cbc aes256-gcm@openssh.com chacha20-poly1305@openssh.com; do
     short=$(echo "$cipher" | cut -d@ -f1)
     ssh-keygen -q -t ed25519 -N "$PASS" -Z "$cipher" -C "fixture $short" -f "openssh_ed25519_${short}"
 done
