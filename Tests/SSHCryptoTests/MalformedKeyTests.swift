@@ -142,4 +142,24 @@ struct MalformedKeyTests {
         body[start - 5] ^= 0x01
         expectKeyFileError(.corrupt) { _ = try SSHPrivateKey(fileContents: Self.armor(body)) }
     }
+
+    static func rsaBlob(modulusBytes: Int) -> [UInt8] {
+        var buffer = ByteBuffer()
+        buffer.writeSSHString("ssh-rsa")
+        buffer.writeSSHMPInt(unsignedBigEndian: [0x01, 0x00, 0x01])
+        buffer.writeSSHMPInt(unsignedBigEndian: [0xC3] + [UInt8](repeating: 0x5A, count: modulusBytes - 2) + [0x0B])
+        return Array(buffer.readableBytesView)
+    }
+
+    @Test func rsaModulusLimits() throws {
+        #expect(throws: CryptoError.self) { _ = try SSHPublicKey(blob: Self.rsaBlob(modulusBytes: 2049)) }
+        let largest = try SSHPublicKey(blob: Self.rsaBlob(modulusBytes: 2048))
+        #expect(largest.bits == 16384)
+        let small = try SSHPublicKey(blob: Self.rsaBlob(modulusBytes: 96))
+        #expect(small.bits == 768)
+        var signature = ByteBuffer()
+        signature.writeSSHString("rsa-sha2-256")
+        signature.writeSSHString([UInt8](repeating: 1, count: 96))
+        #expect(!small.isValidSignature(Array(signature.readableBytesView), for: [1]))
+    }
 }
