@@ -1,0 +1,72 @@
+import Foundation
+import SSHCrypto
+import Testing
+
+/// `paramiko keygen`, run as a subprocess from the build directory, against ssh-keygen.
+@Suite("paramiko keygen")
+struct KeygenCommandTests {
+    /// The `paramiko` executable built beside this test bundle, if the build made one.
+    static let paramiko: String? = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("paramiko").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return nil
+    }()
+
+    static var runnable: Bool { paramiko != nil && ExternalTool.sshKeygen != nil }
+
+    @Test(.enabled(if: runnable), arguments: [("ed25519", ""), ("ecdsa", "-b 384"), ("rsa", "-b 2048"), ("dsa", "")])
+    func generateListAndExport(_ type: String, _ bits: String) throws {
+        let paramiko = try #require(Self.paramiko)
+        let sshKeygen = try #require(ExternalTool.sshKeygen)
+        let directory = try KeyFixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("id_\(type)").path
+        let sizeArguments = bits.split(separator: " ").map(String.init)
+        let generated = try ExternalTool.run(
+            paramiko,
+            ["keygen", "-t", type] + sizeArguments + ["-N", KeyFixtures.passphrase, "-C", "cli test", "-f", file])
+        #expect(generated.status == 0, "\(generated.stderr)")
+
+        let ours = try ExternalTool.run(paramiko, ["keygen", "-l", "-f", file])
+        let theirs = try ExternalTool.run(sshKeygen, ["-l", "-f", file])
+        #expect(ours.stdout == theirs.stdout)
+        let oursMD5 = try ExternalTool.run(paramiko, ["keygen", "-l", "-E", "md5", "-f", file])
+        let theirsMD5 = try ExternalTool.run(sshKeygen, ["-l", "-E", "md5", "-f", file])
+        #expect(oursMD5.stdout == theirsMD5.stdout)
+
+        let exported = try ExternalTool.run(paramiko, ["keygen", "-y", "-P", KeyFixtures.passphrase, "-f", file])
+        let expected = try ExternalTool.run(sshKeygen, ["-y", "-P", KeyFixtures.passphrase, "-f", file])
+        #expect(exported.status == 0 && expected.status == 0)
+        #expect(exported.stdout == expected.stdout)
+
+        let locked = try ExternalTool.run(paramiko, ["keygen", "-y", "-f", file])
+        #expect(locked.status == 1)
+        #expect(locked.stderr.contains("passphrase"))
+        let wrong = try ExternalTool.run(paramiko, ["keygen", "-y", "-P", "wrong", "-f", file])
+        #expect(wrong.status == 1)
+    }
+
+    @Test(.enabled(if: runnable))
+    func signCertificate() throws {
+        let paramiko = try #require(Self.paramiko)
+        let sshKeygen = try #require(ExternalTool.sshKeygen)
+        let directory = try KeyFixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ca = directory.appendingPathComponent("ca").path
+        let user = directory.appendingPathComponent("user").path
+        _ = try ExternalTool.run(paramiko, ["keygen", "-t", "ed25519", "-N", "", "-f", ca])
+        _ = try ExternalTool.run(paramiko, ["keygen", "-t", "ecdsa", "-N", "", "-f", user])
+        let signed = try ExternalTool.run(
+            paramiko,
+            ["keygen", "-s", ca, "-I", "bob@example", "-n", "bob", "-V", "always:forever", "-z", "5", user + ".pub"])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let listed = try ExternalTool.run(sshKeygen, ["-L", "-f", user + "-cert.pub"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains("Key ID: \"bob@example\""))
+        #expect(listed.stdout.contains("Valid: forever"))
+    }
+}
