@@ -69,4 +69,27 @@ struct KeygenCommandTests {
         #expect(listed.stdout.contains("Key ID: \"bob@example\""))
         #expect(listed.stdout.contains("Valid: forever"))
     }
+
+    @Test(.enabled(if: runnable))
+    func exportAndImport() throws {
+        let paramiko = try #require(Self.paramiko)
+        let sshKeygen = try #require(ExternalTool.sshKeygen)
+        let directory = try KeyFixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let publicFile = KeyFixtures.path("openssh_ecdsa256.pub")
+        let expected = try KeyFixtures.text("openssh_ecdsa256.pub").keyFields
+        for (format, importFormat) in [("RFC4716", "RFC4716"), ("PKCS8", "PKCS8")] {
+            let exported = try ExternalTool.run(paramiko, ["keygen", "-e", "-m", format, "-f", publicFile])
+            #expect(exported.status == 0, "\(exported.stderr)")
+            let path = directory.appendingPathComponent("exported.\(format)").path
+            try exported.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+            let imported = try ExternalTool.run(sshKeygen, ["-i", "-m", importFormat, "-f", path])
+            #expect(imported.stdout.keyFields == expected, "\(format): \(imported.stderr)")
+            let theirs = directory.appendingPathComponent("theirs.\(format)").path
+            let theirExport = try ExternalTool.run(sshKeygen, ["-e", "-m", format, "-f", publicFile])
+            try theirExport.stdout.write(toFile: theirs, atomically: true, encoding: .utf8)
+            let ours = try ExternalTool.run(paramiko, ["keygen", "-i", "-f", theirs])
+            #expect(ours.stdout.keyFields == expected, "\(format): \(ours.stderr)")
+        }
+    }
 }

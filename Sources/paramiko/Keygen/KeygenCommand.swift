@@ -12,6 +12,7 @@ struct KeygenCommand: ParsableCommand {
             paramiko keygen -t ed25519|ecdsa|rsa|dsa [-b bits] [-N passphrase] [-C comment] [-m format] -f FILE
             paramiko keygen -l [-E md5|sha256] -f FILE
             paramiko keygen -y [-P passphrase] -f FILE
+            paramiko keygen -e [-m RFC4716|PKCS8] -f FILE    paramiko keygen -i -f FILE
             paramiko keygen -s CA -I ID [-n PRINCIPALS] [-V validity] [-z serial] [-h] FILE.pub ...
             """
     )
@@ -52,6 +53,12 @@ struct KeygenCommand: ParsableCommand {
     @Flag(name: .customShort("y"), help: "Print the public key of a private key file.")
     var printPublic = false
 
+    @Flag(name: .customShort("e"), help: "Export a public key (RFC4716 by default; -m PKCS8 for PEM).")
+    var export = false
+
+    @Flag(name: .customShort("i"), help: "Import a public key in RFC 4716 or PEM form as an OpenSSH line.")
+    var importKey = false
+
     @Option(name: .customShort("s"), help: "Sign public keys with this CA private key.")
     var certificateAuthority: String?
 
@@ -82,6 +89,10 @@ struct KeygenCommand: ParsableCommand {
                 try printFingerprint()
             } else if printPublic {
                 try printPublicKey()
+            } else if export {
+                try exportPublicKey()
+            } else if importKey {
+                try importPublicKey()
             } else if let certificateAuthority {
                 try certify(with: certificateAuthority)
             } else {
@@ -141,6 +152,24 @@ struct KeygenCommand: ParsableCommand {
         let file = try requireFile()
         let key = try SSHPrivateKey(path: file, passphrase: passphrase)
         print(key.publicKey.openSSHLine + (key.comment.isEmpty ? "" : " " + key.comment))
+    }
+
+    private func exportPublicKey() throws {
+        let (key, comment) = try Self.loadPublicKey(try requireFile(), passphrase: passphrase)
+        let exportFormat: PublicKeyFileFormat
+        switch format.lowercased() {
+        case "openssh", "rfc4716": exportFormat = .rfc4716
+        case "pkcs8", "pem": exportFormat = .pkcs8
+        default: throw KeygenFailure(message: "unknown export format \(format): use RFC4716 or PKCS8")
+        }
+        let label = comment.isEmpty ? "\(key.bits)-bit \(key.typeLabel)" : comment
+        print(try key.fileContents(format: exportFormat, comment: label), terminator: "")
+    }
+
+    private func importPublicKey() throws {
+        let text = try String(contentsOfFile: try requireFile(), encoding: .utf8)
+        let (key, _) = try SSHPublicKey.parse(fileContents: text)
+        print(key.openSSHLine)
     }
 
     private func certify(with authorityPath: String) throws {
