@@ -85,4 +85,19 @@ struct SignatureTests {
         #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
         #expect(SSHSignatureFile.verify(signature, message: Self.message, namespace: "file") == key.publicKey)
     }
+
+    /// RFC 8032 §7.1, TEST 2: a fixed seed gives a fixed public key and a deterministic signature.
+    @Test func ed25519RFC8032Vector() throws {
+        let key = try SSHPrivateKey(
+            ed25519Seed: SecureBytes([UInt8](hex: "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb")))
+        #expect(
+            Array(key.publicKey.blob.suffix(32)).hex
+                == "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c")
+        let signature = try key.signature(for: [0x72])
+        #expect(
+            Array(signature.suffix(64)).hex
+                == "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+                + "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00")
+        #expect(throws: CryptoError.self) { _ = try SSHPrivateKey(ed25519Seed: SecureBytes([1, 2, 3])) }
+    }
 }
