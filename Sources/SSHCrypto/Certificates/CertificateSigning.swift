@@ -50,7 +50,7 @@ extension SSHPrivateKey {
         }
         var random = SystemRandom()
         var blob = ByteBuffer()
-        blob.writeSSHString(key.keyType + PublicKeyMaterial.certificateSuffix)
+        blob.writeSSHString(PublicKeyMaterial.certificateName(ofPlain: key.keyType))
         blob.writeSSHString(random.bytes(32))
         blob.writeBuffer(&fields)
         blob.writeSSHUInt64(request.serial)

@@ -38,7 +38,7 @@ public struct SSHCertificate: Sendable, Hashable {
     let signedBytes: [UInt8]
 
     init(type: String, blob: [UInt8], fields buffer: inout ByteBuffer) throws(CryptoError) {
-        let plainType = String(type.dropLast(PublicKeyMaterial.certificateSuffix.count))
+        let plainType = PublicKeyMaterial.plainName(ofCertificate: type) ?? type
         do {
             nonce = Array(try buffer.readSSHString().readableBytesView)
             let fieldsStart = buffer.readerIndex

@@ -17,6 +17,23 @@ enum PublicKeyMaterial: Sendable {
     static let securityKeyECDSAName = "sk-ecdsa-sha2-nistp256@openssh.com"
     static let certificateSuffix = "-cert-v01@openssh.com"
 
+    /// The certificate name of a plain key or signature algorithm (PROTOCOL.certkeys):
+    /// `ssh-ed25519` → `ssh-ed25519-cert-v01@openssh.com`,
+    /// `sk-ssh-ed25519@openssh.com` → `sk-ssh-ed25519-cert-v01@openssh.com`.
+    static func certificateName(ofPlain name: String) -> String {
+        let vendor = "@openssh.com"
+        let base = name.hasSuffix(vendor) ? String(name.dropLast(vendor.count)) : name
+        return base + certificateSuffix
+    }
+
+    /// The plain name inside a certificate name, the inverse of ``certificateName(ofPlain:)``; nil
+    /// when `name` is not a certificate name.
+    static func plainName(ofCertificate name: String) -> String? {
+        guard name.hasSuffix(certificateSuffix) else { return nil }
+        let base = String(name.dropLast(certificateSuffix.count))
+        return base.hasPrefix("sk-") ? base + "@openssh.com" : base
+    }
+
     /// Reads the fields that follow the key type name for a plain (non-certificate) key
     /// (RFC 4253 §6.6, RFC 5656 §3.1, RFC 8709 §4, PROTOCOL.u2f).
     static func readFields(type: String, from buffer: inout ByteBuffer) throws(CryptoError) -> PublicKeyMaterial {
