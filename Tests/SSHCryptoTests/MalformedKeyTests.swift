@@ -143,16 +143,22 @@ struct MalformedKeyTests {
         expectKeyFileError(.corrupt) { _ = try SSHPrivateKey(fileContents: Self.armor(body)) }
     }
 
-    static func rsaBlob(modulusBytes: Int) -> [UInt8] {
+    static func rsaBlob(modulusBytes: Int, exponent: [UInt8] = [0x01, 0x00, 0x01]) -> [UInt8] {
         var buffer = ByteBuffer()
         buffer.writeSSHString("ssh-rsa")
-        buffer.writeSSHMPInt(unsignedBigEndian: [0x01, 0x00, 0x01])
+        buffer.writeSSHMPInt(unsignedBigEndian: exponent)
         buffer.writeSSHMPInt(unsignedBigEndian: [0xC3] + [UInt8](repeating: 0x5A, count: modulusBytes - 2) + [0x0B])
         return Array(buffer.readableBytesView)
     }
 
     @Test func rsaModulusLimits() throws {
         #expect(throws: CryptoError.self) { _ = try SSHPublicKey(blob: Self.rsaBlob(modulusBytes: 2049)) }
+        // A huge public exponent would make every verification slow: refused.
+        let hugeExponent = [UInt8](repeating: 0xFF, count: 9)
+        #expect(throws: CryptoError.self) {
+            _ = try SSHPublicKey(blob: Self.rsaBlob(modulusBytes: 256, exponent: hugeExponent))
+        }
+        _ = try SSHPublicKey(blob: Self.rsaBlob(modulusBytes: 256, exponent: [UInt8](repeating: 0xFF, count: 8)))
         let largest = try SSHPublicKey(blob: Self.rsaBlob(modulusBytes: 2048))
         #expect(largest.bits == 16384)
         let small = try SSHPublicKey(blob: Self.rsaBlob(modulusBytes: 96))

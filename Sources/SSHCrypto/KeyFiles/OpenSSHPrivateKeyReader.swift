@@ -164,7 +164,9 @@ enum OpenSSHKeyFormat {
         guard bits >= RSALimits.minimumBits else {
             throw KeyFileError(.keyTooSmall, "RSA key of \(bits) bits; at least \(RSALimits.minimumBits) required")
         }
-        guard bits <= RSALimits.maximumBits else { throw KeyFileError(.corrupt, "RSA key of \(bits) bits") }
+        guard bits <= RSALimits.maximumBits, e.count <= RSALimits.maximumExponentBytes else {
+            throw KeyFileError(.corrupt, "RSA key of \(bits) bits with a \(e.count)-byte exponent")
+        }
         let key: OpaquePointer? = n.withUnsafeBufferPointer { nb in
             e.withUnsafeBufferPointer { eb in
                 d.withUnsafeBytes { db in
@@ -191,7 +193,9 @@ enum OpenSSHKeyFormat {
     }
 
     static func dsaKey(p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8], x: SecureBytes) throws -> OpenSSLKey {
-        guard p.count <= 1024, q.count <= 64 else { throw KeyFileError(.corrupt, "DSA parameters too large") }
+        guard p.count <= DSALimits.maximumPBytes, q.count <= DSALimits.maximumQBytes, g.count <= p.count,
+            y.count <= p.count, x.count <= q.count
+        else { throw KeyFileError(.corrupt, "DSA parameters out of range") }
         let key: OpaquePointer? = p.withUnsafeBufferPointer { pb in
             q.withUnsafeBufferPointer { qb in
                 g.withUnsafeBufferPointer { gb in

@@ -101,8 +101,10 @@ enum PublicKeyMaterial: Sendable {
         guard bits <= RSALimits.maximumBits else {
             throw CryptoError(.invalidKeyLength, "RSA modulus of \(bits) bits exceeds \(RSALimits.maximumBits)")
         }
-        guard bits >= 512, !e.isEmpty, e.last.map({ $0 & 1 == 1 }) == true else {
-            throw CryptoError(.invalidPublicValue, "RSA public key has a \(bits)-bit modulus or an even exponent")
+        guard bits >= 512, !e.isEmpty, e.count <= RSALimits.maximumExponentBytes, e.last.map({ $0 & 1 == 1 }) == true
+        else {
+            throw CryptoError(
+                .invalidPublicValue, "RSA public key has a \(bits)-bit modulus or an even or oversized exponent")
         }
         let key = n.withUnsafeBufferPointer { nBytes in
             e.withUnsafeBufferPointer { eBytes in
@@ -115,7 +117,9 @@ enum PublicKeyMaterial: Sendable {
     }
 
     static func dsaKey(p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8]) throws(CryptoError) -> OpenSSLKey {
-        guard p.count <= 1024, q.count <= 64, !q.isEmpty, !g.isEmpty, !y.isEmpty else {
+        guard p.count <= DSALimits.maximumPBytes, q.count <= DSALimits.maximumQBytes, !q.isEmpty,
+            !g.isEmpty, g.count <= p.count, !y.isEmpty, y.count <= p.count
+        else {
             throw CryptoError(.invalidPublicValue, "DSA parameters out of range")
         }
         let key = p.withUnsafeBufferPointer { pb in
