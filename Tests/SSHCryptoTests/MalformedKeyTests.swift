@@ -168,4 +168,13 @@ struct MalformedKeyTests {
         signature.writeSSHString([UInt8](repeating: 1, count: 96))
         #expect(!small.isValidSignature(Array(signature.readableBytesView), for: [1]))
     }
+
+    @Test func oversizedKeyFilesAreNotRead() throws {
+        let directory = try KeyFixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("huge").path
+        try Data(repeating: 0x41, count: (1 << 20) + 1).write(to: URL(fileURLWithPath: path))
+        expectKeyFileError(.io) { _ = try SSHPrivateKey(path: path) }
+        expectKeyFileError(.io) { _ = try SSHPublicKey(path: path) }
+    }
 }
