@@ -92,4 +92,25 @@ struct KeygenCommandTests {
             #expect(ours.stdout.keyFields == expected, "\(format): \(ours.stderr)")
         }
     }
+
+    @Test(.enabled(if: runnable))
+    func changePassphraseAndComment() throws {
+        let paramiko = try #require(Self.paramiko)
+        let sshKeygen = try #require(ExternalTool.sshKeygen)
+        let directory = try KeyFixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("id").path
+        _ = try ExternalTool.run(sshKeygen, ["-q", "-t", "ecdsa", "-N", "old pass", "-C", "before", "-f", file])
+        let changed = try ExternalTool.run(
+            paramiko, ["keygen", "-p", "-P", "old pass", "-N", "new pass", "-f", file])
+        #expect(changed.status == 0, "\(changed.stderr)")
+        #expect(try ExternalTool.run(sshKeygen, ["-y", "-P", "new pass", "-f", file]).status == 0)
+        #expect(try ExternalTool.run(sshKeygen, ["-y", "-P", "old pass", "-f", file]).status != 0)
+        let commented = try ExternalTool.run(
+            paramiko, ["keygen", "-c", "-P", "new pass", "-C", "after", "-f", file])
+        #expect(commented.status == 0, "\(commented.stderr)")
+        try FileManager.default.removeItem(atPath: file + ".pub")
+        let exported = try ExternalTool.run(sshKeygen, ["-y", "-P", "new pass", "-f", file])
+        #expect(exported.stdout.trimmedLine.hasSuffix(" after"), "\(exported.stdout) \(exported.stderr)")
+    }
 }

@@ -12,6 +12,7 @@ struct KeygenCommand: ParsableCommand {
             paramiko keygen -t ed25519|ecdsa|rsa|dsa [-b bits] [-N passphrase] [-C comment] [-m format] -f FILE
             paramiko keygen -l [-E md5|sha256] -f FILE
             paramiko keygen -y [-P passphrase] -f FILE
+            paramiko keygen -p [-P old] [-N new] -f FILE     paramiko keygen -c [-P passphrase] -C comment -f FILE
             paramiko keygen -e [-m RFC4716|PKCS8] -f FILE    paramiko keygen -i -f FILE
             paramiko keygen -s CA -I ID [-n PRINCIPALS] [-V validity] [-z serial] [-h] FILE.pub ...
             """
@@ -53,6 +54,12 @@ struct KeygenCommand: ParsableCommand {
     @Flag(name: .customShort("y"), help: "Print the public key of a private key file.")
     var printPublic = false
 
+    @Flag(name: .customShort("p"), help: "Change the passphrase of a private key file (-P old, -N new).")
+    var changePassphrase = false
+
+    @Flag(name: .customShort("c"), help: "Change the comment of a private key file (-C new).")
+    var changeComment = false
+
     @Flag(name: .customShort("e"), help: "Export a public key (RFC4716 by default; -m PKCS8 for PEM).")
     var export = false
 
@@ -87,6 +94,8 @@ struct KeygenCommand: ParsableCommand {
         do {
             if fingerprint {
                 try printFingerprint()
+            } else if changePassphrase || changeComment {
+                try rewrite()
             } else if printPublic {
                 try printPublicKey()
             } else if export {
@@ -146,6 +155,29 @@ struct KeygenCommand: ParsableCommand {
         }
         let (key, comment) = try Self.loadPublicKey(file, passphrase: passphrase)
         print(key.fingerprintLine(comment: comment, digest: digest))
+    }
+
+    /// `-p` and `-c`: rewrite a private key with a new passphrase or comment, in its own format.
+    private func rewrite() throws {
+        let file = try requireFile()
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        var key = try SSHPrivateKey(fileContents: text, passphrase: passphrase)
+        if changeComment {
+            guard let comment else { throw KeygenFailure(message: "-c needs the new comment as -C") }
+            key.comment = comment
+        }
+        let newPassphrase = changePassphrase ? newPassphrase : (passphrase ?? "")
+        let fileFormat: PrivateKeyFileFormat =
+            text.contains("BEGIN OPENSSH PRIVATE KEY")
+            ? .openSSH
+            : text.contains("BEGIN RSA PRIVATE KEY")
+                || text.contains("BEGIN EC PRIVATE KEY") || text.contains("BEGIN DSA PRIVATE KEY") ? .pem : .pkcs8
+        try key.write(to: file, format: fileFormat, passphrase: newPassphrase, cipher: cipher, rounds: rounds)
+        if changeComment, FileManager.default.fileExists(atPath: file + ".pub") {
+            let line = key.publicKey.openSSHLine + (key.comment.isEmpty ? "" : " " + key.comment) + "\n"
+            try Data(line.utf8).write(to: URL(fileURLWithPath: file + ".pub"))
+        }
+        print(changePassphrase ? "Your identification has been saved with the new passphrase." : "Comment changed.")
     }
 
     private func printPublicKey() throws {
