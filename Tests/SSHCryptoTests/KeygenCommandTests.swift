@@ -113,4 +113,48 @@ struct KeygenCommandTests {
         let exported = try ExternalTool.run(sshKeygen, ["-y", "-P", "new pass", "-f", file])
         #expect(exported.stdout.trimmedLine.hasSuffix(" after"), "\(exported.stdout) \(exported.stderr)")
     }
+
+    @Test(.enabled(if: runnable))
+    func signaturesBothWays() throws {
+        let paramiko = try #require(Self.paramiko)
+        let sshKeygen = try #require(ExternalTool.sshKeygen)
+        let directory = try KeyFixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = KeyFixtures.path("openssh_ecdsa384")
+        let signers = directory.appendingPathComponent("allowed_signers").path
+        let publicLine = try KeyFixtures.text("openssh_ecdsa384.pub").keyFields
+        try "carol@example,*@ops namespaces=\"file,git\" \(publicLine)\n".write(
+            toFile: signers, atomically: true, encoding: .utf8)
+        let message = directory.appendingPathComponent("message").path
+        try "release notes\n".write(toFile: message, atomically: true, encoding: .utf8)
+        let messageData = try Data(contentsOf: URL(fileURLWithPath: message))
+
+        let signed = try ExternalTool.run(paramiko, ["keygen", "-Y", "sign", "-f", key, "-n", "file", message])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let theirCheck = try ExternalTool.run(
+            sshKeygen, ["-Y", "verify", "-f", signers, "-I", "carol@example", "-n", "file", "-s", message + ".sig"],
+            stdin: messageData)
+        #expect(theirCheck.status == 0, "\(theirCheck.stdout) \(theirCheck.stderr)")
+
+        try FileManager.default.removeItem(atPath: message + ".sig")
+        _ = try ExternalTool.run(sshKeygen, ["-Y", "sign", "-f", key, "-n", "git", message])
+        let ourCheck = try ExternalTool.run(
+            paramiko, ["keygen", "-Y", "verify", "-f", signers, "-I", "dave@ops", "-n", "git", "-s", message + ".sig"],
+            stdin: messageData)
+        #expect(ourCheck.status == 0, "\(ourCheck.stderr)")
+        let wrongIdentity = try ExternalTool.run(
+            paramiko,
+            ["keygen", "-Y", "verify", "-f", signers, "-I", "eve@example", "-n", "git", "-s", message + ".sig"],
+            stdin: messageData)
+        #expect(wrongIdentity.status == 1)
+        let wrongNamespace = try ExternalTool.run(
+            paramiko,
+            ["keygen", "-Y", "verify", "-f", signers, "-I", "dave@ops", "-n", "file", "-s", message + ".sig"],
+            stdin: messageData)
+        #expect(wrongNamespace.status == 1)
+        let tampered = try ExternalTool.run(
+            paramiko, ["keygen", "-Y", "verify", "-f", signers, "-I", "dave@ops", "-n", "git", "-s", message + ".sig"],
+            stdin: messageData + Data([0x0A]))
+        #expect(tampered.status == 1)
+    }
 }

@@ -12,6 +12,8 @@ struct KeygenCommand: ParsableCommand {
             paramiko keygen -t ed25519|ecdsa|rsa|dsa [-b bits] [-N passphrase] [-C comment] [-m format] -f FILE
             paramiko keygen -l [-E md5|sha256] -f FILE
             paramiko keygen -y [-P passphrase] -f FILE
+            paramiko keygen -Y sign -f KEY -n NAMESPACE FILE...
+            paramiko keygen -Y verify -f ALLOWED_SIGNERS -I IDENTITY -n NAMESPACE -s FILE.sig < FILE
             paramiko keygen -p [-P old] [-N new] -f FILE     paramiko keygen -c [-P passphrase] -C comment -f FILE
             paramiko keygen -e [-m RFC4716|PKCS8] -f FILE    paramiko keygen -i -f FILE
             paramiko keygen -s CA -I ID [-n PRINCIPALS] [-V validity] [-z serial] [-h] FILE.pub ...
@@ -54,6 +56,12 @@ struct KeygenCommand: ParsableCommand {
     @Flag(name: .customShort("y"), help: "Print the public key of a private key file.")
     var printPublic = false
 
+    @Option(
+        name: .customShort("Y"),
+        help: "sign (-f key -n namespace FILE…) or verify (-f allowed_signers -I identity -n namespace -s SIG < FILE)."
+    )
+    var signatureOperation: String?
+
     @Flag(name: .customShort("p"), help: "Change the passphrase of a private key file (-P old, -N new).")
     var changePassphrase = false
 
@@ -92,7 +100,9 @@ struct KeygenCommand: ParsableCommand {
 
     mutating func run() throws {
         do {
-            if fingerprint {
+            if let signatureOperation {
+                try runSignatureOperation(signatureOperation)
+            } else if fingerprint {
                 try printFingerprint()
             } else if changePassphrase || changeComment {
                 try rewrite()
