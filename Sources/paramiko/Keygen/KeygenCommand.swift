@@ -14,8 +14,10 @@ struct KeygenCommand: ParsableCommand {
             paramiko keygen -y [-P passphrase] -f FILE
             paramiko keygen -Y sign -f KEY -n NAMESPACE FILE...
             paramiko keygen -Y verify -f ALLOWED_SIGNERS -I IDENTITY -n NAMESPACE -s FILE.sig < FILE
-            paramiko keygen -p [-P old] [-N new] -f FILE     paramiko keygen -c [-P passphrase] -C comment -f FILE
-            paramiko keygen -e [-m RFC4716|PKCS8] -f FILE    paramiko keygen -i -f FILE
+            paramiko keygen -p [-P old] [-N new] -f FILE
+            paramiko keygen -c [-P passphrase] -C comment -f FILE
+            paramiko keygen -e [-m RFC4716|PKCS8] -f FILE
+            paramiko keygen -i -f FILE
             paramiko keygen -s CA -I ID [-n PRINCIPALS] [-V validity] [-z serial] [-h] FILE.pub ...
             """
     )
@@ -56,10 +58,7 @@ struct KeygenCommand: ParsableCommand {
     @Flag(name: .customShort("y"), help: "Print the public key of a private key file.")
     var printPublic = false
 
-    @Option(
-        name: .customShort("Y"),
-        help: "sign (-f key -n namespace FILE…) or verify (-f allowed_signers -I identity -n namespace -s SIG < FILE)."
-    )
+    @Option(name: .customShort("Y"), help: "Signatures: sign or verify (see the usage above).")
     var signatureOperation: String?
 
     @Flag(name: .customShort("p"), help: "Change the passphrase of a private key file (-P old, -N new).")
@@ -95,7 +94,7 @@ struct KeygenCommand: ParsableCommand {
     @Option(name: .customShort("O"), help: "Certificate option: force-command=CMD, source-address=LIST, no-pty, ...")
     var certificateOptions: [String] = []
 
-    @Argument(help: "Public keys to certify (with -s).")
+    @Argument(help: "Public keys to certify (with -s) or files to sign (with -Y sign).")
     var publicKeyFiles: [String] = []
 
     mutating func run() throws {
