@@ -157,4 +157,24 @@ struct KeygenCommandTests {
             stdin: messageData + Data([0x0A]))
         #expect(tampered.status == 1)
     }
+
+    @Test(.enabled(if: runnable))
+    func fingerprintsOfAnAuthorizedKeysFile() throws {
+        let paramiko = try #require(Self.paramiko)
+        let sshKeygen = try #require(ExternalTool.sshKeygen)
+        let directory = try KeyFixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("authorized_keys").path
+        let lines = [
+            "# deploy keys",
+            try KeyFixtures.text("openssh_rsa.pub").trimmedLine,
+            #"no-pty,command="uptime" "# + (try KeyFixtures.text("openssh_ed25519.pub").trimmedLine),
+            try KeyFixtures.text("cert_host_rsa-cert.pub").trimmedLine,
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let ours = try ExternalTool.run(paramiko, ["keygen", "-l", "-f", path])
+        let theirs = try ExternalTool.run(sshKeygen, ["-l", "-f", path])
+        #expect(ours.stdout == theirs.stdout)
+        #expect(ours.stdout.split(separator: "\n").count == 3)
+    }
 }

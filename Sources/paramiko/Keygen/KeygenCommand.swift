@@ -162,6 +162,15 @@ struct KeygenCommand: ParsableCommand {
         case "md5": digest = .md5
         default: throw KeygenFailure(message: "unsupported fingerprint hash \(fingerprintHash)")
         }
+        // A file of key lines (authorized_keys, a .pub file) lists every key, as ssh-keygen -l does.
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        if !text.contains("-----BEGIN"), !text.contains("---- BEGIN") {
+            let (entries, _) = AuthorizedKey.entries(in: text)
+            if !entries.isEmpty {
+                for entry in entries { print(entry.key.fingerprintLine(comment: entry.comment, digest: digest)) }
+                return
+            }
+        }
         let (key, comment) = try Self.loadPublicKey(file, passphrase: passphrase)
         print(key.fingerprintLine(comment: comment, digest: digest))
     }
