@@ -1,5 +1,7 @@
 import Foundation
+import NIOCore
 import SSHCrypto
+import SSHWire
 import Testing
 
 /// Keys generated once per test run; RSA at 2,048 bits to keep generation short.
@@ -99,5 +101,25 @@ struct SignatureTests {
                 == "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
                 + "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00")
         #expect(throws: CryptoError.self) { _ = try SSHPrivateKey(ed25519Seed: SecureBytes([1, 2, 3])) }
+    }
+
+    @Test(arguments: SSHKeyType.allCases)
+    func privateKeyBlobRoundTrip(_ type: SSHKeyType) throws {
+        let key = try GeneratedKeys.key(type)
+        var buffer = ByteBuffer(bytes: try key.privateKeyBlob().unsafeArray)
+        buffer.writeSSHString("comment follows")
+        let copy = try SSHPrivateKey(privateKeyBlob: &buffer, comment: "agent")
+        #expect(copy.publicKey == key.publicKey)
+        #expect(copy.comment == "agent")
+        #expect(try buffer.readSSHUTF8String() == "comment follows")
+        let signature = try copy.signature(for: Self.message)
+        #expect(key.publicKey.isValidSignature(signature, for: Self.message))
+
+        let blob = try key.privateKeyBlob().unsafeArray
+        for length in stride(from: 0, to: blob.count, by: max(1, blob.count / 40)) {
+            var truncated = ByteBuffer(bytes: blob.prefix(length))
+            #expect(throws: KeyFileError.self) { _ = try SSHPrivateKey(privateKeyBlob: &truncated) }
+            #expect(truncated.readerIndex == 0)
+        }
     }
 }

@@ -118,7 +118,7 @@ enum OpenSSHKeyFormat {
         SecureBytes(try buffer.readSSHUnsignedMPInt().readableBytesView)
     }
 
-    private static func readKey(type: String, _ section: inout ByteBuffer) throws -> OpenSSLKey {
+    static func readKey(type: String, _ section: inout ByteBuffer) throws -> OpenSSLKey {
         switch type {
         case "ssh-ed25519":
             let publicKey = Array(try section.readSSHString().readableBytesView)

@@ -67,7 +67,7 @@ extension OpenSSHKeyFormat {
         return Array(out.readableBytesView)
     }
 
-    private static func writeFields(of privateKey: SSHPrivateKey, into section: inout ByteBuffer) throws(CryptoError) {
+    static func writeFields(of privateKey: SSHPrivateKey, into section: inout ByteBuffer) throws(CryptoError) {
         let key = privateKey.key
         func number(_ name: String) throws(CryptoError) -> [UInt8] {
             guard let value = key.bigNumber(name) else { throw CryptoError.openSSL("key parameter \(name)") }
