@@ -18,11 +18,14 @@ struct KeygenCommandTests {
 
     static var runnable: Bool { paramiko != nil && ExternalTool.sshKeygen != nil }
 
+    /// Both executables and a fresh temporary directory, which the caller removes.
+    static func workspace() throws -> (paramiko: String, sshKeygen: String, directory: URL) {
+        (try #require(paramiko), try #require(ExternalTool.sshKeygen), try KeyFixtures.makeTemporaryDirectory())
+    }
+
     @Test(.enabled(if: runnable), arguments: [("ed25519", ""), ("ecdsa", "-b 384"), ("rsa", "-b 2048"), ("dsa", "")])
     func generateListAndExport(_ type: String, _ bits: String) throws {
-        let paramiko = try #require(Self.paramiko)
-        let sshKeygen = try #require(ExternalTool.sshKeygen)
-        let directory = try KeyFixtures.makeTemporaryDirectory()
+        let (paramiko, sshKeygen, directory) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("id_\(type)").path
         let sizeArguments = bits.split(separator: " ").map(String.init)
@@ -52,9 +55,7 @@ struct KeygenCommandTests {
 
     @Test(.enabled(if: runnable))
     func signCertificate() throws {
-        let paramiko = try #require(Self.paramiko)
-        let sshKeygen = try #require(ExternalTool.sshKeygen)
-        let directory = try KeyFixtures.makeTemporaryDirectory()
+        let (paramiko, sshKeygen, directory) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: directory) }
         let ca = directory.appendingPathComponent("ca").path
         let user = directory.appendingPathComponent("user").path
@@ -72,9 +73,7 @@ struct KeygenCommandTests {
 
     @Test(.enabled(if: runnable))
     func exportAndImport() throws {
-        let paramiko = try #require(Self.paramiko)
-        let sshKeygen = try #require(ExternalTool.sshKeygen)
-        let directory = try KeyFixtures.makeTemporaryDirectory()
+        let (paramiko, sshKeygen, directory) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: directory) }
         let publicFile = KeyFixtures.path("openssh_ecdsa256.pub")
         let expected = try KeyFixtures.text("openssh_ecdsa256.pub").keyFields
@@ -95,9 +94,7 @@ struct KeygenCommandTests {
 
     @Test(.enabled(if: runnable))
     func changePassphraseAndComment() throws {
-        let paramiko = try #require(Self.paramiko)
-        let sshKeygen = try #require(ExternalTool.sshKeygen)
-        let directory = try KeyFixtures.makeTemporaryDirectory()
+        let (paramiko, sshKeygen, directory) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("id").path
         _ = try ExternalTool.run(sshKeygen, ["-q", "-t", "ecdsa", "-N", "old pass", "-C", "before", "-f", file])
@@ -116,9 +113,7 @@ struct KeygenCommandTests {
 
     @Test(.enabled(if: runnable))
     func signaturesBothWays() throws {
-        let paramiko = try #require(Self.paramiko)
-        let sshKeygen = try #require(ExternalTool.sshKeygen)
-        let directory = try KeyFixtures.makeTemporaryDirectory()
+        let (paramiko, sshKeygen, directory) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: directory) }
         let key = KeyFixtures.path("openssh_ecdsa384")
         let signers = directory.appendingPathComponent("allowed_signers").path
@@ -160,9 +155,7 @@ struct KeygenCommandTests {
 
     @Test(.enabled(if: runnable))
     func fingerprintsOfAnAuthorizedKeysFile() throws {
-        let paramiko = try #require(Self.paramiko)
-        let sshKeygen = try #require(ExternalTool.sshKeygen)
-        let directory = try KeyFixtures.makeTemporaryDirectory()
+        let (paramiko, sshKeygen, directory) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("authorized_keys").path
         let lines = [
