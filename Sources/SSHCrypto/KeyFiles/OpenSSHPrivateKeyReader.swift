@@ -10,7 +10,7 @@ enum OpenSSHKeyFormat {
     static let saltLength = 16
 
     /// Parses the decoded body of an `OPENSSH PRIVATE KEY` block.
-    static func read(_ body: [UInt8], passphrase: String?) throws(KeyFileError) -> SSHPrivateKey {
+    static func read(_ body: [UInt8], passphrase: SecureBytes?) throws(KeyFileError) -> SSHPrivateKey {
         do {
             return try readUnchecked(body, passphrase: passphrase)
         } catch let error as KeyFileError {
@@ -39,7 +39,7 @@ enum OpenSSHKeyFormat {
         }
     }
 
-    private static func readUnchecked(_ body: [UInt8], passphrase: String?) throws -> SSHPrivateKey {
+    private static func readUnchecked(_ body: [UInt8], passphrase: SecureBytes?) throws -> SSHPrivateKey {
         guard body.starts(with: magic) else { throw KeyFileError(.corrupt, "missing openssh-key-v1 magic") }
         var buffer = ByteBuffer(bytes: body.dropFirst(magic.count))
         let cipher = try KeyFileCipher.named(try buffer.readSSHUTF8String())
@@ -65,11 +65,11 @@ enum OpenSSHKeyFormat {
             let salt = Array(try kdfOptions.readSSHString().readableBytesView)
             let rounds = try kdfOptions.readSSHUInt32()
             guard kdfOptions.readableBytes == 0 else { throw KeyFileError(.corrupt, "bcrypt options too long") }
-            guard let passphrase, !passphrase.isEmpty else {
+            guard let passphrase, passphrase.count > 0 else {
                 throw KeyFileError(.passphraseRequired, "the key is encrypted with \(cipher.name)")
             }
             let material = try BcryptPBKDF.derive(
-                passphrase: SecureBytes(passphrase.utf8), salt: salt, rounds: Int(rounds),
+                passphrase: passphrase, salt: salt, rounds: Int(rounds),
                 keyLength: cipher.keyLength + cipher.ivLength)
             do {
                 plain = try cipher.apply(encrypted, material: material, encrypt: false, tag: tag)

@@ -6,9 +6,9 @@ extension OpenSSHKeyFormat {
     /// Encodes `key` as an `openssh-key-v1` body (PROTOCOL.key), encrypted with `cipherName` and
     /// bcrypt_pbkdf when `passphrase` is non-empty.
     static func write(
-        _ key: SSHPrivateKey, passphrase: String?, cipherName: String, rounds: Int
+        _ key: SSHPrivateKey, passphrase: SecureBytes?, cipherName: String, rounds: Int
     ) throws(KeyFileError) -> [UInt8] {
-        let encrypting = !(passphrase ?? "").isEmpty
+        let encrypting = (passphrase?.count ?? 0) > 0
         let cipher = encrypting ? try KeyFileCipher.named(cipherName) : .none
         var section = ByteBuffer()
         var random = SystemRandom()
@@ -47,7 +47,7 @@ extension OpenSSHKeyFormat {
             options.writeSSHUInt32(UInt32(rounds))
             out.writeSSHString(options)
             let material = try BcryptPBKDF.derive(
-                passphrase: SecureBytes(passphrase.utf8), salt: salt, rounds: rounds,
+                passphrase: passphrase, salt: salt, rounds: rounds,
                 keyLength: cipher.keyLength + cipher.ivLength)
             do {
                 sealed = try cipher.apply(plain, material: material, encrypt: true)
