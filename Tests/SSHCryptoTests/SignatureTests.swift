@@ -27,6 +27,7 @@ struct SignatureTests {
     func signAndVerify(_ type: SSHKeyType) throws {
         let key = try GeneratedKeys.key(type)
         #expect(key.publicKey.keyType == type.sshName)
+        #expect(String(describing: key) == "SSHPrivateKey(\(type.sshName) \(key.publicKey.fingerprint()) )")
         for algorithm in key.publicKey.signatureAlgorithms {
             let signature = try key.signature(for: Self.message, algorithm: algorithm)
             #expect(key.publicKey.isValidSignature(signature, for: Self.message))

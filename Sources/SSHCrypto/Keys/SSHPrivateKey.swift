@@ -4,7 +4,7 @@ import SSHWire
 
 /// A private key that signs SSH data (RFC 4253 §6.6, RFC 8332, RFC 5656, RFC 8709), held in a
 /// libcrypto key object.
-public struct SSHPrivateKey: Sendable {
+public struct SSHPrivateKey: Sendable, CustomStringConvertible {
     /// The matching public key.
     public let publicKey: SSHPublicKey
     /// The comment stored with the key in OpenSSH files (often `user@host`).
@@ -75,6 +75,9 @@ public struct SSHPrivateKey: Sendable {
             throw CryptoError(.unsupportedAlgorithm, "key type \(id) is not an SSH key type")
         }
     }
+
+    /// The key type, fingerprint and comment; never secret material.
+    public var description: String { "SSHPrivateKey(\(type.sshName) \(publicKey.fingerprint()) \(comment))" }
 
     /// The signature algorithm used when none is named: the key type's name, except `rsa-sha2-512`
     /// for RSA keys (RFC 8332).
