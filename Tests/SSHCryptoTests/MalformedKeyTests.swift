@@ -177,4 +177,19 @@ struct MalformedKeyTests {
         expectKeyFileError(.io) { _ = try SSHPrivateKey(path: path) }
         expectKeyFileError(.io) { _ = try SSHPublicKey(path: path) }
     }
+
+    /// A damaged encrypted PEM or PKCS#8 file is `corrupt`, not a wrong passphrase.
+    @Test(arguments: ["pkcs8_rsa_enc", "pkcs8_ed25519_enc", "pem_rsa_enc", "pem_ecdsa521_enc"])
+    func damagedEncryptedPEMIsCorrupt(_ name: String) throws {
+        let lines = try KeyFixtures.text(name).split(separator: "\n").map(String.init)
+        let headers = lines.filter { $0.contains(":") }
+        let base64 = lines.filter { !$0.hasPrefix("-----") && !$0.contains(":") }.joined()
+        let body = try #require(Data(base64Encoded: base64))
+        let truncated = body.prefix(body.count - 3)
+        let armored = [lines[0]] + headers + (headers.isEmpty ? [] : [""])
+            + [truncated.base64EncodedString(options: .lineLength64Characters), lines[lines.count - 1]]
+        expectKeyFileError(.corrupt) {
+            _ = try SSHPrivateKey(fileContents: armored.joined(separator: "\n") + "\n", passphrase: "anything")
+        }
+    }
 }
