@@ -20,7 +20,7 @@ public struct SSHCertificate: Sendable, Hashable {
     public let kind: Kind
     /// The key identity the CA assigned.
     public let keyID: String
-    /// The principals the certificate is valid for; empty means any.
+    /// The principals the certificate is valid for; empty means any where no principal is required.
     public let principals: [String]
     /// Seconds since the epoch.
     public let validAfter: UInt64
