@@ -18,7 +18,7 @@ for spec in ed25519:ed25519: ecdsa256:ecdsa:256 ecdsa384:ecdsa:384 ecdsa521:ecds
 done
 
 # OpenSSH format with the other file ciphers.
-for cipher in aes128-ctr aes256-cbc aes256-gcm@openssh.com; do
+for cipher in aes128-ctr aes256-cbc aes256-gcm@openssh.com chacha20-poly1305@openssh.com; do
     short=$(echo "$cipher" | cut -d@ -f1)
     ssh-keygen -q -t ed25519 -N "$PASS" -Z "$cipher" -C "fixture $short" -f "openssh_ed25519_${short}"
 done
@@ -87,3 +87,12 @@ for name in ed25519 ecdsa256 ecdsa384 ecdsa521 rsa dsa; do
     ssh-keygen -q -Y sign -f "openssh_$name" -n file "message_$name.txt" 2>/dev/null || rm -f "message_$name.txt"
 done
 rm message.txt
+
+# Public keys in the other export formats (ssh-keygen -e).
+for name in ed25519 ecdsa256 ecdsa384 ecdsa521 rsa dsa; do
+    ssh-keygen -e -f "openssh_$name.pub" > "openssh_$name.pub.rfc4716"
+done
+for name in ecdsa256 ecdsa521 rsa dsa; do
+    ssh-keygen -e -m PKCS8 -f "openssh_$name.pub" > "openssh_$name.pub.pkcs8"
+done
+ssh-keygen -e -m PEM -f openssh_rsa.pub > openssh_rsa.pub.pem

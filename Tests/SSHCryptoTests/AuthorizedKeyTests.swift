@@ -48,4 +48,25 @@ struct AuthorizedKeyTests {
     func badLinesThrow(_ line: String) {
         #expect(throws: KeyFileError.self) { _ = try AuthorizedKey(line: line) }
     }
+
+    @Test func renderedLinesParseBack() throws {
+        let options = #"restrict,pty,command="echo \"hi\"",from="10.0.0.0/8,!10.1.0.0/16",environment="A=b""#
+        let entry = try AuthorizedKey(line: options + " " + Self.keyLine + " me@host")
+        let again = try AuthorizedKey(line: entry.line)
+        #expect(again == entry)
+        #expect(entry.line.hasSuffix(Self.keyLine + " me@host"))
+    }
+
+    @Test func wholeFile() throws {
+        let text = """
+            # keys for deploy
+            \(Self.keyLine) first
+
+            no-pty \(Self.keyLine) second
+            bogus \(Self.keyLine) third
+            """
+        let (keys, refused) = AuthorizedKey.entries(in: text)
+        #expect(keys.map(\.comment) == ["first", "second"])
+        #expect(refused.map(\.line) == [5])
+    }
 }

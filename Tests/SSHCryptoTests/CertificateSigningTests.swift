@@ -47,5 +47,12 @@ struct CertificateSigningTests {
         let certified = try authority.certify(try GeneratedKeys.key(.ecdsaP256).publicKey, request)
         #expect(certified.certificate?.extensions.isEmpty == true)
         #expect(throws: CryptoError.self) { _ = try authority.certify(certified, request) }
+
+        let anyHost = try #require(certified.certificate)
+        #expect(throws: SSHCertificate.Rejection.principalNotListed) {
+            try anyHost.validate(kind: .host, principal: "h", now: 1, trustedAuthorities: [authority.publicKey])
+        }
+        try anyHost.validate(
+            kind: .host, principal: "h", now: 1, trustedAuthorities: [authority.publicKey], requirePrincipal: false)
     }
 }

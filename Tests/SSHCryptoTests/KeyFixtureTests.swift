@@ -50,4 +50,20 @@ struct KeyFixtureTests {
         #expect(SSHSignatureFile.verify(signature, message: message + [0], namespace: "file") == nil)
         #expect(SSHSignatureFile.verify(signature, message: message, namespace: "git") == nil)
     }
+
+    @Test func passphrasesInSecureBytes() throws {
+        let text = try KeyFixtures.text("openssh_rsa_enc")
+        let key = try SSHPrivateKey(fileContents: text, passphrase: SecureBytes(KeyFixtures.passphrase.utf8))
+        expectKeyFileError(.wrongPassphrase) {
+            _ = try SSHPrivateKey(fileContents: text, passphrase: SecureBytes("nope".utf8))
+        }
+        for format in PrivateKeyFileFormat.allCases {
+            let written = try key.fileContents(format: format, passphrase: SecureBytes("s3cret".utf8), rounds: 2)
+            let again = try SSHPrivateKey(fileContents: written, passphrase: SecureBytes("s3cret".utf8))
+            #expect(again.publicKey == key.publicKey)
+            expectKeyFileError(.passphraseRequired) { _ = try SSHPrivateKey(fileContents: written) }
+        }
+        let pem = try KeyFixtures.text("pkcs8_ecdsa384_enc")
+        _ = try SSHPrivateKey(fileContents: pem, passphrase: SecureBytes(KeyFixtures.passphrase.utf8))
+    }
 }

@@ -26,7 +26,7 @@ enum KeyFixtures {
     }()
 
     static func isEncrypted(_ name: String) -> Bool {
-        name.hasSuffix("_enc") || name.hasPrefix("openssh_ed25519_aes")
+        name.hasSuffix("_enc") || name.hasPrefix("openssh_ed25519_aes") || name.hasPrefix("openssh_ed25519_chacha")
     }
 
     static func makeTemporaryDirectory() throws -> URL {

@@ -19,7 +19,10 @@ struct KeyWriteInteropTests {
                 [Case(type: type, format: format, encrypted: false), Case(type: type, format: format, encrypted: true)]
             }
         }
-        + ["aes128-ctr", "aes256-cbc", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "3des-cbc"].map {
+        + [
+            "aes128-ctr", "aes256-cbc", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "3des-cbc",
+            "chacha20-poly1305@openssh.com",
+        ].map {
             Case(type: .ed25519, format: .openSSH, encrypted: true, cipher: $0)
         }
 

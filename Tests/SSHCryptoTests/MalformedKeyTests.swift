@@ -131,4 +131,65 @@ struct MalformedKeyTests {
         blob[blob.count - 1] ^= 1
         #expect(throws: CryptoError.self) { _ = try SSHPublicKey(blob: blob) }
     }
+
+    @Test(arguments: ["openssh_ecdsa256", "openssh_rsa", "openssh_dsa"])
+    func mismatchedPrivateHalfIsRefused(_ name: String) throws {
+        var body = try Self.openSSHBody(name)
+        let comment = Array("fixture \(name.dropFirst("openssh_".count))".utf8)
+        let start = try #require(
+            (0...(body.count - comment.count)).first { Array(body[$0..<($0 + comment.count)]) == comment })
+        // The last byte of the last private mpint sits just before the comment's length.
+        body[start - 5] ^= 0x01
+        expectKeyFileError(.corrupt) { _ = try SSHPrivateKey(fileContents: Self.armor(body)) }
+    }
+
+    static func rsaBlob(modulusBytes: Int, exponent: [UInt8] = [0x01, 0x00, 0x01]) -> [UInt8] {
+        var buffer = ByteBuffer()
+        buffer.writeSSHString("ssh-rsa")
+        buffer.writeSSHMPInt(unsignedBigEndian: exponent)
+        buffer.writeSSHMPInt(unsignedBigEndian: [0xC3] + [UInt8](repeating: 0x5A, count: modulusBytes - 2) + [0x0B])
+        return Array(buffer.readableBytesView)
+    }
+
+    @Test func rsaModulusLimits() throws {
+        #expect(throws: CryptoError.self) { _ = try SSHPublicKey(blob: Self.rsaBlob(modulusBytes: 2049)) }
+        // A huge public exponent would make every verification slow: refused.
+        let hugeExponent = [UInt8](repeating: 0xFF, count: 9)
+        #expect(throws: CryptoError.self) {
+            _ = try SSHPublicKey(blob: Self.rsaBlob(modulusBytes: 256, exponent: hugeExponent))
+        }
+        _ = try SSHPublicKey(blob: Self.rsaBlob(modulusBytes: 256, exponent: [UInt8](repeating: 0xFF, count: 8)))
+        let largest = try SSHPublicKey(blob: Self.rsaBlob(modulusBytes: 2048))
+        #expect(largest.bits == 16384)
+        let small = try SSHPublicKey(blob: Self.rsaBlob(modulusBytes: 96))
+        #expect(small.bits == 768)
+        var signature = ByteBuffer()
+        signature.writeSSHString("rsa-sha2-256")
+        signature.writeSSHString([UInt8](repeating: 1, count: 96))
+        #expect(!small.isValidSignature(Array(signature.readableBytesView), for: [1]))
+    }
+
+    @Test func oversizedKeyFilesAreNotRead() throws {
+        let directory = try KeyFixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("huge").path
+        try Data(repeating: 0x41, count: (1 << 20) + 1).write(to: URL(fileURLWithPath: path))
+        expectKeyFileError(.io) { _ = try SSHPrivateKey(path: path) }
+        expectKeyFileError(.io) { _ = try SSHPublicKey(path: path) }
+    }
+
+    /// A damaged encrypted PEM or PKCS#8 file is `corrupt`, not a wrong passphrase.
+    @Test(arguments: ["pkcs8_rsa_enc", "pkcs8_ed25519_enc", "pem_rsa_enc", "pem_ecdsa521_enc"])
+    func damagedEncryptedPEMIsCorrupt(_ name: String) throws {
+        let lines = try KeyFixtures.text(name).split(separator: "\n").map(String.init)
+        let headers = lines.filter { $0.contains(":") }
+        let base64 = lines.filter { !$0.hasPrefix("-----") && !$0.contains(":") }.joined()
+        let body = try #require(Data(base64Encoded: base64))
+        let truncated = body.prefix(body.count - 3)
+        let armored = [lines[0]] + headers + (headers.isEmpty ? [] : [""])
+            + [truncated.base64EncodedString(options: .lineLength64Characters), lines[lines.count - 1]]
+        expectKeyFileError(.corrupt) {
+            _ = try SSHPrivateKey(fileContents: armored.joined(separator: "\n") + "\n", passphrase: "anything")
+        }
+    }
 }

@@ -1,9 +1,16 @@
+import Foundation
 import NIOCore
 import SSHCrypto
 import SSHWire
 import Testing
 
 /// FIDO keys (PROTOCOL.u2f) verify signatures over SHA256(application) || flags || counter || SHA256(message).
+enum PublicKeyNames {
+    static func certificate(of name: String) -> String {
+        name.replacingOccurrences(of: "@openssh.com", with: "") + "-cert-v01@openssh.com"
+    }
+}
+
 @Suite("Security keys")
 struct SecurityKeyTests {
     static let application = Array("ssh:".utf8)
@@ -55,5 +62,24 @@ struct SecurityKeyTests {
             try key.signature(for: signed), type: skType, flags: 1, counter: 43)
         #expect(!securityKey.isValidSignature(otherCounter, for: Self.message))
         #expect(!securityKey.isValidSignature(Array(signature.dropLast()), for: Self.message))
+
+        // A certificate for the security key verifies with it too.
+        let authority = try GeneratedKeys.key(.ed25519)
+        let certified = try authority.certify(
+            securityKey, SSHCertificateRequest(kind: .user, keyID: "fido", principals: ["me"]))
+        #expect(certified.keyType == PublicKeyNames.certificate(of: skType))
+        #expect(certified.signatureAlgorithms == [certified.keyType])
+        #expect(certified.certificate?.hasValidSignature == true)
+        #expect(certified.isValidSignature(signature, for: Self.message, algorithm: certified.keyType))
+
+        guard ExternalTool.available(ExternalTool.sshKeygen), let tool = ExternalTool.sshKeygen else { return }
+        let directory = try KeyFixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (name, key) in [("key.pub", securityKey), ("key-cert.pub", certified)] {
+            let path = directory.appendingPathComponent(name).path
+            try (key.openSSHLine + " fido\n").write(toFile: path, atomically: true, encoding: .utf8)
+            let listed = try ExternalTool.run(tool, ["-l", "-f", path])
+            #expect(listed.stdout.trimmedLine == key.fingerprintLine(comment: "fido"), "\(listed.stderr)")
+        }
     }
 }

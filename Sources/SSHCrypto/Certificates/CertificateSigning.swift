@@ -3,10 +3,13 @@ import SSHWire
 
 /// What a CA puts into a new certificate (PROTOCOL.certkeys; `ssh-keygen -s`).
 public struct SSHCertificateRequest: Sendable {
+    /// User or host certificate.
     public var kind: SSHCertificate.Kind
+    /// The key identity, logged by servers that accept the certificate.
     public var keyID: String
     /// Empty means valid for any principal.
     public var principals: [String]
+    /// The serial number, for revocation lists.
     public var serial: UInt64 = 0
     /// Seconds since the epoch.
     public var validAfter: UInt64 = 0
@@ -22,6 +25,8 @@ public struct SSHCertificateRequest: Sendable {
         "permit-X11-forwarding", "permit-agent-forwarding", "permit-port-forwarding", "permit-pty", "permit-user-rc",
     ]
 
+    /// A request with ssh-keygen's defaults: valid forever, serial 0, and for user certificates the
+    /// standard `permit-*` extensions.
     public init(kind: SSHCertificate.Kind, keyID: String, principals: [String]) {
         self.kind = kind
         self.keyID = keyID
@@ -45,7 +50,7 @@ extension SSHPrivateKey {
         }
         var random = SystemRandom()
         var blob = ByteBuffer()
-        blob.writeSSHString(key.keyType + PublicKeyMaterial.certificateSuffix)
+        blob.writeSSHString(PublicKeyMaterial.certificateName(ofPlain: key.keyType))
         blob.writeSSHString(random.bytes(32))
         blob.writeBuffer(&fields)
         blob.writeSSHUInt64(request.serial)

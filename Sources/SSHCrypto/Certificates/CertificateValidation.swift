@@ -7,7 +7,7 @@ extension SSHCertificate {
         case wrongKind
         /// Outside `validAfter ..< validBefore`.
         case expiredOrNotYetValid
-        /// The principal is not listed (and the list is not empty).
+        /// The principal is not listed, or the list is empty where a principal is required.
         case principalNotListed
         /// A critical option the caller does not understand (PROTOCOL.certkeys: must refuse).
         case unknownCriticalOption(String)
@@ -25,16 +25,23 @@ extension SSHCertificate {
 
     /// Checks the certificate as sshd and ssh do: a trusted CA, a valid signature, the expected kind,
     /// the validity interval at `now` (seconds since the epoch), the principal, and no unknown
-    /// critical option.
+    /// critical option. An empty principal list passes only with `requirePrincipal: false`, which is
+    /// how sshd treats `cert-authority` keys restricted by a `principals=` option; ssh (host
+    /// certificates) and `TrustedUserCAKeys` require a listed principal.
     public func validate(
         kind expected: Kind, principal: String, now: UInt64, trustedAuthorities: Set<SSHPublicKey>,
+        requirePrincipal: Bool = true,
         understoodCriticalOptions: Set<String> = SSHCertificate.knownCriticalOptions
     ) throws(Rejection) {
         guard trustedAuthorities.contains(signatureKey) else { throw .untrustedAuthority }
         guard hasValidSignature else { throw .badSignature }
         guard kind == expected else { throw .wrongKind }
         guard validAfter <= now, now < validBefore else { throw .expiredOrNotYetValid }
-        guard principals.isEmpty || principals.contains(principal) else { throw .principalNotListed }
+        if principals.isEmpty {
+            guard !requirePrincipal else { throw .principalNotListed }
+        } else {
+            guard principals.contains(principal) else { throw .principalNotListed }
+        }
         for option in criticalOptions where !understoodCriticalOptions.contains(option.name) {
             throw .unknownCriticalOption(option.name)
         }

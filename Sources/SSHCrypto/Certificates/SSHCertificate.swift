@@ -14,10 +14,13 @@ public struct SSHCertificate: Sendable, Hashable {
     public let key: SSHPublicKey
     /// The CA's random nonce.
     public let nonce: [UInt8]
+    /// The CA-assigned serial number.
     public let serial: UInt64
+    /// User or host certificate.
     public let kind: Kind
+    /// The key identity the CA assigned.
     public let keyID: String
-    /// The principals the certificate is valid for; empty means any.
+    /// The principals the certificate is valid for; empty means any where no principal is required.
     public let principals: [String]
     /// Seconds since the epoch.
     public let validAfter: UInt64
@@ -35,7 +38,7 @@ public struct SSHCertificate: Sendable, Hashable {
     let signedBytes: [UInt8]
 
     init(type: String, blob: [UInt8], fields buffer: inout ByteBuffer) throws(CryptoError) {
-        let plainType = String(type.dropLast(PublicKeyMaterial.certificateSuffix.count))
+        let plainType = PublicKeyMaterial.plainName(ofCertificate: type) ?? type
         do {
             nonce = Array(try buffer.readSSHString().readableBytesView)
             let fieldsStart = buffer.readerIndex

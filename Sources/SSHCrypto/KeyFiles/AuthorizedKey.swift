@@ -1,7 +1,10 @@
 /// One `authorized_keys` line (sshd(8), AUTHORIZED_KEYS FILE FORMAT): options, a key and a comment.
 public struct AuthorizedKey: Sendable, Hashable {
+    /// The options before the key.
     public var options: AuthorizedKeyOptions
+    /// The key (or, with `cert-authority`, the CA key).
     public var key: SSHPublicKey
+    /// The text after the key.
     public var comment: String
 
     /// Parses one line. Blank lines and `#` comments are not keys and throw `.unsupportedFormat`;
@@ -43,22 +46,36 @@ public struct AuthorizedKeyOptions: Sendable, Hashable {
     public var expiryTime: String?
     /// `tunnel="n"`.
     public var tunnel: String?
+    /// `cert-authority`: the key is a CA trusted for user certificates.
     public var certAuthority = false
     /// `restrict`: everything off unless re-enabled below.
     public var restrict = false
+    /// `no-pty`.
     public var noPTY = false
+    /// `no-port-forwarding`.
     public var noPortForwarding = false
+    /// `no-agent-forwarding`.
     public var noAgentForwarding = false
+    /// `no-x11-forwarding`.
     public var noX11Forwarding = false
+    /// `no-user-rc`.
     public var noUserRC = false
+    /// `pty`: re-enables a PTY after `restrict`.
     public var pty = false
+    /// `port-forwarding`: re-enabled after `restrict`.
     public var portForwarding = false
+    /// `agent-forwarding`: re-enabled after `restrict`.
     public var agentForwarding = false
+    /// `x11-forwarding`: re-enabled after `restrict`.
     public var x11Forwarding = false
+    /// `user-rc`: re-enabled after `restrict`.
     public var userRC = false
+    /// `no-touch-required`: FIDO signatures need not assert user presence.
     public var noTouchRequired = false
+    /// `verify-required`: FIDO signatures must assert user verification.
     public var verifyRequired = false
 
+    /// No options.
     public init() {}
 
     /// Parses the comma-separated option list at the start of `text`, leaving `text` at the key.

@@ -40,7 +40,7 @@ public enum BcryptPBKDF {
             try DigestAlgorithm.sha512.hash(bytes)
         }
         var key = [UInt8](repeating: 0, count: keyLength)
-        defer { key.withUnsafeMutableBytes { zero($0) } }
+        defer { key.zeroize() }
         var count: UInt32 = 1
         var remaining = keyLength
         while remaining > 0 {
@@ -84,9 +84,5 @@ public enum BcryptPBKDF {
         }
         for _ in 0..<64 { state.encrypt(&words) }
         return words.flatMap { word in withUnsafeBytes(of: word.littleEndian) { Array($0) } }
-    }
-
-    private static func zero(_ buffer: UnsafeMutableRawBufferPointer) {
-        for index in buffer.indices { buffer[index] = 0 }
     }
 }

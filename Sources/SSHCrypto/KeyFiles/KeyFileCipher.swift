@@ -43,6 +43,9 @@ struct KeyFileCipher: Sendable {
             name: "aes128-gcm@openssh.com", keyLength: 16, ivLength: 12, blockLength: 16, tagLength: 16,
             algorithm: AlgorithmCache.aes128GCM),
         KeyFileCipher(
+            name: KeyFileChaChaPoly.name, keyLength: 64, ivLength: 0, blockLength: 8, tagLength: 16,
+            algorithm: AlgorithmCache.chacha20),
+        KeyFileCipher(
             name: "aes256-gcm@openssh.com", keyLength: 32, ivLength: 12, blockLength: 16, tagLength: 16,
             algorithm: AlgorithmCache.aes256GCM),
     ]
@@ -62,6 +65,9 @@ struct KeyFileCipher: Sendable {
         _ input: [UInt8], material: SecureBytes, encrypt: Bool, tag: [UInt8] = []
     ) throws(CryptoError) -> [UInt8] {
         guard let algorithm else { return input }
+        if name == KeyFileChaChaPoly.name {
+            return try KeyFileChaChaPoly.apply(input, material: material, encrypt: encrypt, tag: tag)
+        }
         precondition(material.count >= keyLength + ivLength, "key material too short")
         let context = try check(EVP_CIPHER_CTX_new(), "EVP_CIPHER_CTX_new")
         defer { EVP_CIPHER_CTX_free(context) }
@@ -73,6 +79,7 @@ struct KeyFileCipher: Sendable {
         }
         try check(EVP_CIPHER_CTX_set_padding(context, 0), "EVP_CIPHER_CTX_set_padding")
         var output = [UInt8](repeating: 0, count: input.count + blockLength)
+        defer { output.zeroize() }
         var length: Int32 = 0
         var total = 0
         let status = input.withUnsafeBufferPointer { source in

@@ -10,7 +10,7 @@ enum OpenSSHKeyFormat {
     static let saltLength = 16
 
     /// Parses the decoded body of an `OPENSSH PRIVATE KEY` block.
-    static func read(_ body: [UInt8], passphrase: String?) throws(KeyFileError) -> SSHPrivateKey {
+    static func read(_ body: [UInt8], passphrase: SecureBytes?) throws(KeyFileError) -> SSHPrivateKey {
         do {
             return try readUnchecked(body, passphrase: passphrase)
         } catch let error as KeyFileError {
@@ -39,7 +39,7 @@ enum OpenSSHKeyFormat {
         }
     }
 
-    private static func readUnchecked(_ body: [UInt8], passphrase: String?) throws -> SSHPrivateKey {
+    private static func readUnchecked(_ body: [UInt8], passphrase: SecureBytes?) throws -> SSHPrivateKey {
         guard body.starts(with: magic) else { throw KeyFileError(.corrupt, "missing openssh-key-v1 magic") }
         var buffer = ByteBuffer(bytes: body.dropFirst(magic.count))
         let cipher = try KeyFileCipher.named(try buffer.readSSHUTF8String())
@@ -54,7 +54,8 @@ enum OpenSSHKeyFormat {
         guard encrypted.count % cipher.blockLength == 0 else {
             throw KeyFileError(.corrupt, "private section is not a whole number of \(cipher.blockLength)-byte blocks")
         }
-        let plain: [UInt8]
+        var plain: [UInt8] = []
+        defer { plain.zeroize() }
         switch (cipher.name, kdfName) {
         case ("none", "none"):
             plain = encrypted
@@ -64,11 +65,11 @@ enum OpenSSHKeyFormat {
             let salt = Array(try kdfOptions.readSSHString().readableBytesView)
             let rounds = try kdfOptions.readSSHUInt32()
             guard kdfOptions.readableBytes == 0 else { throw KeyFileError(.corrupt, "bcrypt options too long") }
-            guard let passphrase, !passphrase.isEmpty else {
+            guard let passphrase, passphrase.count > 0 else {
                 throw KeyFileError(.passphraseRequired, "the key is encrypted with \(cipher.name)")
             }
             let material = try BcryptPBKDF.derive(
-                passphrase: SecureBytes(passphrase.utf8), salt: salt, rounds: Int(rounds),
+                passphrase: passphrase, salt: salt, rounds: Int(rounds),
                 keyLength: cipher.keyLength + cipher.ivLength)
             do {
                 plain = try cipher.apply(encrypted, material: material, encrypt: false, tag: tag)
@@ -87,6 +88,7 @@ enum OpenSSHKeyFormat {
         _ plain: [UInt8], encrypted: Bool, blockLength: Int, publicBlob: [UInt8]
     ) throws -> SSHPrivateKey {
         var section = ByteBuffer(bytes: plain)
+        defer { section.zeroize() }
         let check1 = try section.readSSHUInt32()
         let check2 = try section.readSSHUInt32()
         guard check1 == check2 else {
@@ -102,6 +104,9 @@ enum OpenSSHKeyFormat {
         else {
             throw KeyFileError(.corrupt, "padding is not 1, 2, 3, …")
         }
+        guard key.isConsistentPair else {
+            throw KeyFileError(.corrupt, "the private and public halves of the \(type) key do not match")
+        }
         let privateKey = try SSHPrivateKey(key: key, comment: comment)
         guard privateKey.publicKey.blob == publicBlob else {
             throw KeyFileError(.corrupt, "the public key does not match the private key")
@@ -113,7 +118,7 @@ enum OpenSSHKeyFormat {
         SecureBytes(try buffer.readSSHUnsignedMPInt().readableBytesView)
     }
 
-    private static func readKey(type: String, _ section: inout ByteBuffer) throws -> OpenSSLKey {
+    static func readKey(type: String, _ section: inout ByteBuffer) throws -> OpenSSLKey {
         switch type {
         case "ssh-ed25519":
             let publicKey = Array(try section.readSSHString().readableBytesView)
@@ -159,7 +164,9 @@ enum OpenSSHKeyFormat {
         guard bits >= RSALimits.minimumBits else {
             throw KeyFileError(.keyTooSmall, "RSA key of \(bits) bits; at least \(RSALimits.minimumBits) required")
         }
-        guard bits <= RSALimits.maximumBits else { throw KeyFileError(.corrupt, "RSA key of \(bits) bits") }
+        guard bits <= RSALimits.maximumBits, e.count <= RSALimits.maximumExponentBytes else {
+            throw KeyFileError(.corrupt, "RSA key of \(bits) bits with a \(e.count)-byte exponent")
+        }
         let key: OpaquePointer? = n.withUnsafeBufferPointer { nb in
             e.withUnsafeBufferPointer { eb in
                 d.withUnsafeBytes { db in
@@ -186,7 +193,9 @@ enum OpenSSHKeyFormat {
     }
 
     static func dsaKey(p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8], x: SecureBytes) throws -> OpenSSLKey {
-        guard p.count <= 1024, q.count <= 64 else { throw KeyFileError(.corrupt, "DSA parameters too large") }
+        guard p.count <= DSALimits.maximumPBytes, q.count <= DSALimits.maximumQBytes, g.count <= p.count,
+            y.count <= p.count, x.count <= q.count
+        else { throw KeyFileError(.corrupt, "DSA parameters out of range") }
         let key: OpaquePointer? = p.withUnsafeBufferPointer { pb in
             q.withUnsafeBufferPointer { qb in
                 g.withUnsafeBufferPointer { gb in

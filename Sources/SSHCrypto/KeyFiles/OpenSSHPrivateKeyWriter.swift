@@ -6,9 +6,9 @@ extension OpenSSHKeyFormat {
     /// Encodes `key` as an `openssh-key-v1` body (PROTOCOL.key), encrypted with `cipherName` and
     /// bcrypt_pbkdf when `passphrase` is non-empty.
     static func write(
-        _ key: SSHPrivateKey, passphrase: String?, cipherName: String, rounds: Int
+        _ key: SSHPrivateKey, passphrase: SecureBytes?, cipherName: String, rounds: Int
     ) throws(KeyFileError) -> [UInt8] {
-        let encrypting = !(passphrase ?? "").isEmpty
+        let encrypting = (passphrase?.count ?? 0) > 0
         let cipher = encrypting ? try KeyFileCipher.named(cipherName) : .none
         var section = ByteBuffer()
         var random = SystemRandom()
@@ -28,8 +28,8 @@ extension OpenSSHKeyFormat {
             pad += 1
         }
         var plain = Array(section.readableBytesView)
-        section.clear()
-        defer { plain.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        section.zeroize()
+        defer { plain.zeroize() }
 
         var out = ByteBuffer()
         out.writeBytes(magic)
@@ -47,7 +47,7 @@ extension OpenSSHKeyFormat {
             options.writeSSHUInt32(UInt32(rounds))
             out.writeSSHString(options)
             let material = try BcryptPBKDF.derive(
-                passphrase: SecureBytes(passphrase.utf8), salt: salt, rounds: rounds,
+                passphrase: passphrase, salt: salt, rounds: rounds,
                 keyLength: cipher.keyLength + cipher.ivLength)
             do {
                 sealed = try cipher.apply(plain, material: material, encrypt: true)
@@ -67,7 +67,7 @@ extension OpenSSHKeyFormat {
         return Array(out.readableBytesView)
     }
 
-    private static func writeFields(of privateKey: SSHPrivateKey, into section: inout ByteBuffer) throws(CryptoError) {
+    static func writeFields(of privateKey: SSHPrivateKey, into section: inout ByteBuffer) throws(CryptoError) {
         let key = privateKey.key
         func number(_ name: String) throws(CryptoError) -> [UInt8] {
             guard let value = key.bigNumber(name) else { throw CryptoError.openSSL("key parameter \(name)") }
@@ -76,7 +76,7 @@ extension OpenSSHKeyFormat {
         switch privateKey.type {
         case .ed25519:
             var seed = [UInt8](repeating: 0, count: 32)
-            defer { seed.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+            defer { seed.zeroize() }
             var length = 32
             let status = seed.withUnsafeMutableBufferPointer {
                 EVP_PKEY_get_raw_private_key(key.pointer, $0.baseAddress, &length)

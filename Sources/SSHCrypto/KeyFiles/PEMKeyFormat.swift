@@ -9,22 +9,26 @@ enum PEMKeyFormat {
         "RSA PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY", "PRIVATE KEY", "ENCRYPTED PRIVATE KEY",
     ]
 
-    static func read(_ armor: PEMArmor, text: String, passphrase: String?) throws(KeyFileError) -> SSHPrivateKey {
+    static func read(_ armor: PEMArmor, text: String, passphrase: SecureBytes?) throws(KeyFileError) -> SSHPrivateKey {
         guard labels.contains(armor.label) else {
             throw KeyFileError(.unsupportedFormat, "\(armor.label.debugDescription) is not a private key format")
         }
         let legacyEncrypted = armor.headers.contains { $0.name == "Proc-Type" && $0.value.contains("ENCRYPTED") }
         let encrypted = legacyEncrypted || armor.label == "ENCRYPTED PRIVATE KEY"
-        if encrypted, (passphrase ?? "").isEmpty {
+        if encrypted, (passphrase?.count ?? 0) == 0 {
             throw KeyFileError(.passphraseRequired, "the \(armor.label) is encrypted")
         }
         let normalized = PEMArmor.encode(label: armor.label, body: armor.body)
         let pem = legacyEncrypted ? legacyText(armor) : normalized
+        // libcrypto takes the passphrase as a NUL-terminated string when no callback is given.
+        let secret = SecureBytes(count: (passphrase?.count ?? 0) + 1) { buffer in
+            passphrase?.withUnsafeBytes { bytes in buffer.copyMemory(from: bytes) }
+        }
         let key: OpaquePointer? = pem.withCString { source in
-            (passphrase ?? "").withCString { secret in
+            secret.withUnsafeBytes { bytes in
                 guard let bio = BIO_new_mem_buf(source, Int32(strlen(source))) else { return nil }
                 defer { BIO_free(bio) }
-                return PEM_read_bio_PrivateKey(bio, nil, nil, UnsafeMutableRawPointer(mutating: secret))
+                return PEM_read_bio_PrivateKey(bio, nil, nil, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
             }
         }
         guard let key else {
@@ -76,19 +80,22 @@ enum PEMKeyFormat {
 
     /// PKCS#8 (`traditional: false`) or the per-type traditional PEM, encrypted with AES-256-CBC when
     /// `passphrase` is non-empty.
-    static func write(_ key: SSHPrivateKey, traditional: Bool, passphrase: String?) throws(KeyFileError) -> String {
+    static func write(_ key: SSHPrivateKey, traditional: Bool, passphrase: SecureBytes?) throws(KeyFileError)
+        -> String
+    {
         guard let bio = BIO_new(BIO_s_mem()) else { throw KeyFileError(.crypto, "BIO_new") }
         defer { BIO_free(bio) }
-        let secret = passphrase ?? ""
-        let cipher = secret.isEmpty ? nil : AlgorithmCache.aes256CBC?.pointer
-        if !secret.isEmpty, cipher == nil { throw KeyFileError(.unsupportedCipher, "AES-256-CBC is unavailable") }
-        var bytes = Array(secret.utf8)
-        defer { bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
-        let status = bytes.withUnsafeMutableBufferPointer { pass in
-            let kstr = pass.count > 0 ? pass.baseAddress : nil
+        let secret = passphrase ?? SecureBytes([])
+        let cipher = secret.count == 0 ? nil : AlgorithmCache.aes256CBC?.pointer
+        if secret.count > 0, cipher == nil {
+            throw KeyFileError(.unsupportedCipher, "AES-256-CBC is unavailable")
+        }
+        let status = secret.withUnsafeBytes { pass in
+            let kstr = pass.count > 0 ? pass.baseAddress?.assumingMemoryBound(to: UInt8.self) : nil
+            let length = Int32(pass.count)
             return traditional
-                ? PEM_write_bio_PrivateKey_traditional(bio, key.key.pointer, cipher, kstr, Int32(pass.count), nil, nil)
-                : PEM_write_bio_PrivateKey(bio, key.key.pointer, cipher, kstr, Int32(pass.count), nil, nil)
+                ? PEM_write_bio_PrivateKey_traditional(bio, key.key.pointer, cipher, kstr, length, nil, nil)
+                : PEM_write_bio_PrivateKey(bio, key.key.pointer, cipher, kstr, length, nil, nil)
         }
         guard status == 1 else {
             let error = CryptoError.openSSL("PEM encoding")

@@ -18,6 +18,15 @@ extension SSHPrivateKey {
     /// An encrypted key without `passphrase` throws `.passphraseRequired`; one that the passphrase does
     /// not open throws `.wrongPassphrase`.
     public init(fileContents text: String, passphrase: String? = nil) throws(KeyFileError) {
+        try self.init(fileContents: text, secret: passphrase.map { SecureBytes($0.utf8) })
+    }
+
+    /// ``init(fileContents:passphrase:)`` with the passphrase in zeroing storage.
+    public init(fileContents text: String, passphrase: SecureBytes) throws(KeyFileError) {
+        try self.init(fileContents: text, secret: passphrase)
+    }
+
+    private init(fileContents text: String, secret passphrase: SecureBytes?) throws(KeyFileError) {
         guard let armor = try PEMArmor.first(in: text) else {
             throw KeyFileError(.unsupportedFormat, "no -----BEGIN …----- line")
         }
@@ -30,11 +39,20 @@ extension SSHPrivateKey {
 
     /// Reads a private key file from disk; see ``init(fileContents:passphrase:)``.
     public init(path: String, passphrase: String? = nil) throws(KeyFileError) {
+        try self.init(fileContents: try Self.readText(path), secret: passphrase.map { SecureBytes($0.utf8) })
+    }
+
+    /// ``init(path:passphrase:)`` with the passphrase in zeroing storage.
+    public init(path: String, passphrase: SecureBytes) throws(KeyFileError) {
+        try self.init(fileContents: try Self.readText(path), secret: passphrase)
+    }
+
+    private static func readText(_ path: String) throws(KeyFileError) -> String {
         let bytes = try KeyFileIO.readFile(path)
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw KeyFileError(.unsupportedFormat, "\(path) is not text")
         }
-        try self.init(fileContents: text, passphrase: passphrase)
+        return text
     }
 
     /// The key as file text in `format`. A non-empty `passphrase` encrypts it: OpenSSH files with
@@ -43,6 +61,21 @@ extension SSHPrivateKey {
     public func fileContents(
         format: PrivateKeyFileFormat = .openSSH, passphrase: String? = nil,
         cipher: String = "aes256-ctr", rounds: Int = 16
+    ) throws(KeyFileError) -> String {
+        try fileContents(
+            format: format, secret: passphrase.map { SecureBytes($0.utf8) }, cipher: cipher, rounds: rounds)
+    }
+
+    /// ``fileContents(format:passphrase:cipher:rounds:)`` with the passphrase in zeroing storage.
+    public func fileContents(
+        format: PrivateKeyFileFormat = .openSSH, passphrase: SecureBytes,
+        cipher: String = "aes256-ctr", rounds: Int = 16
+    ) throws(KeyFileError) -> String {
+        try fileContents(format: format, secret: passphrase, cipher: cipher, rounds: rounds)
+    }
+
+    private func fileContents(
+        format: PrivateKeyFileFormat, secret passphrase: SecureBytes?, cipher: String, rounds: Int
     ) throws(KeyFileError) -> String {
         switch format {
         case .openSSH:
@@ -59,6 +92,15 @@ extension SSHPrivateKey {
     /// same directory (`O_CREAT | O_EXCL`), synced, then renamed over `path`.
     public func write(
         to path: String, format: PrivateKeyFileFormat = .openSSH, passphrase: String? = nil,
+        cipher: String = "aes256-ctr", rounds: Int = 16
+    ) throws(KeyFileError) {
+        let text = try fileContents(format: format, passphrase: passphrase, cipher: cipher, rounds: rounds)
+        try KeyFileIO.writePrivate(Array(text.utf8), to: path)
+    }
+
+    /// ``write(to:format:passphrase:cipher:rounds:)`` with the passphrase in zeroing storage.
+    public func write(
+        to path: String, format: PrivateKeyFileFormat = .openSSH, passphrase: SecureBytes,
         cipher: String = "aes256-ctr", rounds: Int = 16
     ) throws(KeyFileError) {
         let text = try fileContents(format: format, passphrase: passphrase, cipher: cipher, rounds: rounds)

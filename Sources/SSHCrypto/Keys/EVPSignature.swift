@@ -25,6 +25,17 @@ extension OpenSSLKey {
         try? ECDHKeyAgreement.makeKey(curve: curve, publicPoint: point, privateScalar: scalar)
     }
 
+    /// Whether the private key matches the public key (`EVP_PKEY_pairwise_check`: d·G = Q for EC,
+    /// n = p·q and e·d ≡ 1 for RSA, y = g^x for DSA).
+    var isConsistentPair: Bool {
+        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, pointer, nil) else { return false }
+        defer {
+            EVP_PKEY_CTX_free(context)
+            ERR_clear_error()
+        }
+        return EVP_PKEY_pairwise_check(context) == 1
+    }
+
     /// The size of the key in bits, as libcrypto counts it.
     var bits: Int { Int(EVP_PKEY_get_bits(pointer)) }
 

@@ -43,3 +43,14 @@ extension SSHPrivateKey {
         return try check(key, "EVP_PKEY_generate")
     }
 }
+
+extension SSHPrivateKey {
+    /// An Ed25519 key from its 32-byte private seed (RFC 8032 §5.1.5), for deterministic keys in tests
+    /// and for keys kept outside key files.
+    public init(ed25519Seed seed: SecureBytes, comment: String = "") throws(CryptoError) {
+        guard let key = OpenSSLKey.ed25519(seed: seed) else {
+            throw CryptoError(.invalidKeyLength, "an Ed25519 seed is 32 bytes, not \(seed.count)")
+        }
+        try self.init(key: key, comment: comment)
+    }
+}

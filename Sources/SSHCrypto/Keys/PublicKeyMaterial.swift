@@ -17,6 +17,23 @@ enum PublicKeyMaterial: Sendable {
     static let securityKeyECDSAName = "sk-ecdsa-sha2-nistp256@openssh.com"
     static let certificateSuffix = "-cert-v01@openssh.com"
 
+    /// The certificate name of a plain key or signature algorithm (PROTOCOL.certkeys):
+    /// `ssh-ed25519` → `ssh-ed25519-cert-v01@openssh.com`,
+    /// `sk-ssh-ed25519@openssh.com` → `sk-ssh-ed25519-cert-v01@openssh.com`.
+    static func certificateName(ofPlain name: String) -> String {
+        let vendor = "@openssh.com"
+        let base = name.hasSuffix(vendor) ? String(name.dropLast(vendor.count)) : name
+        return base + certificateSuffix
+    }
+
+    /// The plain name inside a certificate name, the inverse of ``certificateName(ofPlain:)``; nil
+    /// when `name` is not a certificate name.
+    static func plainName(ofCertificate name: String) -> String? {
+        guard name.hasSuffix(certificateSuffix) else { return nil }
+        let base = String(name.dropLast(certificateSuffix.count))
+        return base.hasPrefix("sk-") ? base + "@openssh.com" : base
+    }
+
     /// Reads the fields that follow the key type name for a plain (non-certificate) key
     /// (RFC 4253 §6.6, RFC 5656 §3.1, RFC 8709 §4, PROTOCOL.u2f).
     static func readFields(type: String, from buffer: inout ByteBuffer) throws(CryptoError) -> PublicKeyMaterial {
@@ -84,8 +101,10 @@ enum PublicKeyMaterial: Sendable {
         guard bits <= RSALimits.maximumBits else {
             throw CryptoError(.invalidKeyLength, "RSA modulus of \(bits) bits exceeds \(RSALimits.maximumBits)")
         }
-        guard bits >= 512, !e.isEmpty, e.last.map({ $0 & 1 == 1 }) == true else {
-            throw CryptoError(.invalidPublicValue, "RSA public key has a \(bits)-bit modulus or an even exponent")
+        guard bits >= 512, !e.isEmpty, e.count <= RSALimits.maximumExponentBytes, e.last.map({ $0 & 1 == 1 }) == true
+        else {
+            throw CryptoError(
+                .invalidPublicValue, "RSA public key has a \(bits)-bit modulus or an even or oversized exponent")
         }
         let key = n.withUnsafeBufferPointer { nBytes in
             e.withUnsafeBufferPointer { eBytes in
@@ -98,7 +117,9 @@ enum PublicKeyMaterial: Sendable {
     }
 
     static func dsaKey(p: [UInt8], q: [UInt8], g: [UInt8], y: [UInt8]) throws(CryptoError) -> OpenSSLKey {
-        guard p.count <= 1024, q.count <= 64, !q.isEmpty, !g.isEmpty, !y.isEmpty else {
+        guard p.count <= DSALimits.maximumPBytes, q.count <= DSALimits.maximumQBytes, !q.isEmpty,
+            !g.isEmpty, g.count <= p.count, !y.isEmpty, y.count <= p.count
+        else {
             throw CryptoError(.invalidPublicValue, "DSA parameters out of range")
         }
         let key = p.withUnsafeBufferPointer { pb in

@@ -51,4 +51,13 @@ public enum SSHKeyType: String, Sendable, CaseIterable {
 enum RSALimits {
     static let minimumBits = 1024
     static let maximumBits = 16384
+    /// The public exponent's size limit: verification costs grow with it, so a peer's key with a
+    /// huge exponent would be a denial of service (libcrypto itself allows 64 bits above 3,072-bit moduli).
+    static let maximumExponentBytes = 8
+}
+
+/// DSA parameter limits: p up to 8,192 bits (OpenSSH uses 1,024), q up to 512, g and y below p.
+enum DSALimits {
+    static let maximumPBytes = 1024
+    static let maximumQBytes = 64
 }

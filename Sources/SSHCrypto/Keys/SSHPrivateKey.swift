@@ -4,7 +4,7 @@ import SSHWire
 
 /// A private key that signs SSH data (RFC 4253 §6.6, RFC 8332, RFC 5656, RFC 8709), held in a
 /// libcrypto key object.
-public struct SSHPrivateKey: Sendable {
+public struct SSHPrivateKey: Sendable, CustomStringConvertible {
     /// The matching public key.
     public let publicKey: SSHPublicKey
     /// The comment stored with the key in OpenSSH files (often `user@host`).
@@ -15,7 +15,16 @@ public struct SSHPrivateKey: Sendable {
 
     /// Wraps a libcrypto key pair, deriving the public blob from it.
     init(key: OpenSSLKey, comment: String = "") throws(CryptoError) {
-        let type = try Self.keyType(of: key)
+        let (type, blob) = try Self.publicBlob(of: key)
+        self.publicKey = try SSHPublicKey(blob: blob)
+        self.comment = comment
+        self.type = type
+        self.key = key
+    }
+
+    /// The SSH key type and public key blob (RFC 4253 §6.6, RFC 5656 §3.1, RFC 8709 §4) of a libcrypto key.
+    static func publicBlob(of key: OpenSSLKey) throws(CryptoError) -> (SSHKeyType, [UInt8]) {
+        let type = try keyType(of: key)
         var buffer = ByteBuffer()
         buffer.writeSSHString(type.sshName)
         switch type {
@@ -32,7 +41,9 @@ public struct SSHPrivateKey: Sendable {
             buffer.writeSSHString(curve.sshIdentifier)
             buffer.writeSSHString(point)
         case .rsa:
-            guard let n = key.bigNumber("n"), let e = key.bigNumber("e") else { throw CryptoError.openSSL("RSA n, e") }
+            guard let n = key.bigNumber("n"), let e = key.bigNumber("e") else {
+                throw CryptoError.openSSL("RSA n, e")
+            }
             buffer.writeSSHMPInt(unsignedBigEndian: e)
             buffer.writeSSHMPInt(unsignedBigEndian: n)
         case .dsa:
@@ -41,10 +52,7 @@ public struct SSHPrivateKey: Sendable {
                 buffer.writeSSHMPInt(unsignedBigEndian: value)
             }
         }
-        self.publicKey = try SSHPublicKey(blob: Array(buffer.readableBytesView))
-        self.comment = comment
-        self.type = type
-        self.key = key
+        return (type, Array(buffer.readableBytesView))
     }
 
     private static func keyType(of key: OpenSSLKey) throws(CryptoError) -> SSHKeyType {
@@ -63,10 +71,13 @@ public struct SSHPrivateKey: Sendable {
             }
             return curve.keyType
         default:
-            throw CryptoError(
-                .unsupportedAlgorithm, "key type \(EVP_PKEY_get_base_id(key.pointer)) is not an SSH key type")
+            let id = EVP_PKEY_get_base_id(key.pointer)
+            throw CryptoError(.unsupportedAlgorithm, "key type \(id) is not an SSH key type")
         }
     }
+
+    /// The key type, fingerprint and comment; never secret material.
+    public var description: String { "SSHPrivateKey(\(type.sshName) \(publicKey.fingerprint()) \(comment))" }
 
     /// The signature algorithm used when none is named: the key type's name, except `rsa-sha2-512`
     /// for RSA keys (RFC 8332).

@@ -45,10 +45,7 @@ public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
         switch material {
         case .rsa: ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"]
         case .certificate(let certificate):
-            certificate.key.signatureAlgorithms.map { name in
-                name == keyType.dropLast(PublicKeyMaterial.certificateSuffix.count).description
-                    ? keyType : name + PublicKeyMaterial.certificateSuffix
-            }
+            certificate.key.signatureAlgorithms.map(PublicKeyMaterial.certificateName(ofPlain:))
         default: [keyType]
         }
     }

@@ -13,10 +13,7 @@ extension SSHPublicKey {
     /// As ``isValidSignature(_:for:)``, and also requires the blob's algorithm name to be `algorithm`
     /// (for certificates, the `-cert-v01@openssh.com` name of that algorithm is accepted too).
     public func isValidSignature(_ signatureBlob: [UInt8], for data: [UInt8], algorithm: String) -> Bool {
-        var plain = algorithm
-        if plain.hasSuffix(PublicKeyMaterial.certificateSuffix) {
-            plain = String(plain.dropLast(PublicKeyMaterial.certificateSuffix.count))
-        }
+        let plain = PublicKeyMaterial.plainName(ofCertificate: algorithm) ?? algorithm
         return verify(signatureBlob, for: data, requiring: plain)
     }
 

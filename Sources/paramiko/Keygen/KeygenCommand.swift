@@ -12,6 +12,12 @@ struct KeygenCommand: ParsableCommand {
             paramiko keygen -t ed25519|ecdsa|rsa|dsa [-b bits] [-N passphrase] [-C comment] [-m format] -f FILE
             paramiko keygen -l [-E md5|sha256] -f FILE
             paramiko keygen -y [-P passphrase] -f FILE
+            paramiko keygen -Y sign -f KEY -n NAMESPACE FILE...
+            paramiko keygen -Y verify -f ALLOWED_SIGNERS -I IDENTITY -n NAMESPACE -s FILE.sig < FILE
+            paramiko keygen -p [-P old] [-N new] -f FILE
+            paramiko keygen -c [-P passphrase] -C comment -f FILE
+            paramiko keygen -e [-m RFC4716|PKCS8] -f FILE
+            paramiko keygen -i -f FILE
             paramiko keygen -s CA -I ID [-n PRINCIPALS] [-V validity] [-z serial] [-h] FILE.pub ...
             """
     )
@@ -52,6 +58,21 @@ struct KeygenCommand: ParsableCommand {
     @Flag(name: .customShort("y"), help: "Print the public key of a private key file.")
     var printPublic = false
 
+    @Option(name: .customShort("Y"), help: "Signatures: sign or verify (see the usage above).")
+    var signatureOperation: String?
+
+    @Flag(name: .customShort("p"), help: "Change the passphrase of a private key file (-P old, -N new).")
+    var changePassphrase = false
+
+    @Flag(name: .customShort("c"), help: "Change the comment of a private key file (-C new).")
+    var changeComment = false
+
+    @Flag(name: .customShort("e"), help: "Export a public key (RFC4716 by default; -m PKCS8 for PEM).")
+    var export = false
+
+    @Flag(name: .customShort("i"), help: "Import a public key in RFC 4716 or PEM form as an OpenSSH line.")
+    var importKey = false
+
     @Option(name: .customShort("s"), help: "Sign public keys with this CA private key.")
     var certificateAuthority: String?
 
@@ -73,15 +94,23 @@ struct KeygenCommand: ParsableCommand {
     @Option(name: .customShort("O"), help: "Certificate option: force-command=CMD, source-address=LIST, no-pty, ...")
     var certificateOptions: [String] = []
 
-    @Argument(help: "Public keys to certify (with -s).")
+    @Argument(help: "Public keys to certify (with -s) or files to sign (with -Y sign).")
     var publicKeyFiles: [String] = []
 
     mutating func run() throws {
         do {
-            if fingerprint {
+            if let signatureOperation {
+                try runSignatureOperation(signatureOperation)
+            } else if fingerprint {
                 try printFingerprint()
+            } else if changePassphrase || changeComment {
+                try rewrite()
             } else if printPublic {
                 try printPublicKey()
+            } else if export {
+                try exportPublicKey()
+            } else if importKey {
+                try importPublicKey()
             } else if let certificateAuthority {
                 try certify(with: certificateAuthority)
             } else {
@@ -133,14 +162,64 @@ struct KeygenCommand: ParsableCommand {
         case "md5": digest = .md5
         default: throw KeygenFailure(message: "unsupported fingerprint hash \(fingerprintHash)")
         }
+        // A file of key lines (authorized_keys, a .pub file) lists every key, as ssh-keygen -l does.
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        if !text.contains("-----BEGIN"), !text.contains("---- BEGIN") {
+            let (entries, _) = AuthorizedKey.entries(in: text)
+            if !entries.isEmpty {
+                for entry in entries { print(entry.key.fingerprintLine(comment: entry.comment, digest: digest)) }
+                return
+            }
+        }
         let (key, comment) = try Self.loadPublicKey(file, passphrase: passphrase)
         print(key.fingerprintLine(comment: comment, digest: digest))
+    }
+
+    /// `-p` and `-c`: rewrite a private key with a new passphrase or comment, in its own format.
+    private func rewrite() throws {
+        let file = try requireFile()
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        var key = try SSHPrivateKey(fileContents: text, passphrase: passphrase)
+        if changeComment {
+            guard let comment else { throw KeygenFailure(message: "-c needs the new comment as -C") }
+            key.comment = comment
+        }
+        let newPassphrase = changePassphrase ? newPassphrase : (passphrase ?? "")
+        let fileFormat: PrivateKeyFileFormat =
+            text.contains("BEGIN OPENSSH PRIVATE KEY")
+            ? .openSSH
+            : text.contains("BEGIN RSA PRIVATE KEY")
+                || text.contains("BEGIN EC PRIVATE KEY") || text.contains("BEGIN DSA PRIVATE KEY") ? .pem : .pkcs8
+        try key.write(to: file, format: fileFormat, passphrase: newPassphrase, cipher: cipher, rounds: rounds)
+        if changeComment, FileManager.default.fileExists(atPath: file + ".pub") {
+            let line = key.publicKey.openSSHLine + (key.comment.isEmpty ? "" : " " + key.comment) + "\n"
+            try Data(line.utf8).write(to: URL(fileURLWithPath: file + ".pub"))
+        }
+        print(changePassphrase ? "Your identification has been saved with the new passphrase." : "Comment changed.")
     }
 
     private func printPublicKey() throws {
         let file = try requireFile()
         let key = try SSHPrivateKey(path: file, passphrase: passphrase)
         print(key.publicKey.openSSHLine + (key.comment.isEmpty ? "" : " " + key.comment))
+    }
+
+    private func exportPublicKey() throws {
+        let (key, comment) = try Self.loadPublicKey(try requireFile(), passphrase: passphrase)
+        let exportFormat: PublicKeyFileFormat
+        switch format.lowercased() {
+        case "openssh", "rfc4716": exportFormat = .rfc4716
+        case "pkcs8", "pem": exportFormat = .pkcs8
+        default: throw KeygenFailure(message: "unknown export format \(format): use RFC4716 or PKCS8")
+        }
+        let label = comment.isEmpty ? "\(key.bits)-bit \(key.typeLabel)" : comment
+        print(try key.fileContents(format: exportFormat, comment: label), terminator: "")
+    }
+
+    private func importPublicKey() throws {
+        let text = try String(contentsOfFile: try requireFile(), encoding: .utf8)
+        let (key, _) = try SSHPublicKey.parse(fileContents: text)
+        print(key.openSSHLine)
     }
 
     private func certify(with authorityPath: String) throws {

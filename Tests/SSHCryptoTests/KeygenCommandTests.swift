@@ -1,0 +1,173 @@
+import Foundation
+import SSHCrypto
+import Testing
+
+/// `paramiko keygen`, run as a subprocess from the build directory, against ssh-keygen.
+@Suite("paramiko keygen")
+struct KeygenCommandTests {
+    /// The `paramiko` executable built beside this test bundle, if the build made one.
+    static let paramiko: String? = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("paramiko").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return nil
+    }()
+
+    static var runnable: Bool { paramiko != nil && ExternalTool.sshKeygen != nil }
+
+    /// Both executables and a fresh temporary directory, which the caller removes.
+    static func workspace() throws -> (paramiko: String, sshKeygen: String, directory: URL) {
+        (try #require(paramiko), try #require(ExternalTool.sshKeygen), try KeyFixtures.makeTemporaryDirectory())
+    }
+
+    @Test(.enabled(if: runnable), arguments: [("ed25519", ""), ("ecdsa", "-b 384"), ("rsa", "-b 2048"), ("dsa", "")])
+    func generateListAndExport(_ type: String, _ bits: String) throws {
+        let (paramiko, sshKeygen, directory) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("id_\(type)").path
+        let sizeArguments = bits.split(separator: " ").map(String.init)
+        let generated = try ExternalTool.run(
+            paramiko,
+            ["keygen", "-t", type] + sizeArguments + ["-N", KeyFixtures.passphrase, "-C", "cli test", "-f", file])
+        #expect(generated.status == 0, "\(generated.stderr)")
+
+        let ours = try ExternalTool.run(paramiko, ["keygen", "-l", "-f", file])
+        let theirs = try ExternalTool.run(sshKeygen, ["-l", "-f", file])
+        #expect(ours.stdout == theirs.stdout)
+        let oursMD5 = try ExternalTool.run(paramiko, ["keygen", "-l", "-E", "md5", "-f", file])
+        let theirsMD5 = try ExternalTool.run(sshKeygen, ["-l", "-E", "md5", "-f", file])
+        #expect(oursMD5.stdout == theirsMD5.stdout)
+
+        let exported = try ExternalTool.run(paramiko, ["keygen", "-y", "-P", KeyFixtures.passphrase, "-f", file])
+        let expected = try ExternalTool.run(sshKeygen, ["-y", "-P", KeyFixtures.passphrase, "-f", file])
+        #expect(exported.status == 0 && expected.status == 0)
+        #expect(exported.stdout == expected.stdout)
+
+        let locked = try ExternalTool.run(paramiko, ["keygen", "-y", "-f", file])
+        #expect(locked.status == 1)
+        #expect(locked.stderr.contains("passphrase"))
+        let wrong = try ExternalTool.run(paramiko, ["keygen", "-y", "-P", "wrong", "-f", file])
+        #expect(wrong.status == 1)
+    }
+
+    @Test(.enabled(if: runnable))
+    func signCertificate() throws {
+        let (paramiko, sshKeygen, directory) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ca = directory.appendingPathComponent("ca").path
+        let user = directory.appendingPathComponent("user").path
+        _ = try ExternalTool.run(paramiko, ["keygen", "-t", "ed25519", "-N", "", "-f", ca])
+        _ = try ExternalTool.run(paramiko, ["keygen", "-t", "ecdsa", "-N", "", "-f", user])
+        let signed = try ExternalTool.run(
+            paramiko,
+            ["keygen", "-s", ca, "-I", "bob@example", "-n", "bob", "-V", "always:forever", "-z", "5", user + ".pub"])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let listed = try ExternalTool.run(sshKeygen, ["-L", "-f", user + "-cert.pub"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains("Key ID: \"bob@example\""))
+        #expect(listed.stdout.contains("Valid: forever"))
+    }
+
+    @Test(.enabled(if: runnable))
+    func exportAndImport() throws {
+        let (paramiko, sshKeygen, directory) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let publicFile = KeyFixtures.path("openssh_ecdsa256.pub")
+        let expected = try KeyFixtures.text("openssh_ecdsa256.pub").keyFields
+        for (format, importFormat) in [("RFC4716", "RFC4716"), ("PKCS8", "PKCS8")] {
+            let exported = try ExternalTool.run(paramiko, ["keygen", "-e", "-m", format, "-f", publicFile])
+            #expect(exported.status == 0, "\(exported.stderr)")
+            let path = directory.appendingPathComponent("exported.\(format)").path
+            try exported.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+            let imported = try ExternalTool.run(sshKeygen, ["-i", "-m", importFormat, "-f", path])
+            #expect(imported.stdout.keyFields == expected, "\(format): \(imported.stderr)")
+            let theirs = directory.appendingPathComponent("theirs.\(format)").path
+            let theirExport = try ExternalTool.run(sshKeygen, ["-e", "-m", format, "-f", publicFile])
+            try theirExport.stdout.write(toFile: theirs, atomically: true, encoding: .utf8)
+            let ours = try ExternalTool.run(paramiko, ["keygen", "-i", "-f", theirs])
+            #expect(ours.stdout.keyFields == expected, "\(format): \(ours.stderr)")
+        }
+    }
+
+    @Test(.enabled(if: runnable))
+    func changePassphraseAndComment() throws {
+        let (paramiko, sshKeygen, directory) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("id").path
+        _ = try ExternalTool.run(sshKeygen, ["-q", "-t", "ecdsa", "-N", "old pass", "-C", "before", "-f", file])
+        let changed = try ExternalTool.run(
+            paramiko, ["keygen", "-p", "-P", "old pass", "-N", "new pass", "-f", file])
+        #expect(changed.status == 0, "\(changed.stderr)")
+        #expect(try ExternalTool.run(sshKeygen, ["-y", "-P", "new pass", "-f", file]).status == 0)
+        #expect(try ExternalTool.run(sshKeygen, ["-y", "-P", "old pass", "-f", file]).status != 0)
+        let commented = try ExternalTool.run(
+            paramiko, ["keygen", "-c", "-P", "new pass", "-C", "after", "-f", file])
+        #expect(commented.status == 0, "\(commented.stderr)")
+        try FileManager.default.removeItem(atPath: file + ".pub")
+        let exported = try ExternalTool.run(sshKeygen, ["-y", "-P", "new pass", "-f", file])
+        #expect(exported.stdout.trimmedLine.hasSuffix(" after"), "\(exported.stdout) \(exported.stderr)")
+    }
+
+    @Test(.enabled(if: runnable))
+    func signaturesBothWays() throws {
+        let (paramiko, sshKeygen, directory) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = KeyFixtures.path("openssh_ecdsa384")
+        let signers = directory.appendingPathComponent("allowed_signers").path
+        let publicLine = try KeyFixtures.text("openssh_ecdsa384.pub").keyFields
+        try "carol@example,*@ops namespaces=\"file,git\" \(publicLine)\n".write(
+            toFile: signers, atomically: true, encoding: .utf8)
+        let message = directory.appendingPathComponent("message").path
+        try "release notes\n".write(toFile: message, atomically: true, encoding: .utf8)
+        let messageData = try Data(contentsOf: URL(fileURLWithPath: message))
+
+        let signed = try ExternalTool.run(paramiko, ["keygen", "-Y", "sign", "-f", key, "-n", "file", message])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let theirCheck = try ExternalTool.run(
+            sshKeygen, ["-Y", "verify", "-f", signers, "-I", "carol@example", "-n", "file", "-s", message + ".sig"],
+            stdin: messageData)
+        #expect(theirCheck.status == 0, "\(theirCheck.stdout) \(theirCheck.stderr)")
+
+        try FileManager.default.removeItem(atPath: message + ".sig")
+        _ = try ExternalTool.run(sshKeygen, ["-Y", "sign", "-f", key, "-n", "git", message])
+        let ourCheck = try ExternalTool.run(
+            paramiko, ["keygen", "-Y", "verify", "-f", signers, "-I", "dave@ops", "-n", "git", "-s", message + ".sig"],
+            stdin: messageData)
+        #expect(ourCheck.status == 0, "\(ourCheck.stderr)")
+        let wrongIdentity = try ExternalTool.run(
+            paramiko,
+            ["keygen", "-Y", "verify", "-f", signers, "-I", "eve@example", "-n", "git", "-s", message + ".sig"],
+            stdin: messageData)
+        #expect(wrongIdentity.status == 1)
+        let wrongNamespace = try ExternalTool.run(
+            paramiko,
+            ["keygen", "-Y", "verify", "-f", signers, "-I", "dave@ops", "-n", "file", "-s", message + ".sig"],
+            stdin: messageData)
+        #expect(wrongNamespace.status == 1)
+        let tampered = try ExternalTool.run(
+            paramiko, ["keygen", "-Y", "verify", "-f", signers, "-I", "dave@ops", "-n", "git", "-s", message + ".sig"],
+            stdin: messageData + Data([0x0A]))
+        #expect(tampered.status == 1)
+    }
+
+    @Test(.enabled(if: runnable))
+    func fingerprintsOfAnAuthorizedKeysFile() throws {
+        let (paramiko, sshKeygen, directory) = try Self.workspace()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("authorized_keys").path
+        let lines = [
+            "# deploy keys",
+            try KeyFixtures.text("openssh_rsa.pub").trimmedLine,
+            #"no-pty,command="uptime" "# + (try KeyFixtures.text("openssh_ed25519.pub").trimmedLine),
+            try KeyFixtures.text("cert_host_rsa-cert.pub").trimmedLine,
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let ours = try ExternalTool.run(paramiko, ["keygen", "-l", "-f", path])
+        let theirs = try ExternalTool.run(sshKeygen, ["-l", "-f", path])
+        #expect(ours.stdout == theirs.stdout)
+        #expect(ours.stdout.split(separator: "\n").count == 3)
+    }
+}
