@@ -106,6 +106,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "InteropTests",
+            dependencies: [
+                "SSHTransport", "SSHWire", "SSHCrypto", "SSHTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SSHConfigTests",
             dependencies: ["SSHConfig"],
             exclude: ["Fixtures"],

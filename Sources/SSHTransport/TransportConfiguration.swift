@@ -16,7 +16,8 @@ public struct TransportConfiguration: Sendable {
     public var algorithms: AlgorithmPreferences = .defaults
     /// The server's host keys (at least one for a server).
     public var hostKeys: [any TransportHostKey] = []
-    /// How a client checks the server's signature over the exchange hash.
+    /// How a client checks the server's signature over the exchange hash; a client
+    /// configuration starts with ``verifyHostKeySignature``.
     public var hostKeySignatureVerifier: HostKeySignatureVerifier?
     /// The groups a server offers for group exchange.
     public var moduli: ModuliFile = .builtin
@@ -46,6 +47,7 @@ public struct TransportConfiguration: Sendable {
     /// A configuration for `role` with defaults elsewhere.
     public init(role: Role) {
         self.role = role
+        if role == .client { hostKeySignatureVerifier = Self.verifyHostKeySignature }
     }
 
     /// Our identification line, without CR LF.

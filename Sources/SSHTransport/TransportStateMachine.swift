@@ -385,7 +385,12 @@ public struct TransportStateMachine {
         case DebugMessage.messageNumber:
             return .debug(try Self.decode(DebugMessage.self, payload))
         case UnimplementedMessage.messageNumber:
-            return .unimplemented(sequenceNumber: try Self.decode(UnimplementedMessage.self, payload).sequenceNumber)
+            let sequence = try Self.decode(UnimplementedMessage.self, payload).sequenceNumber
+            if let round, !round.receivedKexInit, round.kexInitSequence == sequence {
+                // OpenSSH's sshd answers a re-exchange it does not take (before authentication) this way.
+                throw TransportError(.keyExchangeFailed, "the peer refused to start a key re-exchange now")
+            }
+            return .unimplemented(sequenceNumber: sequence)
         default:
             return nil
         }
@@ -411,6 +416,7 @@ public struct TransportStateMachine {
         kexInit.encode(into: &payload)
         round.ourKexInit = payload
         round.sentKexInit = true
+        round.kexInitSequence = encoder.sequenceNumber
         self.round = round
         try writePacket(payload, into: &out)
     }
@@ -463,7 +469,11 @@ public struct TransportStateMachine {
         }
         let mine = try Self.decode(KexInitMessage.self, ours)
         let (client, server) = isClient ? (mine, peer) : (peer, mine)
-        let negotiated = try Negotiation.negotiate(client: client, server: server, initial: initial)
+        var negotiated = try Negotiation.negotiate(client: client, server: server, initial: initial)
+        if !initial {
+            // Strict kex is agreed once, in the first exchange, and holds for the connection.
+            negotiated.strictKeyExchange = self.negotiated?.strictKeyExchange ?? false
+        }
         if negotiated.strictKeyExchange && initial && packetsReceived != 1 {
             throw TransportError(.protocolError, "strict key exchange: KEXINIT was not the first packet")
         }
@@ -502,7 +512,9 @@ public struct TransportStateMachine {
         case KexInitMessage.messageNumber:
             throw TransportError(.protocolError, "a second KEXINIT during key exchange")
         case IgnoreMessage.messageNumber, DebugMessage.messageNumber, UnimplementedMessage.messageNumber:
-            if strict { throw TransportError(.protocolError, "strict key exchange: message \(number) during kex") }
+            if strict && round.initial {
+                throw TransportError(.protocolError, "strict key exchange: message \(number) during the first kex")
+            }
             return try handleGeneric(number, payload)
         case NewKeysMessage.messageNumber:
             _ = try Self.decode(NewKeysMessage.self, payload)
@@ -687,6 +699,8 @@ struct KeyExchangeRound {
     var ourKexInit: ByteBuffer?
     var peerKexInit: ByteBuffer?
     var sentKexInit = false
+    /// The sequence number our KEXINIT went out with, to recognise a peer's UNIMPLEMENTED for it.
+    var kexInitSequence: UInt32?
     var receivedKexInit = false
     var negotiated: NegotiatedAlgorithms?
     var driver: KeyExchangeDriver?

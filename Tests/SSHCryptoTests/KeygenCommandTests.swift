@@ -115,7 +115,10 @@ struct KeygenCommandTests {
     func signaturesBothWays() throws {
         let (paramiko, sshKeygen, directory) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let key = KeyFixtures.path("openssh_ecdsa384")
+        // ssh-keygen refuses a private key others can read; a checkout's fixtures are 0644.
+        let key = directory.appendingPathComponent("signing_key").path
+        try FileManager.default.copyItem(atPath: KeyFixtures.path("openssh_ecdsa384"), toPath: key)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
         let signers = directory.appendingPathComponent("allowed_signers").path
         let publicLine = try KeyFixtures.text("openssh_ecdsa384.pub").keyFields
         try "carol@example,*@ops namespaces=\"file,git\" \(publicLine)\n".write(

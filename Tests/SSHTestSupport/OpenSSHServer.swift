@@ -7,7 +7,8 @@ public final class OpenSSHServer: @unchecked Sendable {
     public let port: Int
     /// Its working directory (config, keys, log).
     public let directory: URL
-    private let process: Process
+    private let pid: pid_t
+    private var stopped = false
     /// The host keys, by ssh-keygen type name ("ed25519", "ecdsa", "rsa").
     public let hostKeyFiles: [String: URL]
 
@@ -67,29 +68,20 @@ public final class OpenSSHServer: @unchecked Sendable {
             try lines.joined(separator: "\n").appending("\n").write(to: config, atomically: true, encoding: .utf8)
             let check = try Peers.run([sshd, "-t", "-f", config.path])
             guard check.status == 0 else { throw PeerError("sshd rejected its config: \(check.output)") }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: sshd)
-            process.arguments = ["-D", "-e", "-f", config.path]
             let log = directory.appendingPathComponent("sshd.log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            process.standardOutput = handle
-            process.standardError = handle
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
+            let pid = try PeerSpawn.spawn([sshd, "-D", "-e", "-f", config.path], output: .file(log.path))
             var up = false
             for _ in 0..<100 {
                 if loopbackPortAccepts(port) { up = true; break }
-                if !process.isRunning { break }
+                if !PeerSpawn.isRunning(pid) { break }
                 usleep(20_000)
             }
             if up {
                 self.port = port
-                self.process = process
+                self.pid = pid
                 return
             }
-            process.terminate()
-            process.waitUntilExit()
+            PeerSpawn.stop(pid)
             lastError = PeerError("sshd did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         }
         throw lastError ?? PeerError("sshd did not start")
@@ -113,10 +105,8 @@ public final class OpenSSHServer: @unchecked Sendable {
 
     /// Stops sshd and removes its directory.
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        if !stopped { PeerSpawn.stop(pid) }
+        stopped = true
         try? FileManager.default.removeItem(at: directory)
     }
 

@@ -7,8 +7,8 @@ public enum Peers {
 
     /// The path of an executable, searching the usual places.
     public static func executable(_ name: String) -> String? {
-        let directories = ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/sbin", "/bin"]
-            + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+            + ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/sbin", "/bin"]
         for directory in directories {
             let path = directory + "/" + name
             if FileManager.default.isExecutableFile(atPath: path) { return path }
@@ -21,25 +21,15 @@ public enum Peers {
         executable(name) != nil || required
     }
 
-    /// Runs a command to completion and returns its exit status and standard output.
+    /// Runs a command to completion and returns its exit status and its standard output and
+    /// error together; a command still running after `timeout` seconds is killed and reported
+    /// as status -1.
     @discardableResult
-    public static func run(_ arguments: [String], input: Data? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let inputPipe = Pipe()
-        if input != nil { process.standardInput = inputPipe } else { process.standardInput = FileHandle.nullDevice }
-        try process.run()
-        if let input {
-            inputPipe.fileHandleForWriting.write(input)
-            try? inputPipe.fileHandleForWriting.close()
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    public static func run(
+        _ arguments: [String], input: Data? = nil, timeout: Double = 60
+    ) throws -> (status: Int32, output: String) {
+        let result = try PeerSpawn.run(arguments, input: input.map { Array($0) }, timeout: timeout)
+        return (result.status, String(decoding: result.output, as: UTF8.self))
     }
 
     /// A new temporary directory.

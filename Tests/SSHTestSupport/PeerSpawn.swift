@@ -1,0 +1,172 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Starts peer processes the way a shell would: default signal dispositions, an empty signal
+/// mask, a process group of their own and no descriptors but 0, 1 and 2. Threads of a test
+/// runner block most signals and ignore SIGPIPE, and other threads' descriptors would keep
+/// their pipes open; a peer that inherited either misbehaves.
+public enum PeerSpawn {
+    /// Where a child's standard input comes from or its output goes.
+    public enum Stream {
+        case devNull
+        case file(String)
+        case descriptor(Int32)
+    }
+
+    /// Spawns `arguments` (the first is a path); returns the pid, which is also the process
+    /// group id.
+    public static func spawn(
+        _ arguments: [String], input: Stream = .devNull, output: Stream = .devNull
+    ) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        switch input {
+        case .devNull: posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        case .file(let path): posix_spawn_file_actions_addopen(&actions, 0, path, O_RDONLY, 0)
+        case .descriptor(let fd): posix_spawn_file_actions_adddup2(&actions, fd, 0)
+        }
+        switch output {
+        case .devNull: posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        case .file(let path):
+            posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        case .descriptor(let fd): posix_spawn_file_actions_adddup2(&actions, fd, 1)
+        }
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        closeFrom?(&actions, 3)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
+        guard status == 0 else {
+            throw PeerError("cannot start \(arguments[0]): \(String(cString: strerror(status)))")
+        }
+        return pid
+    }
+
+    /// Runs `arguments` to completion and returns its exit status (-1 when it was killed after
+    /// `timeout` seconds) and its standard output and error together.
+    public static func run(
+        _ arguments: [String], input: [UInt8]? = nil, timeout: Double
+    ) throws -> (status: Int32, output: [UInt8]) {
+        let outputPipe = try makePipe()
+        var inputPipe: [Int32] = [-1, -1]
+        if input != nil {
+            do {
+                inputPipe = try makePipe()
+            } catch {
+                close(outputPipe[0])
+                close(outputPipe[1])
+                throw error
+            }
+        }
+        let pid: pid_t
+        do {
+            pid = try spawn(
+                arguments, input: input == nil ? .devNull : .descriptor(inputPipe[0]),
+                output: .descriptor(outputPipe[1]))
+        } catch {
+            for fd in outputPipe + inputPipe where fd >= 0 { close(fd) }
+            throw error
+        }
+        close(outputPipe[1])
+        if let input {
+            close(inputPipe[0])
+            let writer = inputPipe[1]
+            DispatchQueue.global().async {
+                signal(SIGPIPE, SIG_IGN)
+                input.withUnsafeBytes { bytes in
+                    var offset = 0
+                    while offset < bytes.count {
+                        let written = write(writer, bytes.baseAddress! + offset, bytes.count - offset)
+                        if written <= 0 { break }
+                        offset += written
+                    }
+                }
+                close(writer)
+            }
+        }
+        let killed = KilledFlag()
+        let watchdog = DispatchWorkItem {
+            killed.set()
+            kill(-pid, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(outputPipe[0], $0.baseAddress, $0.count) }
+            if count > 0 {
+                output += chunk[0..<count]
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else {
+                break
+            }
+        }
+        close(outputPipe[0])
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        watchdog.cancel()
+        if killed.value { return (-1, output) }
+        let exited = status & 0x7f == 0
+        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
+    }
+
+    private static func makePipe() throws -> [Int32] {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw PeerError("pipe: \(String(cString: strerror(errno)))") }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return fds
+    }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at run
+    /// time because the Glibc module does not declare it.
+    nonisolated(unsafe) private static let closeFrom:
+        (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+            guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+            return unsafeBitCast(
+                symbol,
+                to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+        }()
+
+    /// True while `pid` has not exited.
+    public static func isRunning(_ pid: pid_t) -> Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == 0
+    }
+
+    /// Kills the whole process group of `pid` and reaps `pid`.
+    public static func stop(_ pid: pid_t) {
+        kill(-pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    }
+}
+
+/// Set once by a watchdog, read after the child is reaped.
+private final class KilledFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set() { lock.withLock { flag = true } }
+    var value: Bool { lock.withLock { flag } }
+}

@@ -1,0 +1,287 @@
+import NIOCore
+import SSHCrypto
+import SSHWire
+import Testing
+
+@testable import SSHTransport
+
+/// A client machine wired to a server machine in memory: bytes pumped whole, byte by byte or in
+/// chunks, with the host key accepted and `ssh-userauth` requested once keys are in place.
+struct InMemoryPair {
+    var client: TransportStateMachine
+    var server: TransportStateMachine
+    var toServer = ByteBuffer()
+    var toClient = ByteBuffer()
+    var chunk: Int?
+    var now = ContinuousClock.now
+    var clientEvents: [TransportEvent] = []
+    var serverEvents: [TransportEvent] = []
+    var acceptHostKey = true
+    var requestedService = false
+
+    static let hostKeys: [SSHPrivateKey] = {
+        [SSHKeyType.ed25519, .ecdsaP256, .rsa].compactMap { try? SSHPrivateKey.generate($0, bits: $0 == .rsa ? 2048 : nil) }
+    }()
+
+    init(client: TransportConfiguration = Self.clientConfiguration(), server: TransportConfiguration = Self.serverConfiguration(),
+        chunk: Int? = nil)
+    {
+        self.client = TransportStateMachine(configuration: client)
+        self.server = TransportStateMachine(configuration: server)
+        self.chunk = chunk
+    }
+
+    static func clientConfiguration(_ algorithms: AlgorithmPreferences = .supported) -> TransportConfiguration {
+        var configuration = TransportConfiguration(role: .client)
+        configuration.algorithms = algorithms
+        return configuration
+    }
+
+    static func serverConfiguration(_ algorithms: AlgorithmPreferences = .supported) -> TransportConfiguration {
+        var configuration = TransportConfiguration(role: .server)
+        configuration.algorithms = algorithms
+        configuration.hostKeys = hostKeys
+        return configuration
+    }
+
+    mutating func start() throws {
+        try client.start(now: now, writingInto: &toServer)
+        try server.start(now: now, writingInto: &toClient)
+    }
+
+    /// Moves bytes both ways and handles events until nothing moves.
+    mutating func pump(rounds: Int = 100_000) throws {
+        for _ in 0..<rounds {
+            let towardServer = try deliver(toServer: true)
+            let towardClient = try deliver(toServer: false)
+            if !towardServer && !towardClient { return }
+        }
+    }
+
+    private mutating func deliver(toServer: Bool) throws -> Bool {
+        var bytes = toServer ? self.toServer : self.toClient
+        var machine = toServer ? server : client
+        var events: [TransportEvent] = []
+        var moved = false
+        defer {
+            if toServer {
+                self.toServer = bytes
+                server = machine
+                serverEvents += events
+            } else {
+                self.toClient = bytes
+                client = machine
+                clientEvents += events
+            }
+        }
+        if bytes.readableBytes > 0 {
+            let count = min(chunk ?? bytes.readableBytes, bytes.readableBytes)
+            if let slice = bytes.readSlice(length: count) {
+                machine.receive(slice)
+                moved = true
+            }
+            bytes.discardReadBytes()
+        }
+        var out = ByteBuffer()
+        defer {
+            if toServer { toClient.writeBuffer(&out) } else { self.toServer.writeBuffer(&out) }
+        }
+        while let event = try machine.nextEvent(now: now, writingInto: &out) {
+            moved = true
+            events.append(event)
+            switch event {
+            case .verifyHostKey:
+                try machine.hostKeyVerdict(accepted: acceptHostKey, writingInto: &out)
+            case .keyExchangeComplete(_, let initial) where initial && !toServer && !requestedService:
+                requestedService = true
+                try machine.requestService("ssh-userauth", writingInto: &out)
+            default:
+                break
+            }
+        }
+        machine.drainPendingOutput(into: &out)
+        if out.readableBytes > 0 { moved = true }
+        return moved
+    }
+
+    var serviceAccepted: Bool {
+        clientEvents.contains { if case .serviceAccepted("ssh-userauth") = $0 { return true } else { return false } }
+    }
+
+    func completedExchanges(_ events: [TransportEvent]) -> Int {
+        events.filter { if case .keyExchangeComplete = $0 { return true } else { return false } }.count
+    }
+}
+
+@Suite struct InMemoryPairTests {
+    static func pinned(kex: String = "curve25519-sha256", hostKey: String = "ssh-ed25519", cipher: String = "aes128-ctr",
+        mac: String = "hmac-sha2-256", compression: String = "none") -> AlgorithmPreferences
+    {
+        AlgorithmPreferences(keyExchange: [kex], hostKey: [hostKey], ciphers: [cipher], macs: [mac], compression: [compression])
+    }
+
+    static let combinations: [AlgorithmPreferences] =
+        KeyExchangeMethod.supported.map { pinned(kex: $0.name) }
+        + CipherAlgorithm.supported.map { pinned(cipher: $0.name) }
+        + MACAlgorithm.supported.map { pinned(mac: $0.name) }
+        + ["ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"].map { pinned(hostKey: $0) }
+        + ["zlib", "zlib@openssh.com"].map { pinned(compression: $0) }
+
+    @Test(arguments: combinations)
+    func everyAlgorithmReachesServiceAccept(_ algorithms: AlgorithmPreferences) throws {
+        var pair = InMemoryPair(
+            client: InMemoryPair.clientConfiguration(algorithms), server: InMemoryPair.serverConfiguration(algorithms))
+        try pair.start()
+        try pair.pump()
+        #expect(pair.serviceAccepted)
+        #expect(pair.client.negotiated?.keyExchange.name == algorithms.keyExchange[0])
+        #expect(pair.client.negotiated?.cipherClientToServer.name == algorithms.ciphers[0])
+        #expect(pair.client.sessionID == pair.server.sessionID)
+        #expect(pair.client.negotiated?.strictKeyExchange == true)
+    }
+
+    @Test(arguments: [nil, 1, 7, 1000] as [Int?])
+    func chunkingDoesNotMatter(_ chunk: Int?) throws {
+        var pair = InMemoryPair(chunk: chunk)
+        try pair.start()
+        try pair.pump()
+        #expect(pair.serviceAccepted)
+    }
+
+    /// Data keeps flowing across rekeys started by either side, including one triggered by a byte limit.
+    @Test(arguments: [true, false])
+    func rekeyInTheMiddleOfTraffic(clientStarts: Bool) throws {
+        var serverConfiguration = InMemoryPair.serverConfiguration(.defaults)
+        serverConfiguration.rekeyBytes = 64 * 1024
+        var pair = InMemoryPair(client: InMemoryPair.clientConfiguration(.defaults), server: serverConfiguration, chunk: 4096)
+        try pair.start()
+        try pair.pump()
+        pair.client.authenticationSucceeded()
+        pair.server.authenticationSucceeded()
+        for index in 0..<200 {
+            var payload = ByteBuffer()
+            payload.writeInteger(UInt8(94))
+            payload.writeInteger(UInt32(index))
+            payload.writeRepeatingByte(0x61, count: 1000)
+            try pair.client.send(payload, writingInto: &pair.toServer)
+            try pair.server.send(payload, writingInto: &pair.toClient)
+            if index == 50 {
+                if clientStarts {
+                    try pair.client.startRekey(now: pair.now, writingInto: &pair.toServer)
+                } else {
+                    try pair.server.startRekey(now: pair.now, writingInto: &pair.toClient)
+                }
+            }
+            if pair.server.needsRekey { try pair.server.startRekey(now: pair.now, writingInto: &pair.toClient) }
+            if index % 10 == 0 { try pair.pump() }
+        }
+        try pair.pump()
+        let received = pair.serverEvents.compactMap { event -> UInt32? in
+            guard case .payload(var payload) = event else { return nil }
+            payload.moveReaderIndex(forwardBy: 1)
+            return payload.readInteger(as: UInt32.self)
+        }
+        #expect(received == (0..<200).map(UInt32.init))
+        #expect(pair.completedExchanges(pair.clientEvents) >= 3)
+        #expect(pair.completedExchanges(pair.serverEvents) == pair.completedExchanges(pair.clientEvents))
+    }
+
+    @Test func rejectedHostKeyEndsTheConnection() throws {
+        var pair = InMemoryPair()
+        pair.acceptHostKey = false
+        try pair.start()
+        #expect(throws: TransportError.self) { try pair.pump() }
+        #expect(pair.client.isClosed)
+    }
+
+    @Test func corruptedMACEndsInATypedError() throws {
+        var pair = InMemoryPair(client: InMemoryPair.clientConfiguration(Self.pinned()), server: InMemoryPair.serverConfiguration(Self.pinned()))
+        try pair.start()
+        try pair.pump()
+        var payload = ByteBuffer()
+        payload.writeInteger(UInt8(50))
+        try pair.client.send(payload, writingInto: &pair.toServer)
+        let last = pair.toServer.writerIndex - 1
+        pair.toServer.setInteger((pair.toServer.getInteger(at: last, as: UInt8.self) ?? 0) ^ 1, at: last)
+        expectTransportError(.macError) { try pair.pump() }
+        #expect(pair.server.isClosed)
+    }
+
+    /// A server machine fed a client greeting and then `messages` as plaintext packets.
+    static func serverReceiving(_ messages: [any SSHMessage]) throws -> (TransportStateMachine, ByteBuffer) {
+        var server = TransportStateMachine(configuration: InMemoryPair.serverConfiguration())
+        var out = ByteBuffer()
+        try server.start(now: .now, writingInto: &out)
+        var random = SystemRandom()
+        var encoder = PacketEncoder()
+        var wire = ByteBuffer(string: "SSH-2.0-test\r\n")
+        for message in messages {
+            try encoder.encode(into: &wire, random: &random) { message.encode(into: &$0) }
+        }
+        server.receive(wire)
+        return (server, out)
+    }
+
+    @Test func strictKexRejectsAMessageBeforeKexInit() throws {
+        let kexInit = TransportPiecesTests.kexInit(
+            kex: ["curve25519-sha256", "kex-strict-c-v00@openssh.com"], hostKey: ["ssh-ed25519"],
+            ciphers: ["aes128-ctr"], macs: ["hmac-sha2-256"])
+        var (server, out) = try Self.serverReceiving([IgnoreMessage(), kexInit])
+        expectTransportError(.protocolError) { while try server.nextEvent(now: .now, writingInto: &out) != nil {} }
+        #expect(server.isClosed)
+    }
+
+    @Test func secondKexInitDuringKexIsAProtocolError() throws {
+        let kexInit = TransportPiecesTests.kexInit(
+            kex: ["curve25519-sha256"], hostKey: ["ssh-ed25519"], ciphers: ["aes128-ctr"], macs: ["hmac-sha2-256"])
+        var (server, out) = try Self.serverReceiving([kexInit, kexInit])
+        expectTransportError(.protocolError) { while try server.nextEvent(now: .now, writingInto: &out) != nil {} }
+    }
+
+    @Test func connectionMessagesBeforeAuthenticationAreRefused() throws {
+        var pair = InMemoryPair()
+        try pair.start()
+        try pair.pump()
+        var payload = ByteBuffer()
+        payload.writeInteger(UInt8(90))  // CHANNEL_OPEN
+        try pair.client.send(payload, writingInto: &pair.toServer)
+        #expect(throws: TransportError.self) { try pair.pump() }
+        #expect(pair.server.isClosed)
+    }
+
+    @Test func oversizeLengthAndGarbageVersionFail() throws {
+        var server = TransportStateMachine(configuration: InMemoryPair.serverConfiguration())
+        var out = ByteBuffer()
+        try server.start(now: .now, writingInto: &out)
+        server.receive(ByteBuffer(bytes: Array("SSH-2.0-x\r\n".utf8) + [0xff, 0xff, 0xff, 0xf0]))
+        #expect(throws: TransportError.self) { while try server.nextEvent(now: .now, writingInto: &out) != nil {} }
+
+        var other = TransportStateMachine(configuration: InMemoryPair.serverConfiguration())
+        try other.start(now: .now, writingInto: &out)
+        other.receive(ByteBuffer(string: "HTTP/1.1 200 OK\r\n"))
+        expectTransportError(.badVersion) { while try other.nextEvent(now: .now, writingInto: &out) != nil {} }
+    }
+
+    @Test func aPeerThatStopsMidKexTimesOut() throws {
+        var pair = InMemoryPair()
+        try pair.start()
+        let later = pair.now + .seconds(61)
+        var out = ByteBuffer()
+        expectTransportError(.timedOut) { _ = try pair.client.checkTimers(now: later, writingInto: &out) }
+        #expect(pair.client.isClosed)
+    }
+}
+
+/// Requires `body` to fail with a transport error of `code`.
+func expectTransportError(
+    _ code: TransportError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+) {
+    do {
+        try body()
+        Issue.record("expected \(code)", sourceLocation: sourceLocation)
+    } catch let error as TransportError {
+        #expect(error.code == code, sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected \(code), got \(error)", sourceLocation: sourceLocation)
+    }
+}
