@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SSHCrypto", targets: ["SSHCrypto"]),
         .library(name: "SSHConfig", targets: ["SSHConfig"]),
         .library(name: "SSHTransport", targets: ["SSHTransport"]),
+        .library(name: "SSHAuth", targets: ["SSHAuth"]),
         .executable(name: "paramiko", targets: ["paramiko"]),
     ],
     dependencies: [
@@ -62,6 +63,13 @@ let package = Package(
                 "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Level 2
+        .target(
+            name: "SSHAuth",
+            dependencies: ["SSHCrypto", "SSHConfig"],
             swiftSettings: swiftSettings
         ),
 
