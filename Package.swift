@@ -114,6 +114,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SSHAuthTests",
+            dependencies: ["SSHAuth", "SSHCrypto", "SSHTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SSHConfigTests",
             dependencies: ["SSHConfig"],
             exclude: ["Fixtures"],
