@@ -146,7 +146,7 @@ struct KnownHostsParsingTests {
 
             """.utf8)
         var random = CountingRandom(counter: 7)
-        var generator = SeededGenerator(state: 0x6B6E_6F77_6E5F_686F)
+        var generator = SeededRandom(seed: 0x6B6E_6F77_6E5F_686F)
         let alphabet = Array(" \t\n\r@|#,!*?[]:AZaz09+/=".utf8) + [0x00, 0x80, 0xFF]
         for round in 0..<400 {
             var bytes = valid
