@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SSHCrypto", targets: ["SSHCrypto"]),
         .library(name: "SSHConfig", targets: ["SSHConfig"]),
         .library(name: "SSHTransport", targets: ["SSHTransport"]),
+        .library(name: "SSHAuth", targets: ["SSHAuth"]),
         .executable(name: "paramiko", targets: ["paramiko"]),
     ],
     dependencies: [
@@ -65,6 +66,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Level 2
+        .target(
+            name: "SSHAuth",
+            dependencies: ["SSHCrypto", "SSHConfig"],
+            swiftSettings: swiftSettings
+        ),
+
         // Level 4: the command-line tool
         .executableTarget(
             name: "paramiko",
@@ -89,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SSHWireTests",
-            dependencies: ["SSHWire", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["SSHWire", "SSHTestSupport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -116,8 +124,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SSHAuthTests",
+            dependencies: ["SSHAuth", "SSHCrypto", "SSHTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SSHConfigTests",
-            dependencies: ["SSHConfig"],
+            dependencies: ["SSHConfig", "SSHTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

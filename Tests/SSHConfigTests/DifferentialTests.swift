@@ -1,5 +1,6 @@
 import Foundation
 import SSHConfig
+import SSHTestSupport
 import Testing
 
 /// Generated configurations, from a fixed seed, must resolve as `ssh -G` resolves them: random `Host` and
@@ -32,22 +33,15 @@ struct DifferentialTests {
 
 /// A deterministic generator of plausible configuration files.
 struct ConfigGenerator {
-    private var state: UInt64
+    private var random: SeededRandom
     let directory: String
 
     init(seed: UInt64, directory: String) {
-        state = seed &+ 0x9E37_79B9_7F4A_7C15
+        random = SeededRandom(seed: seed &+ 0x9E37_79B9_7F4A_7C15)
         self.directory = directory
     }
 
-    /// SplitMix64.
-    private mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private mutating func next() -> UInt64 { random.next() }
 
     private mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
     private mutating func chance(_ percent: UInt64) -> Bool { next() % 100 < percent }

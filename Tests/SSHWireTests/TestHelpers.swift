@@ -44,15 +44,3 @@ func wireErrorCode<T>(_ body: () throws(WireError) -> T) -> WireError.Code? {
     }
 }
 
-/// A deterministic generator for padding and cookies (SplitMix64).
-struct TestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64 = 0x5EED) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

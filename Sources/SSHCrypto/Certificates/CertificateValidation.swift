@@ -26,8 +26,9 @@ extension SSHCertificate {
     /// Checks the certificate as sshd and ssh do: a trusted CA, a valid signature, the expected kind,
     /// the validity interval at `now` (seconds since the epoch), the principal, and no unknown
     /// critical option. An empty principal list passes only with `requirePrincipal: false`, which is
-    /// how sshd treats `cert-authority` keys restricted by a `principals=` option; ssh (host
-    /// certificates) and `TrustedUserCAKeys` require a listed principal.
+    /// how sshd treats `cert-authority` keys restricted by a `principals=` option and how ssh treats
+    /// host certificates (OpenSSH 9.2 accepts a host certificate that lists no principal);
+    /// `TrustedUserCAKeys` requires a listed principal.
     public func validate(
         kind expected: Kind, principal: String, now: UInt64, trustedAuthorities: Set<SSHPublicKey>,
         requirePrincipal: Bool = true,

@@ -6,12 +6,14 @@
     import Darwin
 #endif
 
-/// File access for key files, with the creation rules private keys need.
-enum KeyFileIO {
+/// File access for key files, with the creation rules private keys need; other targets use it for
+/// the files that sit beside keys (known_hosts).
+package enum KeyFileIO {
     /// The largest key file read (a 16,384-bit RSA key in PEM is under 13 KiB).
-    static let maximumFileSize = 1 << 20
+    package static let maximumFileSize = 1 << 20
 
-    static func readFile(_ path: String) throws(KeyFileError) -> [UInt8] {
+    /// Reads a whole file, refusing it once it passes `maximumSize` bytes.
+    package static func readFile(_ path: String, maximumSize: Int = maximumFileSize) throws(KeyFileError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw KeyFileError(.io, "cannot open \(path): \(errorText())") }
         defer { close(descriptor) }
@@ -23,7 +25,7 @@ enum KeyFileIO {
             guard count >= 0 else { throw KeyFileError(.io, "cannot read \(path): \(errorText())") }
             if count == 0 { break }
             contents += chunk[0..<count]
-            guard contents.count <= maximumFileSize else { throw KeyFileError(.io, "\(path) is too large for a key") }
+            guard contents.count <= maximumSize else { throw KeyFileError(.io, "\(path) is too large") }
         }
         return contents
     }
@@ -39,7 +41,8 @@ enum KeyFileIO {
         try writeFile(bytes, to: path, mode: 0o644)
     }
 
-    private static func writeFile(_ bytes: [UInt8], to path: String, mode: mode_t) throws(KeyFileError) {
+    /// The same with any mode: the file appears whole under `path` or not at all.
+    package static func writeFile(_ bytes: [UInt8], to path: String, mode: mode_t) throws(KeyFileError) {
         var temporary = ""
         var descriptor: Int32 = -1
         for _ in 0..<16 {

@@ -47,13 +47,15 @@ struct PEMArmor {
 }
 
 extension StringProtocol {
-    func trimmingSuffixWhitespace() -> String {
+    /// The text without trailing white space.
+    package func trimmingSuffixWhitespace() -> String {
         var text = Substring(self)
         while let last = text.last, last.isWhitespace { text = text.dropLast() }
         return String(text)
     }
 
-    func trimmingWhitespace() -> String {
+    /// The text without leading or trailing white space.
+    package func trimmingWhitespace() -> String {
         var text = Substring(self)
         while let first = text.first, first.isWhitespace { text = text.dropFirst() }
         return text.trimmingSuffixWhitespace()

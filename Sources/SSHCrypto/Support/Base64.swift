@@ -1,5 +1,5 @@
 /// Base64 (RFC 4648 §4) as OpenSSH writes it in public key lines and private key files.
-enum Base64 {
+package enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     private static let decodeTable: [UInt8] = {
@@ -9,7 +9,7 @@ enum Base64 {
     }()
 
     /// Encodes `bytes`; `padded: false` drops the trailing `=` as SHA-256 fingerprints do.
-    static func encode(_ bytes: some Collection<UInt8>, padded: Bool = true) -> String {
+    package static func encode(_ bytes: some Collection<UInt8>, padded: Bool = true) -> String {
         let input = Array(bytes)
         var output: [UInt8] = []
         output.reserveCapacity((input.count + 2) / 3 * 4)
@@ -38,7 +38,7 @@ enum Base64 {
 
     /// Decodes base64 text, skipping ASCII whitespace; nil when anything else is not in the alphabet
     /// or the padding is wrong.
-    static func decode(_ text: some Sequence<UInt8>) -> [UInt8]? {
+    package static func decode(_ text: some Sequence<UInt8>) -> [UInt8]? {
         var output: [UInt8] = []
         var accumulator: UInt32 = 0
         var bits = 0
@@ -72,5 +72,5 @@ enum Base64 {
         return output
     }
 
-    static func decode(_ text: String) -> [UInt8]? { decode(text.utf8) }
+    package static func decode(_ text: String) -> [UInt8]? { decode(text.utf8) }
 }
