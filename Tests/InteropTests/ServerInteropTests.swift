@@ -36,16 +36,19 @@ import Testing
         + ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512",
             "rsa-sha2-256", "ssh-rsa", "ssh-dss"].map { Case(hostKey: $0) }
 
-    /// Runs `ssh -vv` with the algorithms pinned until our server refuses authentication; returns its log.
+    /// Runs `ssh -vv` with the algorithms pinned until our server refuses authentication; returns its
+    /// log. `extra` options come first, so they win over the defaults here (ssh keeps the first value).
     static func ssh(port: Int, _ test: Case, extra: [String] = []) throws -> String {
         guard let ssh = Peers.executable("ssh") else { throw PeerError("ssh is not installed") }
         let result = try Peers.run(
             [
-                ssh, "-vv", "-F", "/dev/null", "-p", "\(port)", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+                ssh, "-vv", "-F", "/dev/null", "-p", "\(port)",
+            ] + extra + [
+                "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
                 "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10",
                 "-o", "KexAlgorithms=\(test.kex)", "-o", "HostKeyAlgorithms=\(test.hostKey)",
-                "-o", "Ciphers=\(test.cipher)", "-o", "MACs=\(test.mac)",
-            ] + extra + ["tester@127.0.0.1", "true"])
+                "-o", "Ciphers=\(test.cipher)", "-o", "MACs=\(test.mac)", "tester@127.0.0.1", "true",
+            ])
         return result.output
     }
 
@@ -69,6 +72,31 @@ import Testing
         let log = try Self.ssh(port: port, Case(), extra: ["-C"])
         #expect(log.contains("compression: zlib@openssh.com"), "\(log)")
         #expect(log.contains("SSH2_MSG_SERVICE_ACCEPT received"))
+    }
+
+    /// ssh accepts our host certificate through an `@cert-authority` known_hosts line, strictly.
+    @Test(.enabled(if: Peers.available("ssh"), "OpenSSH ssh is not installed"),
+        arguments: [SSHKeyType.ed25519, .ecdsaP256, .rsa])
+    func openSSHClientAcceptsOurHostCertificate(_ type: SSHKeyType) async throws {
+        let authority = try SSHPrivateKey.generate(.ed25519)
+        let hostKey = try SSHPrivateKey.generate(type, bits: type == .rsa ? 2048 : nil)
+        let certificate = try authority.certify(
+            hostKey.publicKey, SSHCertificateRequest(kind: .host, keyID: "test host", principals: ["127.0.0.1"]))
+        var configuration = Self.serverConfiguration()
+        configuration.hostKeys = [try CertifiedHostKey(privateKey: hostKey, certificate: certificate)]
+        let (channel, port) = try await TransportTestServer.start(configuration: configuration)
+        defer { channel.close(promise: nil) }
+        let directory = try Peers.temporaryDirectory("known-hosts")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let knownHosts = directory.appendingPathComponent("known_hosts").path
+        try "@cert-authority * \(authority.publicKey.openSSHLine)\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        let algorithm = certificate.signatureAlgorithms[0]
+        let log = try Self.ssh(
+            port: port, Case(hostKey: algorithm),
+            extra: ["-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(knownHosts)"])
+        #expect(log.contains("debug1: Server host certificate: \(certificate.keyType)"), "\(log)")
+        #expect(log.contains("is known and matches the"), "\(log)")
+        #expect(log.contains("SSH2_MSG_SERVICE_ACCEPT received"), "\(log)")
     }
 
     static let paramikoCases = [

@@ -73,6 +73,30 @@ struct TransportInteropTests {
     @Test(arguments: hostKeyCases) func hostKey(_ test: Case) async throws { try await Self.run(test) }
     @Test(arguments: compressionCases) func compression(_ test: Case) async throws { try await Self.run(test) }
 
+    /// sshd presents a host certificate (HostCertificate); our client negotiates the certificate
+    /// algorithm, verifies the signature with the certified key and sees the certificate blob.
+    @Test func sshdHostCertificate() async throws {
+        let keygen = try #require(Peers.executable("ssh-keygen"))
+        let directory = try Peers.temporaryDirectory("host-cert")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let authority = directory.appendingPathComponent("ca").path
+        let hostKey = directory.appendingPathComponent("host_ed25519").path
+        _ = try Peers.run([keygen, "-q", "-N", "", "-t", "ed25519", "-f", authority])
+        _ = try Peers.run([keygen, "-q", "-N", "", "-t", "ed25519", "-f", hostKey])
+        let signed = try Peers.run([keygen, "-q", "-s", authority, "-h", "-I", "sshd", "-n", "127.0.0.1", hostKey + ".pub"])
+        #expect(signed.status == 0, "\(signed.output)")
+        let server = try OpenSSHServer(
+            hostKeyTypes: [], configuration: ["HostKey \(hostKey)", "HostCertificate \(hostKey)-cert.pub"])
+        defer { server.stop() }
+        var configuration = TransportConfiguration(role: .client)
+        configuration.algorithms.hostKey = ["ssh-ed25519-cert-v01@openssh.com"]
+        let result = try await TransportProbe.run(port: server.port, configuration: configuration, log: { server.log })
+        #expect(result.negotiated.hostKey == "ssh-ed25519-cert-v01@openssh.com")
+        let certificate = try SSHPublicKey(openSSHLine: try String(contentsOfFile: hostKey + "-cert.pub", encoding: .utf8))
+        #expect(result.hostKeyBlob == certificate.blob)
+        #expect(try SSHPublicKey(blob: result.hostKeyBlob).certificate?.keyID == "sshd")
+    }
+
     /// sshd takes no key re-exchange before authentication: it answers our KEXINIT with
     /// UNIMPLEMENTED, which ends the connection with a typed error rather than the kex deadline.
     /// (Re-exchanges with sshd after authentication are proven with the authentication layer.)

@@ -186,6 +186,36 @@ struct InMemoryPair {
         #expect(pair.completedExchanges(pair.serverEvents) == pair.completedExchanges(pair.clientEvents))
     }
 
+    /// A server presenting host certificates of each key type: the client negotiates the
+    /// certificate algorithm and verifies the signature made by the certified key.
+    @Test(arguments: [SSHKeyType.ed25519, .ecdsaP384, .rsa])
+    func hostCertificatesServeTheirAlgorithms(_ type: SSHKeyType) throws {
+        let authority = try SSHPrivateKey.generate(.ed25519)
+        let hostKey = try SSHPrivateKey.generate(type, bits: type == .rsa ? 2048 : nil)
+        let certificate = try authority.certify(
+            hostKey.publicKey, SSHCertificateRequest(kind: .host, keyID: "host", principals: ["example"]))
+        var server = InMemoryPair.serverConfiguration()
+        server.hostKeys = [try CertifiedHostKey(privateKey: hostKey, certificate: certificate)]
+        var client = InMemoryPair.clientConfiguration()
+        client.algorithms.hostKey = certificate.signatureAlgorithms
+        var pair = InMemoryPair(client: client, server: server)
+        try pair.start()
+        try pair.pump()
+        #expect(pair.serviceAccepted)
+        #expect(pair.client.negotiated?.hostKey == certificate.signatureAlgorithms[0])
+        #expect(certificate.signatureAlgorithms[0].hasSuffix("-cert-v01@openssh.com"))
+    }
+
+    @Test func aUserCertificateIsNoHostKey() throws {
+        let authority = try SSHPrivateKey.generate(.ed25519)
+        let key = try SSHPrivateKey.generate(.ed25519)
+        let certificate = try authority.certify(key.publicKey, SSHCertificateRequest(kind: .user, keyID: "u", principals: ["u"]))
+        #expect(throws: TransportError.self) { try CertifiedHostKey(privateKey: key, certificate: certificate) }
+        let other = try SSHPrivateKey.generate(.ed25519)
+        let hostCertificate = try authority.certify(other.publicKey, SSHCertificateRequest(kind: .host, keyID: "h", principals: []))
+        #expect(throws: TransportError.self) { try CertifiedHostKey(privateKey: key, certificate: hostCertificate) }
+    }
+
     @Test func rejectedHostKeyEndsTheConnection() throws {
         var pair = InMemoryPair()
         pair.acceptHostKey = false
