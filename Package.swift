@@ -62,6 +62,8 @@ let package = Package(
                 "SSHCrypto",
                 "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -69,7 +71,10 @@ let package = Package(
         // Level 2
         .target(
             name: "SSHAuth",
-            dependencies: ["SSHCrypto", "SSHConfig"],
+            dependencies: [
+                "SSHWire", "SSHCrypto", "SSHTransport", "SSHConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -117,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "InteropTests",
             dependencies: [
-                "SSHTransport", "SSHWire", "SSHCrypto", "SSHTestSupport",
+                "SSHTransport", "SSHWire", "SSHCrypto", "SSHAuth", "SSHTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -126,7 +131,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SSHAuthTests",
-            dependencies: ["SSHAuth", "SSHCrypto", "SSHTestSupport"],
+            dependencies: [
+                "SSHAuth", "SSHCrypto", "SSHTransport", "SSHWire", "SSHTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

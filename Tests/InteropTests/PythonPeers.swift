@@ -42,13 +42,22 @@ enum PythonPeer {
         t.close()
         """
 
-    /// paramiko's server with a host key file; prints its port, serves until killed.
+    /// paramiko's server with a host key file; prints its port, serves until killed. User
+    /// `tester` may log in with password `secret` or with the public key whose base64 is the
+    /// second argument (optional).
     static let serverScript = """
-        import socket, sys, threading
+        import base64, socket, sys, threading
         import paramiko
         key = paramiko.PKey.from_path(sys.argv[1]) if hasattr(paramiko.PKey, "from_path") else paramiko.Ed25519Key(filename=sys.argv[1])
+        allowed = sys.argv[2] if len(sys.argv) > 2 else None
         class Server(paramiko.ServerInterface):
-            def get_allowed_auths(self, username): return "password"
+            def get_allowed_auths(self, username): return "publickey,password"
+            def check_auth_password(self, username, password):
+                ok = username == "tester" and password == "secret"
+                return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+            def check_auth_publickey(self, username, key):
+                ok = username == "tester" and allowed is not None and key.get_base64() == allowed
+                return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
         listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen(8)
         print(listener.getsockname()[1], flush=True)
         def serve(conn):

@@ -55,7 +55,8 @@ public final class OpenSSHServer: @unchecked Sendable {
         var lastError: Error? = nil
         for _ in 0..<5 {
             let port = freeLoopbackPort()
-            var lines = [
+            // sshd keeps the first value it reads for most keywords, so the test's lines go first.
+            var lines = configuration + [
                 "Port \(port)", "ListenAddress 127.0.0.1", "PidFile \(directory.path)/sshd.pid",
                 "UsePAM no", "StrictModes no", "LogLevel DEBUG1",
                 "AuthorizedKeysFile \(directory.path)/authorized_keys", "PasswordAuthentication yes",
@@ -63,7 +64,6 @@ public final class OpenSSHServer: @unchecked Sendable {
                 "Subsystem sftp /usr/lib/openssh/sftp-server",
             ]
             lines += hostKeyTypes.compactMap { keys[$0].map { "HostKey \($0.path)" } }
-            lines += configuration
             let config = directory.appendingPathComponent("sshd_config")
             try lines.joined(separator: "\n").appending("\n").write(to: config, atomically: true, encoding: .utf8)
             let check = try Peers.run([sshd, "-t", "-f", config.path])
@@ -96,6 +96,12 @@ public final class OpenSSHServer: @unchecked Sendable {
             throw PeerError("unreadable \(file.path).pub")
         }
         return Array(data)
+    }
+
+    /// Writes the authorized_keys file every user of this sshd shares.
+    public func authorize(_ lines: [String]) throws {
+        try (lines.joined(separator: "\n") + "\n").write(
+            to: directory.appendingPathComponent("authorized_keys"), atomically: true, encoding: .utf8)
     }
 
     /// sshd's log so far.

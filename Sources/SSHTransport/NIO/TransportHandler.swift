@@ -196,6 +196,8 @@ public final class TransportHandler: ChannelDuplexHandler {
         }
         drain(context)
         flush(context)
+        // Events fired outside a read cycle reach handlers that batch until read-complete.
+        context.fireChannelReadComplete()
     }
 
     private func flush(_ context: ChannelHandlerContext) {

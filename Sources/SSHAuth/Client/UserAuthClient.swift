@@ -1,0 +1,203 @@
+import NIOCore
+import SSHCrypto
+import SSHWire
+
+/// The client authenticator (RFC 4252): learns the allowed methods with `none`, then tries each
+/// credential whose method the server allows, in order, following partial success (several
+/// factors) until the server says success or nothing is left.
+public struct UserAuthClient: Sendable {
+    /// The user to log in as.
+    public var userName: String
+    /// The service to start, normally `ssh-connection`.
+    public var serviceName = "ssh-connection"
+    /// Receives `SSH_MSG_USERAUTH_BANNER` texts (RFC 4252 §5.4).
+    public var bannerHandler: (@Sendable (String) async -> Void)?
+    /// Asked for a new password when the server says the old one expired (RFC 4252 §8); nil
+    /// gives the password method up.
+    public var passwordChangeHandler: (@Sendable (_ prompt: String) async -> String?)?
+    /// The longest authentication may take.
+    public var timeLimit: Duration? = .seconds(120)
+    /// The signature algorithms we are willing to sign with (ssh_config's PubkeyAcceptedAlgorithms,
+    /// Paramiko's `disabled_algorithms["pubkeys"]` the other way round); nil allows all.
+    public var publicKeyAlgorithms: [String]?
+
+    /// An authenticator for `userName`.
+    public init(userName: String) {
+        self.userName = userName
+    }
+
+    /// Runs authentication over `transport` with `credentials`, tried in order.
+    public func authenticate(over transport: some AuthenticationTransport, credentials: [AuthCredential])
+        async throws -> UserAuthResult
+    {
+        guard let timeLimit else { return try await run(transport, credentials) }
+        return try await withThrowingTaskGroup(of: UserAuthResult?.self) { group in
+            group.addTask { try await run(transport, credentials) }
+            group.addTask {
+                try await Task.sleep(for: timeLimit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let result = first else {
+                throw AuthError(.timedOut, "authentication took longer than \(timeLimit)")
+            }
+            return result
+        }
+    }
+
+    private func run(_ transport: some AuthenticationTransport, _ credentials: [AuthCredential]) async throws
+        -> UserAuthResult
+    {
+        var conversation = Conversation(
+            machine: ClientAuthMachine(userName: userName, serviceName: serviceName, sessionID: await transport.sessionID),
+            transport: transport, bannerHandler: bannerHandler)
+        var allowed: [String]
+        var succeeded: [String] = []
+        var keys: [SSHPublicKey] = []
+        switch try await conversation.exchange({ $0.noneRequest() }) {
+        case .success:
+            return UserAuthResult(method: "none", methods: ["none"], acceptedKeys: [])
+        case .failure(let methods, _):
+            allowed = methods
+        default:
+            throw AuthError(.protocolError, "unexpected answer to `none` (theirs)")
+        }
+        let signatureAlgorithms = await transport.serverSignatureAlgorithms
+        var tried = Set<Int>()
+        while true {
+            guard let index = credentials.indices.first(where: { !tried.contains($0) && allowed.contains(credentials[$0].method) })
+            else {
+                throw AuthError(
+                    .exhausted, "the server accepted none of our credentials; it allows \(allowed.joined(separator: ","))",
+                    allowedMethods: allowed)
+            }
+            tried.insert(index)
+            let credential = credentials[index]
+            let outcome = try await attempt(credential, &conversation, signatureAlgorithms: signatureAlgorithms)
+            switch outcome {
+            case .success(let key):
+                succeeded.append(credential.method)
+                if let key { keys.append(key) }
+                return UserAuthResult(method: credential.method, methods: succeeded, acceptedKeys: keys)
+            case .failure(let methods, let partial, let key):
+                allowed = methods
+                if partial {
+                    succeeded.append(credential.method)
+                    if let key { keys.append(key) }
+                }
+            case .skipped:
+                continue
+            }
+        }
+    }
+
+    private enum Outcome {
+        case success(SSHPublicKey?)
+        case failure(methods: [String], partial: Bool, key: SSHPublicKey?)
+        case skipped
+    }
+
+    private func attempt(
+        _ credential: AuthCredential, _ conversation: inout Conversation<some AuthenticationTransport>,
+        signatureAlgorithms: [String]?
+    ) async throws -> Outcome {
+        switch credential {
+        case .password(let password):
+            var event = try await conversation.exchange { $0.passwordRequest(password) }
+            if case .passwordChangeRequested(let prompt) = event {
+                guard let newPassword = await passwordChangeHandler?(prompt) else { return .skipped }
+                event = try await conversation.exchange { $0.passwordRequest(password, newPassword: newPassword) }
+            }
+            return try Self.outcome(event, key: nil)
+
+        case .publicKey(let signer):
+            let key = signer.publicKey
+            guard let algorithm = Self.signatureAlgorithm(
+                for: key, serverAccepts: signatureAlgorithms, ourChoice: publicKeyAlgorithms)
+            else { return .skipped }
+            let answer = try await conversation.exchange { $0.publicKeyQuery(key, algorithm: algorithm) }
+            guard case .publicKeyAcceptable = answer else { return try Self.outcome(answer, key: nil) }
+            let data = conversation.machine.publicKeySignedData(key, algorithm: algorithm)
+            let signature: [UInt8]
+            do {
+                signature = try await signer.sign(data, algorithm: algorithm)
+            } catch {
+                throw AuthError(.invalidCredential, "signing with \(key.keyType) \(key.fingerprint()) failed: \(error)")
+            }
+            let event = try await conversation.exchange {
+                $0.signedPublicKeyRequest(key, algorithm: algorithm, signature: signature)
+            }
+            return try Self.outcome(event, key: key)
+
+        case .keyboardInteractive(let responder):
+            var event = try await conversation.exchange { $0.keyboardInteractiveRequest() }
+            while case .infoRequest(let request) = event {
+                let challenge = KeyboardInteractiveChallenge(
+                    name: request.name, instruction: request.instruction,
+                    prompts: request.prompts.map { .init(prompt: $0.prompt, echo: $0.echo) })
+                guard let responses = try await responder(challenge), responses.count == request.prompts.count else {
+                    return .skipped
+                }
+                event = try await conversation.exchange { try $0.infoResponse(responses) }
+            }
+            return try Self.outcome(event, key: nil)
+
+        case .hostBased(let signer, let host, let user):
+            let key = signer.publicKey
+            guard let algorithm = Self.signatureAlgorithm(
+                for: key, serverAccepts: signatureAlgorithms, ourChoice: publicKeyAlgorithms)
+            else { return .skipped }
+            let data = conversation.machine.hostBasedSignedData(
+                key, algorithm: algorithm, clientHostName: host, clientUserName: user)
+            let signature = try await signer.sign(data, algorithm: algorithm)
+            let event = try await conversation.exchange {
+                $0.hostBasedRequest(key, algorithm: algorithm, clientHostName: host, clientUserName: user, signature: signature)
+            }
+            return try Self.outcome(event, key: key)
+        }
+    }
+
+    private static func outcome(_ event: ClientAuthEvent, key: SSHPublicKey?) throws -> Outcome {
+        switch event {
+        case .success: return .success(key)
+        case .failure(let methods, let partial): return .failure(methods: methods, partial: partial, key: key)
+        default: throw AuthError(.protocolError, "unexpected answer \(event) (theirs)")
+        }
+    }
+
+    /// The algorithm to sign with, among those `ourChoice` allows (nil: all): for RSA keys the
+    /// strongest rsa-sha2 form the server lists in `server-sig-algs`, and `ssh-rsa` only when it
+    /// lists neither (RFC 8332 §3.3, RFC 8308); other keys sign with their one algorithm.
+    /// Certificates take the certificate names. Nil when we allow none of the key's algorithms.
+    public static func signatureAlgorithm(for key: SSHPublicKey, serverAccepts: [String]?, ourChoice: [String]? = nil)
+        -> String?
+    {
+        let candidates = key.signatureAlgorithms.filter { ourChoice?.contains($0) ?? true }
+        guard candidates.count > 1 else { return candidates.first }
+        let accepted = Set(serverAccepts ?? [])
+        for candidate in candidates where accepted.contains(CertifiedSigner.plainAlgorithm(candidate)) {
+            return candidate
+        }
+        return candidates.last
+    }
+}
+
+/// One request and its answer at a time, with banners handed over as they come.
+private struct Conversation<Transport: AuthenticationTransport> {
+    var machine: ClientAuthMachine
+    let transport: Transport
+    let bannerHandler: (@Sendable (String) async -> Void)?
+
+    mutating func exchange(_ build: (inout ClientAuthMachine) throws -> ByteBuffer) async throws -> ClientAuthEvent {
+        try await transport.send(try build(&machine))
+        return try await answer()
+    }
+
+    private mutating func answer() async throws -> ClientAuthEvent {
+        while true {
+            let event = try machine.receive(try await transport.nextPayload())
+            guard case .banner(let text) = event else { return event }
+            await bannerHandler?(text)
+        }
+    }
+}

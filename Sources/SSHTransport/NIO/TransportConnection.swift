@@ -1,0 +1,121 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SSHWire
+
+/// A client transport connection in async form (RFC 4253): connected, keys exchanged, the host
+/// key decided and `ssh-userauth` accepted before the body runs; then payloads of messages 50
+/// and up go both ways until the body returns and the connection closes.
+public struct TransportConnection: Sendable {
+    /// The session identifier (RFC 4253 §7.2).
+    public let sessionID: [UInt8]
+    /// What the first key exchange negotiated.
+    public let negotiated: NegotiatedAlgorithms
+    /// The server's identification line.
+    public let serverIdentification: String
+    /// The server's `server-sig-algs` (RFC 8308 §3.1), when it sent them.
+    public let serverSignatureAlgorithms: [String]?
+    /// The NIO channel under the connection.
+    public let channel: any Channel
+    private let outbound: NIOAsyncChannelOutboundWriter<TransportCommand>
+    private let inbound: InboundEvents
+
+    /// Connects to `host`:`port`, runs the key exchange with `hostKeyDecision` judging the
+    /// server's key, asks for `ssh-userauth`, then runs `body` and closes.
+    public static func withConnection<Result: Sendable>(
+        host: String, port: Int, configuration: TransportConfiguration = TransportConfiguration(role: .client),
+        hostKeyDecision: @escaping HostKeyDecision,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        _ body: (TransportConnection) async throws -> Result
+    ) async throws -> Result {
+        let asyncChannel = try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        TransportHandler(configuration: configuration, hostKeyDecision: hostKeyDecision))
+                    return try NIOAsyncChannel<TransportEvent, TransportCommand>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let channel = asyncChannel.channel
+        return try await asyncChannel.executeThenClose { inboundStream, outbound in
+            let inbound = InboundEvents(inboundStream.makeAsyncIterator())
+            var identification = ""
+            var negotiated: NegotiatedAlgorithms?
+            while negotiated == nil {
+                switch try await inbound.next() {
+                case .identification(let line): identification = line
+                case .keyExchangeComplete(let algorithms, _): negotiated = algorithms
+                case .disconnected(let message): throw Self.error(message)
+                default: break
+                }
+            }
+            try await outbound.write(.requestService("ssh-userauth"))
+            while true {
+                let event = try await inbound.next()
+                if case .serviceAccepted = event { break }
+                if case .disconnected(let message) = event { throw Self.error(message) }
+            }
+            let (sessionID, signatureAlgorithms) = try await channel.eventLoop.submit {
+                let handler = try channel.pipeline.syncOperations.handler(type: TransportHandler.self)
+                return (handler.sessionID ?? [], handler.serverSignatureAlgorithms)
+            }.get()
+            let connection = TransportConnection(
+                sessionID: sessionID, negotiated: negotiated!, serverIdentification: identification,
+                serverSignatureAlgorithms: signatureAlgorithms, channel: channel, outbound: outbound, inbound: inbound)
+            return try await body(connection)
+        }
+    }
+
+    /// Sends a payload of message number 50 or more.
+    public func send(_ payload: ByteBuffer) async throws {
+        try await outbound.write(.payload(payload))
+    }
+
+    /// Tells the transport that authentication succeeded (connection messages may flow; delayed
+    /// compression starts).
+    public func authenticationSucceeded() async throws {
+        try await outbound.write(.authenticationSucceeded)
+    }
+
+    /// Starts a key re-exchange (RFC 4253 §9).
+    public func rekey() async throws {
+        try await outbound.write(.rekey)
+    }
+
+    /// The next payload of message number 50 or more; transport events in between are passed
+    /// over. Throws when the peer disconnects or the connection ends. One task reads at a time.
+    public func nextPayload() async throws -> ByteBuffer {
+        while true {
+            switch try await inbound.next() {
+            case .payload(let payload): return payload
+            case .disconnected(let message): throw Self.error(message)
+            default: continue
+            }
+        }
+    }
+
+    private static func error(_ message: DisconnectMessage) -> TransportError {
+        TransportError(.peerDisconnected, message.description, peerReason: message.reason)
+    }
+}
+
+/// The single reader of a connection's transport events.
+private final class InboundEvents: @unchecked Sendable {
+    private var iterator: NIOAsyncChannelInboundStream<TransportEvent>.AsyncIterator
+    private let lock = NIOLock()
+
+    init(_ iterator: NIOAsyncChannelInboundStream<TransportEvent>.AsyncIterator) {
+        self.iterator = iterator
+    }
+
+    func next() async throws -> TransportEvent {
+        // One reader at a time is the contract; the lock only guards the hand-over.
+        var current = lock.withLock { iterator }
+        defer { lock.withLock { iterator = current } }
+        guard let event = try await current.next() else {
+            throw TransportError(.closed, "the connection closed")
+        }
+        return event
+    }
+}

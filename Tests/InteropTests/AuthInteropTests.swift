@@ -1,0 +1,213 @@
+import Foundation
+import NIOCore
+import SSHAuth
+import SSHCrypto
+import SSHTestSupport
+import SSHTransport
+import Testing
+
+/// Our client authenticator against OpenSSH's sshd: every key type, certificates, password,
+/// keyboard-interactive through PAM, multi-factor AuthenticationMethods, banners, and refusals.
+@Suite(.enabled(if: Peers.available("sshd"), "OpenSSH sshd is not installed"))
+struct AuthInteropTests {
+    static let user = NSUserName()
+
+    static func authenticate(
+        _ server: OpenSSHServer, user: String = user, credentials: [AuthCredential],
+        configure: (inout UserAuthClient) -> Void = { _ in }
+    ) async throws -> UserAuthResult {
+        var client = UserAuthClient(userName: user)
+        configure(&client)
+        let authenticator = client
+        return try await TransportConnection.withConnection(
+            host: "127.0.0.1", port: server.port, hostKeyDecision: { _, _ in true }
+        ) { connection in
+            try await authenticator.authenticate(over: connection, credentials: credentials)
+        }
+    }
+
+    @Test(arguments: [SSHKeyType.ed25519, .ecdsaP256, .ecdsaP384, .ecdsaP521, .rsa])
+    func publicKeyOfEveryType(_ type: SSHKeyType) async throws {
+        let key = try SSHPrivateKey.generate(type, bits: type == .rsa ? 2048 : nil)
+        let server = try OpenSSHServer(configuration: ["LogLevel DEBUG2"])
+        defer { server.stop() }
+        try server.authorize([key.publicKey.openSSHLine])
+        let result = try await Self.authenticate(server, credentials: [.publicKey(key)])
+        #expect(result.method == "publickey")
+        #expect(result.acceptedKeys == [key.publicKey])
+        if type == .rsa {
+            #expect(server.log.contains("authenticated 1 pkalg rsa-sha2-512"), "\(server.log)")
+        }
+    }
+
+    /// sshd 9.2 lists rsa-sha2 in server-sig-algs even when it accepts only ssh-rsa, so, as with
+    /// OpenSSH's PubkeyAcceptedAlgorithms, the client is told to sign with ssh-rsa.
+    @Test func rsaWithSSHRSAWhereEnabled() async throws {
+        let key = try SSHPrivateKey.generate(.rsa, bits: 2048)
+        let server = try OpenSSHServer(configuration: ["PubkeyAcceptedAlgorithms ssh-rsa", "LogLevel DEBUG2"])
+        defer { server.stop() }
+        try server.authorize([key.publicKey.openSSHLine])
+        let result = try await Self.authenticate(server, credentials: [.publicKey(key)]) {
+            $0.publicKeyAlgorithms = ["ssh-rsa"]
+        }
+        #expect(result.method == "publickey")
+        #expect(server.log.contains("authenticated 1 pkalg ssh-rsa"), "\(server.log)")
+    }
+
+    @Test func dsaWhereEnabled() async throws {
+        let key = try SSHPrivateKey.generate(.dsa)
+        let server = try OpenSSHServer(configuration: ["PubkeyAcceptedAlgorithms +ssh-dss"])
+        defer { server.stop() }
+        try server.authorize([key.publicKey.openSSHLine])
+        #expect(try await Self.authenticate(server, credentials: [.publicKey(key)]).method == "publickey")
+    }
+
+    /// A key sshd does not know is skipped after its query; the next credential logs in.
+    @Test func unauthorizedKeyThenAuthorizedKey() async throws {
+        let stranger = try SSHPrivateKey.generate(.ed25519)
+        let key = try SSHPrivateKey.generate(.ecdsaP256)
+        let server = try OpenSSHServer()
+        defer { server.stop() }
+        try server.authorize([key.publicKey.openSSHLine])
+        let result = try await Self.authenticate(server, credentials: [.publicKey(stranger), .publicKey(key)])
+        #expect(result.acceptedKeys == [key.publicKey])
+        await #expect {
+            _ = try await Self.authenticate(server, credentials: [.publicKey(stranger)])
+        } throws: { error in
+            (error as? AuthError)?.code == .exhausted && (error as? AuthError)?.allowedMethods.contains("publickey") == true
+        }
+    }
+
+    @Test func userCertificateFromATrustedCA() async throws {
+        let authority = try SSHPrivateKey.generate(.ed25519)
+        let key = try SSHPrivateKey.generate(.ecdsaP384)
+        let directory = try Peers.temporaryDirectory("user-ca")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let caFile = directory.appendingPathComponent("ca.pub")
+        try (authority.publicKey.openSSHLine + "\n").write(to: caFile, atomically: true, encoding: .utf8)
+        let server = try OpenSSHServer(configuration: ["TrustedUserCAKeys \(caFile.path)"])
+        defer { server.stop() }
+        let certificate = try authority.certify(
+            key.publicKey, SSHCertificateRequest(kind: .user, keyID: "tester", principals: [Self.user]))
+        let signer = try CertifiedSigner(signer: key, certificate: certificate)
+        let result = try await Self.authenticate(server, credentials: [.publicKey(signer)])
+        #expect(result.acceptedKeys == [certificate])
+
+        let elsewhere = try authority.certify(
+            key.publicKey, SSHCertificateRequest(kind: .user, keyID: "other", principals: ["somebody-else"]))
+        await #expect(throws: AuthError.self) {
+            _ = try await Self.authenticate(server, credentials: [.publicKey(try CertifiedSigner(signer: key, certificate: elsewhere))])
+        }
+    }
+
+    @Test func bannerArrives() async throws {
+        let key = try SSHPrivateKey.generate(.ed25519)
+        let directory = try Peers.temporaryDirectory("banner")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let banner = directory.appendingPathComponent("banner")
+        try "Authorised use only.\n".write(to: banner, atomically: true, encoding: .utf8)
+        let server = try OpenSSHServer(configuration: ["Banner \(banner.path)"])
+        defer { server.stop() }
+        try server.authorize([key.publicKey.openSSHLine])
+        let seen = BannerBox()
+        _ = try await Self.authenticate(server, credentials: [.publicKey(key)]) { client in
+            client.bannerHandler = { seen.append($0) }
+        }
+        #expect(seen.texts == ["Authorised use only.\n"])
+    }
+
+    /// AuthenticationMethods publickey,publickey: two different keys, the first a partial success.
+    @Test func twoKeysRequired() async throws {
+        let first = try SSHPrivateKey.generate(.ed25519)
+        let second = try SSHPrivateKey.generate(.rsa, bits: 2048)
+        let server = try OpenSSHServer(configuration: ["AuthenticationMethods publickey,publickey"])
+        defer { server.stop() }
+        try server.authorize([first.publicKey.openSSHLine, second.publicKey.openSSHLine])
+        let result = try await Self.authenticate(server, credentials: [.publicKey(first), .publicKey(second)])
+        #expect(result.methods == ["publickey", "publickey"])
+        #expect(result.acceptedKeys == [first.publicKey, second.publicKey])
+    }
+
+    @Test(.enabled(if: TestUser.available, "needs root to make a user with a password"))
+    func passwordRightAndWrong() async throws {
+        let server = try OpenSSHServer()
+        defer { server.stop() }
+        let result = try await Self.authenticate(server, user: TestUser.name, credentials: [.password(TestUser.password)])
+        #expect(result.method == "password")
+        await #expect {
+            _ = try await Self.authenticate(server, user: TestUser.name, credentials: [.password("wrong")])
+        } throws: { ($0 as? AuthError)?.code == .exhausted }
+    }
+
+    /// AuthenticationMethods publickey,password: a key, then the password.
+    @Test(.enabled(if: TestUser.available, "needs root to make a user with a password"))
+    func publicKeyThenPassword() async throws {
+        let key = try SSHPrivateKey.generate(.ed25519)
+        let server = try OpenSSHServer(configuration: ["AuthenticationMethods publickey,password"])
+        defer { server.stop() }
+        try server.authorize([key.publicKey.openSSHLine])
+        let result = try await Self.authenticate(
+            server, user: TestUser.name, credentials: [.password(TestUser.password), .publicKey(key)])
+        #expect(result.methods == ["publickey", "password"])
+    }
+
+    /// On Linux sshd offers keyboard-interactive only through PAM.
+    @Test(.enabled(if: TestUser.available, "needs root to make a user with a password"))
+    func keyboardInteractiveThroughPAM() async throws {
+        let server = try OpenSSHServer(configuration: [
+            "UsePAM yes", "KbdInteractiveAuthentication yes", "PasswordAuthentication no",
+        ])
+        defer { server.stop() }
+        let prompts = BannerBox()
+        let result = try await Self.authenticate(
+            server, user: TestUser.name,
+            credentials: [
+                .keyboardInteractive { challenge in
+                    for prompt in challenge.prompts { prompts.append(prompt.prompt) }
+                    return challenge.prompts.map { _ in TestUser.password }
+                }
+            ])
+        #expect(result.method == "keyboard-interactive")
+        #expect(prompts.texts.contains { $0.lowercased().contains("password") })
+    }
+}
+
+/// Our client authenticator against Python paramiko's server, with password and keys.
+@Suite(.enabled(if: PythonPeer.hasParamiko || Peers.required, "python paramiko is not installed"))
+struct ParamikoServerAuthTests {
+    @Test(arguments: [SSHKeyType.ed25519, .ecdsaP256, .rsa])
+    func passwordAndKey(_ type: SSHKeyType) async throws {
+        let python = try #require(PythonPeer.python)
+        let key = try SSHPrivateKey.generate(type, bits: type == .rsa ? 2048 : nil)
+        let hostKey = try OpenSSHServer.sharedHostKey("ed25519")
+        let server = try PeerProcess(
+            printingPort: [python, "-u", "-c", PythonPeer.serverScript, hostKey.path, Base64Line.of(key.publicKey)],
+            directory: try Peers.temporaryDirectory("paramiko-auth"))
+        defer { server.stop() }
+        func login(_ credentials: [AuthCredential]) async throws -> UserAuthResult {
+            try await TransportConnection.withConnection(
+                host: "127.0.0.1", port: server.port, hostKeyDecision: { _, _ in true }
+            ) { connection in
+                try await UserAuthClient(userName: "tester").authenticate(over: connection, credentials: credentials)
+            }
+        }
+        #expect(try await login([.publicKey(key)]).acceptedKeys == [key.publicKey])
+        #expect(try await login([.password("wrong"), .password("secret")]).method == "password")
+        await #expect(throws: AuthError.self) { _ = try await login([.password("wrong")]) }
+    }
+}
+
+/// The base64 field of a public key line.
+enum Base64Line {
+    static func of(_ key: SSHPublicKey) -> String {
+        String(key.openSSHLine.split(separator: " ")[1])
+    }
+}
+
+/// Texts gathered from callbacks.
+final class BannerBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    func append(_ text: String) { lock.withLock { stored.append(text) } }
+    var texts: [String] { lock.withLock { stored } }
+}
