@@ -20,7 +20,7 @@ struct AuthInteropTests {
         configure(&client)
         let authenticator = client
         return try await TransportConnection.withConnection(
-            host: "127.0.0.1", port: server.port, hostKeyDecision: { _, _ in true }
+            host: "127.0.0.1", port: server.port, hostKeyPolicy: .acceptAny
         ) { connection in
             try await authenticator.authenticate(over: connection, credentials: credentials)
         }
@@ -29,7 +29,7 @@ struct AuthInteropTests {
     @Test(arguments: [SSHKeyType.ed25519, .ecdsaP256, .ecdsaP384, .ecdsaP521, .rsa])
     func publicKeyOfEveryType(_ type: SSHKeyType) async throws {
         let key = try SSHPrivateKey.generate(type, bits: type == .rsa ? 2048 : nil)
-        let server = try OpenSSHServer(configuration: ["LogLevel DEBUG2"])
+        let server = try await OpenSSHServer.start(configuration: ["LogLevel DEBUG2"])
         defer { server.stop() }
         try server.authorize([key.publicKey.openSSHLine])
         let result = try await Self.authenticate(server, credentials: [.publicKey(key)])
@@ -44,7 +44,7 @@ struct AuthInteropTests {
     /// OpenSSH's PubkeyAcceptedAlgorithms, the client is told to sign with ssh-rsa.
     @Test func rsaWithSSHRSAWhereEnabled() async throws {
         let key = try SSHPrivateKey.generate(.rsa, bits: 2048)
-        let server = try OpenSSHServer(configuration: ["PubkeyAcceptedAlgorithms ssh-rsa", "LogLevel DEBUG2"])
+        let server = try await OpenSSHServer.start(configuration: ["PubkeyAcceptedAlgorithms ssh-rsa", "LogLevel DEBUG2"])
         defer { server.stop() }
         try server.authorize([key.publicKey.openSSHLine])
         let result = try await Self.authenticate(server, credentials: [.publicKey(key)]) {
@@ -56,7 +56,7 @@ struct AuthInteropTests {
 
     @Test func dsaWhereEnabled() async throws {
         let key = try SSHPrivateKey.generate(.dsa)
-        let server = try OpenSSHServer(configuration: ["PubkeyAcceptedAlgorithms +ssh-dss"])
+        let server = try await OpenSSHServer.start(configuration: ["PubkeyAcceptedAlgorithms +ssh-dss"])
         defer { server.stop() }
         try server.authorize([key.publicKey.openSSHLine])
         #expect(try await Self.authenticate(server, credentials: [.publicKey(key)]).method == "publickey")
@@ -66,7 +66,7 @@ struct AuthInteropTests {
     @Test func unauthorizedKeyThenAuthorizedKey() async throws {
         let stranger = try SSHPrivateKey.generate(.ed25519)
         let key = try SSHPrivateKey.generate(.ecdsaP256)
-        let server = try OpenSSHServer()
+        let server = try await OpenSSHServer.start()
         defer { server.stop() }
         try server.authorize([key.publicKey.openSSHLine])
         let result = try await Self.authenticate(server, credentials: [.publicKey(stranger), .publicKey(key)])
@@ -85,7 +85,7 @@ struct AuthInteropTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let caFile = directory.appendingPathComponent("ca.pub")
         try (authority.publicKey.openSSHLine + "\n").write(to: caFile, atomically: true, encoding: .utf8)
-        let server = try OpenSSHServer(configuration: ["TrustedUserCAKeys \(caFile.path)"])
+        let server = try await OpenSSHServer.start(configuration: ["TrustedUserCAKeys \(caFile.path)"])
         defer { server.stop() }
         let certificate = try authority.certify(
             key.publicKey, SSHCertificateRequest(kind: .user, keyID: "tester", principals: [Self.user]))
@@ -106,7 +106,7 @@ struct AuthInteropTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let banner = directory.appendingPathComponent("banner")
         try "Authorised use only.\n".write(to: banner, atomically: true, encoding: .utf8)
-        let server = try OpenSSHServer(configuration: ["Banner \(banner.path)"])
+        let server = try await OpenSSHServer.start(configuration: ["Banner \(banner.path)"])
         defer { server.stop() }
         try server.authorize([key.publicKey.openSSHLine])
         let seen = BannerBox()
@@ -120,7 +120,7 @@ struct AuthInteropTests {
     @Test func twoKeysRequired() async throws {
         let first = try SSHPrivateKey.generate(.ed25519)
         let second = try SSHPrivateKey.generate(.rsa, bits: 2048)
-        let server = try OpenSSHServer(configuration: ["AuthenticationMethods publickey,publickey"])
+        let server = try await OpenSSHServer.start(configuration: ["AuthenticationMethods publickey,publickey"])
         defer { server.stop() }
         try server.authorize([first.publicKey.openSSHLine, second.publicKey.openSSHLine])
         let result = try await Self.authenticate(server, credentials: [.publicKey(first), .publicKey(second)])
@@ -130,7 +130,7 @@ struct AuthInteropTests {
 
     @Test(.enabled(if: TestUser.available, "needs root to make a user with a password"))
     func passwordRightAndWrong() async throws {
-        let server = try OpenSSHServer()
+        let server = try await OpenSSHServer.start()
         defer { server.stop() }
         let result = try await Self.authenticate(server, user: TestUser.name, credentials: [.password(TestUser.password)])
         #expect(result.method == "password")
@@ -143,7 +143,7 @@ struct AuthInteropTests {
     @Test(.enabled(if: TestUser.available, "needs root to make a user with a password"))
     func publicKeyThenPassword() async throws {
         let key = try SSHPrivateKey.generate(.ed25519)
-        let server = try OpenSSHServer(configuration: ["AuthenticationMethods publickey,password"])
+        let server = try await OpenSSHServer.start(configuration: ["AuthenticationMethods publickey,password"])
         defer { server.stop() }
         try server.authorize([key.publicKey.openSSHLine])
         let result = try await Self.authenticate(
@@ -154,7 +154,7 @@ struct AuthInteropTests {
     /// On Linux sshd offers keyboard-interactive only through PAM.
     @Test(.enabled(if: TestUser.available, "needs root to make a user with a password"))
     func keyboardInteractiveThroughPAM() async throws {
-        let server = try OpenSSHServer(configuration: [
+        let server = try await OpenSSHServer.start(configuration: [
             "UsePAM yes", "KbdInteractiveAuthentication yes", "PasswordAuthentication no",
         ])
         defer { server.stop() }
@@ -186,7 +186,7 @@ struct ParamikoServerAuthTests {
         defer { server.stop() }
         func login(_ credentials: [AuthCredential]) async throws -> UserAuthResult {
             try await TransportConnection.withConnection(
-                host: "127.0.0.1", port: server.port, hostKeyDecision: { _, _ in true }
+                host: "127.0.0.1", port: server.port, hostKeyPolicy: .acceptAny
             ) { connection in
                 try await UserAuthClient(userName: "tester").authenticate(over: connection, credentials: credentials)
             }

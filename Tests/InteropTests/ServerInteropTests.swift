@@ -38,9 +38,9 @@ import Testing
 
     /// Runs `ssh -vv` with the algorithms pinned until our server refuses authentication; returns its
     /// log. `extra` options come first, so they win over the defaults here (ssh keeps the first value).
-    static func ssh(port: Int, _ test: Case, extra: [String] = []) throws -> String {
+    static func ssh(port: Int, _ test: Case, extra: [String] = []) async throws -> String {
         guard let ssh = Peers.executable("ssh") else { throw PeerError("ssh is not installed") }
-        let result = try Peers.run(
+        let result = try await Peers.runDetached(
             [
                 ssh, "-vv", "-F", "/dev/null", "-p", "\(port)",
             ] + extra + [
@@ -56,7 +56,7 @@ import Testing
     func openSSHClientReachesAuthentication(_ test: Case) async throws {
         let (channel, port) = try await TransportTestServer.start(configuration: Self.serverConfiguration())
         defer { channel.close(promise: nil) }
-        let log = try Self.ssh(port: port, test)
+        let log = try await Self.ssh(port: port, test)
         #expect(log.contains("debug1: kex: algorithm: \(test.kex)"), "\(log)")
         #expect(log.contains("debug1: kex: host key algorithm: \(test.hostKey)"))
         let cipherLine = CipherAlgorithm.named(test.cipher)?.isAEAD == true
@@ -69,7 +69,7 @@ import Testing
     func openSSHClientWithCompression() async throws {
         let (channel, port) = try await TransportTestServer.start(configuration: Self.serverConfiguration())
         defer { channel.close(promise: nil) }
-        let log = try Self.ssh(port: port, Case(), extra: ["-C"])
+        let log = try await Self.ssh(port: port, Case(), extra: ["-C"])
         #expect(log.contains("compression: zlib@openssh.com"), "\(log)")
         #expect(log.contains("SSH2_MSG_SERVICE_ACCEPT received"))
     }
@@ -91,7 +91,7 @@ import Testing
         let knownHosts = directory.appendingPathComponent("known_hosts").path
         try "@cert-authority * \(authority.publicKey.openSSHLine)\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
         let algorithm = certificate.signatureAlgorithms[0]
-        let log = try Self.ssh(
+        let log = try await Self.ssh(
             port: port, Case(hostKey: algorithm),
             extra: ["-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(knownHosts)"])
         #expect(log.contains("debug1: Server host certificate: \(certificate.keyType)"), "\(log)")
@@ -112,7 +112,7 @@ import Testing
         let (channel, port) = try await TransportTestServer.start(configuration: Self.serverConfiguration())
         defer { channel.close(promise: nil) }
         let python = try #require(PythonPeer.python)
-        let result = try Peers.run(
+        let result = try await Peers.runDetached(
             [python, "-c", PythonPeer.clientScript, "\(port)", test.kex, test.cipher, test.mac, test.hostKey])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("KEY \(test.hostKey.hasPrefix("rsa-") ? "ssh-rsa" : test.hostKey)"), "\(result.output)")
@@ -128,7 +128,7 @@ import Testing
         defer { channel.close(promise: nil) }
         let python = try #require(PythonPeer.python)
         let test = Case(kex: "curve25519-sha256@libssh.org", cipher: "aes256-gcm@openssh.com")
-        let result = try Peers.run(
+        let result = try await Peers.runDetached(
             [python, "-c", PythonPeer.clientScript, "\(port)", test.kex, test.cipher, test.mac, test.hostKey, serverStarts ? "0" : "2"])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("ACCEPTED True"), "\(result.output)")
@@ -161,7 +161,7 @@ import Testing
         let keygen = try #require(Peers.executable("dropbearkey"))
         let directory = try Peers.temporaryDirectory("dropbear")
         let key = directory.appendingPathComponent("host_ed25519").path
-        _ = try Peers.run([keygen, "-t", "ed25519", "-f", key])
+        _ = try await Peers.runDetached([keygen, "-t", "ed25519", "-f", key])
         let port = freeLoopbackPort()
         let peer = try PeerProcess([dropbear, "-F", "-E", "-s", "-p", "127.0.0.1:\(port)", "-r", key], port: port, directory: directory)
         defer { peer.stop() }
@@ -181,7 +181,7 @@ import Testing
         let tcpserver = try #require(Peers.executable("tcpserver"))
         let directory = try Peers.temporaryDirectory("tinyssh")
         let keys = directory.appendingPathComponent("keys").path
-        _ = try Peers.run([makekey, keys])
+        _ = try await Peers.runDetached([makekey, keys])
         let port = freeLoopbackPort()
         let peer = try PeerProcess([tcpserver, "-HRDl0", "127.0.0.1", "\(port)", tinysshd, "-v", "-v", keys], port: port, directory: directory)
         defer { peer.stop() }

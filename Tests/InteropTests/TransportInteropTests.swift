@@ -34,7 +34,7 @@ struct TransportInteropTests {
     static let compressionCases = [Case(compression: "zlib@openssh.com")]
 
     static func run(_ test: Case, rekeys: Int = 0) async throws {
-        let server = try OpenSSHServer(
+        let server = try await OpenSSHServer.start(
             hostKeyTypes: [test.keyType],
             configuration: [
                 "KexAlgorithms \(test.kex)", "HostKeyAlgorithms \(test.hostKey)", "Ciphers \(test.cipher)",
@@ -81,11 +81,11 @@ struct TransportInteropTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let authority = directory.appendingPathComponent("ca").path
         let hostKey = directory.appendingPathComponent("host_ed25519").path
-        _ = try Peers.run([keygen, "-q", "-N", "", "-t", "ed25519", "-f", authority])
-        _ = try Peers.run([keygen, "-q", "-N", "", "-t", "ed25519", "-f", hostKey])
-        let signed = try Peers.run([keygen, "-q", "-s", authority, "-h", "-I", "sshd", "-n", "127.0.0.1", hostKey + ".pub"])
+        _ = try await Peers.runDetached([keygen, "-q", "-N", "", "-t", "ed25519", "-f", authority])
+        _ = try await Peers.runDetached([keygen, "-q", "-N", "", "-t", "ed25519", "-f", hostKey])
+        let signed = try await Peers.runDetached([keygen, "-q", "-s", authority, "-h", "-I", "sshd", "-n", "127.0.0.1", hostKey + ".pub"])
         #expect(signed.status == 0, "\(signed.output)")
-        let server = try OpenSSHServer(
+        let server = try await OpenSSHServer.start(
             hostKeyTypes: [], configuration: ["HostKey \(hostKey)", "HostCertificate \(hostKey)-cert.pub"])
         defer { server.stop() }
         var configuration = TransportConfiguration(role: .client)
@@ -101,7 +101,7 @@ struct TransportInteropTests {
     /// UNIMPLEMENTED, which ends the connection with a typed error rather than the kex deadline.
     /// (Re-exchanges with sshd after authentication are proven with the authentication layer.)
     @Test func sshdRefusesARekeyBeforeAuthentication() async throws {
-        let server = try OpenSSHServer(hostKeyTypes: ["ed25519"])
+        let server = try await OpenSSHServer.start(hostKeyTypes: ["ed25519"])
         defer { server.stop() }
         await #expect {
             _ = try await TransportProbe.run(port: server.port, configuration: TransportConfiguration(role: .client), rekeys: 1)

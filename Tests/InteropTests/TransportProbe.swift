@@ -109,10 +109,12 @@ enum TransportProbe {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let transport = TransportHandler(configuration: configuration) { blob, _ in
-                        seen.record(blob)
-                        return true
-                    }
+                    let transport = TransportHandler(
+                        configuration: configuration,
+                        hostKeyPolicy: .check { blob, _ in
+                            seen.record(blob)
+                            return true
+                        })
                     let probe = ProbeHandler(promise: promise, transport: transport, rekeys: rekeys)
                     try channel.pipeline.syncOperations.addHandlers(transport, probe)
                 }

@@ -87,6 +87,13 @@ public final class OpenSSHServer: @unchecked Sendable {
         throw lastError ?? PeerError("sshd did not start")
     }
 
+    /// Starts sshd off Swift's cooperative threads; see ``init(hostKeyTypes:configuration:)``.
+    public static func start(hostKeyTypes: [String] = defaultHostKeyTypes, configuration: [String] = []) async throws
+        -> OpenSSHServer
+    {
+        try await Peers.detached { try OpenSSHServer(hostKeyTypes: hostKeyTypes, configuration: configuration) }
+    }
+
     /// The public key blob of one host key (decoded from its `.pub` file).
     public func hostKeyBlob(_ type: String) throws -> [UInt8] {
         guard let file = hostKeyFiles[type] else { throw PeerError("no \(type) host key") }

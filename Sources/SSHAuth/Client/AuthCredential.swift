@@ -46,6 +46,12 @@ public struct KeyboardInteractiveChallenge: Sendable, Hashable {
         public var prompt: String
         /// Whether to echo the answer.
         public var echo: Bool
+
+        /// A prompt.
+        public init(prompt: String, echo: Bool) {
+            self.prompt = prompt
+            self.echo = echo
+        }
     }
 
     /// The name of the round, for a window title.
@@ -54,6 +60,13 @@ public struct KeyboardInteractiveChallenge: Sendable, Hashable {
     public var instruction: String
     /// The prompts, possibly none (a round the client answers with no responses).
     public var prompts: [Prompt]
+
+    /// A round of prompts.
+    public init(name: String, instruction: String, prompts: [Prompt]) {
+        self.name = name
+        self.instruction = instruction
+        self.prompts = prompts
+    }
 }
 
 /// Answers a keyboard-interactive round; nil gives the method up.

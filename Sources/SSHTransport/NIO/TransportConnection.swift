@@ -3,16 +3,16 @@ import NIOCore
 import NIOPosix
 import SSHWire
 
-/// A client transport connection in async form (RFC 4253): connected, keys exchanged, the host
-/// key decided and `ssh-userauth` accepted before the body runs; then payloads of messages 50
-/// and up go both ways until the body returns and the connection closes.
+/// A transport connection in async form (RFC 4253): keys exchanged (for a client, the host key
+/// decided) and `ssh-userauth` started before the body runs; then payloads of messages 50 and
+/// up go both ways until the body returns and the connection closes.
 public struct TransportConnection: Sendable {
     /// The session identifier (RFC 4253 §7.2).
     public let sessionID: [UInt8]
     /// What the first key exchange negotiated.
     public let negotiated: NegotiatedAlgorithms
-    /// The server's identification line.
-    public let serverIdentification: String
+    /// The peer's identification line.
+    public let peerIdentification: String
     /// The server's `server-sig-algs` (RFC 8308 §3.1), when it sent them.
     public let serverSignatureAlgorithms: [String]?
     /// The NIO channel under the connection.
@@ -20,11 +20,11 @@ public struct TransportConnection: Sendable {
     private let outbound: NIOAsyncChannelOutboundWriter<TransportCommand>
     private let inbound: InboundEvents
 
-    /// Connects to `host`:`port`, runs the key exchange with `hostKeyDecision` judging the
+    /// Connects to `host`:`port`, runs the key exchange with `hostKeyPolicy` judging the
     /// server's key, asks for `ssh-userauth`, then runs `body` and closes.
     public static func withConnection<Result: Sendable>(
         host: String, port: Int, configuration: TransportConfiguration = TransportConfiguration(role: .client),
-        hostKeyDecision: @escaping HostKeyDecision,
+        hostKeyPolicy: HostKeyPolicy,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         _ body: (TransportConnection) async throws -> Result
     ) async throws -> Result {
@@ -33,10 +33,21 @@ public struct TransportConnection: Sendable {
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        TransportHandler(configuration: configuration, hostKeyDecision: hostKeyDecision))
+                        TransportHandler(configuration: configuration, hostKeyPolicy: hostKeyPolicy))
                     return try NIOAsyncChannel<TransportEvent, TransportCommand>(wrappingChannelSynchronously: channel)
                 }
             }
+        return try await withEstablished(asyncChannel, role: .client, body)
+    }
+
+    /// Runs `body` over a channel whose pipeline ends in a ``TransportHandler`` wrapped by
+    /// `asyncChannel`, once it is ready for authentication: for a client, after the key exchange
+    /// and `ssh-userauth` accepted; for a server, after the key exchange and the client's
+    /// `ssh-userauth` request. Closes the channel when `body` returns.
+    public static func withEstablished<Result: Sendable>(
+        _ asyncChannel: NIOAsyncChannel<TransportEvent, TransportCommand>, role: TransportConfiguration.Role,
+        _ body: (TransportConnection) async throws -> Result
+    ) async throws -> Result {
         let channel = asyncChannel.channel
         return try await asyncChannel.executeThenClose { inboundStream, outbound in
             let inbound = InboundEvents(inboundStream.makeAsyncIterator())
@@ -50,21 +61,28 @@ public struct TransportConnection: Sendable {
                 default: break
                 }
             }
-            try await outbound.write(.requestService("ssh-userauth"))
-            while true {
-                let event = try await inbound.next()
-                if case .serviceAccepted = event { break }
-                if case .disconnected(let message) = event { throw Self.error(message) }
+            if role == .client { try await outbound.write(.requestService("ssh-userauth")) }
+            waiting: while true {
+                switch try await inbound.next() {
+                case .serviceAccepted where role == .client, .serviceRequested where role == .server: break waiting
+                case .disconnected(let message): throw Self.error(message)
+                default: continue
+                }
             }
             let (sessionID, signatureAlgorithms) = try await channel.eventLoop.submit {
                 let handler = try channel.pipeline.syncOperations.handler(type: TransportHandler.self)
                 return (handler.sessionID ?? [], handler.serverSignatureAlgorithms)
             }.get()
             let connection = TransportConnection(
-                sessionID: sessionID, negotiated: negotiated!, serverIdentification: identification,
+                sessionID: sessionID, negotiated: negotiated!, peerIdentification: identification,
                 serverSignatureAlgorithms: signatureAlgorithms, channel: channel, outbound: outbound, inbound: inbound)
             return try await body(connection)
         }
+    }
+
+    /// Says DISCONNECT (RFC 4253 §11.1) with `reason` and closes.
+    public func disconnect(_ reason: DisconnectReason = .byApplication, _ description: String = "") async throws {
+        try await outbound.write(.disconnect(reason, description))
     }
 
     /// Sends a payload of message number 50 or more.

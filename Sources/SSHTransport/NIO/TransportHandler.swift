@@ -24,6 +24,16 @@ public enum TransportCommand: Sendable {
 /// hash, is the one expected: `(host key blob, host key algorithm) -> accept`.
 public typealias HostKeyDecision = @Sendable (_ hostKeyBlob: [UInt8], _ algorithm: String) async -> Bool
 
+/// How a client judges the server's host key once its signature has verified (RFC 4253 §8).
+public enum HostKeyPolicy: Sendable {
+    /// Take any key (for tests and benchmarks; Paramiko's AutoAddPolicy without the adding).
+    case acceptAny
+    /// Decide at once on the event loop, as a known_hosts lookup does.
+    case check(@Sendable (_ hostKeyBlob: [UInt8], _ algorithm: String) -> Bool)
+    /// Decide asynchronously, for instance by asking the user.
+    case ask(HostKeyDecision)
+}
+
 /// The SwiftNIO handler that drives a ``TransportStateMachine``: bytes from the socket in,
 /// ``TransportEvent``s up the pipeline, ``TransportCommand``s down, and one flush per read cycle.
 public final class TransportHandler: ChannelDuplexHandler {
@@ -33,17 +43,23 @@ public final class TransportHandler: ChannelDuplexHandler {
     public typealias OutboundOut = ByteBuffer
 
     private var machine: TransportStateMachine
-    private let hostKeyDecision: HostKeyDecision?
+    private let hostKeyPolicy: HostKeyPolicy?
     private var output: ByteBuffer
     private var timer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
     private let clock = ContinuousClock()
 
-    /// A handler over a machine built from `configuration`. A client needs `hostKeyDecision`.
-    public init(configuration: TransportConfiguration, hostKeyDecision: HostKeyDecision? = nil) {
+    /// A handler over a machine built from `configuration`. A client needs a `hostKeyPolicy`;
+    /// without one every server key is refused.
+    public init(configuration: TransportConfiguration, hostKeyPolicy: HostKeyPolicy?) {
         self.machine = TransportStateMachine(configuration: configuration)
-        self.hostKeyDecision = hostKeyDecision
+        self.hostKeyPolicy = hostKeyPolicy
         self.output = ByteBuffer()
+    }
+
+    /// A handler whose host keys are judged by an asynchronous `hostKeyDecision` (servers pass nil).
+    public convenience init(configuration: TransportConfiguration, hostKeyDecision: HostKeyDecision? = nil) {
+        self.init(configuration: configuration, hostKeyPolicy: hostKeyDecision.map { .ask($0) })
     }
 
     /// What the last key exchange negotiated.
@@ -172,9 +188,19 @@ public final class TransportHandler: ChannelDuplexHandler {
     }
 
     private func decideHostKey(_ context: ChannelHandlerContext, blob: [UInt8], algorithm: String) {
-        guard let decision = hostKeyDecision else {
+        let decision: HostKeyDecision
+        switch hostKeyPolicy {
+        case nil:
             verdict(context, accepted: false)
             return
+        case .acceptAny:
+            verdict(context, accepted: true)
+            return
+        case .check(let check):
+            verdict(context, accepted: check(blob, algorithm))
+            return
+        case .ask(let ask):
+            decision = ask
         }
         let loop = context.eventLoop
         let boundSelf = NIOLoopBound(self, eventLoop: loop)

@@ -34,7 +34,7 @@ struct ConnectBenchCommand: AsyncParsableCommand {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandlers(
-                        TransportHandler(configuration: configuration) { _, _ in true },
+                        TransportHandler(configuration: configuration, hostKeyPolicy: .acceptAny),
                         ServiceAcceptWaiter(accepted: accepted))
                 }
             }

@@ -1,0 +1,21 @@
+import SSHCrypto
+
+/// How the server runs user authentication (sshd_config's equivalents in brackets).
+public struct ServerAuthConfiguration: Sendable {
+    /// The methods offered (the union of what the delegate can decide).
+    public var methods: [String] = ["publickey", "password", "keyboard-interactive"]
+    /// Lists of methods that must all succeed, in order (AuthenticationMethods); nil: any one of
+    /// ``methods`` suffices.
+    public var authenticationMethods: [[String]]?
+    /// Failed attempts before the server disconnects (MaxAuthTries; sshd's default is 6).
+    public var maximumAttempts = 6
+    /// The time allowed to log in (LoginGraceTime).
+    public var loginGraceTime: Duration? = .seconds(120)
+    /// CA keys whose user certificates are trusted (TrustedUserCAKeys).
+    public var trustedUserCAKeys: Set<SSHPublicKey> = []
+    /// The services a client may ask to start after authentication.
+    public var services: Set<String> = ["ssh-connection"]
+
+    /// The defaults above.
+    public init() {}
+}

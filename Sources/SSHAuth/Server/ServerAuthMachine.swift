@@ -1,0 +1,216 @@
+import NIOCore
+import SSHCrypto
+import SSHWire
+
+/// The server side of user authentication (RFC 4252, RFC 4256) as a sans-IO machine: it decodes
+/// requests, verifies signatures over the session identifier itself, keeps the attempt count and
+/// the AuthenticationMethods progress, and turns the delegate's decisions into replies.
+public struct ServerAuthMachine: Sendable {
+    /// What the driver does next.
+    public enum Step: Sendable {
+        /// Ask the delegate about this request, then call ``answer(_:)``.
+        case decide(ServerAuthRequest)
+        /// Send these payloads and read the next request.
+        case reply([ByteBuffer])
+    }
+
+    /// What an answer leads to.
+    public enum Outcome: Sendable {
+        /// Send these payloads and go on.
+        case reply([ByteBuffer])
+        /// Send these payloads (USERAUTH_SUCCESS last); authentication is over.
+        case authenticated([ByteBuffer], AuthenticatedIdentity)
+    }
+
+    public let configuration: ServerAuthConfiguration
+    private let sessionID: [UInt8]
+    private var user: String?
+    private var service: String?
+    private var completed: [String] = []
+    private var verifiedKeys: [SSHPublicKeyIdentity] = []
+    private var remainingLists: [[String]]?
+    private var failures = 0
+    private var pending: ServerAuthRequest?
+    private var pendingKey: SSHPublicKeyIdentity?
+    private var keyboardInteractiveActive = false
+    private var passwordChangeAsked = false
+    private(set) var authenticated = false
+
+    /// A machine for the session `sessionID`.
+    public init(sessionID: [UInt8], configuration: ServerAuthConfiguration = ServerAuthConfiguration()) {
+        self.sessionID = sessionID
+        self.configuration = configuration
+        self.remainingLists = configuration.authenticationMethods
+    }
+
+    /// The methods that can continue, as USERAUTH_FAILURE lists them.
+    public var methodsThatCanContinue: [String] {
+        if let remainingLists {
+            var next: [String] = []
+            for list in remainingLists { if let first = list.first, !next.contains(first) { next.append(first) } }
+            return next
+        }
+        return configuration.methods
+    }
+
+    /// Decodes one client payload (messages 50–79); `now` (seconds since the epoch) dates
+    /// certificate validity.
+    public mutating func receive(_ payload: ByteBuffer, now: UInt64) throws(AuthError) -> Step {
+        guard !authenticated else { throw AuthError(.protocolError, "authentication message after success (theirs)") }
+        guard pending == nil else { throw AuthError(.protocolError, "a request while another is decided (ours)") }
+        let message: UserAuthMessage
+        do {
+            message = try UserAuthMessage(
+                decodingPayload: payload, context: keyboardInteractiveActive ? .keyboardInteractive : .none)
+        } catch {
+            throw AuthError(.protocolError, "malformed authentication message from the client: \(error)")
+        }
+        switch message {
+        case .request(let request):
+            return try receiveRequest(request, now: now)
+        case .infoResponse(let response):
+            guard keyboardInteractiveActive, let user else {
+                throw AuthError(.protocolError, "INFO_RESPONSE without INFO_REQUEST (theirs)")
+            }
+            keyboardInteractiveActive = false
+            return ask(.keyboardInteractiveResponses(user: user, responses: response.responses))
+        default:
+            throw AuthError(.protocolError, "a client may not send message \(payload.getInteger(at: payload.readerIndex, as: UInt8.self) ?? 0) (theirs)")
+        }
+    }
+
+    private mutating func receiveRequest(_ request: UserAuthRequestMessage, now: UInt64) throws(AuthError) -> Step {
+        keyboardInteractiveActive = false
+        guard configuration.services.contains(request.serviceName) else {
+            throw AuthError(.refused, "the client asked for service \(request.serviceName) (theirs)")
+        }
+        if user != request.userName || service != request.serviceName {
+            // RFC 4252 §5: a change of user or service starts over; partial success is forgotten.
+            user = request.userName
+            service = request.serviceName
+            completed = []
+            verifiedKeys = []
+            remainingLists = configuration.authenticationMethods
+        }
+        let name = request.userName
+        let method = request.method
+        guard method.name == "none" || methodsThatCanContinue.contains(method.name) else {
+            return try fail()
+        }
+        switch method {
+        case .none:
+            return ask(.none(user: name))
+        case .password(let fields):
+            if fields.newPassword != nil && !passwordChangeAsked { return try fail() }
+            return ask(.password(user: name, password: fields.password, newPassword: fields.newPassword))
+        case .publicKey(let fields):
+            guard let key = try? SSHPublicKey(blob: Array(fields.publicKey.readableBytesView)),
+                key.signatureAlgorithms.contains(fields.algorithm)
+            else { return try fail() }
+            let trusted = certificateTrusted(key, user: name, now: now)
+            guard let signature = fields.signature else {
+                return ask(.publicKey(user: name, key: key, algorithm: fields.algorithm, signed: false, certificateTrusted: trusted))
+            }
+            guard let data = request.signedData(sessionIdentifier: ByteBuffer(bytes: sessionID)),
+                key.isValidSignature(
+                    Array(signature.readableBytesView), for: Array(data.readableBytesView), algorithm: fields.algorithm)
+            else { return try fail() }
+            pendingKey = SSHPublicKeyIdentity(key: key, algorithm: fields.algorithm)
+            return ask(.publicKey(user: name, key: key, algorithm: fields.algorithm, signed: true, certificateTrusted: trusted))
+        case .keyboardInteractive(_, let submethods):
+            return ask(.keyboardInteractive(user: name, submethods: submethods))
+        case .hostBased(let fields):
+            guard let key = try? SSHPublicKey(blob: Array(fields.publicKey.readableBytesView)),
+                key.signatureAlgorithms.contains(fields.algorithm),
+                let data = request.signedData(sessionIdentifier: ByteBuffer(bytes: sessionID)),
+                key.isValidSignature(
+                    Array(fields.signature.readableBytesView), for: Array(data.readableBytesView), algorithm: fields.algorithm)
+            else { return try fail() }
+            pendingKey = SSHPublicKeyIdentity(key: key, algorithm: fields.algorithm)
+            return ask(
+                .hostBased(user: name, key: key, clientHostName: fields.clientHostName, clientUserName: fields.clientUserName))
+        case .gssapiWithMIC, .gssapiKeyex, .unknown:
+            return try fail()
+        }
+    }
+
+    private func certificateTrusted(_ key: SSHPublicKey, user: String, now: UInt64) -> Bool {
+        guard let certificate = key.certificate else { return false }
+        do {
+            try certificate.validate(
+                kind: .user, principal: user, now: now, trustedAuthorities: configuration.trustedUserCAKeys)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private mutating func ask(_ request: ServerAuthRequest) -> Step {
+        pending = request
+        return .decide(request)
+    }
+
+    /// Turns the delegate's decision on the pending request into replies.
+    public mutating func answer(_ decision: ServerAuthDecision) throws(AuthError) -> Outcome {
+        guard let request = pending else { throw AuthError(.protocolError, "no request is being decided (ours)") }
+        pending = nil
+        let key = pendingKey
+        pendingKey = nil
+        switch (decision, request) {
+        case (.publicKeyAcceptable, .publicKey(_, let key, let algorithm, false, _)):
+            return .reply([UserAuthPKOKMessage(algorithm: algorithm, publicKey: ByteBuffer(bytes: key.blob)).encodedPayload()])
+        case (.changePassword(let prompt), .password):
+            passwordChangeAsked = true
+            return .reply([UserAuthPasswordChangeRequestMessage(message: prompt).encodedPayload()])
+        case (.prompt(let challenge), .keyboardInteractive), (.prompt(let challenge), .keyboardInteractiveResponses):
+            keyboardInteractiveActive = true
+            let message = UserAuthInfoRequestMessage(
+                name: challenge.name, instruction: challenge.instruction,
+                prompts: challenge.prompts.map { .init(prompt: $0.prompt, echo: $0.echo) })
+            return .reply([message.encodedPayload()])
+        case (.success, .publicKey(_, _, _, false, _)):
+            // A query cannot log anybody in: only a verified signature can.
+            return .reply(try failurePayloads())
+        case (.success, _):
+            return try succeed(request.method, key: key)
+        case (_, .none):
+            // As sshd does, the `none` probe is not counted as a failed attempt.
+            return .reply([UserAuthFailureMessage(authentications: methodsThatCanContinue, partialSuccess: false).encodedPayload()])
+        default:
+            return .reply(try failurePayloads())
+        }
+    }
+
+    private mutating func succeed(_ method: String, key: SSHPublicKeyIdentity?) throws(AuthError) -> Outcome {
+        completed.append(method)
+        if let key { verifiedKeys.append(key) }
+        if var lists = remainingLists {
+            var done = false
+            for index in lists.indices where lists[index].first == method {
+                lists[index].removeFirst()
+                if lists[index].isEmpty { done = true }
+            }
+            remainingLists = lists
+            if !done {
+                return .reply([UserAuthFailureMessage(authentications: methodsThatCanContinue, partialSuccess: true).encodedPayload()])
+            }
+        }
+        authenticated = true
+        let identity = AuthenticatedIdentity(
+            user: user ?? "", service: service ?? "", methods: completed, verifiedKeys: verifiedKeys)
+        return .authenticated([UserAuthSuccessMessage().encodedPayload()], identity)
+    }
+
+    private mutating func fail() throws(AuthError) -> Step {
+        .reply(try failurePayloads())
+    }
+
+    private mutating func failurePayloads() throws(AuthError) -> [ByteBuffer] {
+        failures += 1
+        // sshd's MaxAuthTries: the failure that reaches the limit ends the connection.
+        if failures >= configuration.maximumAttempts {
+            throw AuthError(.exhausted, "too many authentication failures (theirs)")
+        }
+        return [UserAuthFailureMessage(authentications: methodsThatCanContinue, partialSuccess: false).encodedPayload()]
+    }
+}

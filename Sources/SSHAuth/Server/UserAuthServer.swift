@@ -1,0 +1,65 @@
+import Foundation
+import NIOCore
+import SSHWire
+
+/// The server's authentication runtime: reads requests, asks the delegate, replies, until a
+/// user has logged in, the attempts run out or the login grace time passes.
+public struct UserAuthServer: Sendable {
+    /// The rules it runs under.
+    public var configuration: ServerAuthConfiguration
+
+    /// A runtime with `configuration`.
+    public init(configuration: ServerAuthConfiguration = ServerAuthConfiguration()) {
+        self.configuration = configuration
+    }
+
+    /// Authenticates the client on `transport`; returns who logged in. Throws ``AuthError`` with
+    /// ``AuthError/Code-swift.struct/exhausted`` after too many failures and
+    /// ``AuthError/Code-swift.struct/timedOut`` after the grace time; the caller then disconnects.
+    public func run(over transport: some AuthenticationTransport, delegate: some ServerAuthDelegate) async throws
+        -> AuthenticatedIdentity
+    {
+        guard let grace = configuration.loginGraceTime else { return try await serve(transport, delegate) }
+        return try await withThrowingTaskGroup(of: AuthenticatedIdentity?.self) { group in
+            group.addTask { try await serve(transport, delegate) }
+            group.addTask {
+                try await Task.sleep(for: grace)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let identity = first else {
+                throw AuthError(.timedOut, "no login within \(grace)")
+            }
+            return identity
+        }
+    }
+
+    private func serve(_ transport: some AuthenticationTransport, _ delegate: some ServerAuthDelegate) async throws
+        -> AuthenticatedIdentity
+    {
+        var machine = ServerAuthMachine(sessionID: await transport.sessionID, configuration: configuration)
+        var bannerSent = false
+        while true {
+            let payload = try await transport.nextPayload()
+            let now = UInt64(max(0, Date().timeIntervalSince1970))
+            switch try machine.receive(payload, now: now) {
+            case .reply(let payloads):
+                for payload in payloads { try await transport.send(payload) }
+            case .decide(let request):
+                if !bannerSent {
+                    bannerSent = true
+                    if let banner = await delegate.banner(for: request.user) {
+                        try await transport.send(UserAuthBannerMessage(message: banner).encodedPayload())
+                    }
+                }
+                switch try machine.answer(await delegate.decide(request)) {
+                case .reply(let payloads):
+                    for payload in payloads { try await transport.send(payload) }
+                case .authenticated(let payloads, let identity):
+                    for payload in payloads { try await transport.send(payload) }
+                    return identity
+                }
+            }
+        }
+    }
+}
