@@ -30,18 +30,8 @@ public struct UserAuthClient: Sendable {
     public func authenticate(over transport: some AuthenticationTransport, credentials: [AuthCredential])
         async throws -> UserAuthResult
     {
-        guard let timeLimit else { return try await run(transport, credentials) }
-        return try await withThrowingTaskGroup(of: UserAuthResult?.self) { group in
-            group.addTask { try await run(transport, credentials) }
-            group.addTask {
-                try await Task.sleep(for: timeLimit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let result = first else {
-                throw AuthError(.timedOut, "authentication took longer than \(timeLimit)")
-            }
-            return result
+        try await withTimeLimit(timeLimit, "authentication took longer than \(timeLimit.map { "\($0)" } ?? "")") {
+            try await run(transport, credentials)
         }
     }
 

@@ -19,18 +19,9 @@ public struct UserAuthServer: Sendable {
     public func run(over transport: some AuthenticationTransport, delegate: some ServerAuthDelegate) async throws
         -> AuthenticatedIdentity
     {
-        guard let grace = configuration.loginGraceTime else { return try await serve(transport, delegate) }
-        return try await withThrowingTaskGroup(of: AuthenticatedIdentity?.self) { group in
-            group.addTask { try await serve(transport, delegate) }
-            group.addTask {
-                try await Task.sleep(for: grace)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let identity = first else {
-                throw AuthError(.timedOut, "no login within \(grace)")
-            }
-            return identity
+        let grace = configuration.loginGraceTime
+        return try await withTimeLimit(grace, "no login within \(grace.map { "\($0)" } ?? "")") {
+            try await serve(transport, delegate)
         }
     }
 
