@@ -73,6 +73,8 @@ struct TestAuthDelegate: ServerAuthDelegate {
     var passwords: [String: String] = [:]
     var authorizedKeys: [String: [SSHPublicKey]] = [:]
     var banner: String?
+    /// Client hosts whose keys are trusted for host-based login: name → key.
+    var knownClientHosts: [String: SSHPublicKey] = [:]
 
     func decide(_ request: ServerAuthRequest) async -> ServerAuthDecision {
         switch request {
@@ -89,6 +91,8 @@ struct TestAuthDelegate: ServerAuthDelegate {
                 return .prompt(.init(name: "", instruction: "", prompts: [.init(prompt: "Password: ", echo: false)]))
             }
             return passwords[user].map { [$0] } == responses ? .success : .failure
+        case .hostBased(_, let key, let host, _):
+            return knownClientHosts[host] == key ? .success : .failure
         default:
             return .failure
         }

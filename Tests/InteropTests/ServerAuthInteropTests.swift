@@ -129,6 +129,27 @@ struct ServerAuthInteropTests {
         #expect(other.contains("Permission denied"), "\(other)")
     }
 
+    /// Host-based login (RFC 4252 §9) between our client and our server; a key the server does
+    /// not know for that host is refused.
+    @Test func hostBased() async throws {
+        let hostKey = try SSHPrivateKey.generate(.ecdsaP256)
+        var configuration = ServerAuthConfiguration()
+        configuration.methods = ["hostbased"]
+        let server = try await AuthTestServer(
+            hostKeys: [Self.hostKey], configuration: configuration,
+            delegate: TestAuthDelegate(knownClientHosts: ["builder.example": hostKey.publicKey]))
+        defer { server.stop() }
+        func login(_ key: SSHPrivateKey) async throws -> UserAuthResult {
+            try await TransportConnection.withConnection(host: "127.0.0.1", port: server.port, hostKeyPolicy: .acceptAny) {
+                try await UserAuthClient(userName: "ci").authenticate(
+                    over: $0, credentials: [.hostBased(key, clientHostName: "builder.example", clientUserName: "ci")])
+            }
+        }
+        #expect(try await login(hostKey).method == "hostbased")
+        #expect(server.identities.withLockedValue { $0.first?.verifiedKeys.first?.key } == hostKey.publicKey)
+        await #expect(throws: AuthError.self) { _ = try await login(try SSHPrivateKey.generate(.ecdsaP256)) }
+    }
+
     /// A seventh failure ends the connection, as sshd's MaxAuthTries does.
     @Test func attemptsAreLimited() async throws {
         let server = try await AuthTestServer(hostKeys: [Self.hostKey], delegate: TestAuthDelegate())
