@@ -13,6 +13,10 @@ public struct ServerAuthConfiguration: Sendable {
     public var loginGraceTime: Duration? = .seconds(120)
     /// CA keys whose user certificates are trusted (TrustedUserCAKeys).
     public var trustedUserCAKeys: Set<SSHPublicKey> = []
+    /// The least time a failed password or keyboard-interactive attempt takes, plus a per-user
+    /// share of up to as much again, so that failures for users that exist and users that do
+    /// not take alike (sshd's user-specific delay, CVE-2018-15473 and its timing variants).
+    public var minimumFailureTime: Duration = .milliseconds(5)
     /// The services a client may ask to start after authentication.
     public var services: Set<String> = ["ssh-connection"]
 

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SSHCrypto
 import SSHWire
 
 /// The server's authentication runtime: reads requests, asks the delegate, replies, until a
@@ -25,6 +26,21 @@ public struct UserAuthServer: Sendable {
         }
     }
 
+    private static func isSecretChecked(_ request: ServerAuthRequest) -> Bool {
+        switch request {
+        case .password, .keyboardInteractiveResponses: true
+        default: false
+        }
+    }
+
+    /// ``ServerAuthConfiguration/minimumFailureTime`` plus a share fixed by the user name.
+    func failureTime(for user: String) -> Duration {
+        let base = configuration.minimumFailureTime
+        let digest = (try? DigestAlgorithm.sha256.hash(Array(user.utf8))) ?? []
+        let share = Double(digest.prefix(2).reduce(0) { $0 << 8 | Int($1) }) / 65536
+        return base + base * share
+    }
+
     private func serve(_ transport: some AuthenticationTransport, _ delegate: some ServerAuthDelegate) async throws
         -> AuthenticatedIdentity
     {
@@ -43,7 +59,12 @@ public struct UserAuthServer: Sendable {
                         try await transport.send(UserAuthBannerMessage(message: banner).encodedPayload())
                     }
                 }
-                switch try machine.answer(await delegate.decide(request)) {
+                let started = ContinuousClock.now
+                let decision = await delegate.decide(request)
+                if decision == .failure, Self.isSecretChecked(request) {
+                    try await Task.sleep(until: started + failureTime(for: request.user), clock: .continuous)
+                }
+                switch try machine.answer(decision) {
                 case .reply(let payloads):
                     for payload in payloads { try await transport.send(payload) }
                 case .authenticated(let payloads, let identity):
