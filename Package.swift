@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SSHConfig", targets: ["SSHConfig"]),
         .library(name: "SSHTransport", targets: ["SSHTransport"]),
         .library(name: "SSHAuth", targets: ["SSHAuth"]),
+        .library(name: "SSHConnection", targets: ["SSHConnection"]),
         .executable(name: "paramiko", targets: ["paramiko"]),
     ],
     dependencies: [
@@ -78,6 +79,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "SSHConnection",
+            dependencies: [
+                "SSHWire", "SSHCrypto", "SSHTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Level 4: the command-line tool
         .executableTarget(
             name: "paramiko",
@@ -136,6 +146,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SSHConnectionTests",
+            dependencies: ["SSHConnection", "SSHWire", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,353 @@
+import NIOCore
+import SSHWire
+
+/// The channel multiplexer of the connection protocol (RFC 4254 §5) as a sans-IO machine:
+/// channel numbers, both windows, the peer's maximum packet size, EOF and CLOSE in either
+/// order, channel and global requests with replies matched in order. Payloads to send are
+/// appended to an `out` array; what the peer did comes back as ``ConnectionEvent``s.
+public struct ChannelMultiplexer: Sendable {
+    /// Window and packet sizes and limits.
+    public struct Configuration: Sendable {
+        /// The window we give each channel (OpenSSH uses 2 MiB for sessions).
+        public var initialWindow: UInt32 = 2 * 1024 * 1024
+        /// The largest data packet we accept.
+        public var maximumPacket: UInt32 = 32 * 1024
+        /// The most channels open at once.
+        public var maximumChannels = 1024
+        /// The defaults above.
+        public init() {}
+    }
+
+    private struct Channel: Sendable {
+        var peerID: UInt32?
+        var peerWindow: UInt64 = 0
+        var peerMaximumPacket: UInt32 = 0
+        /// Bytes the peer may still send before our next WINDOW_ADJUST.
+        var ourWindow: UInt32
+        /// Bytes delivered and consumed but not yet given back with WINDOW_ADJUST.
+        var consumedUnadjusted: UInt32 = 0
+        var overrun: UInt64 = 0
+        var sentEOF = false
+        var receivedEOF = false
+        var sentClose = false
+        var receivedClose = false
+        var pendingReplies = 0
+        var repliesOwed = 0
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+    private var channels: [UInt32: Channel] = [:]
+    private var nextID: UInt32 = 0
+    private var globalRepliesPending = 0
+    private var globalRepliesOwed = 0
+
+    /// A multiplexer with `configuration`.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// The number of channels not yet closed both ways.
+    public var openChannels: Int { channels.count }
+
+    // MARK: Opening
+
+    /// Asks to open a channel of `type` (RFC 4254 §5.1).
+    public mutating func open(_ type: ChannelType, writingInto out: inout [ByteBuffer]) throws(ConnectionError) -> ChannelID {
+        let id = try allocate()
+        out.append(
+            ChannelOpenMessage(
+                channelType: type, senderChannel: id.rawValue, initialWindowSize: configuration.initialWindow,
+                maximumPacketSize: configuration.maximumPacket
+            ).encodedPayload())
+        return id
+    }
+
+    /// Accepts a channel the peer asked to open.
+    public mutating func accept(_ id: ChannelID, writingInto out: inout [ByteBuffer]) throws(ConnectionError) {
+        guard let channel = channels[id.rawValue], let peer = channel.peerID else {
+            throw ConnectionError(.unknownChannel, "\(id) was not requested (ours)")
+        }
+        out.append(
+            ChannelOpenConfirmationMessage(
+                recipientChannel: peer, senderChannel: id.rawValue, initialWindowSize: configuration.initialWindow,
+                maximumPacketSize: configuration.maximumPacket
+            ).encodedPayload())
+    }
+
+    /// Refuses a channel the peer asked to open; its number is free again.
+    public mutating func reject(
+        _ id: ChannelID, reason: ChannelOpenFailureReason, description: String, writingInto out: inout [ByteBuffer]
+    ) throws(ConnectionError) {
+        guard let channel = channels.removeValue(forKey: id.rawValue), let peer = channel.peerID else {
+            throw ConnectionError(.unknownChannel, "\(id) was not requested (ours)")
+        }
+        out.append(ChannelOpenFailureMessage(recipientChannel: peer, reason: reason, description: description).encodedPayload())
+    }
+
+    private mutating func allocate() throws(ConnectionError) -> ChannelID {
+        guard channels.count < configuration.maximumChannels else {
+            throw ConnectionError(.tooManyChannels, "\(channels.count) channels are open")
+        }
+        while channels[nextID] != nil { nextID &+= 1 }
+        let id = nextID
+        nextID &+= 1
+        channels[id] = Channel(ourWindow: configuration.initialWindow)
+        return ChannelID(id)
+    }
+
+    // MARK: Sending
+
+    /// How many bytes may be sent on `id` now: the peer's window (RFC 4254 §5.2).
+    public func sendableBytes(on id: ChannelID) -> Int {
+        guard let channel = channels[id.rawValue], channel.peerID != nil, !channel.sentEOF, !channel.sentClose else { return 0 }
+        return Int(min(channel.peerWindow, UInt64(Int.max)))
+    }
+
+    /// Sends as much of `data` on `id` as the peer's window allows, in packets no larger than its
+    /// maximum; what is left stays in `data` until a ``ConnectionEvent/writable(_:)``. With
+    /// `extendedType`, sends CHANNEL_EXTENDED_DATA of that type (1 is stderr).
+    public mutating func send(
+        _ data: inout ByteBuffer, on id: ChannelID, extendedType: UInt32? = nil, writingInto out: inout [ByteBuffer]
+    ) throws(ConnectionError) {
+        guard var channel = channels[id.rawValue], let peer = channel.peerID else {
+            throw ConnectionError(.unknownChannel, "\(id) is not open (ours)")
+        }
+        guard !channel.sentEOF, !channel.sentClose else {
+            throw ConnectionError(.channelClosed, "\(id) was closed for sending (ours)")
+        }
+        // A packet's data must leave room for the message header within the peer's maximum.
+        let header = extendedType == nil ? 9 : 13
+        let largest = max(1, Int(channel.peerMaximumPacket) - header)
+        while data.readableBytes > 0, channel.peerWindow > 0 {
+            let count = min(data.readableBytes, largest, Int(min(channel.peerWindow, UInt64(Int.max))))
+            guard let chunk = data.readSlice(length: count) else { break }
+            channel.peerWindow -= UInt64(count)
+            if let extendedType {
+                out.append(
+                    ChannelExtendedDataMessage(recipientChannel: peer, dataTypeCode: extendedType, data: chunk).encodedPayload())
+            } else {
+                out.append(ChannelDataMessage(recipientChannel: peer, data: chunk).encodedPayload())
+            }
+        }
+        channels[id.rawValue] = channel
+    }
+
+    /// Reports that `bytes` of received data on `id` were used; once half our window is used,
+    /// gives it back with WINDOW_ADJUST (RFC 4254 §5.2), so a slow reader holds the peer back.
+    public mutating func consumed(_ bytes: Int, on id: ChannelID, writingInto out: inout [ByteBuffer]) {
+        guard var channel = channels[id.rawValue], let peer = channel.peerID, !channel.sentClose else { return }
+        channel.consumedUnadjusted = UInt32(min(UInt64(channel.consumedUnadjusted) + UInt64(max(0, bytes)), UInt64(configuration.initialWindow)))
+        if channel.consumedUnadjusted >= configuration.initialWindow / 2 {
+            channel.ourWindow += channel.consumedUnadjusted
+            out.append(ChannelWindowAdjustMessage(recipientChannel: peer, bytesToAdd: channel.consumedUnadjusted).encodedPayload())
+            channel.consumedUnadjusted = 0
+        }
+        channels[id.rawValue] = channel
+    }
+
+    /// Sends EOF on `id` (RFC 4254 §5.3): no more data from us; the peer may still send.
+    public mutating func sendEOF(on id: ChannelID, writingInto out: inout [ByteBuffer]) throws(ConnectionError) {
+        guard var channel = channels[id.rawValue], let peer = channel.peerID else {
+            throw ConnectionError(.unknownChannel, "\(id) is not open (ours)")
+        }
+        guard !channel.sentEOF, !channel.sentClose else { return }
+        channel.sentEOF = true
+        channels[id.rawValue] = channel
+        out.append(ChannelEOFMessage(recipientChannel: peer).encodedPayload())
+    }
+
+    /// Sends CLOSE on `id` (RFC 4254 §5.3); the number is freed when the peer's CLOSE arrives.
+    public mutating func close(_ id: ChannelID, writingInto out: inout [ByteBuffer]) throws(ConnectionError) {
+        guard var channel = channels[id.rawValue], let peer = channel.peerID else {
+            throw ConnectionError(.unknownChannel, "\(id) is not open (ours)")
+        }
+        guard !channel.sentClose else { return }
+        channel.sentClose = true
+        out.append(ChannelCloseMessage(recipientChannel: peer).encodedPayload())
+        if channel.receivedClose {
+            channels[id.rawValue] = nil
+        } else {
+            channels[id.rawValue] = channel
+        }
+    }
+
+    /// Sends a channel request (RFC 4254 §5.4); its reply, if wanted, comes as
+    /// ``ConnectionEvent/requestReply(_:success:)``.
+    public mutating func request(
+        _ request: ChannelRequestType, on id: ChannelID, wantReply: Bool, writingInto out: inout [ByteBuffer]
+    ) throws(ConnectionError) {
+        guard var channel = channels[id.rawValue], let peer = channel.peerID, !channel.sentClose else {
+            throw ConnectionError(.unknownChannel, "\(id) is not open (ours)")
+        }
+        if wantReply { channel.pendingReplies += 1 }
+        channels[id.rawValue] = channel
+        out.append(ChannelRequestMessage(recipientChannel: peer, request: request, wantReply: wantReply).encodedPayload())
+    }
+
+    /// Answers the oldest channel request on `id` that wanted a reply.
+    public mutating func reply(_ success: Bool, on id: ChannelID, writingInto out: inout [ByteBuffer]) throws(ConnectionError) {
+        guard var channel = channels[id.rawValue], let peer = channel.peerID else {
+            throw ConnectionError(.unknownChannel, "\(id) is not open (ours)")
+        }
+        guard channel.repliesOwed > 0 else { throw ConnectionError(.protocolError, "no request on \(id) awaits a reply (ours)") }
+        channel.repliesOwed -= 1
+        channels[id.rawValue] = channel
+        guard !channel.sentClose else { return }
+        out.append(
+            success
+                ? ChannelSuccessMessage(recipientChannel: peer).encodedPayload()
+                : ChannelFailureMessage(recipientChannel: peer).encodedPayload())
+    }
+
+    /// Sends a global request (RFC 4254 §4).
+    public mutating func globalRequest(_ request: GlobalRequestType, wantReply: Bool, writingInto out: inout [ByteBuffer]) {
+        if wantReply { globalRepliesPending += 1 }
+        out.append(GlobalRequestMessage(request: request, wantReply: wantReply).encodedPayload())
+    }
+
+    /// Answers the oldest global request that wanted a reply.
+    public mutating func replyGlobal(success: Bool, data: ByteBuffer = ByteBuffer(), writingInto out: inout [ByteBuffer])
+        throws(ConnectionError)
+    {
+        guard globalRepliesOwed > 0 else { throw ConnectionError(.protocolError, "no global request awaits a reply (ours)") }
+        globalRepliesOwed -= 1
+        out.append(success ? RequestSuccessMessage(data: data).encodedPayload() : RequestFailureMessage().encodedPayload())
+    }
+
+    // MARK: Receiving
+
+    /// Handles one payload of messages 80–127. Returns nil when there is nothing to report (a
+    /// window adjust that opens nothing, data dropped as an overrun).
+    public mutating func receive(_ payload: ByteBuffer, writingInto out: inout [ByteBuffer]) throws(ConnectionError)
+        -> ConnectionEvent?
+    {
+        let message: ConnectionMessage
+        do {
+            message = try ConnectionMessage(decodingPayload: payload)
+        } catch {
+            throw ConnectionError(.protocolError, "malformed connection message: \(error) (theirs)")
+        }
+        switch message {
+        case .channelOpen(let open):
+            let id = try allocate()
+            channels[id.rawValue]?.peerID = open.senderChannel
+            channels[id.rawValue]?.peerWindow = UInt64(open.initialWindowSize)
+            channels[id.rawValue]?.peerMaximumPacket = open.maximumPacketSize
+            return .openRequested(id, open.channelType)
+        case .channelOpenConfirmation(let confirmation):
+            let id = confirmation.recipientChannel
+            guard var channel = channels[id], channel.peerID == nil else {
+                throw ConnectionError(.unknownChannel, "confirmation for channel \(id), which we did not open (theirs)")
+            }
+            channel.peerID = confirmation.senderChannel
+            channel.peerWindow = UInt64(confirmation.initialWindowSize)
+            channel.peerMaximumPacket = confirmation.maximumPacketSize
+            channels[id] = channel
+            return .opened(ChannelID(id))
+        case .channelOpenFailure(let failure):
+            let id = failure.recipientChannel
+            guard let channel = channels[id], channel.peerID == nil else {
+                throw ConnectionError(.unknownChannel, "failure for channel \(id), which we did not open (theirs)")
+            }
+            channels[id] = nil
+            return .openFailed(ChannelID(id), failure.reason, failure.description)
+        case .channelWindowAdjust(let adjust):
+            var channel = try openChannel(adjust.recipientChannel)
+            let grown = channel.peerWindow + UInt64(adjust.bytesToAdd)
+            guard grown <= UInt64(UInt32.max) else {
+                throw ConnectionError(.protocolError, "window of channel \(adjust.recipientChannel) beyond 2^32-1 (theirs)")
+            }
+            let wasEmpty = channel.peerWindow == 0
+            channel.peerWindow = grown
+            channels[adjust.recipientChannel] = channel
+            return wasEmpty && adjust.bytesToAdd > 0 ? .writable(ChannelID(adjust.recipientChannel)) : nil
+        case .channelData(let message):
+            guard let data = try admit(message.data, on: message.recipientChannel) else { return nil }
+            return .data(ChannelID(message.recipientChannel), data)
+        case .channelExtendedData(let message):
+            guard let data = try admit(message.data, on: message.recipientChannel) else { return nil }
+            return .extendedData(ChannelID(message.recipientChannel), message.dataTypeCode, data)
+        case .channelEOF(let eof):
+            var channel = try openChannel(eof.recipientChannel)
+            channel.receivedEOF = true
+            channels[eof.recipientChannel] = channel
+            return .eof(ChannelID(eof.recipientChannel))
+        case .channelClose(let close):
+            var channel = try openChannel(close.recipientChannel)
+            guard !channel.receivedClose else {
+                throw ConnectionError(.protocolError, "second CLOSE on channel \(close.recipientChannel) (theirs)")
+            }
+            channel.receivedClose = true
+            if !channel.sentClose, let peer = channel.peerID {
+                out.append(ChannelCloseMessage(recipientChannel: peer).encodedPayload())
+            }
+            channels[close.recipientChannel] = nil
+            return .closed(ChannelID(close.recipientChannel))
+        case .channelRequest(let request):
+            var channel = try openChannel(request.recipientChannel)
+            if request.wantReply { channel.repliesOwed += 1 }
+            channels[request.recipientChannel] = channel
+            return .request(ChannelID(request.recipientChannel), request.request, wantReply: request.wantReply)
+        case .channelSuccess(let reply):
+            return try requestReply(reply.recipientChannel, success: true)
+        case .channelFailure(let reply):
+            return try requestReply(reply.recipientChannel, success: false)
+        case .globalRequest(let request):
+            if request.wantReply { globalRepliesOwed += 1 }
+            return .globalRequest(request.request, wantReply: request.wantReply)
+        case .requestSuccess(let success):
+            return try globalReply(success: true, data: success.data)
+        case .requestFailure:
+            return try globalReply(success: false, data: ByteBuffer())
+        case .unknownMessage(let number, _):
+            throw ConnectionError(.protocolError, "unknown connection message \(number) (theirs)")
+        }
+    }
+
+    private func openChannel(_ id: UInt32) throws(ConnectionError) -> Channel {
+        guard let channel = channels[id], channel.peerID != nil else {
+            throw ConnectionError(.unknownChannel, "message for channel \(id), which is not open (theirs)")
+        }
+        return channel
+    }
+
+    /// Window accounting for received data: data beyond our window or larger than our maximum
+    /// packet is dropped, and once drops pass a tenth of the window the peer is cut off.
+    private mutating func admit(_ data: ByteBuffer, on id: UInt32) throws(ConnectionError) -> ByteBuffer? {
+        var channel = try openChannel(id)
+        guard !channel.receivedEOF, !channel.receivedClose else {
+            throw ConnectionError(.protocolError, "data on channel \(id) after EOF (theirs)")
+        }
+        let count = UInt32(clamping: data.readableBytes)
+        guard count <= channel.ourWindow, count <= configuration.maximumPacket else {
+            channel.overrun += UInt64(count)
+            channels[id] = channel
+            if channel.overrun > UInt64(configuration.initialWindow / 10) {
+                throw ConnectionError(.protocolError, "channel \(id) overran its window by \(channel.overrun) bytes (theirs)")
+            }
+            return nil
+        }
+        channel.ourWindow -= count
+        channels[id] = channel
+        return data
+    }
+
+    private mutating func requestReply(_ id: UInt32, success: Bool) throws(ConnectionError) -> ConnectionEvent {
+        var channel = try openChannel(id)
+        guard channel.pendingReplies > 0 else {
+            throw ConnectionError(.protocolError, "reply on channel \(id) to no request (theirs)")
+        }
+        channel.pendingReplies -= 1
+        channels[id] = channel
+        return .requestReply(ChannelID(id), success: success)
+    }
+
+    private mutating func globalReply(success: Bool, data: ByteBuffer) throws(ConnectionError) -> ConnectionEvent {
+        guard globalRepliesPending > 0 else {
+            throw ConnectionError(.protocolError, "global reply to no request (theirs)")
+        }
+        globalRepliesPending -= 1
+        return .globalReply(success: success, data: data)
+    }
+}

@@ -1,0 +1,198 @@
+import NIOCore
+import SSHConnection
+import SSHWire
+import Testing
+
+/// Two multiplexers joined in memory.
+struct MultiplexerPair {
+    var client = ChannelMultiplexer()
+    var server = ChannelMultiplexer()
+    var toServer: [ByteBuffer] = []
+    var toClient: [ByteBuffer] = []
+    var clientEvents: [ConnectionEvent] = []
+    var serverEvents: [ConnectionEvent] = []
+
+    /// Delivers everything pending both ways until nothing moves.
+    mutating func pump() throws {
+        while !toServer.isEmpty || !toClient.isEmpty {
+            for payload in toServer {
+                if let event = try server.receive(payload, writingInto: &toClient) { serverEvents.append(event) }
+            }
+            toServer = []
+            for payload in toClient {
+                if let event = try client.receive(payload, writingInto: &toServer) { clientEvents.append(event) }
+            }
+            toClient = []
+        }
+    }
+
+    /// Opens a session channel from the client, accepted by the server.
+    mutating func openSession() throws -> (client: ChannelID, server: ChannelID) {
+        let id = try client.open(.session, writingInto: &toServer)
+        let payload = toServer.removeLast()
+        guard case .openRequested(let serverID, .session) = try server.receive(payload, writingInto: &toClient) else {
+            throw ConnectionError(.protocolError, "no open request")
+        }
+        try server.accept(serverID, writingInto: &toClient)
+        try pump()
+        return (id, serverID)
+    }
+}
+
+@Suite struct ChannelMultiplexerTests {
+    static func bytes(_ count: Int) -> ByteBuffer { ByteBuffer(repeating: 0x61, count: count) }
+
+    @Test func openAndRefuse() throws {
+        var pair = MultiplexerPair()
+        let (id, _) = try pair.openSession()
+        #expect(pair.clientEvents.contains { if case .opened(id) = $0 { return true } else { return false } })
+        let second = try pair.client.open(.directTCPIP(.init(host: "db", port: 5432, originatorAddress: "127.0.0.1", originatorPort: 1)), writingInto: &pair.toServer)
+        guard case .openRequested(let refused, _) = try pair.server.receive(pair.toServer.removeLast(), writingInto: &pair.toClient) else {
+            Issue.record("no open request")
+            return
+        }
+        try pair.server.reject(refused, reason: .administrativelyProhibited, description: "no", writingInto: &pair.toClient)
+        try pair.pump()
+        #expect(pair.clientEvents.contains { if case .openFailed(second, .administrativelyProhibited, "no") = $0 { return true } else { return false } })
+        #expect(pair.client.openChannels == 1 && pair.server.openChannels == 1)
+    }
+
+    /// Data never exceeds the peer's window or maximum packet; the rest waits for WINDOW_ADJUST,
+    /// which comes only as the reader consumes.
+    @Test func windowsAndPacketsAreHonoured() throws {
+        var pair = MultiplexerPair()
+        let (id, serverID) = try pair.openSession()
+        var data = Self.bytes(5 * 1024 * 1024)
+        try pair.client.send(&data, on: id, writingInto: &pair.toServer)
+        #expect(data.readableBytes == 3 * 1024 * 1024)
+        #expect(pair.toServer.allSatisfy { $0.readableBytes <= 32 * 1024 })
+        try pair.pump()
+        let received = pair.serverEvents.reduce(0) { total, event in
+            if case .data(_, let chunk) = event { return total + chunk.readableBytes } else { return total }
+        }
+        #expect(received == 2 * 1024 * 1024)
+        #expect(pair.client.sendableBytes(on: id) == 0)
+        // The reader consumes a quarter: no adjust yet; then half: the window reopens.
+        pair.server.consumed(512 * 1024, on: serverID, writingInto: &pair.toClient)
+        #expect(pair.toClient.isEmpty)
+        pair.server.consumed(512 * 1024, on: serverID, writingInto: &pair.toClient)
+        try pair.pump()
+        #expect(pair.clientEvents.contains { if case .writable(id) = $0 { return true } else { return false } })
+        #expect(pair.client.sendableBytes(on: id) == 1024 * 1024)
+    }
+
+    @Test func halfCloseThenCloseInEitherOrder() throws {
+        for clientClosesFirst in [true, false] {
+            var pair = MultiplexerPair()
+            let (id, serverID) = try pair.openSession()
+            try pair.client.request(.exec(command: "ls"), on: id, wantReply: true, writingInto: &pair.toServer)
+            try pair.client.sendEOF(on: id, writingInto: &pair.toServer)
+            try pair.pump()
+            try pair.server.reply(true, on: serverID, writingInto: &pair.toClient)
+            var output = Self.bytes(100)
+            try pair.server.send(&output, on: serverID, writingInto: &pair.toClient)
+            try pair.server.request(.exitStatus(0), on: serverID, wantReply: false, writingInto: &pair.toClient)
+            try pair.server.sendEOF(on: serverID, writingInto: &pair.toClient)
+            if clientClosesFirst {
+                try pair.pump()
+                try pair.client.close(id, writingInto: &pair.toServer)
+            } else {
+                try pair.server.close(serverID, writingInto: &pair.toClient)
+            }
+            try pair.pump()
+            #expect(pair.clientEvents.contains { if case .requestReply(id, true) = $0 { return true } else { return false } })
+            #expect(pair.clientEvents.contains { if case .request(id, .exitStatus(0), false) = $0 { return true } else { return false } })
+            #expect(pair.clientEvents.contains { if case .data(id, _) = $0 { return true } else { return false } })
+            #expect(pair.client.openChannels == 0 && pair.server.openChannels == 0)
+        }
+    }
+
+    @Test func overrunIsDroppedThenFatal() throws {
+        var pair = MultiplexerPair()
+        let (_, serverID) = try pair.openSession()
+        _ = serverID
+        // A peer ignoring our 2 MiB window: the first excess is dropped, past a tenth it ends.
+        var sent = 0
+        var error: ConnectionError?
+        while sent < 3 * 1024 * 1024, error == nil {
+            let payload = ChannelDataMessage(recipientChannel: 0, data: Self.bytes(32 * 1024)).encodedPayload()
+            do {
+                _ = try pair.server.receive(payload, writingInto: &pair.toClient)
+            } catch let thrown {
+                error = thrown
+            }
+            sent += 32 * 1024
+        }
+        #expect(error?.code == .protocolError)
+        #expect(sent > 2 * 1024 * 1024 + 200 * 1024)
+        // A packet larger than our maximum is dropped, not delivered.
+        var fresh = MultiplexerPair()
+        _ = try fresh.openSession()
+        let big = ChannelDataMessage(recipientChannel: 0, data: Self.bytes(40 * 1024)).encodedPayload()
+        #expect(try fresh.server.receive(big, writingInto: &fresh.toClient) == nil)
+    }
+
+    @Test func windowOverflowAndStrayRepliesAreProtocolErrors() throws {
+        var pair = MultiplexerPair()
+        let (id, _) = try pair.openSession()
+        let overflow = ChannelWindowAdjustMessage(recipientChannel: id.rawValue, bytesToAdd: UInt32.max).encodedPayload()
+        #expect(throws: ConnectionError.self) { try pair.client.receive(overflow, writingInto: &pair.toServer) }
+        #expect(throws: ConnectionError.self) {
+            try pair.client.receive(ChannelSuccessMessage(recipientChannel: id.rawValue).encodedPayload(), writingInto: &pair.toServer)
+        }
+        #expect(throws: ConnectionError.self) {
+            try pair.client.receive(RequestSuccessMessage().encodedPayload(), writingInto: &pair.toServer)
+        }
+        #expect(throws: ConnectionError.self) {
+            try pair.client.receive(ChannelEOFMessage(recipientChannel: 77).encodedPayload(), writingInto: &pair.toServer)
+        }
+    }
+
+    @Test func globalRequestsAreAnsweredInOrder() throws {
+        var pair = MultiplexerPair()
+        pair.client.globalRequest(.tcpipForward(address: "127.0.0.1", port: 0), wantReply: true, writingInto: &pair.toServer)
+        pair.client.globalRequest(.keepAlive, wantReply: true, writingInto: &pair.toServer)
+        try pair.pump()
+        #expect(pair.serverEvents.count == 2)
+        try pair.server.replyGlobal(success: true, data: RequestSuccessMessage(boundPort: 40000).data, writingInto: &pair.toClient)
+        try pair.server.replyGlobal(success: false, writingInto: &pair.toClient)
+        #expect(throws: ConnectionError.self) { try pair.server.replyGlobal(success: true, writingInto: &pair.toClient) }
+        try pair.pump()
+        guard pair.clientEvents.count == 2, case .globalReply(true, let data) = pair.clientEvents[0],
+            case .globalReply(false, _) = pair.clientEvents[1]
+        else {
+            Issue.record("replies out of order: \(pair.clientEvents)")
+            return
+        }
+        #expect(data.readableBytes == 4)
+    }
+
+    @Test func hundredsOfChannels() throws {
+        var pair = MultiplexerPair()
+        var ids: [ChannelID] = []
+        for _ in 0..<300 { ids.append(try pair.openSession().client) }
+        #expect(Set(ids).count == 300)
+        for id in ids {
+            var data = Self.bytes(1000)
+            try pair.client.send(&data, on: id, writingInto: &pair.toServer)
+            try pair.client.close(id, writingInto: &pair.toServer)
+        }
+        try pair.pump()
+        #expect(pair.client.openChannels == 0 && pair.server.openChannels == 0)
+    }
+
+    /// Random bytes after a valid message number give a typed error or a valid value, never a trap.
+    @Test func garbageIsATypedError() {
+        var generator = SystemRandomNumberGenerator()
+        for number in UInt8(80)...UInt8(127) {
+            for length in [0, 1, 4, 9, 13, 40] {
+                var multiplexer = ChannelMultiplexer()
+                var payload = ByteBuffer()
+                payload.writeInteger(number)
+                for _ in 0..<length { payload.writeInteger(UInt8.random(in: 0...255, using: &generator)) }
+                var out: [ByteBuffer] = []
+                _ = try? multiplexer.receive(payload, writingInto: &out)
+            }
+        }
+    }
+}
