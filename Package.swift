@@ -69,7 +69,13 @@ let package = Package(
         // Level 2
         .target(
             name: "SSHAuth",
-            dependencies: ["SSHCrypto", "SSHConfig"],
+            dependencies: [
+                "SSHWire",
+                "SSHCrypto",
+                "SSHConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -126,7 +132,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SSHAuthTests",
-            dependencies: ["SSHAuth", "SSHCrypto", "SSHTestSupport"],
+            dependencies: [
+                "SSHAuth", "SSHCrypto", "SSHWire", "SSHTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,20 @@
+import SSHCrypto
+
+/// Something that signs with a private key it may not reveal: a key in memory (``SSHCrypto/SSHPrivateKey``)
+/// or a key an agent holds (``AgentSigner``). The client authenticator signs publickey requests through it
+/// (RFC 4252 §7).
+public protocol SSHSigner: Sendable {
+    /// The public key (or certificate) the signature verifies with.
+    var publicKey: SSHPublicKey { get }
+
+    /// Signs `data` and returns the signature blob, `string algorithm, string signature` (RFC 4253 §6.6).
+    /// `algorithm` is one of `publicKey.signatureAlgorithms`, e.g. `rsa-sha2-256` for an RSA key (RFC 8332).
+    func sign(_ data: [UInt8], algorithm: String) async throws -> [UInt8]
+}
+
+extension SSHPrivateKey: SSHSigner {
+    /// Signs in memory; see ``SSHCrypto/SSHPrivateKey/signature(for:algorithm:)``.
+    public func sign(_ data: [UInt8], algorithm: String) async throws -> [UInt8] {
+        try signature(for: data, algorithm: algorithm)
+    }
+}
