@@ -23,12 +23,13 @@ public enum Peers {
 
     /// Runs a command to completion and returns its exit status and its standard output and
     /// error together; a command still running after `timeout` seconds is killed and reported
-    /// as status -1.
+    /// as status -1. `environment` is set over the test runner's environment.
     @discardableResult
     public static func run(
-        _ arguments: [String], input: Data? = nil, timeout: Double = 60
+        _ arguments: [String], input: Data? = nil, timeout: Double = 60, environment: [String: String] = [:]
     ) throws -> (status: Int32, output: String) {
-        let result = try PeerSpawn.run(arguments, input: input.map { Array($0) }, timeout: timeout)
+        let result = try PeerSpawn.run(
+            arguments, input: input.map { Array($0) }, timeout: timeout, environment: environment)
         return (result.status, String(decoding: result.output, as: UTF8.self))
     }
 

@@ -10,4 +10,11 @@ public struct AgentConfirmationRequest: Sendable, Hashable {
     public let comment: String
     /// How many bytes are to be signed.
     public let dataLength: Int
+
+    /// A request to confirm a use of `publicKey`.
+    public init(publicKey: SSHPublicKey, comment: String, dataLength: Int) {
+        self.publicKey = publicKey
+        self.comment = comment
+        self.dataLength = dataLength
+    }
 }
