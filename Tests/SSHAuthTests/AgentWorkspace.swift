@@ -70,25 +70,38 @@ final class AgentWorkspace: @unchecked Sendable {
 
     /// Runs `ssh-add` against the agent at `socket`.
     @discardableResult
-    func sshAdd(_ arguments: [String], socket: String, environment: [String: String] = [:]) throws
+    func sshAdd(_ arguments: [String], socket: String, environment: [String: String] = [:]) async throws
         -> (status: Int32, output: String)
     {
         var environment = environment
         environment["SSH_AUTH_SOCK"] = socket
-        return try Peers.run([sshAdd] + arguments, environment: environment)
+        return try await Self.run([sshAdd] + arguments, environment: environment)
     }
 
     /// Runs `ssh-keygen`, with `SSH_AUTH_SOCK` when `socket` is given.
     @discardableResult
-    func keygen(_ arguments: [String], socket: String? = nil, input: Data? = nil) throws
+    func keygen(_ arguments: [String], socket: String? = nil, input: Data? = nil) async throws
         -> (status: Int32, output: String)
     {
-        try Peers.run([keygen] + arguments, input: input, environment: socket.map { ["SSH_AUTH_SOCK": $0] } ?? [:])
+        try await Self.run(
+            [keygen] + arguments, input: input, environment: socket.map { ["SSH_AUTH_SOCK": $0] } ?? [:])
+    }
+
+    /// ``Peers/run(_:input:timeout:environment:)`` on a thread of its own: it blocks while the peer runs,
+    /// and a peer talking to our agent needs Swift's cooperative threads free to answer it.
+    static func run(
+        _ arguments: [String], input: Data? = nil, environment: [String: String]
+    ) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try Peers.run(arguments, input: input, environment: environment) })
+            }.start()
+        }
     }
 
     /// Makes the key pair `name`/`name.pub` with ssh-keygen, commented `name`, and returns the public key.
-    func makeKeyFile(_ name: String, _ type: AgentKeyType) throws -> SSHPublicKey {
-        let result = try keygen(["-q", "-N", "", "-C", name, "-f", path(name)] + type.keygenArguments)
+    func makeKeyFile(_ name: String, _ type: AgentKeyType) async throws -> SSHPublicKey {
+        let result = try await keygen(["-q", "-N", "", "-C", name, "-f", path(name)] + type.keygenArguments)
         guard result.status == 0 else { throw PeerError("ssh-keygen \(type): \(result.output)") }
         return try SSHPublicKey(path: path(name) + ".pub")
     }
@@ -151,4 +164,58 @@ final class ManualClock: @unchecked Sendable {
     var now: ContinuousClock.Instant { lock.withLock { current } }
 
     func advance(by duration: Duration) { lock.withLock { current += duration } }
+}
+
+/// The two agents the interop tests run against: OpenSSH's and ours.
+enum AgentKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case openSSH = "ssh-agent"
+    case paramiko = "SSHAgentServer"
+
+    var testDescription: String { rawValue }
+}
+
+/// An agent started for one test, with our client pointed at it.
+struct RunningAgent: Sendable {
+    let socket: String
+    let client: SSHAgentClient
+    /// Ours, when it is ours.
+    let server: SSHAgentServer?
+
+    func stop() async { await server?.close() }
+}
+
+extension AgentWorkspace {
+    /// Starts an agent of `kind` that allows uses of keys added with the confirm constraint when
+    /// `confirming`, and denies them otherwise (OpenSSH's through an askpass script).
+    func start(_ kind: AgentKind, confirming: Bool = false) async throws -> RunningAgent {
+        switch kind {
+        case .openSSH:
+            let askpass = try askpass(printing: confirming ? "yes" : "no", status: confirming ? 0 : 1, named: "confirm")
+            let socket = try await startOpenSSHAgent(environment: Self.askpassEnvironment(askpass))
+            return RunningAgent(socket: socket, client: try SSHAgentClient(socketPath: socket), server: nil)
+        case .paramiko:
+            let keyring = AgentKeyring(confirm: { _ in confirming })
+            let server = try await SSHAgentServer.listen(path: path("ours.sock"), keyring: keyring)
+            return RunningAgent(socket: server.path, client: try SSHAgentClient(socketPath: server.path), server: server)
+        }
+    }
+}
+
+extension AgentWorkspace {
+    /// Runs `body` with a new workspace and an agent of `kind` (see ``start(_:confirming:)``), stopping the
+    /// agent however `body` ends; does nothing when OpenSSH's tools are missing.
+    static func withAgent(
+        _ kind: AgentKind, confirming: Bool = false,
+        _ body: (AgentWorkspace, RunningAgent) async throws -> Void
+    ) async throws {
+        guard let workspace = try make() else { return }
+        let agent = try await workspace.start(kind, confirming: confirming)
+        do {
+            try await body(workspace, agent)
+        } catch {
+            await agent.stop()
+            throw error
+        }
+        await agent.stop()
+    }
 }
