@@ -14,7 +14,8 @@ struct AgentInteropTests {
     static let message = Array("a message for the agent to sign".utf8)
 
     /// `ssh-add -l` lines, or none for an empty agent.
-    static func listed(_ workspace: AgentWorkspace, _ agent: RunningAgent, flag: String = "-l") async throws -> [String] {
+    static func listed(_ workspace: AgentWorkspace, _ agent: RunningAgent, flag: String = "-l") async throws -> [String]
+    {
         let result = try await workspace.sshAdd([flag], socket: agent.socket)
         if result.output.contains("has no identities") { return [] }
         #expect(result.status == 0, "ssh-add \(flag): \(result.output)")
@@ -33,7 +34,9 @@ struct AgentInteropTests {
             let expected = keys.map { AgentIdentity(publicKey: $0.publicKey, comment: $0.comment) }
             #expect(try await agent.client.identities() == expected)
             #expect(try await Self.listed(workspace, agent) == expected.map(\.description))
-            #expect(try await Self.listed(workspace, agent, flag: "-L") == keys.map { "\($0.publicKey.openSSHLine) \($0.comment)" })
+            #expect(
+                try await Self.listed(workspace, agent, flag: "-L")
+                    == keys.map { "\($0.publicKey.openSSHLine) \($0.comment)" })
         }
     }
 
@@ -80,10 +83,22 @@ struct AgentInteropTests {
             #expect(try await Self.listed(workspace, agent).isEmpty)
             for refused in [
                 { try await client.sign(data: Self.message, key: second.publicKey) },
-                { try await client.add(first); return [] },
-                { try await client.remove(second.publicKey); return [] },
-                { try await client.lock(passphrase: "again"); return [] },
-                { try await client.unlock(passphrase: "wrong"); return [] },
+                {
+                    try await client.add(first)
+                    return []
+                },
+                {
+                    try await client.remove(second.publicKey)
+                    return []
+                },
+                {
+                    try await client.lock(passphrase: "again")
+                    return []
+                },
+                {
+                    try await client.unlock(passphrase: "wrong")
+                    return []
+                },
             ] as [@Sendable () async throws -> [UInt8]] {
                 let error = await #expect(throws: AgentError.self) { try await refused() }
                 #expect(error?.code == .refused)
@@ -109,7 +124,8 @@ struct AgentInteropTests {
             let added = try await workspace.sshAdd(["-t", "600", workspace.path("timed")], socket: agent.socket)
             #expect(added.status == 0 && added.output.contains("Lifetime set to 600 seconds"), "\(added.output)")
             #expect(try await agent.client.identities().map(\.comment) == ["for an hour", "timed"])
-            let signature = try await agent.client.sign(data: Self.message, key: key.publicKey, algorithm: "rsa-sha2-256")
+            let signature = try await agent.client.sign(
+                data: Self.message, key: key.publicKey, algorithm: "rsa-sha2-256")
             #expect(key.publicKey.isValidSignature(signature, for: Self.message, algorithm: "rsa-sha2-256"))
             await #expect(throws: AgentError.self) { try await agent.client.add(key, lifetime: .zero) }
         }
@@ -156,7 +172,8 @@ struct AgentInteropTests {
             let key = try AgentKeyType.ecdsa521.generate(comment: "locked away")
             try await agent.client.add(key)
             let right = AgentWorkspace.askpassEnvironment(try workspace.askpass(printing: "open sesame"))
-            let wrong = AgentWorkspace.askpassEnvironment(try workspace.askpass(printing: "close sesame", named: "wrong"))
+            let wrong = AgentWorkspace.askpassEnvironment(
+                try workspace.askpass(printing: "close sesame", named: "wrong"))
 
             let locked = try await workspace.sshAdd(["-x"], socket: agent.socket, environment: right)
             #expect(locked.status == 0 && locked.output.contains("Agent locked"), "\(locked.output)")
@@ -169,7 +186,10 @@ struct AgentInteropTests {
             #expect(refused.status != 0, "\(refused.output)")
             let unlocked = try await workspace.sshAdd(["-X"], socket: agent.socket, environment: right)
             #expect(unlocked.status == 0 && unlocked.output.contains("Agent unlocked"), "\(unlocked.output)")
-            #expect(try await Self.listed(workspace, agent) == [AgentIdentity(publicKey: key.publicKey, comment: key.comment).description])
+            #expect(
+                try await Self.listed(workspace, agent) == [
+                    AgentIdentity(publicKey: key.publicKey, comment: key.comment).description
+                ])
         }
     }
 
@@ -184,11 +204,13 @@ struct AgentInteropTests {
                 let publicFile = workspace.path("signer-\(type.rawValue).pub")
                 try (key.publicKey.openSSHLine + "\n").write(toFile: publicFile, atomically: false, encoding: .utf8)
                 try? FileManager.default.removeItem(atPath: data + ".sig")
-                let signed = try await workspace.keygen(["-Y", "sign", "-f", publicFile, "-n", "file", data], socket: agent.socket)
+                let signed = try await workspace.keygen(
+                    ["-Y", "sign", "-f", publicFile, "-n", "file", data], socket: agent.socket)
                 #expect(signed.status == 0, "ssh-keygen -Y sign with \(type): \(signed.output)")
 
                 let allowed = workspace.path("allowed_signers")
-                try "signer@example \(key.publicKey.openSSHLine)\n".write(toFile: allowed, atomically: false, encoding: .utf8)
+                try "signer@example \(key.publicKey.openSSHLine)\n".write(
+                    toFile: allowed, atomically: false, encoding: .utf8)
                 let verified = try await workspace.keygen(
                     ["-Y", "verify", "-f", allowed, "-I", "signer@example", "-n", "file", "-s", data + ".sig"],
                     input: Data(Self.message))

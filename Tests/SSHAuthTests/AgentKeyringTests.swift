@@ -93,8 +93,12 @@ struct AgentKeyringTests {
         let short = try AgentKeyType.ed25519.generate(comment: "short")
         let long = try AgentKeyType.ed25519.generate(comment: "long")
         let forever = try AgentKeyType.ed25519.generate(comment: "forever")
-        #expect(await keyring.respond(to: .addIdentity(key: short, comment: "short", constraints: [.lifetime(seconds: 60)])) == .success)
-        #expect(await keyring.respond(to: .addIdentity(key: long, comment: "long", constraints: [.lifetime(seconds: 3600)])) == .success)
+        #expect(
+            await keyring.respond(to: .addIdentity(key: short, comment: "short", constraints: [.lifetime(seconds: 60)]))
+                == .success)
+        #expect(
+            await keyring.respond(to: .addIdentity(key: long, comment: "long", constraints: [.lifetime(seconds: 3600)]))
+                == .success)
         await keyring.add(forever)
         #expect(await keyring.identities.count == 3)
         clock.advance(by: .seconds(59))
@@ -103,7 +107,9 @@ struct AgentKeyringTests {
         #expect(await keyring.identities.map(\.comment) == ["long", "forever"])
         #expect(await keyring.respond(to: .sign(key: short.publicKey, data: [1], flags: [])) == .failure)
         clock.advance(by: .seconds(3600))
-        #expect(await keyring.respond(to: .requestIdentities) == .identities([AgentIdentity(publicKey: forever.publicKey, comment: "forever")]))
+        #expect(
+            await keyring.respond(to: .requestIdentities)
+                == .identities([AgentIdentity(publicKey: forever.publicKey, comment: "forever")]))
     }
 
     @Test func confirmationIsDeniedByDefault() async throws {
@@ -123,10 +129,14 @@ struct AgentKeyringTests {
         let denied = try AgentKeyType.ecdsa384.generate(comment: "denied")
         let plain = try AgentKeyType.ecdsa384.generate(comment: "plain")
         for key in [allowed, denied] {
-            #expect(await keyring.respond(to: .addIdentity(key: key, comment: key.comment, constraints: [.confirm])) == .success)
+            #expect(
+                await keyring.respond(to: .addIdentity(key: key, comment: key.comment, constraints: [.confirm]))
+                    == .success)
         }
         await keyring.add(plain)
-        guard case .signature(let signature) = await keyring.respond(to: .sign(key: allowed.publicKey, data: [3], flags: []))
+        guard
+            case .signature(let signature) = await keyring.respond(
+                to: .sign(key: allowed.publicKey, data: [3], flags: []))
         else {
             Issue.record("the allowed key did not sign")
             return
@@ -170,7 +180,9 @@ struct AgentKeyringTests {
         }
         #expect(await keyring.identities.count == 1, "the owner still sees the key")
         #expect(await keyring.respond(to: .unlock(passphrase: SecureBytes("secret".utf8))) == .success)
-        #expect(await keyring.respond(to: .requestIdentities) == .identities([AgentIdentity(publicKey: key.publicKey, comment: "k")]))
+        #expect(
+            await keyring.respond(to: .requestIdentities)
+                == .identities([AgentIdentity(publicKey: key.publicKey, comment: "k")]))
     }
 
     @Test func unknownRequestsAreRefusedAndTheConversationGoesOn() async throws {

@@ -8,9 +8,9 @@ import SSHWire
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// ``SSHAgentServer`` and ``SSHAgentClient`` on real Unix sockets: the socket file's life, and hostile
@@ -113,9 +113,12 @@ struct AgentSocketTests {
 
         // An unknown message: FAILURE, and the connection goes on.
         let unknown = try await RawConnection.open(server.path)
-        try await unknown.write([0, 0, 0, 2, 200, 0] + Array(try AgentRequest.requestIdentities.frame().readableBytesView))
+        try await unknown.write(
+            [0, 0, 0, 2, 200, 0] + Array(try AgentRequest.requestIdentities.frame().readableBytesView))
         #expect(try await unknown.readResponse() == .failure)
-        #expect(try await unknown.readResponse() == .identities([AgentIdentity(publicKey: key.publicKey, comment: "still here")]))
+        #expect(
+            try await unknown.readResponse()
+                == .identities([AgentIdentity(publicKey: key.publicKey, comment: "still here")]))
         try await unknown.close()
 
         // A client gone in the middle of a frame.
@@ -138,6 +141,45 @@ struct AgentSocketTests {
         let client = try SSHAgentClient(socketPath: server.path)
         #expect(try await client.identities().map(\.publicKey) == [key.publicKey])
         await server.close()
+    }
+
+    /// An agent over any channel of bytes, not only a listener's: here a socketpair driven as a NIO pipe
+    /// channel, as a forwarded agent channel will be.
+    @Test func aKeyringServesAnyByteChannel() async throws {
+        var descriptors: [Int32] = [-1, -1]
+        #if canImport(Glibc)
+            try #require(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &descriptors) == 0)
+        #else
+            try #require(socketpair(AF_UNIX, SOCK_STREAM, 0, &descriptors) == 0)
+        #endif
+        func channel(_ descriptor: Int32) async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
+            try await NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .takingOwnershipOfDescriptor(inputOutput: descriptor) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        }
+        let keyring = AgentKeyring()
+        let key = try AgentKeyType.ecdsa256.generate(comment: "over a pipe")
+        await keyring.add(key)
+        let agentSide = try await channel(descriptors[0])
+        let serving = Task { try await keyring.serve(agentSide) }
+        let client = RawConnection(channel: try await channel(descriptors[1]))
+        let data: [UInt8] = [1, 2, 3]
+        try await client.write(
+            Array(try AgentRequest.requestIdentities.frame().readableBytesView)
+                + Array(try AgentRequest.sign(key: key.publicKey, data: data, flags: []).frame().readableBytesView))
+        #expect(
+            try await client.readResponse()
+                == .identities([AgentIdentity(publicKey: key.publicKey, comment: "over a pipe")]))
+        guard case .signature(let signature) = try await client.readResponse() else {
+            Issue.record("no signature over the pipe")
+            return
+        }
+        #expect(key.publicKey.isValidSignature(signature, for: data))
+        try await client.close()
+        try await serving.value
     }
 
     static let failingReplies: [([UInt8], AgentError.Code)] = [
@@ -192,7 +234,8 @@ struct AgentSocketTests {
             let count = Int.random(in: 0...32, using: &random)
             var reply = (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
             if count > 5 { reply[0...3] = [0, 0, 0, UInt8(count - 4)] }
-            let agent = try await FakeAgent.start(path: directory.appendingPathComponent("f\(round)").path, reply: reply)
+            let agent = try await FakeAgent.start(
+                path: directory.appendingPathComponent("f\(round)").path, reply: reply)
             let client = try SSHAgentClient(socketPath: agent.path)
             _ = try? await client.identities()
             await agent.stop()
@@ -206,7 +249,7 @@ final class RawConnection {
     private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
     private var decoder = AgentFrameDecoder()
 
-    private init(channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+    init(channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
         self.channel = channel
         self.iterator = channel.inbound.makeAsyncIterator()
     }

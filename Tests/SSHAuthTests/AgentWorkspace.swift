@@ -5,9 +5,9 @@ import SSHTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A temporary directory for agent tests: OpenSSH's `ssh-agent` started in it on demand, key files made
@@ -65,7 +65,8 @@ final class AgentWorkspace: @unchecked Sendable {
             guard PeerSpawn.isRunning(pid) else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw PeerError("ssh-agent did not start: \((try? String(contentsOfFile: path(name + ".log"), encoding: .utf8)) ?? "")")
+        throw PeerError(
+            "ssh-agent did not start: \((try? String(contentsOfFile: path(name + ".log"), encoding: .utf8)) ?? "")")
     }
 
     /// Runs `ssh-add` against the agent at `socket`.
@@ -196,7 +197,8 @@ extension AgentWorkspace {
         case .paramiko:
             let keyring = AgentKeyring(confirm: { _ in confirming })
             let server = try await SSHAgentServer.listen(path: path("ours.sock"), keyring: keyring)
-            return RunningAgent(socket: server.path, client: try SSHAgentClient(socketPath: server.path), server: server)
+            return RunningAgent(
+                socket: server.path, client: try SSHAgentClient(socketPath: server.path), server: server)
         }
     }
 }

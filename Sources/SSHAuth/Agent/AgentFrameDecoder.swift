@@ -59,4 +59,12 @@ extension ByteBuffer {
     mutating func writeAgentFrame(_ body: (inout ByteBuffer) -> Void) -> Int {
         writeSSHString { payload in body(&payload) }
     }
+
+    /// Reads the message number that opens every payload (§3); an empty payload is malformed.
+    mutating func readAgentMessageNumber(of what: String) throws(AgentError) -> UInt8 {
+        guard let number = readInteger(as: UInt8.self) else {
+            throw AgentError(.malformedMessage, "an empty \(what)")
+        }
+        return number
+    }
 }

@@ -129,7 +129,8 @@ public actor AgentKeyring {
             guard lockHash == nil, entries.contains(where: { $0.key.publicKey == publicKey }) else { return .failure }
         }
         do {
-            return .signature(try entry.key.signature(for: data, algorithm: flags.signatureAlgorithm(for: entry.key.type)))
+            return .signature(
+                try entry.key.signature(for: data, algorithm: flags.signatureAlgorithm(for: entry.key.type)))
         } catch {
             return .failure
         }

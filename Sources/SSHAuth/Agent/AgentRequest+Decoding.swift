@@ -11,12 +11,7 @@ extension AgentRequest {
     /// ``AgentError/Code/malformedMessage`` for anything truncated, overlong or invalid.
     public init(payload: ByteBuffer) throws(AgentError) {
         var buffer = payload
-        let number: UInt8
-        do {
-            number = try buffer.readSSHByte()
-        } catch {
-            throw AgentError(.malformedMessage, "an empty request")
-        }
+        let number = try buffer.readAgentMessageNumber(of: "request")
         guard let type = AgentMessageNumber(rawValue: number) else {
             throw AgentError(.unknownMessage, "request type \(number)")
         }
@@ -61,7 +56,7 @@ extension AgentRequest {
         let blob = Array(try buffer.readSSHString().readableBytesView)
         do {
             return try SSHPublicKey(blob: blob)
-        } catch where error.code == .unsupportedAlgorithm {
+        } catch let error where error.code == .unsupportedAlgorithm {
             throw AgentError(.unsupported, "public key: \(error.detail)")
         } catch {
             throw AgentError(.malformedMessage, "public key: \(error.detail)")
@@ -72,7 +67,7 @@ extension AgentRequest {
     private static func readPrivateKey(_ buffer: inout ByteBuffer) throws -> SSHPrivateKey {
         do {
             return try SSHPrivateKey(privateKeyBlob: &buffer)
-        } catch where error.code == .unsupportedKeyType || error.code == .keyTooSmall {
+        } catch let error where error.code == .unsupportedKeyType || error.code == .keyTooSmall {
             throw AgentError(.unsupported, "private key: \(error.detail)")
         } catch {
             throw AgentError(.malformedMessage, "private key: \(error.detail)")

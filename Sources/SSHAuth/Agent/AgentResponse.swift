@@ -63,12 +63,7 @@ public enum AgentResponse: Sendable, Hashable {
     /// unknown types), but its count and framing must hold.
     public init(payload: ByteBuffer) throws(AgentError) {
         var buffer = payload
-        let number: UInt8
-        do {
-            number = try buffer.readSSHByte()
-        } catch {
-            throw AgentError(.malformedMessage, "an empty response")
-        }
+        let number = try buffer.readAgentMessageNumber(of: "response")
         if number == 30 || number == 102 {
             self = .failure
             return

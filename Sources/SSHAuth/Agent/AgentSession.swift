@@ -43,7 +43,8 @@ public struct AgentSession: Sendable {
     public mutating func endOfInput() -> AgentError? {
         defer { closed = true }
         guard !closed, decoder.bufferedBytes > 0 else { return nil }
-        return AgentError(.connectionClosed, "the client closed the connection \(decoder.bufferedBytes) bytes into a frame")
+        return AgentError(
+            .connectionClosed, "the client closed the connection \(decoder.bufferedBytes) bytes into a frame")
     }
 
     /// An answer as bytes to write.
@@ -52,7 +53,7 @@ public struct AgentSession: Sendable {
     private static func event(for payload: ByteBuffer) -> AgentSessionEvent {
         do {
             return .request(try AgentRequest(payload: payload))
-        } catch where error.code == .unknownMessage || error.code == .unsupported {
+        } catch let error where error.code == .unknownMessage || error.code == .unsupported {
             return .reject(error)
         } catch {
             return .close(error, reply: AgentResponse.failure.frame())

@@ -3,6 +3,7 @@ import SSHCrypto
 /// The flags of SSH_AGENTC_SIGN_REQUEST (draft-miller-ssh-agent-14 §3.6.1): for RSA keys they choose
 /// the hash of the signature (RFC 8332); other key types have one signature algorithm and ignore them.
 public struct AgentSignFlags: OptionSet, Sendable, Hashable {
+    /// The flags as the `uint32` on the wire.
     public let rawValue: UInt32
 
     /// Creates flags from their wire value.

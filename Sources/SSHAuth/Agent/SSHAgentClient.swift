@@ -4,11 +4,11 @@ import SSHCrypto
 import SSHWire
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A client of an SSH agent on a Unix socket, OpenSSH's ssh-agent or any other (draft-miller-ssh-agent-14):
@@ -179,7 +179,8 @@ public struct SSHAgentClient: Sendable {
                     if let payload = try decoder.nextFrame() { return payload }
                 }
                 throw AgentError(
-                    .connectionClosed, "the agent closed the connection after \(decoder.bufferedBytes) bytes of an answer")
+                    .connectionClosed,
+                    "the agent closed the connection after \(decoder.bufferedBytes) bytes of an answer")
             }
         } catch let error as AgentError {
             throw error

@@ -23,7 +23,9 @@ public final class SSHAgentServer: Sendable {
     private let serverChannel: any Channel
     private let acceptLoop: Task<Void, Never>
 
-    private init(keyring: AgentKeyring, socketFile: UnixSocketFile, serverChannel: any Channel, acceptLoop: Task<Void, Never>) {
+    private init(
+        keyring: AgentKeyring, socketFile: UnixSocketFile, serverChannel: any Channel, acceptLoop: Task<Void, Never>
+    ) {
         self.path = socketFile.path
         self.keyring = keyring
         self.socketFile = socketFile

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A listening Unix stream socket's file, created with mode 0600 as ssh-agent creates its own, and
@@ -29,9 +29,9 @@ struct UnixSocketFile: Sendable, Hashable {
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
 
         #if canImport(Darwin)
-        let descriptor = socket(AF_UNIX, SOCK_STREAM, 0)
+            let descriptor = socket(AF_UNIX, SOCK_STREAM, 0)
         #else
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #endif
         guard descriptor >= 0 else { throw failure("socket") }
         // Linux gives the socket file the mode of the unbound socket's inode, so it is 0600 from birth;
@@ -94,20 +94,20 @@ struct UnixSocketFile: Sendable, Hashable {
 
 private func systemBind(_ descriptor: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
     #if canImport(Darwin)
-    Darwin.bind(descriptor, address, length)
+        Darwin.bind(descriptor, address, length)
     #elseif canImport(Musl)
-    Musl.bind(descriptor, address, length)
+        Musl.bind(descriptor, address, length)
     #else
-    Glibc.bind(descriptor, address, length)
+        Glibc.bind(descriptor, address, length)
     #endif
 }
 
 private func systemClose(_ descriptor: Int32) -> Int32 {
     #if canImport(Darwin)
-    Darwin.close(descriptor)
+        Darwin.close(descriptor)
     #elseif canImport(Musl)
-    Musl.close(descriptor)
+        Musl.close(descriptor)
     #else
-    Glibc.close(descriptor)
+        Glibc.close(descriptor)
     #endif
 }
