@@ -12,7 +12,8 @@ import NIOPosix
 /// ```
 ///
 /// The socket is created with mode 0600 in a directory that must belong to the caller and be writable by
-/// no one else; ``close()`` removes it. Each connection is an ``AgentSession`` served by
+/// no one else; ``close()`` removes it. On Linux, a peer that runs as another user than this process (or
+/// root) is turned away, as ssh-agent does. Each connection is an ``AgentSession`` served by
 /// ``AgentKeyring/serve(_:)``, which other transports can use as well.
 public final class SSHAgentServer: Sendable {
     /// The socket's path: what `SSH_AUTH_SOCK` should say.
@@ -46,8 +47,12 @@ public final class SSHAgentServer: Sendable {
         let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
         do {
             server = try await ServerBootstrap(group: group).bind(descriptor) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                AgentPeerCheck.refusal(of: channel).flatMapThrowing { refusal in
+                    if let refusal {
+                        onConnectionError?(refusal)
+                        throw refusal
+                    }
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         } catch {
@@ -73,7 +78,8 @@ public final class SSHAgentServer: Sendable {
             keyring: keyring, socketFile: socketFile, serverChannel: server.channel, acceptLoop: acceptLoop)
     }
 
-    /// Stops accepting, ends every connection, and removes the socket file.
+    /// Stops accepting, ends every connection, and removes the socket file. A connection waiting for the
+    /// keyring's confirmation callback ends when that returns.
     public func close() async {
         acceptLoop.cancel()
         try? await serverChannel.close()
