@@ -75,6 +75,7 @@ let package = Package(
             dependencies: [
                 "SSHWire", "SSHCrypto", "SSHTransport", "SSHConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -144,6 +145,7 @@ let package = Package(
             dependencies: [
                 "SSHAuth", "SSHCrypto", "SSHTransport", "SSHWire", "SSHTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

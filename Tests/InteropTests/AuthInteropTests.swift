@@ -36,7 +36,7 @@ struct AuthInteropTests {
         #expect(result.method == "publickey")
         #expect(result.acceptedKeys == [key.publicKey])
         if type == .rsa {
-            #expect(server.log.contains("authenticated 1 pkalg rsa-sha2-512"), "\(server.log)")
+            #expect(await server.logEventually(contains: "authenticated 1 pkalg rsa-sha2-512"), "\(server.log)")
         }
     }
 
@@ -51,7 +51,7 @@ struct AuthInteropTests {
             $0.publicKeyAlgorithms = ["ssh-rsa"]
         }
         #expect(result.method == "publickey")
-        #expect(server.log.contains("authenticated 1 pkalg ssh-rsa"), "\(server.log)")
+        #expect(await server.logEventually(contains: "authenticated 1 pkalg ssh-rsa"), "\(server.log)")
     }
 
     @Test func dsaWhereEnabled() async throws {
@@ -98,6 +98,32 @@ struct AuthInteropTests {
         await #expect(throws: AuthError.self) {
             _ = try await Self.authenticate(server, credentials: [.publicKey(try CertifiedSigner(signer: key, certificate: elsewhere))])
         }
+    }
+
+    /// A key held by OpenSSH's ssh-agent signs our login to sshd.
+    @Test(.enabled(if: Peers.available("ssh-agent"), "ssh-agent is not installed"))
+    func keyHeldInOpenSSHAgent() async throws {
+        let sshAgent = try #require(Peers.executable("ssh-agent"))
+        let sshAdd = try #require(Peers.executable("ssh-add"))
+        let directory = try Peers.temporaryDirectory("openssh-agent")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let socket = directory.appendingPathComponent("agent.sock").path
+        let pid = try PeerSpawn.spawn(
+            [sshAgent, "-D", "-a", socket], output: .file(directory.appendingPathComponent("agent.log").path))
+        defer { PeerSpawn.stop(pid) }
+        for _ in 0..<250 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(20)) }
+        let key = try SSHPrivateKey.generate(.rsa, bits: 2048)
+        let keyFile = directory.appendingPathComponent("id").path
+        try key.write(to: keyFile)
+        let added = try await Peers.runDetached([sshAdd, keyFile], environment: ["SSH_AUTH_SOCK": socket])
+        #expect(added.status == 0, "\(added.output)")
+        let server = try await OpenSSHServer.start(configuration: ["LogLevel DEBUG2"])
+        defer { server.stop() }
+        try server.authorize([key.publicKey.openSSHLine])
+        let signers = try await SSHAgentClient(socketPath: socket).signers()
+        let result = try await Self.authenticate(server, credentials: signers.map { .publicKey($0) })
+        #expect(result.acceptedKeys == [key.publicKey])
+        #expect(await server.logEventually(contains: "authenticated 1 pkalg rsa-sha2-512"), "\(server.log)")
     }
 
     @Test func bannerArrives() async throws {

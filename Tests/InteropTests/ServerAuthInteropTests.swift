@@ -23,11 +23,12 @@ struct ServerAuthInteropTests {
         -> String
     {
         let ssh = try #require(Peers.executable("ssh"))
+        // ssh keeps the first value of an option: the test's own come first.
         return try await Peers.runDetached(
-            [
-                ssh, "-vv", "-F", "/dev/null", "-p", "\(port)", "-o", "StrictHostKeyChecking=no",
-                "-o", "UserKnownHostsFile=/dev/null", "-o", "IdentityAgent=none", "-o", "ConnectTimeout=10",
-            ] + options + ["-N", "\(user)@127.0.0.1"], environment: environment, timeout: 30
+            [ssh, "-vv", "-F", "/dev/null", "-p", "\(port)"] + options + [
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "IdentityAgent=none",
+                "-o", "ConnectTimeout=10", "-N", "\(user)@127.0.0.1",
+            ], timeout: 30, environment: environment
         ).output
     }
 
@@ -127,6 +128,25 @@ struct ServerAuthInteropTests {
         let other = try await Self.ssh(
             port: server.port, user: "mallory", ["-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes"])
         #expect(other.contains("Permission denied"), "\(other)")
+    }
+
+    /// ssh logs in with a key our agent server holds.
+    @Test func keyHeldByOurAgent() async throws {
+        let key = try SSHPrivateKey.generate(.ed25519)
+        let directory = try Peers.temporaryDirectory("our-agent")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyring = AgentKeyring()
+        await keyring.add(key, comment: "agent key")
+        let agent = try await SSHAgentServer.listen(path: directory.appendingPathComponent("agent.sock").path, keyring: keyring)
+        let server = try await AuthTestServer(
+            hostKeys: [Self.hostKey], delegate: TestAuthDelegate(authorizedKeys: ["ivy": [key.publicKey]]))
+        defer { server.stop() }
+        let log = try await Self.ssh(
+            port: server.port, user: "ivy",
+            ["-o", "IdentityAgent=\(agent.path)", "-o", "BatchMode=yes", "-o", "PreferredAuthentications=publickey"])
+        await agent.close()
+        #expect(log.contains("Authenticated to 127.0.0.1"), "\(log)")
+        #expect(log.contains("agent key"), "\(log)")
     }
 
     /// Host-based login (RFC 4252 §9) between our client and our server; a key the server does

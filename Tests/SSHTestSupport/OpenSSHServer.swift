@@ -111,6 +111,16 @@ public final class OpenSSHServer: @unchecked Sendable {
             to: directory.appendingPathComponent("authorized_keys"), atomically: true, encoding: .utf8)
     }
 
+    /// Whether sshd's log comes to contain `text` within a few seconds (sshd's processes write
+    /// it on their own schedule, sometimes after the client has its answer).
+    public func logEventually(contains text: String) async -> Bool {
+        for _ in 0..<250 {
+            if log.contains(text) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
     /// sshd's log so far.
     public var log: String {
         (try? String(contentsOf: directory.appendingPathComponent("sshd.log"), encoding: .utf8)) ?? ""

@@ -19,7 +19,7 @@ public enum PeerSpawn {
     }
 
     /// Spawns `arguments` (the first is a path); returns the pid, which is also the process
-    /// group id.
+    /// group id. The child gets the test runner's environment with `environment` set over it.
     public static func spawn(
         _ arguments: [String], input: Stream = .devNull, output: Stream = .devNull,
         environment: [String: String] = [:]
@@ -56,12 +56,17 @@ public enum PeerSpawn {
 
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
-        var merged = ProcessInfo.processInfo.environment
-        merged.merge(environment) { _, new in new }
-        var envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, &envp)
+        let status: Int32
+        if environment.isEmpty {
+            status = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
+        } else {
+            var merged = ProcessInfo.processInfo.environment
+            merged.merge(environment) { _, new in new }
+            var envp: [UnsafeMutablePointer<CChar>?] = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer { for pointer in envp { free(pointer) } }
+            status = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, &envp)
+        }
         guard status == 0 else {
             throw PeerError("cannot start \(arguments[0]): \(String(cString: strerror(status)))")
         }
@@ -69,9 +74,10 @@ public enum PeerSpawn {
     }
 
     /// Runs `arguments` to completion and returns its exit status (-1 when it was killed after
-    /// `timeout` seconds) and its standard output and error together.
+    /// `timeout` seconds) and its standard output and error together; `environment` is set over the
+    /// test runner's environment.
     public static func run(
-        _ arguments: [String], input: [UInt8]? = nil, environment: [String: String] = [:], timeout: Double
+        _ arguments: [String], input: [UInt8]? = nil, timeout: Double, environment: [String: String] = [:]
     ) throws -> (status: Int32, output: [UInt8]) {
         let outputPipe = try makePipe()
         var inputPipe: [Int32] = [-1, -1]

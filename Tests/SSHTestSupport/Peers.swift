@@ -21,25 +21,25 @@ public enum Peers {
         executable(name) != nil || required
     }
 
-    /// Runs a command (with `environment` added to ours) to completion and returns its exit
-    /// status and its standard output and error together; a command still running after `timeout` seconds is killed and reported
-    /// as status -1.
+    /// Runs a command to completion and returns its exit status and its standard output and
+    /// error together; a command still running after `timeout` seconds is killed and reported
+    /// as status -1. `environment` is set over the test runner's environment.
     @discardableResult
     public static func run(
-        _ arguments: [String], input: Data? = nil, environment: [String: String] = [:], timeout: Double = 60
+        _ arguments: [String], input: Data? = nil, timeout: Double = 60, environment: [String: String] = [:]
     ) throws -> (status: Int32, output: String) {
         let result = try PeerSpawn.run(
-            arguments, input: input.map { Array($0) }, environment: environment, timeout: timeout)
+            arguments, input: input.map { Array($0) }, timeout: timeout, environment: environment)
         return (result.status, String(decoding: result.output, as: UTF8.self))
     }
 
-    /// ``run(_:input:environment:timeout:)`` on a thread of its own, so a test that waits for a
+    /// ``run(_:input:timeout:environment:)`` on a thread of its own, so a test that waits for a
     /// peer does not hold one of Swift's few cooperative threads while our own async server,
     /// which the peer talks to, needs them.
     public static func runDetached(
-        _ arguments: [String], input: Data? = nil, environment: [String: String] = [:], timeout: Double = 60
+        _ arguments: [String], input: Data? = nil, timeout: Double = 60, environment: [String: String] = [:]
     ) async throws -> (status: Int32, output: String) {
-        try await detached { try run(arguments, input: input, environment: environment, timeout: timeout) }
+        try await detached { try run(arguments, input: input, timeout: timeout, environment: environment) }
     }
 
     /// Runs blocking set-up work (spawning and waiting for a peer) on a thread of its own.
