@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "InteropTests",
             dependencies: [
-                "SSHTransport", "SSHWire", "SSHCrypto", "SSHAuth", "SSHTestSupport",
+                "SSHTransport", "SSHWire", "SSHCrypto", "SSHAuth", "SSHConnection", "SSHTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -1,0 +1,85 @@
+import NIOCore
+import SSHWire
+
+/// One channel of a connection (RFC 4254 §5): write to it, read its output as an async
+/// sequence (reading is what reopens the peer's window), make requests, close it.
+public struct SSHChannel: Sendable {
+    /// Our number for the channel.
+    public let id: ChannelID
+    private let runtime: ConnectionRuntime
+    private let stream: AsyncThrowingStream<ChannelOutput, any Error>
+
+    init(id: ChannelID, runtime: ConnectionRuntime, stream: AsyncThrowingStream<ChannelOutput, any Error>) {
+        self.id = id
+        self.runtime = runtime
+        self.stream = stream
+    }
+
+    /// Runs `command` (RFC 4254 §6.5); false when the server refuses.
+    public func exec(_ command: String) async throws -> Bool {
+        try await runtime.request(.exec(command: command), on: id, wantReply: true)
+    }
+
+    /// Starts a shell (RFC 4254 §6.5).
+    public func shell() async throws -> Bool {
+        try await runtime.request(.shell, on: id, wantReply: true)
+    }
+
+    /// Starts a subsystem such as `sftp` (RFC 4254 §6.5).
+    public func subsystem(_ name: String) async throws -> Bool {
+        try await runtime.request(.subsystem(name: name), on: id, wantReply: true)
+    }
+
+    /// Sends any channel request.
+    public func request(_ request: ChannelRequestType, wantReply: Bool) async throws -> Bool {
+        try await runtime.request(request, on: id, wantReply: wantReply)
+    }
+
+    /// Writes `data` as standard input, waiting while the peer's window is full.
+    public func write(_ data: ByteBuffer) async throws {
+        try await runtime.write(data, on: id)
+    }
+
+    /// Sends EOF: no more input (RFC 4254 §5.3).
+    public func sendEOF() async throws {
+        try await runtime.sendEOF(on: id)
+    }
+
+    /// Closes the channel (RFC 4254 §5.3).
+    public func close() async throws {
+        try await runtime.close(id)
+    }
+
+    /// The channel's output until it closes.
+    public var output: Output { Output(stream: stream, runtime: runtime, id: id) }
+
+    /// The channel's output, reporting each chunk read so the peer may send more.
+    public struct Output: AsyncSequence, Sendable {
+        public typealias Element = ChannelOutput
+        let stream: AsyncThrowingStream<ChannelOutput, any Error>
+        let runtime: ConnectionRuntime
+        let id: ChannelID
+
+        public func makeAsyncIterator() -> Iterator {
+            Iterator(base: stream.makeAsyncIterator(), runtime: runtime, id: id)
+        }
+
+        /// Reads the next output and reports data as consumed.
+        public struct Iterator: AsyncIteratorProtocol {
+            var base: AsyncThrowingStream<ChannelOutput, any Error>.AsyncIterator
+            let runtime: ConnectionRuntime
+            let id: ChannelID
+
+            public mutating func next() async throws -> ChannelOutput? {
+                guard let element = try await base.next() else { return nil }
+                switch element {
+                case .stdout(let data), .stderr(let data):
+                    try await runtime.consumed(data.readableBytes, on: id)
+                default:
+                    break
+                }
+                return element
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import NIOCore
+import SSHAuth
+import SSHConnection
+import SSHCrypto
+import SSHTestSupport
+import SSHTransport
+import Testing
+
+/// Session channels on OpenSSH's sshd: exec with stdout, stderr and exit status; output and
+/// input larger than the windows; several sessions on one connection.
+@Suite(.enabled(if: Peers.available("sshd"), "OpenSSH sshd is not installed"))
+struct SessionInteropTests {
+    /// What a command printed and how it ended.
+    struct Run: Sendable {
+        var stdout = 0
+        var stderr = ByteBuffer()
+        var text = ByteBuffer()
+        var exitStatus: UInt32?
+        var sawEOF = false
+    }
+
+    static func withSession<R: Sendable>(_ body: @escaping @Sendable (ConnectionRuntime) async throws -> R) async throws -> R {
+        let key = try SSHPrivateKey.generate(.ed25519)
+        // sshd run with -e and debug logging copies its log to sessions' stderr.
+        let server = try await OpenSSHServer.start(configuration: ["LogLevel ERROR"])
+        defer { server.stop() }
+        try server.authorize([key.publicKey.openSSHLine])
+        return try await TransportConnection.withConnection(host: "127.0.0.1", port: server.port, hostKeyPolicy: .acceptAny) {
+            connection in
+            _ = try await UserAuthClient(userName: NSUserName()).authenticate(over: connection, credentials: [.publicKey(key)])
+            try await connection.authenticationSucceeded()
+            return try await ConnectionRuntime.withRuntime(over: connection, body)
+        }
+    }
+
+    static func run(_ command: String, on runtime: ConnectionRuntime, input: ByteBuffer? = nil, keepText: Bool = true)
+        async throws -> Run
+    {
+        let channel = try await runtime.openSession()
+        #expect(try await channel.exec(command))
+        // Input goes in while output is read, as a command like cat needs.
+        let writer = Task {
+            if let input {
+                try await channel.write(input)
+                try await channel.sendEOF()
+            }
+        }
+        defer { writer.cancel() }
+        var run = Run()
+        for try await output in channel.output {
+            switch output {
+            case .stdout(var data):
+                run.stdout += data.readableBytes
+                if keepText { run.text.writeBuffer(&data) }
+            case .stderr(var data): run.stderr.writeBuffer(&data)
+            case .eof: run.sawEOF = true
+            case .exitStatus(let status):
+                run.exitStatus = status
+                try await channel.close()
+            case .exitSignal: try await channel.close()
+            }
+        }
+        try await writer.value
+        return run
+    }
+
+    @Test func execWithStdoutStderrAndExitStatus() async throws {
+        let run = try await Self.withSession { runtime in
+            try await Self.run("echo out; echo err >&2; exit 3", on: runtime)
+        }
+        #expect(String(buffer: run.text) == "out\n")
+        #expect(String(buffer: run.stderr) == "err\n")
+        #expect(run.exitStatus == 3)
+        #expect(run.sawEOF)
+    }
+
+    /// 20 MB of output through a 2 MiB window, and 6 MB of input echoed back by cat.
+    @Test func bulkBothWays() async throws {
+        let (down, echoed) = try await Self.withSession { runtime in
+            let down = try await Self.run("head -c 20000000 /dev/zero", on: runtime, keepText: false)
+            let echoed = try await Self.run(
+                "cat", on: runtime, input: ByteBuffer(repeating: 0x42, count: 6_000_000), keepText: false)
+            return (down, echoed)
+        }
+        #expect(down.stdout == 20_000_000)
+        #expect(down.exitStatus == 0)
+        #expect(echoed.stdout == 6_000_000)
+        #expect(echoed.exitStatus == 0)
+    }
+
+    @Test func severalSessionsAtOnce() async throws {
+        let outputs = try await Self.withSession { runtime in
+            try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<8 {
+                    group.addTask { String(buffer: try await Self.run("echo \(index)", on: runtime).text) }
+                }
+                var all: [String] = []
+                for try await output in group { all.append(output) }
+                return all.sorted()
+            }
+        }
+        #expect(outputs == (0..<8).map { "\($0)\n" })
+    }
+}
