@@ -97,6 +97,8 @@ let package = Package(
                 "SSHCrypto",
                 "SSHConfig",
                 "SSHTransport",
+                "SSHAuth",
+                "SSHConnection",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
