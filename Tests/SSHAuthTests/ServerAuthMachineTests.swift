@@ -103,6 +103,33 @@ import Testing
         #expect(machine.methodsThatCanContinue == ["password"])
     }
 
+    /// A user certificate is trusted only from a configured CA, for a listed principal, inside
+    /// its validity window.
+    @Test func userCertificatesAreCheckedAgainstTrustedCAs() throws {
+        let authority = try SSHPrivateKey.generate(.ed25519)
+        let key = try SSHPrivateKey.generate(.ed25519)
+        var configuration = ServerAuthConfiguration()
+        configuration.trustedUserCAKeys = [authority.publicKey]
+        func trusted(_ request: SSHCertificateRequest, user: String = "alice") throws -> Bool {
+            let certificate = try authority.certify(key.publicKey, request)
+            var machine = ServerAuthMachine(sessionID: Self.session, configuration: configuration)
+            var client = ClientAuthMachine(userName: user, sessionID: Self.session)
+            let step = try machine.receive(
+                client.publicKeyQuery(certificate, algorithm: certificate.signatureAlgorithms[0]), now: Self.now)
+            guard case .decide(.publicKey(_, _, _, false, let trusted)) = step else { return false }
+            return trusted
+        }
+        var current = SSHCertificateRequest(kind: .user, keyID: "a", principals: ["alice"])
+        #expect(try trusted(current))
+        #expect(try !trusted(current, user: "mallory"))
+        current.validBefore = Self.now - 60
+        #expect(try !trusted(current))
+        current.validBefore = .max
+        current.validAfter = Self.now + 60
+        #expect(try !trusted(current))
+        #expect(try !trusted(SSHCertificateRequest(kind: .host, keyID: "h", principals: ["alice"])))
+    }
+
     @Test func clientMessagesOnlyAndNothingAfterSuccess() throws {
         var machine = ServerAuthMachine(sessionID: Self.session)
         #expect(throws: AuthError.self) { try machine.receive(UserAuthSuccessMessage().encodedPayload(), now: Self.now) }
