@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SSHConfig", targets: ["SSHConfig"]),
         .library(name: "SSHTransport", targets: ["SSHTransport"]),
         .library(name: "SSHAuth", targets: ["SSHAuth"]),
+        .library(name: "SFTP", targets: ["SFTP"]),
         .executable(name: "paramiko", targets: ["paramiko"]),
     ],
     dependencies: [
@@ -73,6 +74,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "SFTP",
+            dependencies: ["SSHWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+
         // Level 4: the command-line tool
         .executableTarget(
             name: "paramiko",
@@ -81,6 +88,7 @@ let package = Package(
                 "SSHCrypto",
                 "SSHConfig",
                 "SSHTransport",
+                "SFTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,6 +134,14 @@ let package = Package(
         .testTarget(
             name: "SSHAuthTests",
             dependencies: ["SSHAuth", "SSHCrypto", "SSHTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SFTPTests",
+            dependencies: [
+                "SFTP", "SSHWire", "SSHCrypto", "SSHTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
