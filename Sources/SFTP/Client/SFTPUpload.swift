@@ -1,0 +1,138 @@
+import NIOCore
+
+/// A pipelined upload of a local file to one open remote file (draft-ietf-secsh-filexfer-02 §6.4: WRITE).
+///
+/// Keeps `window` WRITEs in flight; each acknowledgement (STATUS OK) sends the next block, read from the
+/// local file with `pread` into one reused buffer. Any STATUS but OK stops the upload with that error.
+final class SFTPUpload: Sendable {
+    private struct State {
+        var nextOffset: UInt64
+        var inFlight = 0
+        var acknowledged: UInt64 = 0
+        var failure: SFTPError?
+        var scratch = ByteBuffer()
+        var pumping = false
+        var pumpAgain = false
+        var done: CheckedContinuation<UInt64, any Error>?
+    }
+
+    private enum Step {
+        case send(offset: UInt64, length: Int, scratch: ByteBuffer)
+        case again
+        case idle
+        case finish(CheckedContinuation<UInt64, any Error>, Result<UInt64, SFTPError>)
+    }
+
+    private let channel: SFTPClientChannel
+    private let handle: SFTPHandle
+    private let source: LocalDescriptor
+    private let start: UInt64
+    private let end: UInt64
+    private let blockSize: Int
+    private let window: Int
+    private let meter: ProgressMeter
+    private let state: Locked<State>
+
+    /// An upload of local bytes `[start, end)` to the same offsets of `handle`.
+    init(
+        channel: SFTPClientChannel, handle: SFTPHandle, source: LocalDescriptor, from start: UInt64, to end: UInt64,
+        blockSize: Int, window: Int, meter: ProgressMeter
+    ) {
+        self.channel = channel
+        self.handle = handle
+        self.source = source
+        self.start = start
+        self.end = end
+        self.blockSize = max(1, blockSize)
+        self.window = max(1, window)
+        self.meter = meter
+        self.state = Locked(State(nextOffset: start))
+    }
+
+    /// Runs the upload; returns the bytes the server acknowledged.
+    func run() async throws -> UInt64 {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<UInt64, any Error>) in
+            state.withLock { $0.done = continuation }
+            pump()
+        }
+    }
+
+    /// Sends blocks while the window has room. One pump runs at a time (a completion arriving meanwhile asks
+    /// the running one to go round again), so the scratch buffer has a single user.
+    private func pump() {
+        let first = state.withLock { state in
+            if state.pumping { state.pumpAgain = true }
+            defer { state.pumping = true }
+            return !state.pumping
+        }
+        guard first else { return }
+        while true {
+            let step = state.withLock { state -> Step in
+                if state.failure == nil, state.inFlight < window, state.nextOffset < end {
+                    let offset = state.nextOffset
+                    let length = Int(min(UInt64(blockSize), end - offset))
+                    state.nextOffset += UInt64(length)
+                    state.inFlight += 1
+                    defer { state.scratch = ByteBuffer() }
+                    return .send(offset: offset, length: length, scratch: state.scratch)
+                }
+                if state.pumpAgain {
+                    state.pumpAgain = false
+                    return .again
+                }
+                state.pumping = false
+                guard state.inFlight == 0, let done = state.done else { return .idle }
+                state.done = nil
+                return .finish(done, state.failure.map { .failure($0) } ?? .success(state.acknowledged))
+            }
+            switch step {
+            case .send(let offset, let length, var scratch):
+                scratch.clear()
+                do throws(SFTPError) {
+                    let got = try source.read(into: &scratch, count: length, at: offset)
+                    guard got == length else {
+                        throw SFTPError(.sizeMismatch, "local \(source.path) shrank to \(offset + UInt64(got)) bytes")
+                    }
+                } catch {
+                    state.withLock { state in
+                        if state.failure == nil { state.failure = error }
+                        state.inFlight -= 1
+                    }
+                    continue
+                }
+                channel.send(.write(handle: handle, offset: offset, data: scratch)) { [self] result in
+                    complete(UInt64(length), result)
+                }
+                state.withLock { $0.scratch = scratch }
+            case .again:
+                continue
+            case .idle:
+                return
+            case .finish(let done, let result):
+                done.resume(with: result.mapError { $0 as any Error })
+                return
+            }
+        }
+    }
+
+    private func complete(_ length: UInt64, _ result: Result<SFTPResponse, SFTPError>) {
+        var failure: SFTPError?
+        switch result {
+        case .success(.status(let status)) where status.code == .ok: break
+        case .success(.status(let status)): failure = SFTPError(status: status)
+        case .success(let other): failure = SFTPError(.badMessage, "\(other.packetType) in answer to WRITE")
+        case .failure(let error): failure = error
+        }
+        let acknowledged = state.withLock { state -> UInt64 in
+            state.inFlight -= 1
+            if let failure {
+                if state.failure == nil { state.failure = failure }
+            } else {
+                state.acknowledged += length
+            }
+            return state.acknowledged
+        }
+        if failure == nil { meter(start + acknowledged, transferredThisRun: acknowledged) }
+        pump()
+    }
+}

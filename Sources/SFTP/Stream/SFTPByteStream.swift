@@ -1,0 +1,50 @@
+import NIOCore
+
+/// The byte stream SFTP runs over (ARCHITECTURE.md: SFTP "runs over any byte stream"): an inbound
+/// `AsyncSequence` of `ByteBuffer` chunks, cut anywhere, and an ``SFTPByteWriter`` for the outbound bytes.
+///
+/// An SSH session channel's data (draft-ietf-secsh-filexfer-02 §1: the `sftp` subsystem), a subprocess's
+/// pipes (``SFTPPipeStream``), a socket or an in-memory pair (``makePair()``) all fit.
+public struct SFTPByteStream: Sendable {
+    /// Where outbound bytes go.
+    public let writer: any SFTPByteWriter
+    private let consume: @Sendable (_ body: (ByteBuffer) async throws -> Void) async throws -> Void
+
+    /// A stream of the chunks of `inbound` and the writer `writer`. The inbound sequence is iterated once.
+    public init<Inbound: AsyncSequence & Sendable>(inbound: Inbound, writer: any SFTPByteWriter)
+    where Inbound.Element == ByteBuffer {
+        self.writer = writer
+        self.consume = { body in
+            for try await chunk in inbound { try await body(chunk) }
+        }
+    }
+
+    /// Feeds every inbound chunk to `body`, in order, until the peer's EOF; call it once.
+    func forEachInboundChunk(_ body: (ByteBuffer) async throws -> Void) async throws {
+        try await consume(body)
+    }
+
+    /// Two streams joined back to back in memory: what one writes, the other reads.
+    /// For running an ``SFTPServer`` and an ``SFTPClient`` in one process.
+    public static func makePair() -> (SFTPByteStream, SFTPByteStream) {
+        let (leftInbound, toLeft) = AsyncStream<ByteBuffer>.makeStream()
+        let (rightInbound, toRight) = AsyncStream<ByteBuffer>.makeStream()
+        return (
+            SFTPByteStream(inbound: leftInbound, writer: InMemoryWriter(continuation: toRight)),
+            SFTPByteStream(inbound: rightInbound, writer: InMemoryWriter(continuation: toLeft))
+        )
+    }
+}
+
+/// The writer of an in-memory pair: yields to the other side's inbound stream.
+private struct InMemoryWriter: SFTPByteWriter {
+    let continuation: AsyncStream<ByteBuffer>.Continuation
+
+    func write(_ bytes: ByteBuffer) async throws {
+        if case .terminated = continuation.yield(bytes) {
+            throw SFTPError(.connectionLost, "the other end of the in-memory stream is gone")
+        }
+    }
+
+    func finish() async { continuation.finish() }
+}

@@ -1,0 +1,106 @@
+import NIOCore
+
+/// Frames waiting for an ``SFTPByteWriter``, written in order by one drain task at a time.
+///
+/// Callers append whole frames without waiting; frames appended while a write is in progress go out
+/// together in the next write, so a burst of pipelined requests costs one write. Senders that must not
+/// run ahead of the peer (a server answering a client that does not read) wait in ``waitForRoom()``.
+final class SFTPOutbox: Sendable {
+    /// Bytes queued beyond which ``waitForRoom()`` suspends.
+    static let highWaterMark = 4 * 1024 * 1024
+
+    private struct State {
+        var pending = ByteBuffer()
+        var draining = false
+        var failure: SFTPError?
+        var waiters: [CheckedContinuation<Void, any Error>] = []
+        var flushWaiters: [CheckedContinuation<Void, any Error>] = []
+    }
+
+    private let writer: any SFTPByteWriter
+    private let state = Locked(State())
+    private let onFailure: @Sendable (SFTPError) -> Void
+
+    /// An outbox writing to `writer`; `onFailure` hears once about a write that failed.
+    init(writer: any SFTPByteWriter, onFailure: @escaping @Sendable (SFTPError) -> Void = { _ in }) {
+        self.writer = writer
+        self.onFailure = onFailure
+    }
+
+    /// Appends one frame, built in place by `build` (which writes the length and body), and makes sure it
+    /// gets written. Throws the failure of an earlier write.
+    func send(_ build: (inout ByteBuffer) -> Void) throws(SFTPError) {
+        let startDrain = try state.withLock { state throws(SFTPError) -> Bool in
+            if let failure = state.failure { throw failure }
+            build(&state.pending)
+            guard !state.draining else { return false }
+            state.draining = true
+            return true
+        }
+        if startDrain { Task { await drain() } }
+    }
+
+    /// Appends an encoded packet as a frame.
+    func send(_ packet: SFTPPacket) throws(SFTPError) {
+        try send { packet.encodeFrame(into: &$0) }
+    }
+
+    /// Suspends while more than ``highWaterMark`` bytes are queued.
+    func waitForRoom() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let ready: Result<Void, SFTPError>? = state.withLock { state in
+                if let failure = state.failure { return .failure(failure) }
+                if state.pending.readableBytes <= Self.highWaterMark { return .success(()) }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    /// Waits until everything queued so far has been written.
+    func flush() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let ready: Result<Void, SFTPError>? = state.withLock { state in
+                if let failure = state.failure { return .failure(failure) }
+                if !state.draining { return .success(()) }
+                state.flushWaiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    /// Writes the queue until it is empty.
+    private func drain() async {
+        while true {
+            let (chunk, waiters) = state.withLock { state -> (ByteBuffer?, [CheckedContinuation<Void, any Error>]) in
+                guard state.pending.readableBytes > 0 else {
+                    state.draining = false
+                    defer { state.flushWaiters = [] }
+                    return (nil, state.flushWaiters)
+                }
+                let chunk = state.pending
+                state.pending = ByteBuffer()
+                defer { state.waiters = [] }
+                return (chunk, state.waiters)
+            }
+            for waiter in waiters { waiter.resume() }
+            guard let chunk else { return }
+            do {
+                try await writer.write(chunk)
+            } catch {
+                let failure = (error as? SFTPError) ?? SFTPError(.connectionLost, "write failed: \(error)")
+                let waiters = state.withLock { state in
+                    state.failure = failure
+                    state.draining = false
+                    defer { state.waiters = []; state.flushWaiters = [] }
+                    return state.waiters + state.flushWaiters
+                }
+                for waiter in waiters { waiter.resume(throwing: failure) }
+                onFailure(failure)
+                return
+            }
+        }
+    }
+}
