@@ -38,6 +38,7 @@ struct LocalDescriptor: Sendable {
 
     /// Reads up to `count` bytes at `offset` into the end of `buffer`; returns the bytes read (0 at EOF).
     func read(into buffer: inout ByteBuffer, count: Int, at offset: UInt64) throws(SFTPError) -> Int {
+        try Self.checkRange(offset, count, path)
         var failure: Int32 = 0
         let got = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
             var total = 0
@@ -60,6 +61,7 @@ struct LocalDescriptor: Sendable {
 
     /// Writes all of `bytes` at `offset`.
     func write(_ bytes: ByteBuffer, at offset: UInt64) throws(SFTPError) {
+        try Self.checkRange(offset, bytes.readableBytes, path)
         let failure: Int32 = bytes.withUnsafeReadableBytes { raw in
             guard let base = raw.baseAddress else { return 0 }
             var total = 0
@@ -74,6 +76,11 @@ struct LocalDescriptor: Sendable {
             return 0
         }
         if failure != 0 { throw SFTPError(errno: failure, "local \(path)") }
+    }
+
+    /// Throws EINVAL's status for a range past what `off_t` holds (offsets come from the wire).
+    private static func checkRange(_ offset: UInt64, _ count: Int, _ path: String) throws(SFTPError) {
+        guard offset <= UInt64(Int64.max) - UInt64(count) else { throw SFTPError(errno: EINVAL, "offset \(offset) of \(path)") }
     }
 
     /// Sets the permission bits and, when given, the access and modification times.

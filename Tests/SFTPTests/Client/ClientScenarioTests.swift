@@ -4,22 +4,22 @@ import SFTP
 import SSHTestSupport
 import Testing
 
-/// Our client against OpenSSH's sftp-server, spawned over pipes: every operation and extension.
-@Suite(.enabled(if: SFTPPeer.openSSHServerAvailable))
-struct ClientAgainstOpenSSHTests {
-    @Test func everyOperation() async throws {
+/// Our client against OpenSSH's sftp-server spawned over pipes, against our server spawned the same way
+/// (`paramiko sftp-server`) and against our server in memory: every operation, extension and transfer.
+@Suite struct ClientScenarioTests {
+    @Test(arguments: ServerKind.available)
+    func everyOperation(kind: ServerKind) async throws {
         let scratch = try Scratch()
-        let peer = try SFTPPeer.openSSH(startingIn: scratch.path)
-        defer { peer.stop() }
-        let client = try await peer.connect()
+        let server = try await ServerUnderTest.start(kind, serving: scratch.path)
+        let client = server.client
 
         // Working directory.
         #expect(client.getcwd() == nil)
         let home = try await client.realpath(".")
-        #expect(home == scratch.path)
-        try await client.chdir(scratch.path)
-        #expect(client.getcwd() == scratch.path)
-        #expect(client.absolutePath("x") == scratch.path + "/x")
+        #expect(home == server.base)
+        try await client.chdir(server.base)
+        #expect(client.getcwd() == server.base)
+        #expect(client.absolutePath("x") == server.remote("x"))
 
         // Directories and permissions.
         try await client.mkdir("d", mode: 0o750)
@@ -27,9 +27,9 @@ struct ClientAgainstOpenSSHTests {
         try await client.chmod("d", mode: 0o700)
         #expect(try await client.stat("d").permissions.map { $0 & 0o777 } == 0o700)
         try await client.chdir("d")
-        #expect(client.getcwd() == scratch.sub("d"))
+        #expect(client.getcwd() == server.remote("d"))
         try await client.chdir("..")
-        #expect(client.getcwd() == scratch.path)
+        #expect(client.getcwd() == server.base)
 
         // A file written and read through SFTPFile.
         let file = try await client.open("f", mode: "w")
@@ -89,7 +89,7 @@ struct ClientAgainstOpenSSHTests {
         #expect(localModeAndTime(scratch.sub("l")).mtime == 8)
         try await client.hardlink("g", to: "h")
         #expect(try scratch.read("h") == "other")
-        #expect(try await client.realpath("l") == scratch.sub("g"))
+        #expect(try await client.realpath("l") == server.remote("g"))
 
         // Extensions.
         let stats = try await client.statvfs(".")
@@ -103,8 +103,15 @@ struct ClientAgainstOpenSSHTests {
         try await client.closeHandle(copyTarget)
         try await client.closeHandle(handle)
         #expect(try scratch.read("copy") == "other")
-        #expect(try await client.expandPath("~root") == "/root")
-        #expect(try await client.homeDirectory(of: "root") == "/root")
+        if kind == .openSSH {
+            #expect(try await client.expandPath("~root") == "/root")
+            #expect(try await client.homeDirectory(of: "root") == "/root")
+        } else {
+            #expect(try await client.expandPath("~") == "/")
+            #expect(try await client.expandPath("~/g") == "/g")
+            #expect(try await client.homeDirectory() == "/")
+            await #expect(throws: SFTPError.self) { try await client.expandPath("~nobody") }
+        }
         let names = try await client.names(uids: [0], gids: [0])
         #expect(names.userNames == ["root"] && names.groupNames == ["root"])
         #expect(client.limits?.maximumWriteLength == 261_120)
@@ -114,36 +121,42 @@ struct ClientAgainstOpenSSHTests {
         var streamed: [String] = []
         for try await entry in client.directoryEntries() { streamed.append(entry.filename) }
         #expect(streamed.sorted() == ["copy", "d", "g", "h", "l"])
+        let handleOfDirectory = try await client.openDirectoryHandle(".")
+        let firstBatch = try await client.readDirectory(handleOfDirectory) ?? []
+        #expect(Set(firstBatch.map(\.filename)).isSuperset(of: [".", ".."]))
+        try await client.closeHandle(handleOfDirectory)
         try await client.remove("h")
         try await client.rmdir("d")
         #expect(!scratch.exists("h") && !scratch.exists("d"))
         let missing = await #expect(throws: SFTPError.self) { try await client.stat("missing") }
         #expect(missing?.code == .noSuchFile)
-        let notEmpty = await #expect(throws: SFTPError.self) { try await client.rmdir(scratch.path) }
+        try scratch.mkdir("full/inside")
+        let notEmpty = await #expect(throws: SFTPError.self) { try await client.rmdir("full") }
         #expect(notEmpty?.code == .failure)
         let exclusive = await #expect(throws: SFTPError.self) { try await client.open("g", mode: "x") }
         #expect(exclusive?.code == .failure)
-        await client.close()
+        await server.stop()
         await #expect(throws: SFTPError.self) { try await client.stat(".") }
     }
 
-    @Test func theDraftsSymlinkOrderIsReversedByOpenSSH() async throws {
+    @Test(arguments: ServerKind.available)
+    func theDraftsSymlinkOrderIsReversedByOpenSSH(kind: ServerKind) async throws {
         let scratch = try Scratch()
-        let peer = try SFTPPeer.openSSH(startingIn: scratch.path)
-        defer { peer.stop() }
         var options = SFTPClientOptions()
         options.symlinkOrder = .linkFirst
-        let client = try await peer.connect(options: options)
-        try await client.chdir(scratch.path)
-        // Sent as the draft words it, OpenSSH reads the link path as the target: "target" -> link path.
+        let server = try await ServerUnderTest.start(kind, serving: scratch.path, options: options)
+        let client = server.client
+        try await client.chdir(server.base)
+        // Sent as the draft words it, OpenSSH (and we, as OpenSSH does) read the link path as the target.
         try await client.symlink(target: "target", linkPath: "link")
         #expect(scratch.exists("target"))
         #expect(!scratch.exists("link"))
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: scratch.sub("target")) == scratch.sub("link"))
-        await client.close()
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: scratch.sub("target")) == server.remote("link"))
+        await server.stop()
     }
 
-    @Test func recursiveTransfersKeepATreeWithLinks() async throws {
+    @Test(arguments: ServerKind.available)
+    func recursiveTransfersKeepATreeWithLinks(kind: ServerKind) async throws {
         let scratch = try Scratch()
         try scratch.mkdir("source/a/b/c")
         try scratch.mkdir("source/empty")
@@ -157,14 +170,13 @@ struct ClientAgainstOpenSSHTests {
         var times = [timespec(tv_sec: 1_500_000_000, tv_nsec: 0), timespec(tv_sec: 1_600_000_000, tv_nsec: 0)]
         utimensat(AT_FDCWD, scratch.sub("source/top.txt"), &times, 0)
 
-        let peer = try SFTPPeer.openSSH(startingIn: scratch.path)
-        defer { peer.stop() }
-        let client = try await peer.connect()
+        let server = try await ServerUnderTest.start(kind, serving: scratch.path)
+        let client = server.client
         var options = SFTPTransferOptions()
         options.preserveAttributes = true
-        let up = try await client.putDirectory(scratch.sub("source"), to: scratch.sub("remote"), options: options)
+        let up = try await client.putDirectory(scratch.sub("source"), to: server.remote("remote"), options: options)
         #expect(up.files == 3 && up.symbolicLinks == 3 && up.directories == 5)
-        let down = try await client.getDirectory(scratch.sub("remote"), to: scratch.sub("back"), options: options)
+        let down = try await client.getDirectory(server.remote("remote"), to: scratch.sub("back"), options: options)
         #expect(down.files == 3 && down.symbolicLinks == 3 && down.bytes == 300_007)
         let expected = try treeListing(scratch.sub("source"))
         #expect(try treeListing(scratch.sub("remote")) == expected)
@@ -174,88 +186,88 @@ struct ClientAgainstOpenSSHTests {
         var following = SFTPTransferOptions()
         following.symbolicLinks = .follow
         try FileManager.default.removeItem(atPath: scratch.sub("remote/dangling"))
-        let followed = try await client.getDirectory(scratch.sub("remote"), to: scratch.sub("followed"), options: following)
+        let followed = try await client.getDirectory(server.remote("remote"), to: scratch.sub("followed"), options: following)
         #expect(followed.symbolicLinks == 0 && followed.files == 4 + 1)
         #expect(try scratch.read("followed/a/link-to-dir/c/deep.txt") == "deep")
-        await client.close()
+        await server.stop()
     }
 
-    @Test func sixtyFourMebibytesUpAndDownKeepTheirDigest() async throws {
+    @Test(arguments: ServerKind.available)
+    func sixtyFourMebibytesUpAndDownKeepTheirDigest(kind: ServerKind) async throws {
         let scratch = try Scratch()
         let size = 64 << 20
         try scratch.write("original", bytes: randomBytes(size, seed: 64))
-        let peer = try SFTPPeer.openSSH(startingIn: scratch.path)
-        defer { peer.stop() }
-        let client = try await peer.connect()
+        let server = try await ServerUnderTest.start(kind, serving: scratch.path)
+        let client = server.client
         let reports = ProgressLog()
         var options = SFTPTransferOptions(progress: { reports.add($0) })
-        #expect(try await client.put(scratch.sub("original"), to: scratch.sub("uploaded"), options: options) == UInt64(size))
+        #expect(try await client.put(scratch.sub("original"), to: server.remote("uploaded"), options: options) == UInt64(size))
         #expect(reports.last?.bytesTransferred == UInt64(size) && reports.last?.totalBytes == UInt64(size))
         options.progress = nil
-        #expect(try await client.get(scratch.sub("uploaded"), to: scratch.sub("downloaded"), options: options) == UInt64(size))
+        #expect(try await client.get(server.remote("uploaded"), to: scratch.sub("downloaded"), options: options) == UInt64(size))
         let digest = try sha256Hex(ofFile: scratch.sub("original"))
         #expect(try sha256Hex(ofFile: scratch.sub("uploaded")) == digest)
         #expect(try sha256Hex(ofFile: scratch.sub("downloaded")) == digest)
-        await client.close()
+        await server.stop()
     }
 
-    @Test func resumedTransfersFinishPartialFiles() async throws {
+    @Test(arguments: ServerKind.available)
+    func resumedTransfersFinishPartialFiles(kind: ServerKind) async throws {
         let scratch = try Scratch()
         let bytes = randomBytes(1 << 20, seed: 3)
         try scratch.write("whole", bytes: bytes)
         try scratch.write("half-local", bytes: Array(bytes[..<400_000]))
         try scratch.write("half-remote", bytes: Array(bytes[..<300_001]))
-        let peer = try SFTPPeer.openSSH(startingIn: scratch.path)
-        defer { peer.stop() }
-        let client = try await peer.connect()
+        let server = try await ServerUnderTest.start(kind, serving: scratch.path)
+        let client = server.client
         let resume = SFTPTransferOptions(resume: true)
-        #expect(try await client.get(scratch.sub("whole"), to: scratch.sub("half-local"), options: resume) == 1 << 20)
-        #expect(try await client.put(scratch.sub("whole"), to: scratch.sub("half-remote"), options: resume) == 1 << 20)
+        #expect(try await client.get(server.remote("whole"), to: scratch.sub("half-local"), options: resume) == 1 << 20)
+        #expect(try await client.put(scratch.sub("whole"), to: server.remote("half-remote"), options: resume) == 1 << 20)
         let digest = try sha256Hex(ofFile: scratch.sub("whole"))
         #expect(try sha256Hex(ofFile: scratch.sub("half-local")) == digest)
         #expect(try sha256Hex(ofFile: scratch.sub("half-remote")) == digest)
-        await client.close()
+        await server.stop()
     }
 
-    @Test func streamsInAndOut() async throws {
+    @Test(arguments: ServerKind.available)
+    func streamsInAndOut(kind: ServerKind) async throws {
         let scratch = try Scratch()
-        let peer = try SFTPPeer.openSSH(startingIn: scratch.path)
-        defer { peer.stop() }
-        let client = try await peer.connect()
+        let server = try await ServerUnderTest.start(kind, serving: scratch.path)
+        let client = server.client
         let bytes = randomBytes(1_000_003 + 5, seed: 9)
         let chunks = stride(from: 0, to: bytes.count, by: 77_777).map {
             ByteBuffer(bytes: bytes[$0..<min($0 + 77_777, bytes.count)])
         }
-        let written = try await client.put(from: chunks.async, to: scratch.sub("streamed"))
+        let written = try await client.put(from: chunks.async, to: server.remote("streamed"))
         #expect(written == UInt64(bytes.count))
         #expect(try Array(Data(contentsOf: URL(fileURLWithPath: scratch.sub("streamed")))) == bytes)
         var received: [UInt8] = []
         var options = SFTPTransferOptions()
         options.blockSize = 10_000
-        try await client.get(scratch.sub("streamed"), into: { received += $0.readableBytesView }, options: options)
+        try await client.get(server.remote("streamed"), into: { received += $0.readableBytesView }, options: options)
         #expect(received == bytes)
-        await client.close()
+        await server.stop()
     }
 
-    @Test func tenThousandFilesAreListed() async throws {
+    @Test(arguments: ServerKind.available)
+    func tenThousandFilesAreListed(kind: ServerKind) async throws {
         let scratch = try Scratch()
         try scratch.mkdir("many")
         for index in 0..<10_000 {
             let fd = open(scratch.sub("many/file-\(index)"), O_WRONLY | O_CREAT, 0o644)
             close(fd)
         }
-        let peer = try SFTPPeer.openSSH(startingIn: scratch.path)
-        defer { peer.stop() }
-        let client = try await peer.connect()
-        let names = try await client.listNames(scratch.sub("many"))
+        let server = try await ServerUnderTest.start(kind, serving: scratch.path)
+        let client = server.client
+        let names = try await client.listNames(server.remote("many"))
         #expect(names.count == 10_000)
         #expect(Set(names) == Set((0..<10_000).map { "file-\($0)" }))
         var streamed = 0
-        for try await entry in client.directoryEntries(scratch.sub("many")) where entry.attributes.isRegularFile {
+        for try await entry in client.directoryEntries(server.remote("many")) where entry.attributes.isRegularFile {
             streamed += 1
         }
         #expect(streamed == 10_000)
-        await client.close()
+        await server.stop()
     }
 }
 
