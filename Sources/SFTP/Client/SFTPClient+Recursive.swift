@@ -43,8 +43,10 @@ extension SFTPClient {
         guard depth < Self.maximumTreeDepth else {
             throw SFTPError(.failure, "\(remoteDirectory): deeper than \(Self.maximumTreeDepth) levels")
         }
+        // Every name of the directory is checked before anything of it is written.
+        let entries = try await listDirectory(remoteDirectory)
         var seen = Set<String>()
-        for entry in try await listDirectory(remoteDirectory) {
+        for entry in entries {
             let name = entry.filename
             guard Self.isSinglePathComponent(name) else {
                 throw SFTPError(.unsafeName, "\(remoteDirectory): the server listed \(name.debugDescription)")
@@ -52,6 +54,9 @@ extension SFTPClient {
             guard seen.insert(name).inserted else {
                 throw SFTPError(.unsafeName, "\(remoteDirectory): the server listed \(name.debugDescription) twice")
             }
+        }
+        for entry in entries {
+            let name = entry.filename
             let remote = remoteDirectory.hasSuffix("/") ? remoteDirectory + name : remoteDirectory + "/" + name
             var attributes = entry.attributes.permissions == nil ? try await lstat(remote) : entry.attributes
             if attributes.isSymbolicLink {

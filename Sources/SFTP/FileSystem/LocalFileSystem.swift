@@ -23,6 +23,7 @@ public final class LocalFileSystem: SFTPFileSystem {
     /// The directory relative paths start from, in the client's view.
     public let home: String
     private let root: Int32
+    private let realRootPrefix: String
     private let resolver: LocalPathResolver
     /// Runs between resolving a path and the call that uses it; tests swap links here.
     let raceHook = Locked<(@Sendable (String) -> Void)?>(nil)
@@ -34,7 +35,13 @@ public final class LocalFileSystem: SFTPFileSystem {
         self.rootPath = root
         let homeComponents = home.split(separator: "/").map(String.init)
         self.home = "/" + homeComponents.joined(separator: "/")
-        self.resolver = LocalPathResolver(root: fd, home: homeComponents)
+        var canonical = root
+        if let resolved = realpath(root, nil) {
+            canonical = String(cString: resolved)
+            free(resolved)
+        }
+        self.realRootPrefix = canonical.hasSuffix("/") ? canonical : canonical + "/"
+        self.resolver = LocalPathResolver(root: fd, home: homeComponents, realRootPrefix: realRootPrefix)
     }
 
     deinit { _ = closeDescriptor(root) }
@@ -217,7 +224,7 @@ public final class LocalFileSystem: SFTPFileSystem {
     }
 
     public func readLink(_ path: String) async throws -> String {
-        let rootPrefix = rootPath.hasSuffix("/") ? rootPath : rootPath + "/"
+        let rootPrefix = realRootPrefix
         return try await withResolved(path, followFinalLink: false) { (resolved) throws(SFTPError) in
             let target = try localLinkTarget(
                 resolved.directory, try resolved.requireName("readlink"), describedAs: resolved.virtualPath)

@@ -53,7 +53,8 @@ final class ResolvedPath: @unchecked Sendable {
 /// Each directory is opened with `openat(…, O_DIRECTORY | O_NOFOLLOW)` relative to the one before it, and
 /// each symbolic link is read with `readlinkat` and expanded here, inside the root's view: an absolute
 /// target starts again at the root, `..` stops at the root, as under `chroot`. A link swapped in after
-/// it was checked makes the next `O_NOFOLLOW` open fail instead of being followed. The final operation then
+/// it was checked makes the next `O_NOFOLLOW` open fail instead of being followed. (Linux's
+/// `openat2(RESOLVE_IN_ROOT)` does the same in the kernel; this walk works on every POSIX system.) The final operation then
 /// runs on `(directory, name)` with an `*at` call that does not follow links.
 struct LocalPathResolver: Sendable {
     /// Symbolic links expanded in one path before ELOOP (Linux's MAXSYMLINKS).
@@ -62,6 +63,10 @@ struct LocalPathResolver: Sendable {
     let root: Int32
     /// The home directory's components, for relative paths.
     let home: [String]
+    /// The root's canonical real path with a trailing `/`: a link target starting with it, written by a
+    /// local process, is read as the path below the root it names. Only the link's text is rewritten;
+    /// the result is resolved like any other.
+    let realRootPrefix: String
 
     #if os(Linux)
     // O_PATH (0o10000000): a directory we may search but not read can still be walked through.
@@ -110,7 +115,8 @@ struct LocalPathResolver: Sendable {
                 if info.st_mode & S_IFMT == S_IFLNK {
                     links += 1
                     guard links <= Self.maximumLinks else { throw SFTPError(errno: ELOOP, description(component)) }
-                    let target = try localLinkTarget(current(), component, describedAs: description(component))
+                    var target = try localLinkTarget(current(), component, describedAs: description(component))
+                    if target.hasPrefix(realRootPrefix) { target = "/" + target.dropFirst(realRootPrefix.count) }
                     if target.hasPrefix("/") {
                         for entry in stack { _ = closeDescriptor(entry.fd) }
                         stack = []

@@ -20,7 +20,7 @@ public struct SFTPByteStream: Sendable {
     }
 
     /// Feeds every inbound chunk to `body`, in order, until the peer's EOF; call it once.
-    func forEachInboundChunk(_ body: (ByteBuffer) async throws -> Void) async throws {
+    public func forEachInboundChunk(_ body: (ByteBuffer) async throws -> Void) async throws {
         try await consume(body)
     }
 

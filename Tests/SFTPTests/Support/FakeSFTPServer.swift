@@ -1,0 +1,45 @@
+import NIOCore
+import SFTP
+
+/// An in-test SFTP server that answers each request with whatever `respond` says: for hostile and broken
+/// servers. It speaks raw packets over an in-memory pair, with the real framer and codecs.
+final class FakeSFTPServer: Sendable {
+    let client: SFTPClient
+
+    private init(client: SFTPClient) {
+        self.client = client
+    }
+
+    /// Starts the fake server and connects a client to it.
+    static func start(
+        extensions: [SFTPExtensionPair] = [],
+        respond: @escaping @Sendable (SFTPRequest) -> SFTPResponse
+    ) async throws -> FakeSFTPServer {
+        let (clientSide, serverSide) = SFTPByteStream.makePair()
+        Task {
+            var framer = SFTPFramer()
+            try await serverSide.forEachInboundChunk { chunk in
+                framer.append(chunk)
+                while let frame = try framer.nextFrame() {
+                    var reply = ByteBuffer()
+                    switch try SFTPPacket(decoding: frame) {
+                    case .initialize:
+                        SFTPPacket.version(version: 3, extensions: extensions).encodeFrame(into: &reply)
+                    case .request(let id, let request):
+                        SFTPPacket.response(id: id, respond(request)).encodeFrame(into: &reply)
+                    default:
+                        return
+                    }
+                    try await serverSide.writer.write(reply)
+                }
+            }
+        }
+        return FakeSFTPServer(client: try await SFTPClient.connect(over: clientSide))
+    }
+
+    static let ok = SFTPResponse.status(.success)
+    static let endOfFile = SFTPResponse.status(SFTPStatus(code: .endOfFile))
+    static let directory = SFTPAttributes(size: 0, permissions: 0o40755)
+    static func file(_ size: UInt64) -> SFTPAttributes { SFTPAttributes(size: size, permissions: 0o100644) }
+    static let handle = SFTPHandle(bytes: [1])!
+}
