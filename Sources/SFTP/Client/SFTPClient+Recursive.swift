@@ -28,10 +28,7 @@ extension SFTPClient {
         summary.directories += 1
         try await downloadTree(absolutePath(remotePath), into: directory, depth: 0, options: options, summary: &summary)
         if options.preserveAttributes {
-            let attributes = try await stat(remotePath)
-            try directory.setAttributes(
-                permissions: attributes.permissions, accessTime: attributes.accessTime,
-                modificationTime: attributes.modificationTime)
+            try directory.setAttributes(try await stat(remotePath).permissionsAndTimes)
         }
         return summary
     }
@@ -87,9 +84,7 @@ extension SFTPClient {
                 summary.directories += 1
                 try await downloadTree(remote, into: named, depth: depth + 1, options: options, summary: &summary)
                 try named.setAttributes(
-                    permissions: options.preserveAttributes ? attributes.permissions : 0o755,
-                    accessTime: options.preserveAttributes ? attributes.accessTime : nil,
-                    modificationTime: options.preserveAttributes ? attributes.modificationTime : nil)
+                    options.preserveAttributes ? attributes.permissionsAndTimes : SFTPAttributes(permissions: 0o755))
             case .regular:
                 let file = try LocalDescriptor.open(
                     name, flags: O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, relativeTo: local.fd)
@@ -117,7 +112,7 @@ extension SFTPClient {
         summary.directories += 1
         let remote = absolutePath(remotePath)
         try await uploadTree(directory, to: remote, depth: 0, options: options, summary: &summary)
-        if options.preserveAttributes { try await setstat(remote, Self.attributes(of: try directory.status())) }
+        if options.preserveAttributes { try await setstat(remote, SFTPAttributes(try directory.status()).permissionsAndTimes) }
         return summary
     }
 
@@ -171,7 +166,7 @@ extension SFTPClient {
                 summary.directories += 1
                 let named = LocalDescriptor(fd: child.fd, path: local.path + "/" + name)
                 try await uploadTree(named, to: remote, depth: depth + 1, options: options, summary: &summary)
-                if options.preserveAttributes { try await setstat(remote, Self.attributes(of: info)) }
+                if options.preserveAttributes { try await setstat(remote, SFTPAttributes(info).permissionsAndTimes) }
             case S_IFREG:
                 let file = try LocalDescriptor.open(name, flags: O_RDONLY | follow, relativeTo: local.fd)
                 defer { file.close() }

@@ -52,33 +52,21 @@ extension SFTPClient {
     func download(_ remotePath: String, into local: LocalDescriptor, options: SFTPTransferOptions) async throws
         -> UInt64
     {
-        let handle = try await openHandle(remotePath, flags: .read)
-        do {
+        try await withHandle(remotePath, flags: .read) { handle in
             let attributes = try await fstat(handle)
             let start = options.resume ? UInt64(max(0, try local.status().st_size)) : 0
             if let size = attributes.size, start > size {
                 throw SFTPError(.sizeMismatch, "local file of \(start) bytes is longer than \(remotePath) (\(size))")
             }
-            let meter = ProgressMeter(total: attributes.size, report: options.progress)
             let engine = SFTPDownload(
-                channel: channel, handle: handle, from: start, to: attributes.size, blockSize: readBlockSize(options),
-                window: window(options), file: local, meter: meter)
-            let received = try await engine.run()
-            let total = start + received
+                plan(handle, from: start, to: attributes.size, blockSize: readBlockSize(options), options), into: local)
+            let total = start + (try await engine.run())
             let expected = attributes.size ?? engine.endOfFile ?? total
             guard total == expected, (engine.endOfFile ?? .max) >= expected else {
                 throw SFTPError(.sizeMismatch, "got \(total) bytes of \(remotePath), expected \(expected)")
             }
-            if options.preserveAttributes {
-                try local.setAttributes(
-                    permissions: attributes.permissions, accessTime: attributes.accessTime,
-                    modificationTime: attributes.modificationTime)
-            }
-            try await closeHandle(handle)
+            if options.preserveAttributes { try local.setAttributes(attributes.permissionsAndTimes) }
             return total
-        } catch {
-            try? await closeHandle(handle)
-            throw error
         }
     }
 
@@ -101,51 +89,54 @@ extension SFTPClient {
         let info = try local.status()
         let size = UInt64(max(0, info.st_size))
         let flags: SFTPOpenFlags = options.resume ? [.write, .create] : [.write, .create, .truncate]
-        let handle = try await openHandle(remotePath, flags: flags)
-        do {
+        return try await withHandle(remotePath, flags: flags) { handle in
             let start = options.resume ? (try await fstat(handle).size ?? 0) : 0
             guard start <= size else {
                 throw SFTPError(.sizeMismatch, "\(remotePath) (\(start) bytes) is longer than local \(local.path)")
             }
             let engine = SFTPUpload(
-                channel: channel, handle: handle, source: local, from: start, to: size,
-                blockSize: writeBlockSize(options), window: window(options),
-                meter: ProgressMeter(total: size, report: options.progress))
+                plan(handle, from: start, to: size, blockSize: writeBlockSize(options), options), from: local)
             _ = try await engine.run()
-            try await finishUpload(handle, remotePath: remotePath, expected: size, options: options, local: info)
+            try await checkUpload(
+                handle, remotePath: remotePath, expected: size,
+                preserving: options.preserveAttributes ? SFTPAttributes(info).permissionsAndTimes : nil)
             return size
+        }
+    }
+
+    /// Opens `path`, runs `body` with the handle and closes it; a failed CLOSE fails the whole call.
+    func withHandle<Value>(_ path: String, flags: SFTPOpenFlags, _ body: (SFTPHandle) async throws -> Value)
+        async throws -> Value
+    {
+        let handle = try await openHandle(path, flags: flags)
+        let value: Value
+        do {
+            value = try await body(handle)
         } catch {
             try? await closeHandle(handle)
             throw error
         }
+        try await closeHandle(handle)
+        return value
     }
 
-    /// Checks the remote size, applies preserved attributes and closes the handle; each step must succeed.
-    private func finishUpload(
-        _ handle: SFTPHandle, remotePath: String, expected: UInt64, options: SFTPTransferOptions, local: stat?
+    private func plan(
+        _ handle: SFTPHandle, from start: UInt64, to end: UInt64?, blockSize: Int, _ options: SFTPTransferOptions
+    ) -> SFTPTransferPlan {
+        SFTPTransferPlan(
+            channel: channel, handle: handle, from: start, to: end, blockSize: blockSize, window: window(options),
+            meter: ProgressMeter(total: end, report: options.progress))
+    }
+
+    /// Checks the remote size after an upload and applies preserved attributes.
+    private func checkUpload(
+        _ handle: SFTPHandle, remotePath: String, expected: UInt64, preserving attributes: SFTPAttributes?
     ) async throws {
         let remoteSize = try await fstat(handle).size
         guard remoteSize == nil || remoteSize == expected else {
             throw SFTPError(.sizeMismatch, "\(remotePath) is \(remoteSize ?? 0) bytes after the upload, not \(expected)")
         }
-        if options.preserveAttributes, let local {
-            try await fsetstat(handle, Self.attributes(of: local))
-        }
-        try await closeHandle(handle)
-    }
-
-    /// The permissions and times of a local `stat`, as SETSTAT carries them.
-    static func attributes(of info: stat) -> SFTPAttributes {
-        #if canImport(Darwin)
-        let accessTime = info.st_atimespec.tv_sec
-        let modificationTime = info.st_mtimespec.tv_sec
-        #else
-        let accessTime = info.st_atim.tv_sec
-        let modificationTime = info.st_mtim.tv_sec
-        #endif
-        return SFTPAttributes(
-            permissions: UInt32(info.st_mode) & 0o7777, accessTime: UInt32(clamping: accessTime),
-            modificationTime: UInt32(clamping: modificationTime))
+        if let attributes { try await fsetstat(handle, attributes) }
     }
 
     // MARK: Streams
@@ -157,8 +148,7 @@ extension SFTPClient {
     public func get(
         _ remotePath: String, into sink: (ByteBuffer) async throws -> Void, options: SFTPTransferOptions = .init()
     ) async throws -> UInt64 {
-        let handle = try await openHandle(remotePath, flags: .read)
-        do {
+        try await withHandle(remotePath, flags: .read) { handle in
             let size = try await fstat(handle).size
             let meter = ProgressMeter(total: size, report: options.progress)
             let total = try await readInOrder(
@@ -170,11 +160,7 @@ extension SFTPClient {
             if let size, total != size {
                 throw SFTPError(.sizeMismatch, "got \(total) bytes of \(remotePath), expected \(size)")
             }
-            try await closeHandle(handle)
             return total
-        } catch {
-            try? await closeHandle(handle)
-            throw error
         }
     }
 
@@ -183,40 +169,31 @@ extension SFTPClient {
     public func put<Source: AsyncSequence>(
         from source: Source, to remotePath: String, options: SFTPTransferOptions = .init()
     ) async throws -> UInt64 where Source.Element == ByteBuffer {
-        let handle = try await openHandle(remotePath, flags: [.write, .create, .truncate])
-        do {
+        try await withHandle(remotePath, flags: [.write, .create, .truncate]) { handle in
             let blockSize = writeBlockSize(options)
             let window = window(options)
             let meter = ProgressMeter(total: nil, report: options.progress)
-            var inFlight: [Task<SFTPResponse, any Error>] = []
+            var inFlight: [(end: UInt64, response: Task<SFTPResponse, any Error>)] = []
             var head = 0
             var offset: UInt64 = 0
-            var acknowledged: UInt64 = 0
+            let channel = self.channel
             for try await chunk in source {
                 var chunk = chunk
                 while chunk.readableBytes > 0, let piece = chunk.readSlice(length: min(blockSize, chunk.readableBytes)) {
                     let request = SFTPRequest.write(handle: handle, offset: offset, data: piece)
-                    let channel = self.channel
-                    inFlight.append(Task { try await channel.send(request) })
                     offset += UInt64(piece.readableBytes)
+                    inFlight.append((offset, Task { try await channel.send(request) }))
                     if inFlight.count - head >= window {
-                        try Self.expectOK(try await inFlight[head].value)
+                        try Self.expectOK(try await inFlight[head].response.value)
+                        meter(inFlight[head].end, transferredThisRun: inFlight[head].end)
                         head += 1
-                        acknowledged += UInt64(blockSize)
-                        meter(min(acknowledged, offset), transferredThisRun: min(acknowledged, offset))
                     }
                 }
             }
-            while head < inFlight.count {
-                try Self.expectOK(try await inFlight[head].value)
-                head += 1
-            }
+            for pending in inFlight[head...] { try Self.expectOK(try await pending.response.value) }
             meter(offset, transferredThisRun: offset)
-            try await finishUpload(handle, remotePath: remotePath, expected: offset, options: options, local: nil)
+            try await checkUpload(handle, remotePath: remotePath, expected: offset, preserving: nil)
             return offset
-        } catch {
-            try? await closeHandle(handle)
-            throw error
         }
     }
 

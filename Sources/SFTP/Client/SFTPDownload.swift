@@ -17,30 +17,17 @@ final class SFTPDownload: Sendable {
         var done: CheckedContinuation<UInt64, any Error>?
     }
 
-    private let channel: SFTPClientChannel
-    private let handle: SFTPHandle
-    private let start: UInt64
-    private let end: UInt64?
-    private let blockSize: UInt32
-    private let window: Int
+    private let plan: SFTPTransferPlan
     private let file: LocalDescriptor
-    private let meter: ProgressMeter
     private let state: Locked<State>
+    private var channel: SFTPClientChannel { plan.channel }
+    private var handle: SFTPHandle { plan.handle }
 
-    /// A download of `[start, end)` (to EOF when `end` is nil).
-    init(
-        channel: SFTPClientChannel, handle: SFTPHandle, from start: UInt64, to end: UInt64?, blockSize: Int,
-        window: Int, file: LocalDescriptor, meter: ProgressMeter
-    ) {
-        self.channel = channel
-        self.handle = handle
-        self.start = start
-        self.end = end
-        self.blockSize = UInt32(max(1, blockSize))
-        self.window = max(1, window)
+    /// A download of the plan's range into `file`.
+    init(_ plan: SFTPTransferPlan, into file: LocalDescriptor) {
+        self.plan = plan
         self.file = file
-        self.meter = meter
-        self.state = Locked(State(nextOffset: start))
+        self.state = Locked(State(nextOffset: plan.start))
     }
 
     /// Runs the download; returns the bytes received.
@@ -57,13 +44,13 @@ final class SFTPDownload: Sendable {
     private func pump() {
         var requests: [(offset: UInt64, length: UInt32)] = []
         let finished: (CheckedContinuation<UInt64, any Error>, Result<UInt64, SFTPError>)? = state.withLock { state in
-            let limit = min(end ?? .max, state.endOfFile ?? .max)
-            while state.failure == nil, state.inFlight < window {
+            let limit = min(plan.end ?? .max, state.endOfFile ?? .max)
+            while state.failure == nil, state.inFlight < plan.window {
                 if let retry = state.retries.popLast() {
                     guard retry.offset < limit else { continue }
                     requests.append(retry)
                 } else if state.nextOffset < limit {
-                    let length = UInt32(min(UInt64(blockSize), limit - state.nextOffset))
+                    let length = UInt32(min(UInt64(plan.blockSize), limit - state.nextOffset))
                     requests.append((state.nextOffset, length))
                     state.nextOffset += UInt64(length)
                 } else {
@@ -120,7 +107,7 @@ final class SFTPDownload: Sendable {
             if endOfFile { state.endOfFile = min(state.endOfFile ?? .max, offset) }
             return state.received
         }
-        if count > 0 { meter(start + received, transferredThisRun: received) }
+        if count > 0 { plan.meter(plan.start + received, transferredThisRun: received) }
         pump()
     }
 }

@@ -23,30 +23,19 @@ final class SFTPUpload: Sendable {
         case finish(CheckedContinuation<UInt64, any Error>, Result<UInt64, SFTPError>)
     }
 
-    private let channel: SFTPClientChannel
-    private let handle: SFTPHandle
+    private let plan: SFTPTransferPlan
     private let source: LocalDescriptor
-    private let start: UInt64
     private let end: UInt64
-    private let blockSize: Int
-    private let window: Int
-    private let meter: ProgressMeter
     private let state: Locked<State>
+    private var channel: SFTPClientChannel { plan.channel }
+    private var handle: SFTPHandle { plan.handle }
 
-    /// An upload of local bytes `[start, end)` to the same offsets of `handle`.
-    init(
-        channel: SFTPClientChannel, handle: SFTPHandle, source: LocalDescriptor, from start: UInt64, to end: UInt64,
-        blockSize: Int, window: Int, meter: ProgressMeter
-    ) {
-        self.channel = channel
-        self.handle = handle
+    /// An upload of local bytes in the plan's range (which must have an end) to the same offsets.
+    init(_ plan: SFTPTransferPlan, from source: LocalDescriptor) {
+        self.plan = plan
         self.source = source
-        self.start = start
-        self.end = end
-        self.blockSize = max(1, blockSize)
-        self.window = max(1, window)
-        self.meter = meter
-        self.state = Locked(State(nextOffset: start))
+        self.end = plan.end ?? plan.start
+        self.state = Locked(State(nextOffset: plan.start))
     }
 
     /// Runs the upload; returns the bytes the server acknowledged.
@@ -68,9 +57,9 @@ final class SFTPUpload: Sendable {
         guard first else { return }
         while true {
             let step = state.withLock { state -> Step in
-                if state.failure == nil, state.inFlight < window, state.nextOffset < end {
+                if state.failure == nil, state.inFlight < plan.window, state.nextOffset < end {
                     let offset = state.nextOffset
-                    let length = Int(min(UInt64(blockSize), end - offset))
+                    let length = Int(min(UInt64(plan.blockSize), end - offset))
                     state.nextOffset += UInt64(length)
                     state.inFlight += 1
                     defer { state.scratch = ByteBuffer() }
@@ -132,7 +121,7 @@ final class SFTPUpload: Sendable {
             }
             return state.acknowledged
         }
-        if failure == nil { meter(start + acknowledged, transferredThisRun: acknowledged) }
+        if failure == nil { plan.meter(plan.start + acknowledged, transferredThisRun: acknowledged) }
         pump()
     }
 }

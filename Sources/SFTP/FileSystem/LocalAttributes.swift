@@ -23,6 +23,14 @@ extension SFTPAttributes {
     }
 }
 
+extension SFTPAttributes {
+    /// Only the permission bits (file type removed) and the two times: what a copy takes from its source.
+    var permissionsAndTimes: SFTPAttributes {
+        SFTPAttributes(
+            permissions: permissions.map { $0 & 0o7777 }, accessTime: accessTime, modificationTime: modificationTime)
+    }
+}
+
 /// The `ls -l` line of a READDIR entry, in the layout of OpenSSH's `ls_file` (sftp-common.c): mode,
 /// links, owner, group, size, date, name.
 enum LongName {

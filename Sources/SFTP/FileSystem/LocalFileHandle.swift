@@ -49,9 +49,7 @@ final class LocalFileHandle: SFTPFileHandle {
             if let uid = attributes.uid, let gid = attributes.gid, fchown(file.fd, uid_t(uid), gid_t(gid)) != 0 {
                 throw SFTPError(errno: errno, "chown \(file.path)")
             }
-            try file.setAttributes(
-                permissions: attributes.permissions, accessTime: attributes.accessTime,
-                modificationTime: attributes.modificationTime)
+            try file.setAttributes(attributes)
         }
     }
 

@@ -83,12 +83,12 @@ struct LocalDescriptor: Sendable {
         guard offset <= UInt64(Int64.max) - UInt64(count) else { throw SFTPError(errno: EINVAL, "offset \(offset) of \(path)") }
     }
 
-    /// Sets the permission bits and, when given, the access and modification times.
-    func setAttributes(permissions: UInt32?, accessTime: UInt32?, modificationTime: UInt32?) throws(SFTPError) {
-        if let permissions, fchmod(fd, mode_t(permissions & 0o7777)) != 0 {
+    /// Sets the permission bits and the access and modification times that `attributes` holds.
+    func setAttributes(_ attributes: SFTPAttributes) throws(SFTPError) {
+        if let permissions = attributes.permissions, fchmod(fd, mode_t(permissions & 0o7777)) != 0 {
             throw SFTPError(errno: errno, "local chmod \(path)")
         }
-        if let accessTime, let modificationTime {
+        if let accessTime = attributes.accessTime, let modificationTime = attributes.modificationTime {
             var times = [
                 timespec(tv_sec: time_t(accessTime), tv_nsec: 0), timespec(tv_sec: time_t(modificationTime), tv_nsec: 0),
             ]

@@ -155,25 +155,9 @@ import Testing
     }
 
     @Test func answersToUnknownRequestsEndTheSession() async throws {
-        let (clientSide, serverSide) = SFTPByteStream.makePair()
-        Task {
-            var framer = SFTPFramer()
-            try await serverSide.forEachInboundChunk { chunk in
-                framer.append(chunk)
-                while let frame = try framer.nextFrame() {
-                    var reply = ByteBuffer()
-                    if case .initialize = try SFTPPacket(decoding: frame) {
-                        SFTPPacket.version(version: 3, extensions: []).encodeFrame(into: &reply)
-                    } else {
-                        SFTPPacket.response(id: 999_999, .status(.success)).encodeFrame(into: &reply)
-                    }
-                    try await serverSide.writer.write(reply)
-                }
-            }
-        }
-        let client = try await SFTPClient.connect(over: clientSide)
-        let error = await #expect(throws: SFTPError.self) { _ = try await client.stat("/") }
+        let server = try await FakeSFTPServer.start(answerID: { _ in 999_999 }) { _ in FakeSFTPServer.ok }
+        let error = await #expect(throws: SFTPError.self) { _ = try await server.client.stat("/") }
         #expect(error?.code == .badMessage)
-        await client.close()
+        await server.client.close()
     }
 }

@@ -45,30 +45,19 @@ import Testing
         return Setup(scratch: scratch, fileSystem: fileSystem, client: try await SFTPClient.connect(over: clientSide))
     }
 
-    func code(_ body: () async throws -> Void) async -> SFTPError.Code? {
-        do {
-            try await body()
-            return nil
-        } catch let error as SFTPError {
-            return error.code
-        } catch {
-            return .failure
-        }
-    }
-
     @Test func dotDotAndAbsolutePathsStayInside() async throws {
         let setup = try await setUp()
         let client = setup.client
         for path in ["../outside/secret", "/../outside/secret", "../../../../outside/secret", setup.outside + "/secret"] {
-            #expect(await code { _ = try await client.stat(path) } == .noSuchFile, "\(path)")
-            #expect(await code { _ = try await client.open(path) } == .noSuchFile, "\(path)")
+            #expect(await sftpErrorCode { _ = try await client.stat(path) } == .noSuchFile, "\(path)")
+            #expect(await sftpErrorCode { _ = try await client.open(path) } == .noSuchFile, "\(path)")
         }
         #expect(try await client.realpath("../../..") == "/")
         #expect(try await client.realpath("/deep/../..") == "/")
         #expect(try await client.listNames("..").sorted() == client.listNames("/").sorted())
-        #expect(await code { try await client.rename("inside.txt", to: "../outside/stolen") } == .noSuchFile)
-        #expect(await code { try await client.hardlink("../outside/secret", to: "h") } == .noSuchFile)
-        #expect(await code { try await client.mkdir("../outside/made") } == .noSuchFile)
+        #expect(await sftpErrorCode { try await client.rename("inside.txt", to: "../outside/stolen") } == .noSuchFile)
+        #expect(await sftpErrorCode { try await client.hardlink("../outside/secret", to: "h") } == .noSuchFile)
+        #expect(await sftpErrorCode { try await client.mkdir("../outside/made") } == .noSuchFile)
         #expect(try setup.outsideListing() == ["secret"])
         #expect(try setup.secretIntact())
         await client.close()
@@ -78,14 +67,14 @@ import Testing
         let setup = try await setUp()
         let client = setup.client
         for path in ["out-abs/secret", "out-rel/secret", "secret-link", "deep/dir/up/secret"] {
-            #expect(await code { _ = try await client.stat(path) } == .noSuchFile, "\(path)")
-            #expect(await code { _ = try await client.open(path) } == .noSuchFile, "\(path)")
-            #expect(await code { try await client.chmod(path, mode: 0o777) } == .noSuchFile, "\(path)")
+            #expect(await sftpErrorCode { _ = try await client.stat(path) } == .noSuchFile, "\(path)")
+            #expect(await sftpErrorCode { _ = try await client.open(path) } == .noSuchFile, "\(path)")
+            #expect(await sftpErrorCode { try await client.chmod(path, mode: 0o777) } == .noSuchFile, "\(path)")
         }
-        #expect(await code { _ = try await client.open("out-rel/new", mode: "w") } == .noSuchFile)
+        #expect(await sftpErrorCode { _ = try await client.open("out-rel/new", mode: "w") } == .noSuchFile)
         try setup.scratch.write("local", "overwritten")
-        #expect(await code { try await client.put(setup.scratch.sub("local"), to: "secret-link") } == .noSuchFile)
-        #expect(await code { try await client.put(setup.scratch.sub("local"), to: "out-abs/secret") } == .noSuchFile)
+        #expect(await sftpErrorCode { try await client.put(setup.scratch.sub("local"), to: "secret-link") } == .noSuchFile)
+        #expect(await sftpErrorCode { try await client.put(setup.scratch.sub("local"), to: "out-abs/secret") } == .noSuchFile)
         // Links read back in the client's view: a target under the root's real path becomes a root path.
         #expect(try await client.readlink("out-rel") == "../outside")
         #expect(try await client.readlink("abs-inside") == "/inside.txt")
@@ -95,9 +84,9 @@ import Testing
         // A link the client makes to the outside leads nowhere either.
         try await client.symlink(target: setup.outside + "/secret", linkPath: "mine")
         try await client.symlink(target: "../../outside/secret", linkPath: "deep/mine")
-        #expect(await code { _ = try await client.open("mine") } == .noSuchFile)
-        #expect(await code { _ = try await client.open("deep/mine", mode: "w") } == .noSuchFile)
-        #expect(await code { try await client.getDirectory("out-abs", to: setup.scratch.sub("copy")) } == .noSuchFile)
+        #expect(await sftpErrorCode { _ = try await client.open("mine") } == .noSuchFile)
+        #expect(await sftpErrorCode { _ = try await client.open("deep/mine", mode: "w") } == .noSuchFile)
+        #expect(await sftpErrorCode { try await client.getDirectory("out-abs", to: setup.scratch.sub("copy")) } == .noSuchFile)
         #expect(try setup.outsideListing() == ["secret"])
         #expect(try setup.secretIntact())
         await client.close()
@@ -110,15 +99,15 @@ import Testing
         try setup.scratch.write("root/dir/file", "file")
         let swapper = Swapper(setup.scratch.sub("root/dir/file"), link: setup.scratch.sub("outside/secret"))
         setup.fileSystem.raceHook.withLock { $0 = { path in if path == "/dir/file" { swapper.swap() } } }
-        #expect(await code { _ = try await client.open("dir/file") } == .noSuchFile)
+        #expect(await sftpErrorCode { _ = try await client.open("dir/file") } == .noSuchFile)
         swapper.restore()
-        #expect(await code { _ = try await client.open("dir/file", mode: "w") } == .noSuchFile)
+        #expect(await sftpErrorCode { _ = try await client.open("dir/file", mode: "w") } == .noSuchFile)
         swapper.restore()
-        #expect(await code { try await client.chmod("dir/file", mode: 0o666) } != nil)
+        #expect(await sftpErrorCode { try await client.chmod("dir/file", mode: 0o666) } != nil)
         swapper.restore()
-        #expect(await code { try await client.truncate("dir/file", size: 0) } == .noSuchFile)
+        #expect(await sftpErrorCode { try await client.truncate("dir/file", size: 0) } == .noSuchFile)
         swapper.restore()
-        #expect(await code { try await client.put(setup.scratch.sub("root/inside.txt"), to: "/dir/file") } == .noSuchFile)
+        #expect(await sftpErrorCode { try await client.put(setup.scratch.sub("root/inside.txt"), to: "/dir/file") } == .noSuchFile)
         #expect(try setup.secretIntact())
         #expect(try setup.outsideListing() == ["secret"])
         await client.close()

@@ -173,23 +173,13 @@ import Testing
         ])
         defer { peer.stop() }
         let client = try await peer.connect()
-        func code(_ body: () async throws -> Void) async -> SFTPError.Code? {
-            do {
-                try await body()
-                return nil
-            } catch let error as SFTPError {
-                return error.code
-            } catch {
-                return .failure
-            }
-        }
-        #expect(await code { _ = try await client.open("secret.txt") } == .permissionDenied)
-        #expect(await code { try await client.mkdir("locked-dir/new") } == .permissionDenied)
-        #expect(await code { try await client.remove("locked-dir/file") } == .permissionDenied)
-        #expect(await code { try await client.chmod("secret.txt", mode: 0o644) } == .permissionDenied)
-        #expect(await code { try await client.rename("locked-dir/file", to: "locked-dir/moved") } == .permissionDenied)
-        #expect(await code { _ = try await client.open("locked-dir/file", mode: "w") } == .permissionDenied)
-        #expect(await code { _ = try await client.stat("locked-dir/missing") } == .noSuchFile)
+        #expect(await sftpErrorCode { _ = try await client.open("secret.txt") } == .permissionDenied)
+        #expect(await sftpErrorCode { try await client.mkdir("locked-dir/new") } == .permissionDenied)
+        #expect(await sftpErrorCode { try await client.remove("locked-dir/file") } == .permissionDenied)
+        #expect(await sftpErrorCode { try await client.chmod("secret.txt", mode: 0o644) } == .permissionDenied)
+        #expect(await sftpErrorCode { try await client.rename("locked-dir/file", to: "locked-dir/moved") } == .permissionDenied)
+        #expect(await sftpErrorCode { _ = try await client.open("locked-dir/file", mode: "w") } == .permissionDenied)
+        #expect(await sftpErrorCode { _ = try await client.stat("locked-dir/missing") } == .noSuchFile)
         #expect(try scratch.read("secret.txt") == "secret")
         await client.close()
     }

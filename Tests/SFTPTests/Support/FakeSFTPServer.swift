@@ -11,8 +11,9 @@ final class FakeSFTPServer: Sendable {
     }
 
     /// Starts the fake server and connects a client to it.
+    /// `answerID` picks the id each answer carries (a broken server's mistake).
     static func start(
-        extensions: [SFTPExtensionPair] = [],
+        extensions: [SFTPExtensionPair] = [], answerID: @escaping @Sendable (UInt32) -> UInt32 = { $0 },
         respond: @escaping @Sendable (SFTPRequest) -> SFTPResponse
     ) async throws -> FakeSFTPServer {
         let (clientSide, serverSide) = SFTPByteStream.makePair()
@@ -26,7 +27,7 @@ final class FakeSFTPServer: Sendable {
                     case .initialize:
                         SFTPPacket.version(version: 3, extensions: extensions).encodeFrame(into: &reply)
                     case .request(let id, let request):
-                        SFTPPacket.response(id: id, respond(request)).encodeFrame(into: &reply)
+                        SFTPPacket.response(id: answerID(id), respond(request)).encodeFrame(into: &reply)
                     default:
                         return
                     }
