@@ -4,6 +4,7 @@
 /// `.` and `..` are left out, as paramiko's `listdir_attr` does. Names are as the server sent them; check
 /// them with ``SFTPClient/isSinglePathComponent(_:)`` before building local paths from them.
 public struct SFTPDirectoryListing: AsyncSequence, Sendable {
+    /// One directory entry.
     public typealias Element = SFTPNameEntry
 
     let client: SFTPClient
@@ -18,6 +19,7 @@ public struct SFTPDirectoryListing: AsyncSequence, Sendable {
         var batchIndex = 0
         var finished = false
 
+        /// The next entry, sending OPENDIR, READDIR or CLOSE as needed.
         public mutating func next() async throws -> SFTPNameEntry? {
             while !finished {
                 if batchIndex < batch.count {
@@ -51,6 +53,7 @@ public struct SFTPDirectoryListing: AsyncSequence, Sendable {
         }
     }
 
+    /// An iterator that opens the directory on its first `next()`.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(client: client, path: path)
     }

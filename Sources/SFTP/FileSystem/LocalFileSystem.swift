@@ -46,6 +46,7 @@ public final class LocalFileSystem: SFTPFileSystem {
 
     deinit { _ = closeDescriptor(root) }
 
+    /// Every OpenSSH extension but `limits@openssh.com` and `copy-data`, which the server implements.
     public var extensions: Set<String> {
         [
             SFTPExtensionName.posixRename, SFTPExtensionName.statvfs, SFTPExtensionName.fstatvfs,
@@ -68,6 +69,7 @@ public final class LocalFileSystem: SFTPFileSystem {
         }
     }
 
+    /// OPEN (§6.3): a final link is followed inside the root, then `openat(…, O_NOFOLLOW)`; only regular files.
     public func open(_ path: String, flags: SFTPOpenFlags, attributes: SFTPAttributes) async throws
         -> any SFTPFileHandle
     {
@@ -99,6 +101,7 @@ public final class LocalFileSystem: SFTPFileSystem {
         return LocalFileHandle(file)
     }
 
+    /// OPENDIR (§6.7): the directory opened with `O_DIRECTORY | O_NOFOLLOW` under the root.
     public func openDirectory(_ path: String) async throws -> any SFTPDirectoryHandle {
         let (directory, isRoot) = try await withResolved(path, followFinalLink: true) { (resolved) throws(SFTPError) in
             let directory = try LocalDescriptor.open(
@@ -113,10 +116,12 @@ public final class LocalFileSystem: SFTPFileSystem {
         }
     }
 
+    /// STAT (§6.8): links followed inside the root.
     public func stat(_ path: String) async throws -> SFTPAttributes {
         try await attributes(path, followFinalLink: true)
     }
 
+    /// LSTAT (§6.8): `fstatat(…, AT_SYMLINK_NOFOLLOW)` on the final component.
     public func lstat(_ path: String) async throws -> SFTPAttributes {
         try await attributes(path, followFinalLink: false)
     }
@@ -131,6 +136,8 @@ public final class LocalFileSystem: SFTPFileSystem {
         }
     }
 
+    /// SETSTAT (§6.9) or `lsetstat@openssh.com` (PROTOCOL §4.7): size, owner, mode and times, each
+    /// applied with a call that does not follow the final component.
     public func setAttributes(_ path: String, _ attributes: SFTPAttributes, followingLinks: Bool) async throws {
         try await withResolved(path, followFinalLink: followingLinks) { (resolved) throws(SFTPError) in
             let directory = resolved.directory
@@ -177,6 +184,7 @@ public final class LocalFileSystem: SFTPFileSystem {
         if fchmodat(directory, name, mode, 0) != 0 { throw SFTPError(errno: errno, "chmod \(path)") }
     }
 
+    /// REMOVE (§6.5): `unlinkat`; a final link is removed, not followed.
     public func remove(_ path: String) async throws {
         try await withResolved(path, followFinalLink: false) { (resolved) throws(SFTPError) in
             if unlinkat(resolved.directory, try resolved.requireName("remove"), 0) != 0 {
@@ -185,6 +193,7 @@ public final class LocalFileSystem: SFTPFileSystem {
         }
     }
 
+    /// MKDIR (§6.6): `mkdirat` with the requested permissions (0777 less the umask by default).
     public func makeDirectory(_ path: String, attributes: SFTPAttributes) async throws {
         let mode = mode_t((attributes.permissions ?? 0o777) & 0o7777)
         try await withResolved(path, followFinalLink: false) { (resolved) throws(SFTPError) in
@@ -194,6 +203,7 @@ public final class LocalFileSystem: SFTPFileSystem {
         }
     }
 
+    /// RMDIR (§6.6): `unlinkat(…, AT_REMOVEDIR)`.
     public func removeDirectory(_ path: String) async throws {
         try await withResolved(path, followFinalLink: false) { (resolved) throws(SFTPError) in
             if unlinkat(resolved.directory, try resolved.requireName("rmdir"), AT_REMOVEDIR) != 0 {
@@ -202,10 +212,13 @@ public final class LocalFileSystem: SFTPFileSystem {
         }
     }
 
+    /// REALPATH (§6.11): links resolved inside the root, `.` and `..` removed; the final component may
+    /// be missing, as in OpenSSH.
     public func canonicalPath(_ path: String) async throws -> String {
         try await withResolved(path, followFinalLink: true) { resolved in resolved.virtualPath }
     }
 
+    /// RENAME (§6.5) refuses an existing target, as OpenSSH does; `posix-rename@openssh.com` replaces it.
     public func rename(_ oldPath: String, to newPath: String, replacing: Bool) async throws {
         let resolver = self.resolver
         try await withResolved(oldPath, followFinalLink: false) { (old) throws(SFTPError) in
@@ -223,6 +236,7 @@ public final class LocalFileSystem: SFTPFileSystem {
         }
     }
 
+    /// READLINK (§6.10): the link text, with a target under the root's real path shown below `/`.
     public func readLink(_ path: String) async throws -> String {
         let rootPrefix = realRootPrefix
         return try await withResolved(path, followFinalLink: false) { (resolved) throws(SFTPError) in
@@ -234,6 +248,7 @@ public final class LocalFileSystem: SFTPFileSystem {
         }
     }
 
+    /// SYMLINK (§6.10): `symlinkat` with the target text as given; it is resolved inside the root when used.
     public func makeSymbolicLink(target: String, at linkPath: String) async throws {
         guard !target.utf8.contains(0) else { throw SFTPError(.badMessage, "a link target with a NUL byte") }
         try await withResolved(linkPath, followFinalLink: false) { (resolved) throws(SFTPError) in
@@ -243,6 +258,7 @@ public final class LocalFileSystem: SFTPFileSystem {
         }
     }
 
+    /// `hardlink@openssh.com` (PROTOCOL §4.5): `linkat` between two paths under the root.
     public func makeHardLink(to existingPath: String, at newPath: String) async throws {
         let resolver = self.resolver
         try await withResolved(existingPath, followFinalLink: false) { (old) throws(SFTPError) in
@@ -254,6 +270,7 @@ public final class LocalFileSystem: SFTPFileSystem {
         }
     }
 
+    /// `statvfs@openssh.com` (PROTOCOL §4.4) of the file system holding `path`.
     public func fileSystemStats(_ path: String) async throws -> SFTPFileSystemStats {
         try await withResolved(path, followFinalLink: true) { (resolved) throws(SFTPError) in
             #if os(Linux)
@@ -281,6 +298,7 @@ public final class LocalFileSystem: SFTPFileSystem {
             flags: flags, maximumNameLength: UInt64(info.f_namemax))
     }
 
+    /// `expand-path@openssh.com` (PROTOCOL §4.9): `~` is ``home``; other users' homes do not exist here.
     public func expandPath(_ path: String) async throws -> String {
         var expanded = path
         if path == "~" || path.hasPrefix("~/") {
@@ -291,6 +309,7 @@ public final class LocalFileSystem: SFTPFileSystem {
         return try await canonicalPath(expanded)
     }
 
+    /// `home-directory` (PROTOCOL §4.11): ``home`` for the session's user.
     public func homeDirectory(of username: String) async throws -> String {
         guard username.isEmpty || username == LocalAccounts.userName(UInt32(getuid())) else {
             throw SFTPError(.noSuchFile, "\(username): only the session's own home exists under this root")
@@ -298,6 +317,7 @@ public final class LocalFileSystem: SFTPFileSystem {
         return home
     }
 
+    /// `users-groups-by-id@openssh.com` (PROTOCOL §4.12) from the system's user and group databases.
     public func names(uids: [UInt32], gids: [UInt32]) async throws -> SFTPUserGroupNames {
         SFTPUserGroupNames(
             userNames: uids.map { LocalAccounts.userName($0) ?? "" },

@@ -76,52 +76,77 @@ public protocol SFTPDirectoryHandle: Sendable {
 }
 
 extension SFTPFileSystem {
+    /// None by default.
     public var extensions: Set<String> { [] }
+    /// Throws OP_UNSUPPORTED by default.
     public func open(_ path: String, flags: SFTPOpenFlags, attributes: SFTPAttributes) async throws
         -> any SFTPFileHandle
     { throw unsupported("OPEN") }
+    /// Throws OP_UNSUPPORTED by default.
     public func openDirectory(_ path: String) async throws -> any SFTPDirectoryHandle { throw unsupported("OPENDIR") }
+    /// Throws OP_UNSUPPORTED by default.
     public func stat(_ path: String) async throws -> SFTPAttributes { throw unsupported("STAT") }
+    /// Throws OP_UNSUPPORTED by default.
     public func lstat(_ path: String) async throws -> SFTPAttributes { throw unsupported("LSTAT") }
+    /// Throws OP_UNSUPPORTED by default.
     public func setAttributes(_ path: String, _ attributes: SFTPAttributes, followingLinks: Bool) async throws {
         throw unsupported("SETSTAT")
     }
+    /// Throws OP_UNSUPPORTED by default.
     public func remove(_ path: String) async throws { throw unsupported("REMOVE") }
+    /// Throws OP_UNSUPPORTED by default.
     public func makeDirectory(_ path: String, attributes: SFTPAttributes) async throws { throw unsupported("MKDIR") }
+    /// Throws OP_UNSUPPORTED by default.
     public func removeDirectory(_ path: String) async throws { throw unsupported("RMDIR") }
+    /// Throws OP_UNSUPPORTED by default.
     public func canonicalPath(_ path: String) async throws -> String { throw unsupported("REALPATH") }
+    /// Throws OP_UNSUPPORTED by default.
     public func rename(_ oldPath: String, to newPath: String, replacing: Bool) async throws {
         throw unsupported("RENAME")
     }
+    /// Throws OP_UNSUPPORTED by default.
     public func readLink(_ path: String) async throws -> String { throw unsupported("READLINK") }
+    /// Throws OP_UNSUPPORTED by default.
     public func makeSymbolicLink(target: String, at linkPath: String) async throws { throw unsupported("SYMLINK") }
+    /// Throws OP_UNSUPPORTED by default.
     public func makeHardLink(to existingPath: String, at newPath: String) async throws {
         throw unsupported(SFTPExtensionName.hardlink)
     }
+    /// Throws OP_UNSUPPORTED by default.
     public func fileSystemStats(_ path: String) async throws -> SFTPFileSystemStats {
         throw unsupported(SFTPExtensionName.statvfs)
     }
+    /// Throws OP_UNSUPPORTED by default.
     public func expandPath(_ path: String) async throws -> String { throw unsupported(SFTPExtensionName.expandPath) }
+    /// Throws OP_UNSUPPORTED by default.
     public func homeDirectory(of username: String) async throws -> String {
         throw unsupported(SFTPExtensionName.homeDirectory)
     }
+    /// Throws OP_UNSUPPORTED by default.
     public func names(uids: [UInt32], gids: [UInt32]) async throws -> SFTPUserGroupNames {
         throw unsupported(SFTPExtensionName.usersGroupsByID)
     }
+    /// Throws OP_UNSUPPORTED by default.
     public func extended(_ request: SFTPExtendedRequest) async throws -> SFTPResponse {
         throw unsupported(request.name)
     }
 }
 
 extension SFTPFileHandle {
+    /// Throws OP_UNSUPPORTED by default.
     public func write(_ data: ByteBuffer, at offset: UInt64) async throws { throw unsupported("WRITE") }
+    /// Throws OP_UNSUPPORTED by default.
     public func setAttributes(_ attributes: SFTPAttributes) async throws { throw unsupported("FSETSTAT") }
+    /// Throws OP_UNSUPPORTED by default.
     public func sync() async throws { throw unsupported(SFTPExtensionName.fsync) }
+    /// Throws OP_UNSUPPORTED by default.
     public func fileSystemStats() async throws -> SFTPFileSystemStats { throw unsupported(SFTPExtensionName.fstatvfs) }
+    /// Nothing to release by default.
     public func close() async throws {}
 }
 
 extension SFTPDirectoryHandle {
+    /// Nothing to release by default.
     public func close() async throws {}
 }
 

@@ -20,6 +20,8 @@ import Darwin
 public enum SFTPPipeStream {
     /// The most bytes one `read(2)` asks for: a whole frame and a bit.
     public static let chunkSize = 256 * 1024 + 1024
+    /// The pipe buffer asked for on Linux: room for four whole frames.
+    public static let pipeSize: Int32 = 1 << 20
     /// How many chunks may wait for the consumer before reading pauses.
     public static let readAheadChunks = 16
 
@@ -27,6 +29,11 @@ public enum SFTPPipeStream {
     public static func make(readingFrom input: Int32, writingTo output: Int32) -> SFTPByteStream {
         signal(SIGPIPE, SIG_IGN)
         let writeDescriptor = input == output ? dup(output) : output
+        #if os(Linux)
+        // A pipe holds 64 KiB unless asked for more; a 256 KiB frame then takes several wake-ups. Not a pipe
+        // (a socket, a file): the call fails and changes nothing.
+        for fd in [input, writeDescriptor] { _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, pipeSize) }
+        #endif
         let control = ReaderControl()
         let made = NIOThrowingAsyncSequenceProducer.makeSequence(
             elementType: ByteBuffer.self,

@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure this implementation's speed.",
-        subcommands: [CipherBenchCommand.self]
+        subcommands: [CipherBenchCommand.self, SFTPBenchCommand.self]
     )
 }
