@@ -33,7 +33,8 @@ public final class SFTPClient: Sendable {
     }
 
     /// Opens a session over `stream`: sends INIT, reads VERSION (§4) and, when announced, asks for
-    /// `limits@openssh.com`. A server answering below version 3 is refused.
+    /// `limits@openssh.com`. A server answering below version 3 is refused; one answering above 3 is
+    /// spoken to in version 3, as OpenSSH's client does.
     public static func connect(over stream: SFTPByteStream, options: SFTPClientOptions = .init()) async throws
         -> SFTPClient
     {
@@ -45,8 +46,9 @@ public final class SFTPClient: Sendable {
         }
         var limits: SFTPLimits?
         if extensions.contains(where: { $0.name == SFTPExtensionName.limits }) {
+            // A server that announces limits but cannot give them is used with the defaults.
             let reply = try await channel.send(.extended(.limits))
-            limits = try Self.decodeReply(reply, as: SFTPLimits.init(decoding:))
+            limits = try? Self.decodeReply(reply, as: SFTPLimits.init(decoding:))
         }
         return SFTPClient(channel: channel, version: version, extensions: extensions, limits: limits, options: options)
     }

@@ -81,7 +81,8 @@ final class SFTPOutbox: Sendable {
                     return (nil, state.flushWaiters)
                 }
                 let chunk = state.pending
-                state.pending = ByteBuffer()
+                // Room for as much as went out last time (up to 1 MiB), so frames are not copied on growth.
+                state.pending = ByteBufferAllocator().buffer(capacity: min(chunk.readableBytes, 1 << 20))
                 defer { state.waiters = [] }
                 return (chunk, state.waiters)
             }
