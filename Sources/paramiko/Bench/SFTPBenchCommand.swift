@@ -20,8 +20,14 @@ struct SFTPBenchCommand: AsyncParsableCommand {
     @Option(help: "A directory to work in (default: a new one under the temporary directory, removed after).")
     var directory: String?
 
+    @Option(help: "An existing file to upload (default: a new one of --size MiB of pseudo-random bytes).")
+    var source: String?
+
     @Option(help: "Requests in flight (default: the client's, 64).")
     var requests: Int?
+
+    @Option(help: "Bytes per READ and WRITE (default: the server's limits, else 32 KiB).")
+    var blockSize: Int?
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
@@ -31,13 +37,22 @@ struct SFTPBenchCommand: AsyncParsableCommand {
         let workDirectory = directory ?? manager.temporaryDirectory.appendingPathComponent("sftp-bench.\(getpid())").path
         try manager.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         defer { if directory == nil { try? manager.removeItem(atPath: workDirectory) } }
-        let source = workDirectory + "/source"
-        var bytes = [UInt8](repeating: 0, count: size << 20)
-        var generator = SystemRandomNumberGenerator()
-        bytes.withUnsafeMutableBytes { raw in
-            for index in raw.bindMemory(to: UInt64.self).indices { raw.bindMemory(to: UInt64.self)[index] = generator.next() }
+        let sourcePath = source ?? workDirectory + "/source"
+        if source == nil {
+            // Any bytes will do (SFTP does not compress); a xorshift fills them without a system call each.
+            var bytes = [UInt8](repeating: 0, count: size << 20)
+            var state: UInt64 = 0x2545_F491_4F6C_DD1D
+            bytes.withUnsafeMutableBytes { raw in
+                for index in raw.bindMemory(to: UInt64.self).indices {
+                    state ^= state << 13
+                    state ^= state >> 7
+                    state ^= state << 17
+                    raw.storeBytes(of: state, toByteOffset: index * 8, as: UInt64.self)
+                }
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: sourcePath))
         }
-        try Data(bytes).write(to: URL(fileURLWithPath: source))
+        let byteCount = (try manager.attributesOfItem(atPath: sourcePath)[.size] as? Int) ?? 0
 
         let process = Process()
         let words = server.split(separator: " ").map(String.init)
@@ -65,24 +80,25 @@ struct SFTPBenchCommand: AsyncParsableCommand {
         let remoteDirectory = try await client.realpath(".")
         var options = SFTPTransferOptions()
         options.requestsInFlight = requests
+        options.blockSize = blockSize
 
         let clock = ContinuousClock()
         let putStart = clock.now
-        try await client.put(source, to: remoteDirectory + "/uploaded", options: options)
+        try await client.put(sourcePath, to: remoteDirectory + "/uploaded", options: options)
         let putTime = (clock.now - putStart) / .seconds(1)
         let getStart = clock.now
         try await client.get(remoteDirectory + "/uploaded", to: workDirectory + "/downloaded", options: options)
         let getTime = (clock.now - getStart) / .seconds(1)
         await client.close()
 
-        let megabytes = Double(size << 20) / 1_000_000
+        let megabytes = Double(byteCount) / 1_000_000
         let result = SFTPBenchResult(
-            bytes: size << 20, putMBps: megabytes / putTime, getMBps: megabytes / getTime,
-            blockSize: Int(client.limits?.maximumReadLength ?? 32768))
+            bytes: byteCount, putMBps: megabytes / putTime, getMBps: megabytes / getTime,
+            blockSize: blockSize ?? Int(client.limits?.maximumReadLength ?? 32768))
         if json {
             print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
         } else {
-            print(String(format: "put %.0f MB/s, get %.0f MB/s (%d MiB, %d-byte blocks)", result.putMBps, result.getMBps, size, result.blockSize))
+            print(String(format: "put %.0f MB/s, get %.0f MB/s (%d bytes, %d-byte blocks)", result.putMBps, result.getMBps, byteCount, result.blockSize))
         }
     }
 }
