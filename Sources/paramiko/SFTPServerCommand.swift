@@ -13,7 +13,10 @@ struct SFTPServerCommand: AsyncParsableCommand {
     @Option(help: "Serve this directory as / ; paths cannot leave it. Default: / (the whole file system).")
     var root: String = "/"
 
-    @Option(help: "The directory relative paths start from, as clients see it. Default: the current directory when serving /, else /.")
+    @Option(
+        help:
+            "The directory relative paths start from, as clients see it. Default: the current directory when serving /, else /."
+    )
     var home: String?
 
     func run() async throws {

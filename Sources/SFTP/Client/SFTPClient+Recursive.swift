@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Recursive transfers of directory trees.
@@ -21,7 +21,9 @@ extension SFTPClient {
     public func getDirectory(_ remotePath: String, to localPath: String, options: SFTPTransferOptions = .init())
         async throws -> SFTPTreeSummary
     {
-        if makeLocalDirectory(localPath, 0o755) != 0, errno != EEXIST { throw SFTPError(errno: errno, "local mkdir \(localPath)") }
+        if makeLocalDirectory(localPath, 0o755) != 0, errno != EEXIST {
+            throw SFTPError(errno: errno, "local mkdir \(localPath)")
+        }
         let directory = try LocalDescriptor.open(localPath, flags: O_RDONLY | O_DIRECTORY)
         defer { directory.close() }
         var summary = SFTPTreeSummary()
@@ -112,7 +114,9 @@ extension SFTPClient {
         summary.directories += 1
         let remote = absolutePath(remotePath)
         try await uploadTree(directory, to: remote, depth: 0, options: options, summary: &summary)
-        if options.preserveAttributes { try await setstat(remote, SFTPAttributes(try directory.status()).permissionsAndTimes) }
+        if options.preserveAttributes {
+            try await setstat(remote, SFTPAttributes(try directory.status()).permissionsAndTimes)
+        }
         return summary
     }
 
@@ -148,7 +152,9 @@ extension SFTPClient {
                     summary.skipped += 1
                     continue
                 case .preserve:
-                    try await symlink(target: try localLinkTarget(local.fd, name, describedAs: "local \(local.path)/\(name)"), linkPath: remote)
+                    try await symlink(
+                        target: try localLinkTarget(local.fd, name, describedAs: "local \(local.path)/\(name)"),
+                        linkPath: remote)
                     summary.symbolicLinks += 1
                     continue
                 case .follow:

@@ -1,11 +1,11 @@
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Whole-file transfers, pipelined (draft-ietf-secsh-filexfer-02 §6.4) with blocks sized from
@@ -134,7 +134,8 @@ extension SFTPClient {
     ) async throws {
         let remoteSize = try await fstat(handle).size
         guard remoteSize == nil || remoteSize == expected else {
-            throw SFTPError(.sizeMismatch, "\(remotePath) is \(remoteSize ?? 0) bytes after the upload, not \(expected)")
+            throw SFTPError(
+                .sizeMismatch, "\(remotePath) is \(remoteSize ?? 0) bytes after the upload, not \(expected)")
         }
         if let attributes { try await fsetstat(handle, attributes) }
     }
@@ -179,7 +180,8 @@ extension SFTPClient {
             let channel = self.channel
             for try await chunk in source {
                 var chunk = chunk
-                while chunk.readableBytes > 0, let piece = chunk.readSlice(length: min(blockSize, chunk.readableBytes)) {
+                while chunk.readableBytes > 0, let piece = chunk.readSlice(length: min(blockSize, chunk.readableBytes))
+                {
                     let request = SFTPRequest.write(handle: handle, offset: offset, data: piece)
                     offset += UInt64(piece.readableBytes)
                     inFlight.append((offset, Task { try await channel.send(request) }))

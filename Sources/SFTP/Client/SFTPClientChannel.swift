@@ -30,7 +30,8 @@ final class SFTPClientChannel: Sendable {
     /// Starts the reader, sends INIT and waits for VERSION (§4).
     func start(extensions: [SFTPExtensionPair]) async throws -> (version: UInt32, extensions: [SFTPExtensionPair]) {
         Task { await readResponses() }
-        let packet = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<SFTPPacket, any Error>) in
+        let packet = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<SFTPPacket, any Error>) in
             let failure: SFTPError? = state.withLock { state in
                 if let failure = state.failure { return failure }
                 state.version = continuation
@@ -121,7 +122,12 @@ final class SFTPClientChannel: Sendable {
             }
             completion(.success(response))
         case .version:
-            guard let waiter = state.withLock({ state in defer { state.version = nil }; return state.version }) else {
+            guard
+                let waiter = state.withLock({ state in
+                    defer { state.version = nil }
+                    return state.version
+                })
+            else {
                 throw SFTPError(.badMessage, "a second VERSION")
             }
             waiter.resume(returning: packet)

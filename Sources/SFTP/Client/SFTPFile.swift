@@ -99,7 +99,9 @@ public actor SFTPFile {
             }
             if reachedEnd { return line.readableBytes > 0 ? String(buffer: line) : nil }
             try await fill(atLeast: blockSize)
-            if readBuffer.readableBytes == 0 && reachedEnd { return line.readableBytes > 0 ? String(buffer: line) : nil }
+            if readBuffer.readableBytes == 0 && reachedEnd {
+                return line.readableBytes > 0 ? String(buffer: line) : nil
+            }
         }
     }
 

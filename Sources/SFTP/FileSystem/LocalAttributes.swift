@@ -1,20 +1,20 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension SFTPAttributes {
     /// The attributes of a local `stat`: size, owner, mode with file type, times (draft-02 §5).
     init(_ info: FileStatus) {
         #if canImport(Darwin)
-        let accessTime = info.st_atimespec.tv_sec
-        let modificationTime = info.st_mtimespec.tv_sec
+            let accessTime = info.st_atimespec.tv_sec
+            let modificationTime = info.st_mtimespec.tv_sec
         #else
-        let accessTime = info.st_atim.tv_sec
-        let modificationTime = info.st_mtim.tv_sec
+            let accessTime = info.st_atim.tv_sec
+            let modificationTime = info.st_mtim.tv_sec
         #endif
         self.init(
             size: UInt64(max(0, info.st_size)), uid: UInt32(info.st_uid), gid: UInt32(info.st_gid),
@@ -39,9 +39,9 @@ enum LongName {
         let user = LocalAccounts.userName(UInt32(info.st_uid)) ?? String(info.st_uid)
         let group = LocalAccounts.groupName(UInt32(info.st_gid)) ?? String(info.st_gid)
         #if canImport(Darwin)
-        var seconds = info.st_mtimespec.tv_sec
+            var seconds = info.st_mtimespec.tv_sec
         #else
-        var seconds = info.st_mtim.tv_sec
+            var seconds = info.st_mtim.tv_sec
         #endif
         var parts = tm()
         localtime_r(&seconds, &parts)

@@ -1,11 +1,11 @@
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An open local file of ``LocalFileSystem``; every call runs off the caller's thread (``BlockingIO``).
@@ -116,7 +116,8 @@ final class LocalDirectoryHandle: SFTPDirectoryHandle {
                     var info = FileStatus()
                     guard fstatat(directory.fd, source, &info, 0) == 0 else { continue }
                     entries.append(
-                        SFTPNameEntry(filename: name, longname: LongName.make(name, info), attributes: SFTPAttributes(info)))
+                        SFTPNameEntry(
+                            filename: name, longname: LongName.make(name, info), attributes: SFTPAttributes(info)))
                 }
             }
             while entries.count < Self.batchSize, let bytes = try reader.next() {
@@ -125,7 +126,8 @@ final class LocalDirectoryHandle: SFTPDirectoryHandle {
                 var info = FileStatus()
                 guard fstatat(directory.fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
                 entries.append(
-                    SFTPNameEntry(filename: name, longname: LongName.make(name, info), attributes: SFTPAttributes(info)))
+                    SFTPNameEntry(filename: name, longname: LongName.make(name, info), attributes: SFTPAttributes(info))
+                )
             }
             return entries.isEmpty ? nil : entries
         }

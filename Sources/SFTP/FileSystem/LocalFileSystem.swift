@@ -1,11 +1,11 @@
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The local disk, confined to a root directory: what OpenSSH's sftp-server serves under `ChrootDirectory`,
@@ -144,7 +144,8 @@ public final class LocalFileSystem: SFTPFileSystem {
             let name = resolved.name ?? "."
             let shown = resolved.virtualPath
             if let size = attributes.size {
-                let file = try LocalDescriptor.open(name, flags: O_WRONLY | O_NOFOLLOW | O_NONBLOCK, relativeTo: directory)
+                let file = try LocalDescriptor.open(
+                    name, flags: O_WRONLY | O_NOFOLLOW | O_NONBLOCK, relativeTo: directory)
                 defer { file.close() }
                 if ftruncate(file.fd, off_t(clamping: size)) != 0 { throw SFTPError(errno: errno, "truncate \(shown)") }
             }
@@ -175,7 +176,9 @@ public final class LocalFileSystem: SFTPFileSystem {
     {
         if fchmodat(directory, name, mode, AT_SYMLINK_NOFOLLOW) == 0 { return }
         let code = errno
-        guard code == EOPNOTSUPP || code == ENOTSUP || code == ENOSYS else { throw SFTPError(errno: code, "chmod \(path)") }
+        guard code == EOPNOTSUPP || code == ENOTSUP || code == ENOSYS else {
+            throw SFTPError(errno: code, "chmod \(path)")
+        }
         var info = FileStatus()
         guard fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { throw SFTPError(errno: errno, path) }
         guard info.st_mode & S_IFMT != S_IFLNK else {
@@ -274,9 +277,9 @@ public final class LocalFileSystem: SFTPFileSystem {
     public func fileSystemStats(_ path: String) async throws -> SFTPFileSystemStats {
         try await withResolved(path, followFinalLink: true) { (resolved) throws(SFTPError) in
             #if os(Linux)
-            let flags: Int32 = 0o10000000 | O_NOFOLLOW  // O_PATH: no read permission needed
+                let flags: Int32 = 0o10000000 | O_NOFOLLOW  // O_PATH: no read permission needed
             #else
-            let flags: Int32 = O_RDONLY | O_NOFOLLOW | O_NONBLOCK
+                let flags: Int32 = O_RDONLY | O_NOFOLLOW | O_NONBLOCK
             #endif
             let file = try LocalDescriptor.open(resolved.name ?? ".", flags: flags, relativeTo: resolved.directory)
             defer { file.close() }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A client path resolved under the root: the descriptor of the directory that holds the final component,
@@ -34,7 +34,9 @@ final class ResolvedPath: @unchecked Sendable {
 
     /// The final component, or a typed error for operations that need one.
     func requireName(_ operation: String) throws(SFTPError) -> String {
-        guard let name else { throw SFTPError(.failure, "\(operation) \(virtualPath): not possible on a directory itself") }
+        guard let name else {
+            throw SFTPError(.failure, "\(operation) \(virtualPath): not possible on a directory itself")
+        }
         return name
     }
 
@@ -69,10 +71,10 @@ struct LocalPathResolver: Sendable {
     let realRootPrefix: String
 
     #if os(Linux)
-    // O_PATH (0o10000000): a directory we may search but not read can still be walked through.
-    private static let walkFlags: Int32 = 0o10000000 | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
+        // O_PATH (0o10000000): a directory we may search but not read can still be walked through.
+        private static let walkFlags: Int32 = 0o10000000 | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
     #else
-    private static let walkFlags: Int32 = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
+        private static let walkFlags: Int32 = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
     #endif
 
     /// Components of `path`: from the root if it is absolute, from the home directory otherwise.

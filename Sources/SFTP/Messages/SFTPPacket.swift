@@ -40,15 +40,17 @@ public enum SFTPPacket: Hashable, Sendable {
             let version = try buffer.readSSHUInt32()
             var extensions: [SFTPExtensionPair] = []
             while buffer.readableBytes > 0 { extensions.append(try SFTPExtensionPair(decoding: &buffer)) }
-            self = type == .initialize
+            self =
+                type == .initialize
                 ? .initialize(version: version, extensions: extensions)
                 : .version(version: version, extensions: extensions)
         case .status, .handle, .data, .name, .attributes, .extendedReply:
             let id = try buffer.readSSHUInt32()
             self = .response(id: id, try SFTPResponse(type: type, decoding: &buffer))
         default:
-            guard (SFTPPacketType.open.rawValue...SFTPPacketType.symlink.rawValue).contains(type.rawValue)
-                || type == .extended
+            guard
+                (SFTPPacketType.open.rawValue...SFTPPacketType.symlink.rawValue).contains(type.rawValue)
+                    || type == .extended
             else { throw WireError(.unknownMessage, "unknown SFTP packet type \(type.rawValue)") }
             let id = try buffer.readSSHUInt32()
             self = .request(id: id, try SFTPRequest(type: type, decoding: &buffer))

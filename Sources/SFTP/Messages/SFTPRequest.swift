@@ -92,7 +92,8 @@ public enum SFTPRequest: Hashable, Sendable {
         case .setstat:
             self = .setstat(path: try buffer.readSSHUTF8String(), attributes: try SFTPAttributes(decoding: &buffer))
         case .fsetstat:
-            self = .fsetstat(handle: try SFTPHandle(decoding: &buffer), attributes: try SFTPAttributes(decoding: &buffer))
+            self = .fsetstat(
+                handle: try SFTPHandle(decoding: &buffer), attributes: try SFTPAttributes(decoding: &buffer))
         case .opendir: self = .opendir(path: try buffer.readSSHUTF8String())
         case .readdir: self = .readdir(handle: try SFTPHandle(decoding: &buffer))
         case .remove: self = .remove(path: try buffer.readSSHUTF8String())

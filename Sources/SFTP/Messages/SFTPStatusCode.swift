@@ -23,8 +23,10 @@ public struct SFTPStatusCode: RawRepresentable, Hashable, Sendable, CustomString
     public static let operationUnsupported = Self(rawValue: 8)
 
     public var description: String {
-        let names = ["OK", "EOF", "NO_SUCH_FILE", "PERMISSION_DENIED", "FAILURE", "BAD_MESSAGE", "NO_CONNECTION",
-                     "CONNECTION_LOST", "OP_UNSUPPORTED"]
+        let names = [
+            "OK", "EOF", "NO_SUCH_FILE", "PERMISSION_DENIED", "FAILURE", "BAD_MESSAGE", "NO_CONNECTION",
+            "CONNECTION_LOST", "OP_UNSUPPORTED",
+        ]
         return rawValue < names.count ? "SSH_FX_\(names[Int(rawValue)])" : "SSH_FX(\(rawValue))"
     }
 }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Limits an ``SFTPServer`` holds and announces in `limits@openssh.com` (OpenSSH PROTOCOL §4.8, LIMITS.md).
@@ -22,9 +22,9 @@ public struct SFTPServerOptions: Sendable {
     public static var defaultHandleLimit: Int {
         var limit = rlimit()
         #if os(Linux)
-        let resource = __rlimit_resource_t(UInt32(RLIMIT_NOFILE.rawValue))
+            let resource = __rlimit_resource_t(UInt32(RLIMIT_NOFILE.rawValue))
         #else
-        let resource = RLIMIT_NOFILE
+            let resource = RLIMIT_NOFILE
         #endif
         guard getrlimit(resource, &limit) == 0 else { return 64 }
         // RLIM_INFINITY is all ones; clamp it like any other huge limit.

@@ -83,7 +83,8 @@ final class SFTPServerSession: @unchecked Sendable {
             }
             return Self.ok
         case .read(let handle, let offset, let length):
-            let data = try await file(handle).read(at: offset, length: min(Int(length), server.options.maximumReadLength))
+            let data = try await file(handle).read(
+                at: offset, length: min(Int(length), server.options.maximumReadLength))
             return data.readableBytes == 0 ? .status(SFTPStatus(code: .endOfFile, message: "End of file")) : .data(data)
         case .write(let handle, let offset, let data):
             try await file(handle).write(data, at: offset)

@@ -95,7 +95,10 @@ final class SFTPOutbox: Sendable {
                 let waiters = state.withLock { state in
                     state.failure = failure
                     state.draining = false
-                    defer { state.waiters = []; state.flushWaiters = [] }
+                    defer {
+                        state.waiters = []
+                        state.flushWaiters = []
+                    }
                     return state.waiters + state.flushWaiters
                 }
                 for waiter in waiters { waiter.resume(throwing: failure) }

@@ -2,11 +2,11 @@ import Dispatch
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An ``SFTPByteStream`` over file descriptors: a subprocess's pipes (OpenSSH's `sftp-server`), our own
@@ -30,9 +30,10 @@ public enum SFTPPipeStream {
         signal(SIGPIPE, SIG_IGN)
         let writeDescriptor = input == output ? dup(output) : output
         #if os(Linux)
-        // A pipe holds 64 KiB unless asked for more; a 256 KiB frame then takes several wake-ups. Not a pipe
-        // (a socket, a file): the call fails and changes nothing.
-        for fd in [input, writeDescriptor] { _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, pipeSize) }
+            // A pipe holds 64 KiB unless asked for more; a 256 KiB frame then takes several wake-ups. Not a pipe
+            // (a socket, a file): the call fails and changes nothing.
+            let setPipeSize: Int32 = 1031  // F_SETPIPE_SZ
+            for fd in [input, writeDescriptor] { _ = fcntl(fd, setPipeSize, pipeSize) }
         #endif
         let control = ReaderControl()
         let made = NIOThrowingAsyncSequenceProducer.makeSequence(

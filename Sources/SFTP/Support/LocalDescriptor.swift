@@ -1,11 +1,11 @@
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A local file descriptor with the few calls transfers need, each retried on EINTR and mapped to
@@ -80,7 +80,9 @@ struct LocalDescriptor: Sendable {
 
     /// Throws EINVAL's status for a range past what `off_t` holds (offsets come from the wire).
     private static func checkRange(_ offset: UInt64, _ count: Int, _ path: String) throws(SFTPError) {
-        guard offset <= UInt64(Int64.max) - UInt64(count) else { throw SFTPError(errno: EINVAL, "offset \(offset) of \(path)") }
+        guard offset <= UInt64(Int64.max) - UInt64(count) else {
+            throw SFTPError(errno: EINVAL, "offset \(offset) of \(path)")
+        }
     }
 
     /// Sets the permission bits and the access and modification times that `attributes` holds.
@@ -90,7 +92,8 @@ struct LocalDescriptor: Sendable {
         }
         if let accessTime = attributes.accessTime, let modificationTime = attributes.modificationTime {
             var times = [
-                timespec(tv_sec: time_t(accessTime), tv_nsec: 0), timespec(tv_sec: time_t(modificationTime), tv_nsec: 0),
+                timespec(tv_sec: time_t(accessTime), tv_nsec: 0),
+                timespec(tv_sec: time_t(modificationTime), tv_nsec: 0),
             ]
             if futimens(fd, &times) != 0 { throw SFTPError(errno: errno, "local utime \(path)") }
         }

@@ -1,15 +1,15 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 #if canImport(Darwin)
-typealias DirectoryStream = UnsafeMutablePointer<DIR>
+    typealias DirectoryStream = UnsafeMutablePointer<DIR>
 #else
-typealias DirectoryStream = OpaquePointer
+    typealias DirectoryStream = OpaquePointer
 #endif
 
 /// The names in a local directory, read with `readdir(3)` from a directory descriptor; `.` and `..` are
@@ -43,7 +43,9 @@ final class LocalDirectoryReader: @unchecked Sendable {
             }
             let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
                 pointer.withMemoryRebound(to: UInt8.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
-                    Array(UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))))
+                    Array(
+                        UnsafeBufferPointer(
+                            start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self))))
                 }
             }
             if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }

@@ -34,7 +34,8 @@ struct SFTPBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let manager = FileManager.default
-        let workDirectory = directory ?? manager.temporaryDirectory.appendingPathComponent("sftp-bench.\(getpid())").path
+        let workDirectory =
+            directory ?? manager.temporaryDirectory.appendingPathComponent("sftp-bench.\(getpid())").path
         try manager.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         defer { if directory == nil { try? manager.removeItem(atPath: workDirectory) } }
         let sourcePath = source ?? workDirectory + "/source"
@@ -62,9 +63,9 @@ struct SFTPBenchCommand: AsyncParsableCommand {
         // A socket pair, as OpenSSH's sftp uses for `-D`.
         var pair: [Int32] = [-1, -1]
         #if os(Linux)
-        let streamType = Int32(SOCK_STREAM.rawValue)
+            let streamType = Int32(SOCK_STREAM.rawValue)
         #else
-        let streamType = SOCK_STREAM
+            let streamType = SOCK_STREAM
         #endif
         guard socketpair(AF_UNIX, streamType, 0, &pair) == 0 else {
             throw ValidationError("socketpair: \(String(cString: strerror(errno)))")
@@ -98,7 +99,10 @@ struct SFTPBenchCommand: AsyncParsableCommand {
         if json {
             print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
         } else {
-            print(String(format: "put %.0f MB/s, get %.0f MB/s (%d bytes, %d-byte blocks)", result.putMBps, result.getMBps, byteCount, result.blockSize))
+            print(
+                String(
+                    format: "put %.0f MB/s, get %.0f MB/s (%d bytes, %d-byte blocks)", result.putMBps, result.getMBps,
+                    byteCount, result.blockSize))
         }
     }
 }

@@ -151,7 +151,8 @@ import Testing
         try await client.symlink(target: "target", linkPath: "link")
         #expect(scratch.exists("target"))
         #expect(!scratch.exists("link"))
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: scratch.sub("target")) == server.remote("link"))
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(atPath: scratch.sub("target")) == server.remote("link"))
         await server.stop()
     }
 
@@ -163,9 +164,12 @@ import Testing
         try scratch.write("source/top.txt", "top")
         try scratch.write("source/a/one.bin", bytes: randomBytes(300_000, seed: 1))
         try scratch.write("source/a/b/c/deep.txt", "deep")
-        try FileManager.default.createSymbolicLink(atPath: scratch.sub("source/link-to-file"), withDestinationPath: "top.txt")
-        try FileManager.default.createSymbolicLink(atPath: scratch.sub("source/a/link-to-dir"), withDestinationPath: "b")
-        try FileManager.default.createSymbolicLink(atPath: scratch.sub("source/dangling"), withDestinationPath: "nowhere")
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.sub("source/link-to-file"), withDestinationPath: "top.txt")
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.sub("source/a/link-to-dir"), withDestinationPath: "b")
+        try FileManager.default.createSymbolicLink(
+            atPath: scratch.sub("source/dangling"), withDestinationPath: "nowhere")
         chmod(scratch.sub("source/top.txt"), 0o600)
         var times = [timespec(tv_sec: 1_500_000_000, tv_nsec: 0), timespec(tv_sec: 1_600_000_000, tv_nsec: 0)]
         utimensat(AT_FDCWD, scratch.sub("source/top.txt"), &times, 0)
@@ -186,7 +190,8 @@ import Testing
         var following = SFTPTransferOptions()
         following.symbolicLinks = .follow
         try FileManager.default.removeItem(atPath: scratch.sub("remote/dangling"))
-        let followed = try await client.getDirectory(server.remote("remote"), to: scratch.sub("followed"), options: following)
+        let followed = try await client.getDirectory(
+            server.remote("remote"), to: scratch.sub("followed"), options: following)
         #expect(followed.symbolicLinks == 0 && followed.files == 4 + 1)
         #expect(try scratch.read("followed/a/link-to-dir/c/deep.txt") == "deep")
         await server.stop()
@@ -201,10 +206,14 @@ import Testing
         let client = server.client
         let reports = ProgressLog()
         var options = SFTPTransferOptions(progress: { reports.add($0) })
-        #expect(try await client.put(scratch.sub("original"), to: server.remote("uploaded"), options: options) == UInt64(size))
+        #expect(
+            try await client.put(scratch.sub("original"), to: server.remote("uploaded"), options: options)
+                == UInt64(size))
         #expect(reports.last?.bytesTransferred == UInt64(size) && reports.last?.totalBytes == UInt64(size))
         options.progress = nil
-        #expect(try await client.get(server.remote("uploaded"), to: scratch.sub("downloaded"), options: options) == UInt64(size))
+        #expect(
+            try await client.get(server.remote("uploaded"), to: scratch.sub("downloaded"), options: options)
+                == UInt64(size))
         let digest = try sha256Hex(ofFile: scratch.sub("original"))
         #expect(try sha256Hex(ofFile: scratch.sub("uploaded")) == digest)
         #expect(try sha256Hex(ofFile: scratch.sub("downloaded")) == digest)
@@ -222,7 +231,8 @@ import Testing
         let client = server.client
         let resume = SFTPTransferOptions(resume: true)
         #expect(try await client.get(server.remote("whole"), to: scratch.sub("half-local"), options: resume) == 1 << 20)
-        #expect(try await client.put(scratch.sub("whole"), to: server.remote("half-remote"), options: resume) == 1 << 20)
+        #expect(
+            try await client.put(scratch.sub("whole"), to: server.remote("half-remote"), options: resume) == 1 << 20)
         let digest = try sha256Hex(ofFile: scratch.sub("whole"))
         #expect(try sha256Hex(ofFile: scratch.sub("half-local")) == digest)
         #expect(try sha256Hex(ofFile: scratch.sub("half-remote")) == digest)

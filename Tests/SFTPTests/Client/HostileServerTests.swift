@@ -1,8 +1,9 @@
 import Foundation
 import NIOCore
-@testable import SFTP
 import SSHTestSupport
 import Testing
+
+@testable import SFTP
 
 /// A hostile server's READDIR names (`/`, `..`, NUL, duplicates) stop a recursive download before anything
 /// is written outside the destination; a server that fails or lies during an upload is never reported as
@@ -68,7 +69,8 @@ import Testing
         let server = try await hostileTree([".", "..", "one", "two"])
         let summary = try await server.client.getDirectory("/tree", to: scratch.sub("destination"))
         #expect(summary.files == 2)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.sub("destination")).sorted() == ["one", "two"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: scratch.sub("destination")).sorted() == ["one", "two"])
         #expect(try scratch.read("destination/one") == "evil!")
         await server.client.close()
     }
@@ -96,7 +98,8 @@ import Testing
                 written.withLock { $0 += UInt64(data.readableBytes) }
                 return FakeSFTPServer.ok
             case .fstat: return .attributes(FakeSFTPServer.file(reportedSize ?? written.withLock { $0 }))
-            case .close: return closeFails ? .status(SFTPStatus(code: .failure, message: "close failed")) : FakeSFTPServer.ok
+            case .close:
+                return closeFails ? .status(SFTPStatus(code: .failure, message: "close failed")) : FakeSFTPServer.ok
             default: return FakeSFTPServer.ok
             }
         }
@@ -121,7 +124,9 @@ import Testing
         let scratch = try Scratch()
         try scratch.write("small", bytes: randomBytes(100_000, seed: 6))
         let server = try await failingWriteServer(failing: 0, reportedSize: 99_999)
-        let error = await #expect(throws: SFTPError.self) { try await server.client.put(scratch.sub("small"), to: "/s") }
+        let error = await #expect(throws: SFTPError.self) {
+            try await server.client.put(scratch.sub("small"), to: "/s")
+        }
         #expect(error?.code == .sizeMismatch)
         await server.client.close()
     }
@@ -144,7 +149,8 @@ import Testing
             case .open: return .handle(FakeSFTPServer.handle)
             case .fstat: return .attributes(FakeSFTPServer.file(100_000))
             case .read(_, let offset, let length):
-                return offset < 50_000 ? .data(ByteBuffer(repeating: 1, count: Int(min(UInt64(length), 50_000 - offset))))
+                return offset < 50_000
+                    ? .data(ByteBuffer(repeating: 1, count: Int(min(UInt64(length), 50_000 - offset))))
                     : FakeSFTPServer.endOfFile
             default: return FakeSFTPServer.ok
             }
@@ -155,7 +161,7 @@ import Testing
     }
 
     @Test func answersToUnknownRequestsEndTheSession() async throws {
-        let server = try await FakeSFTPServer.start(answerID: { _ in 999_999 }) { _ in FakeSFTPServer.ok }
+        let server = try await FakeSFTPServer.start(answerID: { _ in 999_999 }, respond: { _ in FakeSFTPServer.ok })
         let error = await #expect(throws: SFTPError.self) { _ = try await server.client.stat("/") }
         #expect(error?.code == .badMessage)
         await server.client.close()

@@ -76,9 +76,10 @@ enum PacketSamples {
         .data(ByteBuffer()),
         .name([]),
         .name([SFTPNameEntry(filename: "/home/user", longname: "/home/user")]),
-        .name(attributeVariants.map {
-            SFTPNameEntry(filename: "f\($0.flags.rawValue)", longname: "-rw-r--r-- 1 u g 0 Jan 1 f", attributes: $0)
-        }),
+        .name(
+            attributeVariants.map {
+                SFTPNameEntry(filename: "f\($0.flags.rawValue)", longname: "-rw-r--r-- 1 u g 0 Jan 1 f", attributes: $0)
+            }),
         .attributes(fullAttributes),
         .attributes(.none),
         .extendedReply(sampleLimits.encoded()),

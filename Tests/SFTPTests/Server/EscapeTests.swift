@@ -1,8 +1,9 @@
 import Foundation
 import NIOCore
-@testable import SFTP
 import SSHTestSupport
 import Testing
+
+@testable import SFTP
 
 /// Paths that try to leave LocalFileSystem's root: `../`, absolute paths, links pointing out, links
 /// swapped in during an operation. None reaches the "outside" directory next to the root.
@@ -19,7 +20,8 @@ import Testing
         }
 
         func secretIntact() throws -> Bool {
-            try scratch.read("outside/secret") == "secret" && localModeAndTime(scratch.sub("outside/secret")).mode == 0o600
+            try scratch.read("outside/secret") == "secret"
+                && localModeAndTime(scratch.sub("outside/secret")).mode == 0o600
         }
     }
 
@@ -48,7 +50,9 @@ import Testing
     @Test func dotDotAndAbsolutePathsStayInside() async throws {
         let setup = try await setUp()
         let client = setup.client
-        for path in ["../outside/secret", "/../outside/secret", "../../../../outside/secret", setup.outside + "/secret"] {
+        for path in [
+            "../outside/secret", "/../outside/secret", "../../../../outside/secret", setup.outside + "/secret",
+        ] {
             #expect(await sftpErrorCode { _ = try await client.stat(path) } == .noSuchFile, "\(path)")
             #expect(await sftpErrorCode { _ = try await client.open(path) } == .noSuchFile, "\(path)")
         }
@@ -73,8 +77,11 @@ import Testing
         }
         #expect(await sftpErrorCode { _ = try await client.open("out-rel/new", mode: "w") } == .noSuchFile)
         try setup.scratch.write("local", "overwritten")
-        #expect(await sftpErrorCode { try await client.put(setup.scratch.sub("local"), to: "secret-link") } == .noSuchFile)
-        #expect(await sftpErrorCode { try await client.put(setup.scratch.sub("local"), to: "out-abs/secret") } == .noSuchFile)
+        #expect(
+            await sftpErrorCode { try await client.put(setup.scratch.sub("local"), to: "secret-link") } == .noSuchFile)
+        #expect(
+            await sftpErrorCode { try await client.put(setup.scratch.sub("local"), to: "out-abs/secret") }
+                == .noSuchFile)
         // Links read back in the client's view: a target under the root's real path becomes a root path.
         #expect(try await client.readlink("out-rel") == "../outside")
         #expect(try await client.readlink("abs-inside") == "/inside.txt")
@@ -86,7 +93,9 @@ import Testing
         try await client.symlink(target: "../../outside/secret", linkPath: "deep/mine")
         #expect(await sftpErrorCode { _ = try await client.open("mine") } == .noSuchFile)
         #expect(await sftpErrorCode { _ = try await client.open("deep/mine", mode: "w") } == .noSuchFile)
-        #expect(await sftpErrorCode { try await client.getDirectory("out-abs", to: setup.scratch.sub("copy")) } == .noSuchFile)
+        #expect(
+            await sftpErrorCode { try await client.getDirectory("out-abs", to: setup.scratch.sub("copy")) }
+                == .noSuchFile)
         #expect(try setup.outsideListing() == ["secret"])
         #expect(try setup.secretIntact())
         await client.close()
@@ -107,7 +116,9 @@ import Testing
         swapper.restore()
         #expect(await sftpErrorCode { try await client.truncate("dir/file", size: 0) } == .noSuchFile)
         swapper.restore()
-        #expect(await sftpErrorCode { try await client.put(setup.scratch.sub("root/inside.txt"), to: "/dir/file") } == .noSuchFile)
+        #expect(
+            await sftpErrorCode { try await client.put(setup.scratch.sub("root/inside.txt"), to: "/dir/file") }
+                == .noSuchFile)
         #expect(try setup.secretIntact())
         #expect(try setup.outsideListing() == ["secret"])
         await client.close()

@@ -36,7 +36,8 @@ import Testing
             "get link <local>/via-link.txt", "-get missing <local>/missing", "-rm missing", "-mkdir d",
             "put <local>/up.txt d/second.txt", "rm d/moved.txt", "cd d", "ls", "cd ..",
             "-rmdir d", "rm d/second.txt", "rmdir d", "mkdir e", "lls <local>", "rename e f", "ls -a",
-            "get -r f <local>/f-copy", "put -r <local>/tree tree", "ls -1 tree tree/inner", "get -r tree <local>/tree-back",
+            "get -r f <local>/f-copy", "put -r <local>/tree tree", "ls -1 tree tree/inner",
+            "get -r tree <local>/tree-back",
         ]
         var outputs: [[String]] = []
         var trees: [[String]] = []
@@ -49,13 +50,17 @@ import Testing
             try scratch.write("local/up.txt", "uploaded\n")
             try scratch.write("local/tree/inner/leaf", "leaf\n")
             let served = scratch.sub("served")
-            let command = server == "openssh"
+            let command =
+                server == "openssh"
                 ? "\(SFTPPeer.openSSHServerPath) -d \(served)" : "\(try paramikoBinary()) sftp-server --root \(served)"
             let directory = server == "openssh" ? served : ""
             let batch = commands.map { $0.replacingOccurrences(of: "<local>", with: scratch.sub("local")) }
             outputs.append(try runBatch(batch, server: command, directory: directory, local: scratch.sub("local")))
-            trees.append(try treeListing(served) + ["mode a.txt \(localModeAndTime(served + "/a.txt").mode)",
-                "mode d \(localModeAndTime(served + "/f").mode)"])
+            trees.append(
+                try treeListing(served) + [
+                    "mode a.txt \(localModeAndTime(served + "/a.txt").mode)",
+                    "mode d \(localModeAndTime(served + "/f").mode)",
+                ])
             locals.append(try treeListing(scratch.sub("local")).filter { !$0.contains("batch") })
         }
         #expect(outputs[0] == outputs[1])
@@ -120,7 +125,10 @@ import Testing
             print("exit", server.returncode)
             """#
         let result = try Peers.run(
-            ["/usr/bin/env", "python3", "-c", script, try paramikoBinary(), scratch.sub("served"), scratch.sub("local.txt")],
+            [
+                "/usr/bin/env", "python3", "-c", script, try paramikoBinary(), scratch.sub("served"),
+                scratch.sub("local.txt"),
+            ],
             timeout: 60)
         #expect(result.status == 0, "\(result.output)")
         #expect(

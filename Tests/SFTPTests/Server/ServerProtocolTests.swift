@@ -87,13 +87,19 @@ import Testing
         try scratch.write("big", bytes: randomBytes(600_000, seed: 2))
         let connection = try RawConnection(root: scratch.path)
         _ = try await connection.initialize()
-        guard case .handle(let handle)? = try await connection.request(1, .open(path: "big", flags: .read, attributes: .none))
+        guard
+            case .handle(let handle)? = try await connection.request(
+                1, .open(path: "big", flags: .read, attributes: .none))
         else { throw PeerError("no handle") }
         guard case .data(let data)? = try await connection.request(2, .read(handle: handle, offset: 0, length: 500_000))
         else { throw PeerError("no data") }
         #expect(data.readableBytes == 255 * 1024)
-        #expect(statusCode(try await connection.request(3, .read(handle: handle, offset: 600_000, length: 10))) == .endOfFile)
-        #expect(statusCode(try await connection.request(4, .read(handle: handle, offset: UInt64.max - 5, length: 10))) == .badMessage)
+        #expect(
+            statusCode(try await connection.request(3, .read(handle: handle, offset: 600_000, length: 10)))
+                == .endOfFile)
+        #expect(
+            statusCode(try await connection.request(4, .read(handle: handle, offset: UInt64.max - 5, length: 10)))
+                == .badMessage)
         #expect(statusCode(try await connection.request(5, .close(handle: handle))) == .ok)
         #expect(statusCode(try await connection.request(6, .close(handle: handle))) == .failure)
         #expect(statusCode(try await connection.request(7, .read(handle: handle, offset: 0, length: 1))) == .failure)
@@ -113,9 +119,11 @@ import Testing
             }
             handles.append(handle)
         }
-        #expect(statusCode(try await connection.request(4, .open(path: "f", flags: .read, attributes: .none))) == .failure)
+        #expect(
+            statusCode(try await connection.request(4, .open(path: "f", flags: .read, attributes: .none))) == .failure)
         #expect(statusCode(try await connection.request(5, .close(handle: handles[0]))) == .ok)
-        if case .handle = try await connection.request(6, .open(path: "f", flags: .read, attributes: .none)) {} else {
+        if case .handle = try await connection.request(6, .open(path: "f", flags: .read, attributes: .none)) {
+        } else {
             Issue.record("a freed handle slot was not reused")
         }
     }
@@ -126,10 +134,14 @@ import Testing
         _ = try await connection.initialize()
         // STAT (17) with id 9 and a path that is not UTF-8.
         try await connection.sendRaw([0, 0, 0, 10, 17, 0, 0, 0, 9, 0, 0, 0, 1, 0xFF])
-        guard case .response(9, .status(let status))? = try await connection.receive() else { throw PeerError("no status") }
+        guard case .response(9, .status(let status))? = try await connection.receive() else {
+            throw PeerError("no status")
+        }
         #expect(status.code == .badMessage)
         // An unknown extended request.
-        #expect(statusCode(try await connection.request(10, .extended(.other(name: "x@y", data: ByteBuffer())))) == .operationUnsupported)
+        #expect(
+            statusCode(try await connection.request(10, .extended(.other(name: "x@y", data: ByteBuffer()))))
+                == .operationUnsupported)
         #expect(statusCode(try await connection.request(11, .stat(path: "/"))) == nil)
     }
 
@@ -177,7 +189,9 @@ import Testing
         #expect(await sftpErrorCode { try await client.mkdir("locked-dir/new") } == .permissionDenied)
         #expect(await sftpErrorCode { try await client.remove("locked-dir/file") } == .permissionDenied)
         #expect(await sftpErrorCode { try await client.chmod("secret.txt", mode: 0o644) } == .permissionDenied)
-        #expect(await sftpErrorCode { try await client.rename("locked-dir/file", to: "locked-dir/moved") } == .permissionDenied)
+        #expect(
+            await sftpErrorCode { try await client.rename("locked-dir/file", to: "locked-dir/moved") }
+                == .permissionDenied)
         #expect(await sftpErrorCode { _ = try await client.open("locked-dir/file", mode: "w") } == .permissionDenied)
         #expect(await sftpErrorCode { _ = try await client.stat("locked-dir/missing") } == .noSuchFile)
         #expect(try scratch.read("secret.txt") == "secret")

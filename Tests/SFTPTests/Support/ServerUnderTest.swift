@@ -30,7 +30,8 @@ struct ServerUnderTest: Sendable {
         switch kind {
         case .openSSH:
             let peer = try SFTPPeer.openSSH(startingIn: directory)
-            return ServerUnderTest(client: try await peer.connect(options: options), base: directory, kind: kind, peer: peer)
+            return ServerUnderTest(
+                client: try await peer.connect(options: options), base: directory, kind: kind, peer: peer)
         case .paramikoProcess:
             let peer = try SFTPPeer([try paramikoBinary(), "sftp-server", "--root", directory])
             return ServerUnderTest(client: try await peer.connect(options: options), base: "/", kind: kind, peer: peer)
@@ -55,7 +56,8 @@ struct ServerUnderTest: Sendable {
 /// The `paramiko` executable built next to the test bundle.
 func paramikoBinary() throws -> String {
     let candidates = [
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("paramiko").path,
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("paramiko")
+            .path,
         Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("paramiko").path,
     ]
     var directory = URL(fileURLWithPath: #filePath)
