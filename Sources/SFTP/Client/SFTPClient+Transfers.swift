@@ -25,6 +25,8 @@ extension SFTPClient {
         var size = options.blockSize ?? limit.map { Int(clamping: $0) } ?? self.options.defaultBlockSize
         if size <= 0 { size = self.options.defaultBlockSize }
         if let limit, limit > 0 { size = min(size, Int(clamping: limit)) }
+        // A READ's DATA or a WRITE must fit the server's packet limit with room for the other fields.
+        if let packet = limits?.maximumPacketLength, packet > 1024 { size = min(size, Int(clamping: packet - 1024)) }
         return max(1, min(size, self.options.maximumBlockSize))
     }
 
