@@ -34,10 +34,30 @@ extension SFTPAttributes {
 /// The `ls -l` line of a READDIR entry, in the layout of OpenSSH's `ls_file` (sftp-common.c): mode,
 /// links, owner, group, size, date, name.
 enum LongName {
-    static func make(_ name: String, _ info: FileStatus) -> String {
+    /// Owner and group names already looked up, by id: a directory's entries mostly share them.
+    struct NameCache {
+        var users: [UInt32: String] = [:]
+        var groups: [UInt32: String] = [:]
+
+        mutating func user(_ uid: UInt32) -> String {
+            if let known = users[uid] { return known }
+            let name = LocalAccounts.userName(uid) ?? String(uid)
+            users[uid] = name
+            return name
+        }
+
+        mutating func group(_ gid: UInt32) -> String {
+            if let known = groups[gid] { return known }
+            let name = LocalAccounts.groupName(gid) ?? String(gid)
+            groups[gid] = name
+            return name
+        }
+    }
+
+    static func make(_ name: String, _ info: FileStatus, names: inout NameCache) -> String {
         let mode = modeString(UInt32(info.st_mode))
-        let user = LocalAccounts.userName(UInt32(info.st_uid)) ?? String(info.st_uid)
-        let group = LocalAccounts.groupName(UInt32(info.st_gid)) ?? String(info.st_gid)
+        let user = names.user(UInt32(info.st_uid))
+        let group = names.group(UInt32(info.st_gid))
         #if canImport(Darwin)
             var seconds = info.st_mtimespec.tv_sec
         #else

@@ -111,13 +111,14 @@ final class LocalDirectoryHandle: SFTPDirectoryHandle {
         let isRoot = self.isRoot
         return try await BlockingIO.run { () throws(SFTPError) -> [SFTPNameEntry]? in
             var entries: [SFTPNameEntry] = []
+            var names = LongName.NameCache()
             if withDots {
                 for (name, source) in [(".", "."), ("..", isRoot ? "." : "..")] {
                     var info = FileStatus()
                     guard fstatat(directory.fd, source, &info, 0) == 0 else { continue }
                     entries.append(
                         SFTPNameEntry(
-                            filename: name, longname: LongName.make(name, info), attributes: SFTPAttributes(info)))
+                            filename: name, longname: LongName.make(name, info, names: &names), attributes: SFTPAttributes(info)))
                 }
             }
             while entries.count < Self.batchSize, let bytes = try reader.next() {
@@ -126,7 +127,7 @@ final class LocalDirectoryHandle: SFTPDirectoryHandle {
                 var info = FileStatus()
                 guard fstatat(directory.fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
                 entries.append(
-                    SFTPNameEntry(filename: name, longname: LongName.make(name, info), attributes: SFTPAttributes(info))
+                    SFTPNameEntry(filename: name, longname: LongName.make(name, info, names: &names), attributes: SFTPAttributes(info))
                 )
             }
             return entries.isEmpty ? nil : entries

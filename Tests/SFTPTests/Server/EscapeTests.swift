@@ -146,7 +146,7 @@ import Testing
         let thread = Thread { flipper.run() }
         thread.start()
         defer { flipper.stop() }
-        for index in 0..<300 {
+        for index in 0..<100 {
             if let file = try? await client.open("flip/x\(index)", mode: "w") {
                 try? await file.write("x")
                 try? await file.close()
