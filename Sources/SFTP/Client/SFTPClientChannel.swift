@@ -5,8 +5,9 @@ import SSHWire
 /// and the reader task that matches each response to its request (draft-ietf-secsh-filexfer-02 §3:
 /// responses may come in any order; the id pairs them).
 ///
-/// Completions run on the reader task, synchronously, in the order responses arrive: a pipelined transfer
-/// writes a DATA reply to its file and sends the next READ right there, without a task switch.
+/// Completions run on the reader, synchronously, in the order responses arrive: a pipelined transfer writes
+/// a DATA reply to its file and sends the next READ right there, without a task switch. Over a pipe the
+/// reader is the stream's own thread (``SFTPPipeStream``), so blocking `pwrite` never runs on Swift's pool.
 final class SFTPClientChannel: Sendable {
     typealias Completion = @Sendable (Result<SFTPResponse, SFTPError>) -> Void
 
@@ -29,7 +30,12 @@ final class SFTPClientChannel: Sendable {
 
     /// Starts the reader, sends INIT and waits for VERSION (§4).
     func start(extensions: [SFTPExtensionPair]) async throws -> (version: UInt32, extensions: [SFTPExtensionPair]) {
-        Task { await readResponses() }
+        if let push = stream.pushInbound {
+            let reader = ThreadReader(channel: self)
+            push { reader.receive($0) }
+        } else {
+            Task { await readResponses() }
+        }
         let packet = try await withCheckedThrowingContinuation {
             (continuation: CheckedContinuation<SFTPPacket, any Error>) in
             let failure: SFTPError? = state.withLock { state in
@@ -89,6 +95,7 @@ final class SFTPClientChannel: Sendable {
     /// Sends no more: ends the outbound stream once queued requests are written.
     func close() async {
         try? await outbox.flush()
+        outbox.close()
         await stream.writer.finish()
         Self.fail(state, with: SFTPError(.noConnection, "the SFTP session is closed"))
     }
@@ -104,16 +111,48 @@ final class SFTPClientChannel: Sendable {
                 while let frame = try framer.nextFrame() { try dispatch(frame) }
             }
             Self.fail(state, with: SFTPError(.connectionLost, "the server closed the stream"))
-        } catch let error as SFTPError {
-            Self.fail(state, with: error)
-        } catch let error as WireError {
-            Self.fail(state, with: SFTPError(error))
         } catch {
-            Self.fail(state, with: SFTPError(.connectionLost, "reading: \(error)"))
+            Self.fail(state, with: ThreadReader.sftpError(error))
         }
     }
 
-    private func dispatch(_ frame: ByteBuffer) throws {
+    /// The framer of a stream that pushes chunks from its reader thread; used by that thread alone.
+    private final class ThreadReader: @unchecked Sendable {
+        private let channel: SFTPClientChannel
+        private var framer = SFTPFramer()
+        private var ended = false
+
+        init(channel: SFTPClientChannel) {
+            self.channel = channel
+        }
+
+        func receive(_ result: Result<ByteBuffer?, SFTPError>) {
+            guard !ended else { return }
+            do {
+                switch result {
+                case .success(let chunk?):
+                    framer.append(chunk)
+                    while let frame = try framer.nextFrame() { try channel.dispatch(frame) }
+                    return
+                case .success(nil):
+                    throw SFTPError(.connectionLost, "the server closed the stream")
+                case .failure(let error):
+                    throw error
+                }
+            } catch {
+                ended = true
+                SFTPClientChannel.fail(channel.state, with: Self.sftpError(error))
+            }
+        }
+
+        static func sftpError(_ error: any Error) -> SFTPError {
+            if let error = error as? SFTPError { return error }
+            if let error = error as? WireError { return SFTPError(error) }
+            return SFTPError(.connectionLost, "reading: \(error)")
+        }
+    }
+
+    fileprivate func dispatch(_ frame: ByteBuffer) throws {
         let packet = try SFTPPacket(decoding: frame)
         switch packet {
         case .response(let id, let response):

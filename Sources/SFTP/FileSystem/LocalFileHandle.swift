@@ -118,7 +118,8 @@ final class LocalDirectoryHandle: SFTPDirectoryHandle {
                     guard fstatat(directory.fd, source, &info, 0) == 0 else { continue }
                     entries.append(
                         SFTPNameEntry(
-                            filename: name, longname: LongName.make(name, info, names: &names), attributes: SFTPAttributes(info)))
+                            filename: name, longname: LongName.make(name, info, names: &names),
+                            attributes: SFTPAttributes(info)))
                 }
             }
             while entries.count < Self.batchSize, let bytes = try reader.next() {
@@ -127,7 +128,9 @@ final class LocalDirectoryHandle: SFTPDirectoryHandle {
                 var info = FileStatus()
                 guard fstatat(directory.fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
                 entries.append(
-                    SFTPNameEntry(filename: name, longname: LongName.make(name, info, names: &names), attributes: SFTPAttributes(info))
+                    SFTPNameEntry(
+                        filename: name, longname: LongName.make(name, info, names: &names),
+                        attributes: SFTPAttributes(info))
                 )
             }
             return entries.isEmpty ? nil : entries

@@ -51,6 +51,7 @@ public final class SFTPServer: Sendable {
         }
         await session.closeAll()
         try? await session.outbox.flush()
+        session.outbox.close()
         await stream.writer.finish()
         if let failure { throw failure }
     }

@@ -9,6 +9,9 @@ public struct SFTPByteStream: Sendable {
     /// Where outbound bytes go.
     public let writer: any SFTPByteWriter
     private let consume: @Sendable (_ body: (ByteBuffer) async throws -> Void) async throws -> Void
+    /// For streams with a reader thread (pipes): hands each chunk, then nil at EOF, to a synchronous
+    /// handler on that thread. Used instead of ``forEachInboundChunk(_:)``, never with it.
+    let pushInbound: (@Sendable (_ handler: @escaping @Sendable (Result<ByteBuffer?, SFTPError>) -> Void) -> Void)?
 
     /// A stream of the chunks of `inbound` and the writer `writer`. The inbound sequence is iterated once.
     public init<Inbound: AsyncSequence & Sendable>(inbound: Inbound, writer: any SFTPByteWriter)
@@ -17,6 +20,18 @@ public struct SFTPByteStream: Sendable {
         self.consume = { body in
             for try await chunk in inbound { try await body(chunk) }
         }
+        self.pushInbound = nil
+    }
+
+    /// A stream whose inbound side is read by `consume`, or pushed by `pushInbound` when given.
+    init(
+        writer: any SFTPByteWriter,
+        consume: @escaping @Sendable (_ body: (ByteBuffer) async throws -> Void) async throws -> Void,
+        pushInbound: (@Sendable (_ handler: @escaping @Sendable (Result<ByteBuffer?, SFTPError>) -> Void) -> Void)?
+    ) {
+        self.writer = writer
+        self.consume = consume
+        self.pushInbound = pushInbound
     }
 
     /// Feeds every inbound chunk to `body`, in order, until the peer's EOF; call it once.

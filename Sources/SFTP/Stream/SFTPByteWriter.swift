@@ -9,3 +9,10 @@ public protocol SFTPByteWriter: Sendable {
     /// Ends the outbound direction (EOF); later writes fail.
     func finish() async
 }
+
+/// A writer that can write on the caller's thread, blocking it: an outbox then writes from a thread of its
+/// own instead of a task per batch (``SFTPPipeStream``'s writer).
+protocol BlockingByteWriter: Sendable {
+    /// Writes all of `bytes`, blocking until done.
+    func write(blocking bytes: ByteBuffer) throws(SFTPError)
+}

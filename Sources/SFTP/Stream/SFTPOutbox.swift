@@ -1,3 +1,4 @@
+import Dispatch
 import NIOCore
 
 /// Frames waiting for an ``SFTPByteWriter``, written in order by one drain task at a time.
@@ -15,16 +16,43 @@ final class SFTPOutbox: Sendable {
         var failure: SFTPError?
         var waiters: [CheckedContinuation<Void, any Error>] = []
         var flushWaiters: [CheckedContinuation<Void, any Error>] = []
+        var closed = false
     }
 
     private let writer: any SFTPByteWriter
     private let state = Locked(State())
     private let onFailure: @Sendable (SFTPError) -> Void
+    /// Set for a ``BlockingByteWriter``: the writer thread waits here for work.
+    private let wakeUp: DispatchSemaphore?
 
-    /// An outbox writing to `writer`; `onFailure` hears once about a write that failed.
+    /// An outbox writing to `writer`; `onFailure` hears once about a write that failed. A
+    /// ``BlockingByteWriter`` is written from a thread of the outbox's own until ``close()``.
     init(writer: any SFTPByteWriter, onFailure: @escaping @Sendable (SFTPError) -> Void = { _ in }) {
         self.writer = writer
         self.onFailure = onFailure
+        if let blocking = writer as? any BlockingByteWriter {
+            let wakeUp = DispatchSemaphore(value: 0)
+            self.wakeUp = wakeUp
+            DispatchQueue(label: "sftp.outbox.writer").async { [self] in
+                while true {
+                    wakeUp.wait()
+                    guard drainBlocking(blocking) else { return }
+                }
+            }
+        } else {
+            self.wakeUp = nil
+        }
+    }
+
+    /// Stops the writer thread once what is queued has been written; later sends fail.
+    func close() {
+        state.withLock { state in
+            state.closed = true
+            if state.failure == nil {
+                state.failure = SFTPError(.noConnection, "the SFTP session is closed")
+            }
+        }
+        wakeUp?.signal()
     }
 
     /// Appends one frame, built in place by `build` (which writes the length and body), and makes sure it
@@ -37,7 +65,13 @@ final class SFTPOutbox: Sendable {
             state.draining = true
             return true
         }
-        if startDrain { Task { await drain() } }
+        if startDrain {
+            if let wakeUp {
+                wakeUp.signal()
+            } else {
+                Task { await drain() }
+            }
+        }
     }
 
     /// Appends an encoded packet as a frame.
@@ -71,40 +105,63 @@ final class SFTPOutbox: Sendable {
         }
     }
 
-    /// Writes the queue until it is empty.
-    private func drain() async {
-        while true {
-            let (chunk, waiters) = state.withLock { state -> (ByteBuffer?, [CheckedContinuation<Void, any Error>]) in
-                guard state.pending.readableBytes > 0 else {
-                    state.draining = false
-                    defer { state.flushWaiters = [] }
-                    return (nil, state.flushWaiters)
-                }
-                let chunk = state.pending
-                // Room for as much as went out last time (up to 1 MiB), so frames are not copied on growth.
-                state.pending = ByteBufferAllocator().buffer(capacity: min(chunk.readableBytes, 1 << 20))
-                defer { state.waiters = [] }
-                return (chunk, state.waiters)
+    /// Takes what is queued, or ends the drain when nothing is; resumes writers waiting for room and, at the
+    /// end, those waiting for a flush.
+    private func takePending() -> ByteBuffer? {
+        let (chunk, waiters) = state.withLock { state -> (ByteBuffer?, [CheckedContinuation<Void, any Error>]) in
+            guard state.pending.readableBytes > 0 else {
+                state.draining = false
+                defer { state.flushWaiters = [] }
+                return (nil, state.flushWaiters)
             }
-            for waiter in waiters { waiter.resume() }
-            guard let chunk else { return }
+            let chunk = state.pending
+            // Room for as much as went out last time (up to 1 MiB), so frames are not copied on growth.
+            state.pending = ByteBufferAllocator().buffer(capacity: min(chunk.readableBytes, 1 << 20))
+            defer { state.waiters = [] }
+            return (chunk, state.waiters)
+        }
+        for waiter in waiters { waiter.resume() }
+        return chunk
+    }
+
+    /// Records a failed write and fails everyone waiting.
+    private func failed(_ error: any Error) {
+        let failure = (error as? SFTPError) ?? SFTPError(.connectionLost, "write failed: \(error)")
+        let waiters = state.withLock { state in
+            state.failure = failure
+            state.draining = false
+            defer {
+                state.waiters = []
+                state.flushWaiters = []
+            }
+            return state.waiters + state.flushWaiters
+        }
+        for waiter in waiters { waiter.resume(throwing: failure) }
+        onFailure(failure)
+    }
+
+    /// Writes the queue until it is empty, from a task.
+    private func drain() async {
+        while let chunk = takePending() {
             do {
                 try await writer.write(chunk)
             } catch {
-                let failure = (error as? SFTPError) ?? SFTPError(.connectionLost, "write failed: \(error)")
-                let waiters = state.withLock { state in
-                    state.failure = failure
-                    state.draining = false
-                    defer {
-                        state.waiters = []
-                        state.flushWaiters = []
-                    }
-                    return state.waiters + state.flushWaiters
-                }
-                for waiter in waiters { waiter.resume(throwing: failure) }
-                onFailure(failure)
+                failed(error)
                 return
             }
         }
+    }
+
+    /// Writes the queue until it is empty, on the writer thread; false once the thread should end.
+    private func drainBlocking(_ writer: any BlockingByteWriter) -> Bool {
+        while let chunk = takePending() {
+            do throws(SFTPError) {
+                try writer.write(blocking: chunk)
+            } catch {
+                failed(error)
+                return false
+            }
+        }
+        return !state.withLock { $0.closed }
     }
 }

@@ -12,11 +12,13 @@ import NIOCore
 /// An ``SFTPByteStream`` over file descriptors: a subprocess's pipes (OpenSSH's `sftp-server`), our own
 /// standard input and output (`paramiko sftp-server`), or a connected socket.
 ///
-/// A dedicated reader reads up to ``chunkSize`` bytes per `read(2)` ahead of the consumer, with back-pressure
-/// (`NIOThrowingAsyncSequenceProducer`, at most ``readAheadChunks`` chunks waiting); writes go out in order
-/// on a serial queue. Blocking calls never run on Swift's cooperative pool. The stream owns the descriptors
-/// and closes them: the write side at ``SFTPByteWriter/finish()``, the read side at EOF. SIGPIPE is
-/// ignored process-wide, as SwiftNIO does, so that a vanished peer is an `EPIPE`, not a signal.
+/// A thread of the stream's own reads up to ``chunkSize`` bytes per `read(2)`: ahead of an async consumer
+/// with back-pressure (`NIOThrowingAsyncSequenceProducer`, at most ``readAheadChunks`` chunks waiting), or
+/// straight into ``SFTPClient``'s response dispatch. Writes are blocking `write(2)`s on the outbox's own
+/// thread. Blocking calls never run on Swift's cooperative pool, and a transfer costs no task switch per
+/// block. On Linux pipes are enlarged to ``pipeSize``. The stream owns the descriptors and closes them: the
+/// write side at ``SFTPByteWriter/finish()``, the read side at EOF. SIGPIPE is ignored process-wide, as
+/// SwiftNIO does, so that a vanished peer is an `EPIPE`, not a signal.
 public enum SFTPPipeStream {
     /// The most bytes one `read(2)` asks for: a whole frame and a bit.
     public static let chunkSize = 256 * 1024 + 1024
@@ -35,18 +37,11 @@ public enum SFTPPipeStream {
             let setPipeSize: Int32 = 1031  // F_SETPIPE_SZ
             for fd in [input, writeDescriptor] { _ = fcntl(fd, setPipeSize, pipeSize) }
         #endif
-        let control = ReaderControl()
-        let made = NIOThrowingAsyncSequenceProducer.makeSequence(
-            elementType: ByteBuffer.self,
-            backPressureStrategy: NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(
-                lowWatermark: readAheadChunks / 4, highWatermark: readAheadChunks),
-            finishOnDeinit: false,
-            delegate: control)
-        let source = made.source
-        DispatchQueue(label: "sftp.pipe.reader.\(input)").async {
-            readLoop(input, source: source, control: control)
-        }
-        return SFTPByteStream(inbound: made.sequence, writer: DescriptorWriter(descriptor: writeDescriptor))
+        let reader = DescriptorReader(descriptor: input)
+        return SFTPByteStream(
+            writer: DescriptorWriter(descriptor: writeDescriptor),
+            consume: { body in try await reader.consume(body) },
+            pushInbound: { handler in reader.push(handler) })
     }
 
     /// A stream over this process's standard input and output, for serving SFTP the way OpenSSH's
@@ -55,38 +50,115 @@ public enum SFTPPipeStream {
         make(readingFrom: dup(STDIN_FILENO), writingTo: dup(STDOUT_FILENO))
     }
 
+}
+
+/// Reads a descriptor on a thread of its own, once, in one of two ways: ahead of an async consumer with
+/// back-pressure, or straight into a synchronous handler (the client's response dispatch), which then runs
+/// on the reader thread with no task switch at all.
+private final class DescriptorReader: Sendable {
     private typealias Source = NIOThrowingAsyncSequenceProducer<
         ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, ReaderControl
     >.Source
 
-    private static func readLoop(_ descriptor: Int32, source: Source, control: ReaderControl) {
+    private let descriptor: Int32
+    private let claimed = Locked(false)
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    deinit {
+        if !claimed.withLock({ $0 }) { close(descriptor) }
+    }
+
+    private func claim() throws(SFTPError) {
+        let first = claimed.withLock { claimed in
+            defer { claimed = true }
+            return !claimed
+        }
+        guard first else { throw SFTPError(.invalidArgument, "the inbound stream can be read only once") }
+    }
+
+    /// Feeds chunks to an async consumer; at most ``SFTPPipeStream/readAheadChunks`` wait for it.
+    func consume(_ body: (ByteBuffer) async throws -> Void) async throws {
+        try claim()
+        let control = ReaderControl()
+        let chunks = SFTPPipeStream.readAheadChunks
+        let made = NIOThrowingAsyncSequenceProducer.makeSequence(
+            elementType: ByteBuffer.self,
+            backPressureStrategy: NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark(
+                lowWatermark: chunks / 4, highWatermark: chunks),
+            finishOnDeinit: false,
+            delegate: control)
+        let source = made.source
+        let descriptor = self.descriptor
+        DispatchQueue(label: "sftp.pipe.reader.\(descriptor)").async {
+            Self.readLoop(descriptor) { result in
+                switch result {
+                case .success(let chunk?):
+                    switch source.yield(chunk) {
+                    case .produceMore: return true
+                    case .stopProducing:
+                        control.waitForDemand()
+                        return !control.isTerminated
+                    case .dropped: return false
+                    }
+                case .success(nil):
+                    source.finish()
+                    return false
+                case .failure(let error):
+                    source.finish(error)
+                    return false
+                }
+            }
+        }
+        for try await chunk in made.sequence { try await body(chunk) }
+    }
+
+    /// Calls `handler` on the reader thread with each chunk, then nil at EOF or the failure.
+    func push(_ handler: @escaping @Sendable (Result<ByteBuffer?, SFTPError>) -> Void) {
+        do throws(SFTPError) {
+            try claim()
+        } catch {
+            handler(.failure(error))
+            return
+        }
+        let descriptor = self.descriptor
+        DispatchQueue(label: "sftp.pipe.reader.\(descriptor)").async {
+            Self.readLoop(descriptor) { result in
+                handler(result)
+                if case .success(.some) = result { return true }
+                return false
+            }
+        }
+    }
+
+    /// Reads until EOF, an error, or `deliver` returning false; then closes the descriptor.
+    private static func readLoop(
+        _ descriptor: Int32, deliver: (Result<ByteBuffer?, SFTPError>) -> Bool
+    ) {
         defer { close(descriptor) }
         let allocator = ByteBufferAllocator()
-        while !control.isTerminated {
-            var chunk = allocator.buffer(capacity: chunkSize)
+        while true {
+            var chunk = allocator.buffer(capacity: SFTPPipeStream.chunkSize)
             var failure: Int32 = 0
-            let count = chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { bytes in
+            let count = chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: SFTPPipeStream.chunkSize) { bytes in
                 let result = read(descriptor, bytes.baseAddress, bytes.count)
                 if result < 0 { failure = errno }
                 return max(result, 0)
             }
             if count > 0 {
-                switch source.yield(chunk) {
-                case .produceMore: continue
-                case .stopProducing: control.waitForDemand()
-                case .dropped: return
-                }
+                guard deliver(.success(chunk)) else { return }
             } else if failure == EINTR {
                 continue
             } else if failure != 0 {
-                source.finish(SFTPError(.connectionLost, "read: \(String(cString: strerror(failure)))"))
+                _ = deliver(.failure(SFTPError(.connectionLost, "read: \(String(cString: strerror(failure)))")))
                 return
             } else {
-                source.finish()
+                _ = deliver(.success(nil))
                 return
             }
         }
-        source.finish()
     }
 }
 
@@ -107,8 +179,9 @@ private final class ReaderControl: NIOAsyncSequenceProducerDelegate, Sendable {
     }
 }
 
-/// Writes on a serial queue with blocking `write(2)`; `finish()` closes the descriptor.
-private final class DescriptorWriter: SFTPByteWriter {
+/// Writes on a serial queue with blocking `write(2)`; `finish()` closes the descriptor. An outbox writes
+/// through ``write(blocking:)`` on a thread of its own instead, with no task switch per write.
+private final class DescriptorWriter: SFTPByteWriter, BlockingByteWriter {
     private let descriptor: Int32
     private let queue: DispatchQueue
     private let closed = Locked(false)
@@ -129,27 +202,31 @@ private final class DescriptorWriter: SFTPByteWriter {
                     continuation.resume(throwing: SFTPError(.connectionLost, "write after finish"))
                     return
                 }
-                let failure: Int32 = bytes.withUnsafeReadableBytes { raw in
-                    guard let base = raw.baseAddress else { return 0 }
-                    var offset = 0
-                    while offset < raw.count {
-                        let written = systemWrite(descriptor, base + offset, raw.count - offset)
-                        if written < 0 {
-                            if errno == EINTR { continue }
-                            return errno
-                        }
-                        offset += written
-                    }
-                    return 0
-                }
-                if failure == 0 {
+                do throws(SFTPError) {
+                    try write(blocking: bytes)
                     continuation.resume()
-                } else {
-                    continuation.resume(
-                        throwing: SFTPError(.connectionLost, "write: \(String(cString: strerror(failure)))"))
+                } catch {
+                    continuation.resume(throwing: error)
                 }
             }
         }
+    }
+
+    func write(blocking bytes: ByteBuffer) throws(SFTPError) {
+        let failure: Int32 = bytes.withUnsafeReadableBytes { raw in
+            guard let base = raw.baseAddress else { return 0 }
+            var offset = 0
+            while offset < raw.count {
+                let written = systemWrite(descriptor, base + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return 0
+        }
+        if failure != 0 { throw SFTPError(.connectionLost, "write: \(String(cString: strerror(failure)))") }
     }
 
     func finish() async {
