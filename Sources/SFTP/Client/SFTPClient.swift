@@ -53,7 +53,8 @@ public final class SFTPClient: Sendable {
         return SFTPClient(channel: channel, version: version, extensions: extensions, limits: limits, options: options)
     }
 
-    /// Ends the session: no more requests are sent and the outbound stream is finished.
+    /// Ends the session: no more requests are sent and the outbound stream is finished. Always call it: over
+    /// a pipe the session keeps a writer thread until then.
     public func close() async {
         await channel.close()
     }

@@ -1,7 +1,8 @@
 import Dispatch
 import NIOCore
 
-/// Frames waiting for an ``SFTPByteWriter``, written in order by one drain task at a time.
+/// Frames waiting for an ``SFTPByteWriter``, written in order by one drain at a time: a task, or for a
+/// ``BlockingByteWriter`` a thread of the outbox's own.
 ///
 /// Callers append whole frames without waiting; frames appended while a write is in progress go out
 /// together in the next write, so a burst of pipelined requests costs one write. Senders that must not
