@@ -31,8 +31,25 @@ final class SFTPClientChannel: Sendable {
     /// Starts the reader, sends INIT and waits for VERSION (§4).
     func start(extensions: [SFTPExtensionPair]) async throws -> (version: UInt32, extensions: [SFTPExtensionPair]) {
         if let push = stream.pushInbound {
-            let reader = ThreadReader(channel: self)
-            push { reader.receive($0) }
+            let state = self.state
+            push(
+                InboundPush(
+                    bytes: { [self] buffer in
+                        do {
+                            while let frame = try SFTPFramer.nextFrame(
+                                in: &buffer, maximumFrameLength: SFTPPacket.maximumFrameLength)
+                            {
+                                try dispatch(frame)
+                            }
+                            return true
+                        } catch {
+                            Self.fail(state, with: Self.sftpError(error))
+                            return false
+                        }
+                    },
+                    end: { failure in
+                        Self.fail(state, with: failure ?? SFTPError(.connectionLost, "the server closed the stream"))
+                    }))
         } else {
             Task { await readResponses() }
         }
@@ -112,47 +129,17 @@ final class SFTPClientChannel: Sendable {
             }
             Self.fail(state, with: SFTPError(.connectionLost, "the server closed the stream"))
         } catch {
-            Self.fail(state, with: ThreadReader.sftpError(error))
+            Self.fail(state, with: Self.sftpError(error))
         }
     }
 
-    /// The framer of a stream that pushes chunks from its reader thread; used by that thread alone.
-    private final class ThreadReader: @unchecked Sendable {
-        private let channel: SFTPClientChannel
-        private var framer = SFTPFramer()
-        private var ended = false
-
-        init(channel: SFTPClientChannel) {
-            self.channel = channel
-        }
-
-        func receive(_ result: Result<ByteBuffer?, SFTPError>) {
-            guard !ended else { return }
-            do {
-                switch result {
-                case .success(let chunk?):
-                    framer.append(chunk)
-                    while let frame = try framer.nextFrame() { try channel.dispatch(frame) }
-                    return
-                case .success(nil):
-                    throw SFTPError(.connectionLost, "the server closed the stream")
-                case .failure(let error):
-                    throw error
-                }
-            } catch {
-                ended = true
-                SFTPClientChannel.fail(channel.state, with: Self.sftpError(error))
-            }
-        }
-
-        static func sftpError(_ error: any Error) -> SFTPError {
-            if let error = error as? SFTPError { return error }
-            if let error = error as? WireError { return SFTPError(error) }
-            return SFTPError(.connectionLost, "reading: \(error)")
-        }
+    private static func sftpError(_ error: any Error) -> SFTPError {
+        if let error = error as? SFTPError { return error }
+        if let error = error as? WireError { return SFTPError(error) }
+        return SFTPError(.connectionLost, "reading: \(error)")
     }
 
-    fileprivate func dispatch(_ frame: ByteBuffer) throws {
+    private func dispatch(_ frame: ByteBuffer) throws {
         let packet = try SFTPPacket(decoding: frame)
         switch packet {
         case .response(let id, let response):

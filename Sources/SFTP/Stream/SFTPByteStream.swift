@@ -9,9 +9,9 @@ public struct SFTPByteStream: Sendable {
     /// Where outbound bytes go.
     public let writer: any SFTPByteWriter
     private let consume: @Sendable (_ body: (ByteBuffer) async throws -> Void) async throws -> Void
-    /// For streams with a reader thread (pipes): hands each chunk, then nil at EOF, to a synchronous
-    /// handler on that thread. Used instead of ``forEachInboundChunk(_:)``, never with it.
-    let pushInbound: (@Sendable (_ handler: @escaping @Sendable (Result<ByteBuffer?, SFTPError>) -> Void) -> Void)?
+    /// For streams with a reader thread (pipes): reads straight into one buffer and hands it to a synchronous
+    /// consumer on that thread. Used instead of ``forEachInboundChunk(_:)``, never with it.
+    let pushInbound: (@Sendable (InboundPush) -> Void)?
 
     /// A stream of the chunks of `inbound` and the writer `writer`. The inbound sequence is iterated once.
     public init<Inbound: AsyncSequence & Sendable>(inbound: Inbound, writer: any SFTPByteWriter)
@@ -27,7 +27,7 @@ public struct SFTPByteStream: Sendable {
     init(
         writer: any SFTPByteWriter,
         consume: @escaping @Sendable (_ body: (ByteBuffer) async throws -> Void) async throws -> Void,
-        pushInbound: (@Sendable (_ handler: @escaping @Sendable (Result<ByteBuffer?, SFTPError>) -> Void) -> Void)?
+        pushInbound: (@Sendable (InboundPush) -> Void)?
     ) {
         self.writer = writer
         self.consume = consume
@@ -49,6 +49,15 @@ public struct SFTPByteStream: Sendable {
             SFTPByteStream(inbound: rightInbound, writer: InMemoryWriter(continuation: toLeft))
         )
     }
+}
+
+/// A synchronous consumer of a reader thread's bytes.
+struct InboundPush: Sendable {
+    /// Called after each read with every byte not yet consumed; consumes what it can by moving the reader
+    /// index, and returns false to stop reading.
+    let bytes: @Sendable (inout ByteBuffer) -> Bool
+    /// Called once at the end: nil at EOF, or the failure.
+    let end: @Sendable (SFTPError?) -> Void
 }
 
 /// The writer of an in-memory pair: yields to the other side's inbound stream.

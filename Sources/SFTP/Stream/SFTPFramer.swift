@@ -28,24 +28,31 @@ public struct SFTPFramer: Sendable {
 
     /// The next whole frame's body (type byte onwards), or nil until more bytes arrive.
     public mutating func nextFrame() throws(SFTPError) -> ByteBuffer? {
+        guard let frame = try Self.nextFrame(in: &buffer, maximumFrameLength: maximumFrameLength) else {
+            if let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self),
+                buffer.writableBytes < 4 + Int(length) - buffer.readableBytes
+            {
+                buffer.discardReadBytes()
+                buffer.reserveCapacity(minimumWritableBytes: 4 + Int(length) - buffer.readableBytes)
+            }
+            return nil
+        }
+        if buffer.readableBytes == 0 { buffer = ByteBuffer() }
+        return frame
+    }
+
+    /// Takes the next whole frame's body from the front of `buffer`, or returns nil and leaves `buffer` as it
+    /// is until more bytes arrive. For readers that read straight into their own buffer.
+    static func nextFrame(in buffer: inout ByteBuffer, maximumFrameLength: Int) throws(SFTPError) -> ByteBuffer? {
         guard let length = buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt32.self) else {
             return nil
         }
         guard length > 0, UInt64(length) <= UInt64(maximumFrameLength) else {
             throw SFTPError(.badMessage, "frame length \(length) outside 1…\(maximumFrameLength)")
         }
-        let total = 4 + Int(length)
-        guard buffer.readableBytes >= total else {
-            if buffer.writableBytes < total - buffer.readableBytes {
-                buffer.discardReadBytes()
-                buffer.reserveCapacity(minimumWritableBytes: total - buffer.readableBytes)
-            }
-            return nil
-        }
+        guard buffer.readableBytes >= 4 + Int(length) else { return nil }
         buffer.moveReaderIndex(forwardBy: 4)
         // The length was checked against the readable bytes just above.
-        let frame = buffer.readSlice(length: Int(length)) ?? ByteBuffer()
-        if buffer.readableBytes == 0 { buffer = ByteBuffer() }
-        return frame
+        return buffer.readSlice(length: Int(length)) ?? ByteBuffer()
     }
 }

@@ -13,6 +13,8 @@ final class SFTPOutbox: Sendable {
 
     private struct State {
         var pending = ByteBuffer()
+        /// The buffer of the last write, cleared, kept to take the next batch without allocating.
+        var spare: ByteBuffer?
         var draining = false
         var failure: SFTPError?
         var waiters: [CheckedContinuation<Void, any Error>] = []
@@ -116,13 +118,23 @@ final class SFTPOutbox: Sendable {
                 return (nil, state.flushWaiters)
             }
             let chunk = state.pending
-            // Room for as much as went out last time (up to 1 MiB), so frames are not copied on growth.
-            state.pending = ByteBufferAllocator().buffer(capacity: min(chunk.readableBytes, 1 << 20))
+            // The last write's buffer if it came back, else room for as much as goes out now (up to 1 MiB),
+            // so frames are seldom copied on growth.
+            state.pending = state.spare ?? ByteBufferAllocator().buffer(capacity: min(chunk.readableBytes, 1 << 20))
+            state.spare = nil
             defer { state.waiters = [] }
             return (chunk, state.waiters)
         }
         for waiter in waiters { waiter.resume() }
         return chunk
+    }
+
+    /// Keeps a written buffer for the next batch, unless it grew past the high-water mark.
+    private func recycle(_ chunk: inout ByteBuffer) {
+        guard chunk.capacity <= 2 * Self.highWaterMark else { return }
+        chunk.clear()
+        let spare = chunk
+        state.withLock { $0.spare = spare }
     }
 
     /// Records a failed write and fails everyone waiting.
@@ -143,25 +155,27 @@ final class SFTPOutbox: Sendable {
 
     /// Writes the queue until it is empty, from a task.
     private func drain() async {
-        while let chunk = takePending() {
+        while var chunk = takePending() {
             do {
                 try await writer.write(chunk)
             } catch {
                 failed(error)
                 return
             }
+            recycle(&chunk)
         }
     }
 
     /// Writes the queue until it is empty, on the writer thread; false once the thread should end.
     private func drainBlocking(_ writer: any BlockingByteWriter) -> Bool {
-        while let chunk = takePending() {
+        while var chunk = takePending() {
             do throws(SFTPError) {
                 try writer.write(blocking: chunk)
             } catch {
                 failed(error)
                 return false
             }
+            recycle(&chunk)
         }
         return !state.withLock { $0.closed }
     }

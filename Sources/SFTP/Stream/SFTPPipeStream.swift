@@ -24,6 +24,9 @@ public enum SFTPPipeStream {
     public static let chunkSize = 256 * 1024 + 1024
     /// The pipe buffer asked for on Linux: room for four whole frames.
     public static let pipeSize: Int32 = 1 << 20
+    /// The buffer a synchronous consumer's reads go into: many frames, so that moving a partial frame to its
+    /// front is rare.
+    public static let pushBufferSize = 4 << 20
     /// How many chunks may wait for the consumer before reading pauses.
     public static let readAheadChunks = 16
 
@@ -41,7 +44,7 @@ public enum SFTPPipeStream {
         return SFTPByteStream(
             writer: DescriptorWriter(descriptor: writeDescriptor),
             consume: { body in try await reader.consume(body) },
-            pushInbound: { handler in reader.push(handler) })
+            pushInbound: { consumer in reader.push(consumer) })
     }
 
     /// A stream over this process's standard input and output, for serving SFTP the way OpenSSH's
@@ -115,20 +118,41 @@ private final class DescriptorReader: Sendable {
         for try await chunk in made.sequence { try await body(chunk) }
     }
 
-    /// Calls `handler` on the reader thread with each chunk, then nil at EOF or the failure.
-    func push(_ handler: @escaping @Sendable (Result<ByteBuffer?, SFTPError>) -> Void) {
+    /// Reads into one buffer of ``SFTPPipeStream/pushBufferSize`` bytes, reused from read to read, and hands
+    /// it to `consumer` on the reader thread: no chunk is allocated or copied on its way to the framer.
+    func push(_ consumer: InboundPush) {
         do throws(SFTPError) {
             try claim()
         } catch {
-            handler(.failure(error))
+            consumer.end(error)
             return
         }
         let descriptor = self.descriptor
         DispatchQueue(label: "sftp.pipe.reader.\(descriptor)").async {
-            Self.readLoop(descriptor) { result in
-                handler(result)
-                if case .success(.some) = result { return true }
-                return false
+            defer { close(descriptor) }
+            let chunkSize = SFTPPipeStream.chunkSize
+            var buffer = ByteBufferAllocator().buffer(capacity: SFTPPipeStream.pushBufferSize)
+            while true {
+                if buffer.readableBytes == 0 {
+                    buffer.clear()
+                } else if buffer.writableBytes < chunkSize {
+                    buffer.discardReadBytes()
+                }
+                var failure: Int32 = 0
+                let count = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { bytes in
+                    let result = read(descriptor, bytes.baseAddress, bytes.count)
+                    if result < 0 { failure = errno }
+                    return max(result, 0)
+                }
+                if count > 0 {
+                    guard consumer.bytes(&buffer) else { return }
+                } else if failure == EINTR {
+                    continue
+                } else {
+                    consumer.end(
+                        failure == 0 ? nil : SFTPError(.connectionLost, "read: \(String(cString: strerror(failure)))"))
+                    return
+                }
             }
         }
     }
