@@ -73,36 +73,21 @@ import Testing
         let scratch = try Scratch()
         let (clientSide, serverSide) = SFTPByteStream.makePair()
         let size = 64 * 32768
-        Task {
-            var framer = SFTPFramer()
-            var held: [(UInt32, UInt64, UInt32)] = []
-            try await serverSide.forEachInboundChunk { chunk in
-                framer.append(chunk)
-                while let frame = try framer.nextFrame() {
-                    var reply = ByteBuffer()
-                    switch try SFTPPacket(decoding: frame) {
-                    case .initialize:
-                        SFTPPacket.version(version: 3, extensions: []).encodeFrame(into: &reply)
-                    case .request(let id, .open):
-                        SFTPPacket.response(id: id, .handle(FakeSFTPServer.handle)).encodeFrame(into: &reply)
-                    case .request(let id, .fstat):
-                        SFTPPacket.response(id: id, .attributes(FakeSFTPServer.file(UInt64(size)))).encodeFrame(
-                            into: &reply)
-                    case .request(let id, .read(_, let offset, let length)):
-                        held.append((id, offset, length))
-                        guard held.count == 64 else { continue }
-                        for (id, _, length) in held {
-                            SFTPPacket.response(id: id, .data(ByteBuffer(repeating: 1, count: Int(length))))
-                                .encodeFrame(into: &reply)
-                        }
-                        held = []
-                    case .request(let id, _):
-                        SFTPPacket.response(id: id, FakeSFTPServer.ok).encodeFrame(into: &reply)
-                    default:
-                        return
-                    }
-                    try await serverSide.writer.write(reply)
+        let held = Locked<[SFTPPacket]>([])
+        FakeSFTPServer.serve(serverSide) { packet in
+            switch packet {
+            case .initialize: return [.version(version: 3, extensions: [])]
+            case .request(let id, .open): return [.response(id: id, .handle(FakeSFTPServer.handle))]
+            case .request(let id, .fstat): return [.response(id: id, .attributes(FakeSFTPServer.file(UInt64(size))))]
+            case .request(let id, .read(_, _, let length)):
+                return held.withLock { held in
+                    held.append(.response(id: id, .data(ByteBuffer(repeating: 1, count: Int(length)))))
+                    guard held.count == 64 else { return [] }
+                    defer { held = [] }
+                    return held
                 }
+            case .request(let id, _): return [.response(id: id, FakeSFTPServer.ok)]
+            default: return []
             }
         }
         let client = try await SFTPClient.connect(over: clientSide)

@@ -17,25 +17,29 @@ final class FakeSFTPServer: Sendable {
         respond: @escaping @Sendable (SFTPRequest) -> SFTPResponse
     ) async throws -> FakeSFTPServer {
         let (clientSide, serverSide) = SFTPByteStream.makePair()
-        Task {
-            var framer = SFTPFramer()
-            try await serverSide.forEachInboundChunk { chunk in
-                framer.append(chunk)
-                while let frame = try framer.nextFrame() {
-                    var reply = ByteBuffer()
-                    switch try SFTPPacket(decoding: frame) {
-                    case .initialize:
-                        SFTPPacket.version(version: 3, extensions: extensions).encodeFrame(into: &reply)
-                    case .request(let id, let request):
-                        SFTPPacket.response(id: answerID(id), respond(request)).encodeFrame(into: &reply)
-                    default:
-                        return
-                    }
-                    try await serverSide.writer.write(reply)
-                }
+        serve(serverSide) { packet in
+            switch packet {
+            case .initialize: [.version(version: 3, extensions: extensions)]
+            case .request(let id, let request): [.response(id: answerID(id), respond(request))]
+            default: []
             }
         }
         return FakeSFTPServer(client: try await SFTPClient.connect(over: clientSide))
+    }
+
+    /// Answers every packet arriving on `stream` with the packets `answer` returns (none to hold it back).
+    static func serve(_ stream: SFTPByteStream, answer: @escaping @Sendable (SFTPPacket) -> [SFTPPacket]) {
+        Task {
+            var framer = SFTPFramer()
+            try await stream.forEachInboundChunk { chunk in
+                framer.append(chunk)
+                while let frame = try framer.nextFrame() {
+                    var reply = ByteBuffer()
+                    for packet in answer(try SFTPPacket(decoding: frame)) { packet.encodeFrame(into: &reply) }
+                    if reply.readableBytes > 0 { try await stream.writer.write(reply) }
+                }
+            }
+        }
     }
 
     static let ok = SFTPResponse.status(.success)
