@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SSHTransport", targets: ["SSHTransport"]),
         .library(name: "SSHAuth", targets: ["SSHAuth"]),
         .library(name: "SSHConnection", targets: ["SSHConnection"]),
+        .library(name: "SFTP", targets: ["SFTP"]),
         .executable(name: "paramiko", targets: ["paramiko"]),
     ],
     dependencies: [
@@ -89,6 +90,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "SFTP",
+            dependencies: ["SSHWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+
         // Level 4: the command-line tool
         .executableTarget(
             name: "paramiko",
@@ -99,6 +106,7 @@ let package = Package(
                 "SSHTransport",
                 "SSHAuth",
                 "SSHConnection",
+                "SFTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -155,6 +163,14 @@ let package = Package(
         .testTarget(
             name: "SSHConnectionTests",
             dependencies: ["SSHConnection", "SSHWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SFTPTests",
+            dependencies: [
+                "SFTP", "SSHWire", "SSHCrypto", "SSHTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

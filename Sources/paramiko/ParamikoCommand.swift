@@ -10,6 +10,7 @@ struct ParamikoCommand: AsyncParsableCommand {
             BenchCommand.self,
             ConfigCommand.self,
             KeygenCommand.self,
+            SFTPServerCommand.self,
         ]
     )
 }

@@ -13,6 +13,7 @@ final class AuthTestServer: Sendable {
     let identities = NIOLockedValueBox<[AuthenticatedIdentity]>([])
     let failures = NIOLockedValueBox<[String]>([])
     private let task: Task<Void, Never>
+    private let listenerChannel: any Channel
 
     init(
         hostKeys: [any TransportHostKey], configuration: ServerAuthConfiguration = ServerAuthConfiguration(),
@@ -30,6 +31,7 @@ final class AuthTestServer: Sendable {
                 }
             }
         port = listener.channel.localAddress?.port ?? 0
+        listenerChannel = listener.channel
         let identities = self.identities
         let failures = self.failures
         task = Task {
@@ -64,7 +66,9 @@ final class AuthTestServer: Sendable {
         }
     }
 
-    func stop() { task.cancel() }
+    /// Stops listening. Connections already accepted run to their end: a NIOAsyncChannel dropped
+    /// unserved would trap.
+    func stop() { listenerChannel.close(promise: nil) }
 }
 
 /// A delegate with fixed accounts: passwords, authorized keys, CA-trusted certificates, and

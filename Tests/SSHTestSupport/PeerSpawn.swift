@@ -21,7 +21,7 @@ public enum PeerSpawn {
     /// Spawns `arguments` (the first is a path); returns the pid, which is also the process
     /// group id. The child gets the test runner's environment with `environment` set over it.
     public static func spawn(
-        _ arguments: [String], input: Stream = .devNull, output: Stream = .devNull,
+        _ arguments: [String], input: Stream = .devNull, output: Stream = .devNull, error: Stream? = nil,
         environment: [String: String] = [:]
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
@@ -38,7 +38,13 @@ public enum PeerSpawn {
             posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         case .descriptor(let fd): posix_spawn_file_actions_adddup2(&actions, fd, 1)
         }
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        switch error {
+        case nil: posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        case .devNull: posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        case .file(let path):
+            posix_spawn_file_actions_addopen(&actions, 2, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        case .descriptor(let fd): posix_spawn_file_actions_adddup2(&actions, fd, 2)
+        }
         closeFrom?(&actions, 3)
 
         var attributes = posix_spawnattr_t()
@@ -141,6 +147,44 @@ public enum PeerSpawn {
         if killed.value { return (-1, output) }
         let exited = status & 0x7f == 0
         return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
+    }
+
+    /// A child talking to us over its standard input and output, as `sftp-server` does.
+    public struct PipedChild: Sendable {
+        /// The child's pid (and process group).
+        public let pid: pid_t
+        /// Our end of the child's standard input: write here.
+        public let input: Int32
+        /// Our end of the child's standard output: read here.
+        public let output: Int32
+    }
+
+    /// Spawns `arguments` with pipes on its standard input and output (enlarged to 1 MiB where Linux
+    /// allows, for throughput); its standard error goes to `error`. The caller owns both descriptors and
+    /// ends the child with ``stop(_:)``.
+    public static func spawnPiped(_ arguments: [String], error: Stream = .devNull) throws -> PipedChild {
+        let toChild = try makePipe()
+        let fromChild: [Int32]
+        do {
+            fromChild = try makePipe()
+        } catch {
+            for fd in toChild { close(fd) }
+            throw error
+        }
+        #if os(Linux)
+        for fd in [toChild[1], fromChild[0]] { _ = fcntl(fd, 1031 /* F_SETPIPE_SZ */, 1 << 20) }
+        #endif
+        let pid: pid_t
+        do {
+            pid = try spawn(
+                arguments, input: .descriptor(toChild[0]), output: .descriptor(fromChild[1]), error: error)
+        } catch {
+            for fd in toChild + fromChild { close(fd) }
+            throw error
+        }
+        close(toChild[0])
+        close(fromChild[1])
+        return PipedChild(pid: pid, input: toChild[1], output: fromChild[0])
     }
 
     private static func makePipe() throws -> [Int32] {

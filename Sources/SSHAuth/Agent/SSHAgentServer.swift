@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -23,10 +24,13 @@ public final class SSHAgentServer: Sendable {
     private let socketFile: UnixSocketFile
     private let serverChannel: any Channel
     private let acceptLoop: Task<Void, Never>
+    private let connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
 
     private init(
-        keyring: AgentKeyring, socketFile: UnixSocketFile, serverChannel: any Channel, acceptLoop: Task<Void, Never>
+        keyring: AgentKeyring, socketFile: UnixSocketFile, serverChannel: any Channel, acceptLoop: Task<Void, Never>,
+        connections: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
     ) {
+        self.connections = connections
         self.path = socketFile.path
         self.keyring = keyring
         self.socketFile = socketFile
@@ -44,6 +48,8 @@ public final class SSHAgentServer: Sendable {
         onConnectionError: (@Sendable (AgentError) -> Void)? = nil
     ) async throws(AgentError) -> SSHAgentServer {
         let (descriptor, socketFile) = try UnixSocketFile.bind(path: path)
+        // Every accepted connection, so close() can end them; each leaves the set as it closes.
+        let open = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
         let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
         do {
             server = try await ServerBootstrap(group: group).bind(descriptor) { channel in
@@ -52,6 +58,9 @@ public final class SSHAgentServer: Sendable {
                         onConnectionError?(refusal)
                         throw refusal
                     }
+                    let key = ObjectIdentifier(channel)
+                    open.withLockedValue { $0[key] = channel }
+                    channel.closeFuture.whenComplete { _ in open.withLockedValue { _ = $0.removeValue(forKey: key) } }
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
@@ -75,14 +84,17 @@ public final class SSHAgentServer: Sendable {
             }
         }
         return SSHAgentServer(
-            keyring: keyring, socketFile: socketFile, serverChannel: server.channel, acceptLoop: acceptLoop)
+            keyring: keyring, socketFile: socketFile, serverChannel: server.channel, acceptLoop: acceptLoop,
+            connections: open)
     }
 
     /// Stops accepting, ends every connection, and removes the socket file. A connection waiting for the
     /// keyring's confirmation callback ends when that returns.
     public func close() async {
-        acceptLoop.cancel()
+        // Closing the listener ends the stream of connections; every connection accepted by then is
+        // still served (a dropped one would never be closed) and ends as its channel is closed here.
         try? await serverChannel.close()
+        for channel in connections.withLockedValue({ Array($0.values) }) { channel.close(promise: nil) }
         await acceptLoop.value
         socketFile.remove()
     }

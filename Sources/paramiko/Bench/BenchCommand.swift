@@ -5,6 +5,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure this implementation's speed.",
-        subcommands: [CipherBenchCommand.self, TransportBenchCommand.self, ConnectBenchCommand.self, ExecBenchCommand.self]
+        subcommands: [
+            CipherBenchCommand.self, TransportBenchCommand.self, ConnectBenchCommand.self, ExecBenchCommand.self,
+            SFTPBenchCommand.self,
+        ]
     )
 }

@@ -1,0 +1,74 @@
+import NIOCore
+
+/// The byte stream SFTP runs over (ARCHITECTURE.md: SFTP "runs over any byte stream"): an inbound
+/// `AsyncSequence` of `ByteBuffer` chunks, cut anywhere, and an ``SFTPByteWriter`` for the outbound bytes.
+///
+/// An SSH session channel's data (draft-ietf-secsh-filexfer-02 §1: the `sftp` subsystem), a subprocess's
+/// pipes (``SFTPPipeStream``), a socket or an in-memory pair (``makePair()``) all fit.
+public struct SFTPByteStream: Sendable {
+    /// Where outbound bytes go.
+    public let writer: any SFTPByteWriter
+    private let consume: @Sendable (_ body: (ByteBuffer) async throws -> Void) async throws -> Void
+    /// For streams with a reader thread (pipes): reads straight into one buffer and hands it to a synchronous
+    /// consumer on that thread. Used instead of ``forEachInboundChunk(_:)``, never with it.
+    let pushInbound: (@Sendable (InboundPush) -> Void)?
+
+    /// A stream of the chunks of `inbound` and the writer `writer`. The inbound sequence is iterated once.
+    public init<Inbound: AsyncSequence & Sendable>(inbound: Inbound, writer: any SFTPByteWriter)
+    where Inbound.Element == ByteBuffer {
+        self.writer = writer
+        self.consume = { body in
+            for try await chunk in inbound { try await body(chunk) }
+        }
+        self.pushInbound = nil
+    }
+
+    /// A stream whose inbound side is read by `consume`, or pushed by `pushInbound` when given.
+    init(
+        writer: any SFTPByteWriter,
+        consume: @escaping @Sendable (_ body: (ByteBuffer) async throws -> Void) async throws -> Void,
+        pushInbound: (@Sendable (InboundPush) -> Void)?
+    ) {
+        self.writer = writer
+        self.consume = consume
+        self.pushInbound = pushInbound
+    }
+
+    /// Feeds every inbound chunk to `body`, in order, until the peer's EOF; call it once.
+    public func forEachInboundChunk(_ body: (ByteBuffer) async throws -> Void) async throws {
+        try await consume(body)
+    }
+
+    /// Two streams joined back to back in memory: what one writes, the other reads.
+    /// For running an ``SFTPServer`` and an ``SFTPClient`` in one process.
+    public static func makePair() -> (SFTPByteStream, SFTPByteStream) {
+        let (leftInbound, toLeft) = AsyncStream<ByteBuffer>.makeStream()
+        let (rightInbound, toRight) = AsyncStream<ByteBuffer>.makeStream()
+        return (
+            SFTPByteStream(inbound: leftInbound, writer: InMemoryWriter(continuation: toRight)),
+            SFTPByteStream(inbound: rightInbound, writer: InMemoryWriter(continuation: toLeft))
+        )
+    }
+}
+
+/// A synchronous consumer of a reader thread's bytes.
+struct InboundPush: Sendable {
+    /// Called after each read with every byte not yet consumed; consumes what it can by moving the reader
+    /// index, and returns false to stop reading.
+    let bytes: @Sendable (inout ByteBuffer) -> Bool
+    /// Called once at the end: nil at EOF, or the failure.
+    let end: @Sendable (SFTPError?) -> Void
+}
+
+/// The writer of an in-memory pair: yields to the other side's inbound stream.
+private struct InMemoryWriter: SFTPByteWriter {
+    let continuation: AsyncStream<ByteBuffer>.Continuation
+
+    func write(_ bytes: ByteBuffer) async throws {
+        if case .terminated = continuation.yield(bytes) {
+            throw SFTPError(.connectionLost, "the other end of the in-memory stream is gone")
+        }
+    }
+
+    func finish() async { continuation.finish() }
+}

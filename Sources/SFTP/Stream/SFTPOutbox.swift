@@ -1,0 +1,182 @@
+import Dispatch
+import NIOCore
+
+/// Frames waiting for an ``SFTPByteWriter``, written in order by one drain at a time: a task, or for a
+/// ``BlockingByteWriter`` a thread of the outbox's own.
+///
+/// Callers append whole frames without waiting; frames appended while a write is in progress go out
+/// together in the next write, so a burst of pipelined requests costs one write. Senders that must not
+/// run ahead of the peer (a server answering a client that does not read) wait in ``waitForRoom()``.
+final class SFTPOutbox: Sendable {
+    /// Bytes queued beyond which ``waitForRoom()`` suspends.
+    static let highWaterMark = 4 * 1024 * 1024
+
+    private struct State {
+        var pending = ByteBuffer()
+        /// The buffer of the last write, cleared, kept to take the next batch without allocating.
+        var spare: ByteBuffer?
+        var draining = false
+        var failure: SFTPError?
+        var waiters: [CheckedContinuation<Void, any Error>] = []
+        var flushWaiters: [CheckedContinuation<Void, any Error>] = []
+        var closed = false
+    }
+
+    private let writer: any SFTPByteWriter
+    private let state = Locked(State())
+    private let onFailure: @Sendable (SFTPError) -> Void
+    /// Set for a ``BlockingByteWriter``: the writer thread waits here for work.
+    private let wakeUp: DispatchSemaphore?
+
+    /// An outbox writing to `writer`; `onFailure` hears once about a write that failed. A
+    /// ``BlockingByteWriter`` is written from a thread of the outbox's own until ``close()``.
+    init(writer: any SFTPByteWriter, onFailure: @escaping @Sendable (SFTPError) -> Void = { _ in }) {
+        self.writer = writer
+        self.onFailure = onFailure
+        if let blocking = writer as? any BlockingByteWriter {
+            let wakeUp = DispatchSemaphore(value: 0)
+            self.wakeUp = wakeUp
+            DispatchQueue(label: "sftp.outbox.writer").async { [self] in
+                while true {
+                    wakeUp.wait()
+                    guard drainBlocking(blocking) else { return }
+                }
+            }
+        } else {
+            self.wakeUp = nil
+        }
+    }
+
+    /// Stops the writer thread once what is queued has been written; later sends fail.
+    func close() {
+        state.withLock { state in
+            state.closed = true
+            if state.failure == nil {
+                state.failure = SFTPError(.noConnection, "the SFTP session is closed")
+            }
+        }
+        wakeUp?.signal()
+    }
+
+    /// Appends one frame, built in place by `build` (which writes the length and body), and makes sure it
+    /// gets written. Throws the failure of an earlier write.
+    func send(_ build: (inout ByteBuffer) -> Void) throws(SFTPError) {
+        let startDrain = try state.withLock { state throws(SFTPError) -> Bool in
+            if let failure = state.failure { throw failure }
+            build(&state.pending)
+            guard !state.draining else { return false }
+            state.draining = true
+            return true
+        }
+        if startDrain {
+            if let wakeUp {
+                wakeUp.signal()
+            } else {
+                Task { await drain() }
+            }
+        }
+    }
+
+    /// Appends an encoded packet as a frame.
+    func send(_ packet: SFTPPacket) throws(SFTPError) {
+        try send { packet.encodeFrame(into: &$0) }
+    }
+
+    /// Suspends while more than ``highWaterMark`` bytes are queued.
+    func waitForRoom() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let ready: Result<Void, SFTPError>? = state.withLock { state in
+                if let failure = state.failure { return .failure(failure) }
+                if state.pending.readableBytes <= Self.highWaterMark { return .success(()) }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    /// Waits until everything queued so far has been written.
+    func flush() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let ready: Result<Void, SFTPError>? = state.withLock { state in
+                if let failure = state.failure { return .failure(failure) }
+                if !state.draining { return .success(()) }
+                state.flushWaiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    /// Takes what is queued, or ends the drain when nothing is; resumes writers waiting for room and, at the
+    /// end, those waiting for a flush.
+    private func takePending() -> ByteBuffer? {
+        let (chunk, waiters) = state.withLock { state -> (ByteBuffer?, [CheckedContinuation<Void, any Error>]) in
+            guard state.pending.readableBytes > 0 else {
+                state.draining = false
+                defer { state.flushWaiters = [] }
+                return (nil, state.flushWaiters)
+            }
+            let chunk = state.pending
+            // The last write's buffer if it came back, else room for as much as goes out now (up to 1 MiB),
+            // so frames are seldom copied on growth.
+            state.pending = state.spare ?? ByteBufferAllocator().buffer(capacity: min(chunk.readableBytes, 1 << 20))
+            state.spare = nil
+            defer { state.waiters = [] }
+            return (chunk, state.waiters)
+        }
+        for waiter in waiters { waiter.resume() }
+        return chunk
+    }
+
+    /// Keeps a written buffer for the next batch, unless it grew past the high-water mark.
+    private func recycle(_ chunk: inout ByteBuffer) {
+        guard chunk.capacity <= 2 * Self.highWaterMark else { return }
+        chunk.clear()
+        let spare = chunk
+        state.withLock { $0.spare = spare }
+    }
+
+    /// Records a failed write and fails everyone waiting.
+    private func failed(_ error: any Error) {
+        let failure = (error as? SFTPError) ?? SFTPError(.connectionLost, "write failed: \(error)")
+        let waiters = state.withLock { state in
+            state.failure = failure
+            state.draining = false
+            defer {
+                state.waiters = []
+                state.flushWaiters = []
+            }
+            return state.waiters + state.flushWaiters
+        }
+        for waiter in waiters { waiter.resume(throwing: failure) }
+        onFailure(failure)
+    }
+
+    /// Writes the queue until it is empty, from a task.
+    private func drain() async {
+        while var chunk = takePending() {
+            do {
+                try await writer.write(chunk)
+            } catch {
+                failed(error)
+                return
+            }
+            recycle(&chunk)
+        }
+    }
+
+    /// Writes the queue until it is empty, on the writer thread; false once the thread should end.
+    private func drainBlocking(_ writer: any BlockingByteWriter) -> Bool {
+        while var chunk = takePending() {
+            do throws(SFTPError) {
+                try writer.write(blocking: chunk)
+            } catch {
+                failed(error)
+                return false
+            }
+            recycle(&chunk)
+        }
+        return !state.withLock { $0.closed }
+    }
+}
