@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SSHAuth", targets: ["SSHAuth"]),
         .library(name: "SSHConnection", targets: ["SSHConnection"]),
         .library(name: "SFTP", targets: ["SFTP"]),
+        .library(name: "SSHClient", targets: ["SSHClient"]),
         .executable(name: "paramiko", targets: ["paramiko"]),
     ],
     dependencies: [
@@ -96,6 +97,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Level 3
+        .target(
+            name: "SSHClient",
+            dependencies: [
+                "SSHWire", "SSHCrypto", "SSHTransport", "SSHAuth", "SSHConnection", "SFTP", "SSHConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Level 4: the command-line tool
         .executableTarget(
             name: "paramiko",
@@ -143,7 +154,8 @@ let package = Package(
         .testTarget(
             name: "InteropTests",
             dependencies: [
-                "SSHTransport", "SSHWire", "SSHCrypto", "SSHAuth", "SSHConnection", "SSHTestSupport",
+                "SSHTransport", "SSHWire", "SSHCrypto", "SSHAuth", "SSHConnection", "SSHClient", "SFTP",
+                "SSHTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

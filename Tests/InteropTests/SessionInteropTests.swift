@@ -1,6 +1,8 @@
 import Foundation
 import NIOCore
 import SSHAuth
+import SFTP
+import SSHClient
 import SSHConnection
 import SSHCrypto
 import SSHTestSupport
@@ -101,5 +103,31 @@ struct SessionInteropTests {
             }
         }
         #expect(outputs == (0..<8).map { "\($0)\n" })
+    }
+
+    /// Our SFTP client through sshd's `sftp` subsystem (OpenSSH's sftp-server): 16 MiB up and
+    /// back with the same SHA-256, a listing and a stat.
+    @Test func sftpThroughSSHD() async throws {
+        let directory = try Peers.temporaryDirectory("sftp-over-ssh")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var bytes = [UInt8](repeating: 0, count: 16 * 1024 * 1024)
+        var generator = SeededRandom(seed: 42)
+        for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: generator.next()) }
+        let source = directory.appendingPathComponent("source").path
+        try Data(bytes).write(to: URL(fileURLWithPath: source))
+        let remote = directory.appendingPathComponent("remote").path
+        let back = directory.appendingPathComponent("back").path
+        let (size, names) = try await Self.withSession { runtime in
+            let sftp = try await runtime.openSFTP()
+            try await sftp.put(source, to: remote)
+            try await sftp.get(remote, to: back)
+            let size = try await sftp.stat(remote).size
+            let names = try await sftp.listNames(directory.path)
+            await sftp.close()
+            return (size, names)
+        }
+        #expect(size == UInt64(bytes.count))
+        #expect(Set(names).isSuperset(of: ["source", "remote", "back"]))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == Data(bytes))
     }
 }

@@ -1,0 +1,60 @@
+import NIOCore
+import SFTP
+import SSHConnection
+
+extension SSHChannel {
+    /// The channel as the byte stream SFTP runs over: its data in, its writes out, EOF when the
+    /// client finishes (the `sftp` subsystem, draft-ietf-secsh-filexfer-02 §1).
+    public var sftpByteStream: SFTPByteStream {
+        SFTPByteStream(inbound: ChannelData(output: output), writer: ChannelByteWriter(channel: self))
+    }
+}
+
+extension ConnectionRuntime {
+    /// Opens a session, starts the `sftp` subsystem on it and connects an ``SFTPClient``.
+    public func openSFTP(options: SFTPClientOptions = .init()) async throws -> SFTPClient {
+        let channel = try await openSession()
+        guard try await channel.subsystem("sftp") else {
+            try? await channel.close()
+            throw SFTPError(.noConnection, "the server refused the sftp subsystem")
+        }
+        return try await SFTPClient.connect(over: channel.sftpByteStream, options: options)
+    }
+}
+
+/// A channel's data chunks, ending at EOF or close.
+struct ChannelData: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let output: SSHChannel.Output
+
+    func makeAsyncIterator() -> Iterator { Iterator(base: output.makeAsyncIterator()) }
+
+    struct Iterator: AsyncIteratorProtocol {
+        var base: SSHChannel.Output.Iterator
+
+        mutating func next() async throws -> ByteBuffer? {
+            while let output = try await base.next() {
+                switch output {
+                case .stdout(let data): return data
+                case .eof: return nil
+                default: continue
+                }
+            }
+            return nil
+        }
+    }
+}
+
+/// Writes SFTP frames as channel data.
+struct ChannelByteWriter: SFTPByteWriter {
+    let channel: SSHChannel
+
+    func write(_ bytes: ByteBuffer) async throws {
+        try await channel.write(bytes)
+    }
+
+    func finish() async {
+        try? await channel.sendEOF()
+        try? await channel.close()
+    }
+}
