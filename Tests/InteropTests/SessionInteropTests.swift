@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import SSHAuth
 import SFTP
@@ -22,17 +23,25 @@ struct SessionInteropTests {
         var sawEOF = false
     }
 
-    static func withSession<R: Sendable>(_ body: @escaping @Sendable (ConnectionRuntime) async throws -> R) async throws -> R {
+    static func withSession<R: Sendable>(
+        rekeyBytes: UInt64? = nil, exchanges: (@Sendable (Int) -> Void)? = nil,
+        _ body: @escaping @Sendable (ConnectionRuntime) async throws -> R
+    ) async throws -> R {
+        var configuration = TransportConfiguration(role: .client)
+        if let rekeyBytes { configuration.rekeyBytes = rekeyBytes }
         let key = try SSHPrivateKey.generate(.ed25519)
         // sshd run with -e and debug logging copies its log to sessions' stderr.
         let server = try await OpenSSHServer.start(configuration: ["LogLevel ERROR"])
         defer { server.stop() }
         try server.authorize([key.publicKey.openSSHLine])
-        return try await TransportConnection.withConnection(host: "127.0.0.1", port: server.port, hostKeyPolicy: .acceptAny) {
-            connection in
+        return try await TransportConnection.withConnection(
+            host: "127.0.0.1", port: server.port, configuration: configuration, hostKeyPolicy: .acceptAny
+        ) { connection in
             _ = try await UserAuthClient(userName: NSUserName()).authenticate(over: connection, credentials: [.publicKey(key)])
             try await connection.authenticationSucceeded()
-            return try await ConnectionRuntime.withRuntime(over: connection, body)
+            let result = try await ConnectionRuntime.withRuntime(over: connection, body)
+            exchanges?(connection.completedKeyExchanges)
+            return result
         }
     }
 
@@ -89,6 +98,19 @@ struct SessionInteropTests {
         #expect(down.exitStatus == 0)
         #expect(echoed.stdout == 6_000_000)
         #expect(echoed.exitStatus == 0)
+    }
+
+    /// Re-exchanges every 512 KiB under strict kex while data flows both ways: writers wait
+    /// while a queue of 64 packets is full and go on once the new keys are in.
+    @Test func rekeysInTheMiddleOfTraffic() async throws {
+        let count = NIOLockedValueBox(0)
+        let echoed = try await Self.withSession(rekeyBytes: 512 * 1024, exchanges: { value in count.withLockedValue { $0 = value } }) { runtime in
+            try await Self.run(
+                "cat", on: runtime, input: ByteBuffer(repeating: 0x42, count: 8_000_000), keepText: false)
+        }
+        #expect(echoed.stdout == 8_000_000)
+        #expect(echoed.exitStatus == 0)
+        #expect(count.withLockedValue { $0 } > 10)
     }
 
     @Test func severalSessionsAtOnce() async throws {

@@ -17,7 +17,6 @@ public struct TransportConnection: Sendable {
     public let serverSignatureAlgorithms: [String]?
     /// The NIO channel under the connection.
     public let channel: any Channel
-    private let outbound: NIOAsyncChannelOutboundWriter<TransportCommand>
     private let inbound: InboundEvents
 
     /// Connects to `host`:`port`, runs the key exchange with `hostKeyPolicy` judging the
@@ -49,7 +48,8 @@ public struct TransportConnection: Sendable {
         _ body: (TransportConnection) async throws -> Result
     ) async throws -> Result {
         let channel = asyncChannel.channel
-        return try await asyncChannel.executeThenClose { inboundStream, outbound in
+        // Commands go through the channel, so a write's future says when the transport took it.
+        return try await asyncChannel.executeThenClose { inboundStream, _ in
             let inbound = InboundEvents(inboundStream.makeAsyncIterator())
             var identification = ""
             var negotiated: NegotiatedAlgorithms?
@@ -61,7 +61,7 @@ public struct TransportConnection: Sendable {
                 default: break
                 }
             }
-            if role == .client { try await outbound.write(.requestService("ssh-userauth")) }
+            if role == .client { try await channel.writeAndFlush(TransportCommand.requestService("ssh-userauth")).get() }
             waiting: while true {
                 switch try await inbound.next() {
                 case .serviceAccepted where role == .client, .serviceRequested where role == .server: break waiting
@@ -75,31 +75,35 @@ public struct TransportConnection: Sendable {
             }.get()
             let connection = TransportConnection(
                 sessionID: sessionID, negotiated: negotiated!, peerIdentification: identification,
-                serverSignatureAlgorithms: signatureAlgorithms, channel: channel, outbound: outbound, inbound: inbound)
+                serverSignatureAlgorithms: signatureAlgorithms, channel: channel, inbound: inbound)
             return try await body(connection)
         }
     }
 
     /// Says DISCONNECT (RFC 4253 §11.1) with `reason` and closes.
     public func disconnect(_ reason: DisconnectReason = .byApplication, _ description: String = "") async throws {
-        try await outbound.write(.disconnect(reason, description))
+        try await channel.writeAndFlush(TransportCommand.disconnect(reason, description)).get()
     }
 
-    /// Sends a payload of message number 50 or more.
+    /// Sends a payload of message number 50 or more; while a key exchange runs and its queue is
+    /// full (``TransportConfiguration/maximumQueuedPackets``), waits until the exchange is done.
     public func send(_ payload: ByteBuffer) async throws {
-        try await outbound.write(.payload(payload))
+        try await channel.writeAndFlush(TransportCommand.payload(payload)).get()
     }
 
     /// Tells the transport that authentication succeeded (connection messages may flow; delayed
     /// compression starts).
     public func authenticationSucceeded() async throws {
-        try await outbound.write(.authenticationSucceeded)
+        try await channel.writeAndFlush(TransportCommand.authenticationSucceeded).get()
     }
 
     /// Starts a key re-exchange (RFC 4253 §9).
     public func rekey() async throws {
-        try await outbound.write(.rekey)
+        try await channel.writeAndFlush(TransportCommand.rekey).get()
     }
+
+    /// How many key exchanges have completed, the first included, as far as payloads have been read.
+    public var completedKeyExchanges: Int { inbound.completedKeyExchanges }
 
     /// The next payload of message number 50 or more; transport events in between are passed
     /// over. Throws when the peer disconnects or the connection ends. One task reads at a time.
@@ -122,6 +126,9 @@ public struct TransportConnection: Sendable {
 private final class InboundEvents: @unchecked Sendable {
     private var iterator: NIOAsyncChannelInboundStream<TransportEvent>.AsyncIterator
     private let lock = NIOLock()
+    private var exchanges = 0
+
+    var completedKeyExchanges: Int { lock.withLock { exchanges } }
 
     init(_ iterator: NIOAsyncChannelInboundStream<TransportEvent>.AsyncIterator) {
         self.iterator = iterator
@@ -134,6 +141,7 @@ private final class InboundEvents: @unchecked Sendable {
         guard let event = try await current.next() else {
             throw TransportError(.closed, "the connection closed")
         }
+        if case .keyExchangeComplete = event { lock.withLock { exchanges += 1 } }
         return event
     }
 }

@@ -48,6 +48,8 @@ public final class TransportHandler: ChannelDuplexHandler {
     private var timer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
     private let clock = ContinuousClock()
+    /// Write promises held back while a key exchange's queue is full; kept until `.writable`.
+    private var parkedWrites: [EventLoopPromise<Void>] = []
 
     /// A handler over a machine built from `configuration`. A client needs a `hostKeyPolicy`;
     /// without one every server key is refused.
@@ -103,8 +105,17 @@ public final class TransportHandler: ChannelDuplexHandler {
         context.fireChannelReadComplete()
     }
 
+    private func releaseParkedWrites(_ error: (any Error)?) {
+        let parked = parkedWrites
+        parkedWrites = []
+        for promise in parked {
+            if let error { promise.fail(error) } else { promise.succeed() }
+        }
+    }
+
     public func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
+        releaseParkedWrites(TransportError(.closed, "the connection closed"))
         if !machine.isClosed {
             context.fireErrorCaught(TransportError(.closed, "the peer closed the connection"))
         }
@@ -124,7 +135,12 @@ public final class TransportHandler: ChannelDuplexHandler {
             case .disconnect(let reason, let text): machine.disconnect(reason: reason, description: text, writingInto: &out)
             }
         }
-        promise?.succeed()
+        if let promise, case .payload = command, !machine.canSend, !machine.isClosed {
+            // At most maximumQueuedPackets wait for a key exchange; the writer waits with them.
+            parkedWrites.append(promise)
+        } else {
+            promise?.succeed()
+        }
         if case .disconnect = command {
             flush(context)
             context.close(promise: nil)
@@ -151,6 +167,7 @@ public final class TransportHandler: ChannelDuplexHandler {
     }
 
     private func fail(_ context: ChannelHandlerContext, _ error: TransportError) {
+        releaseParkedWrites(error)
         flush(context)
         context.fireErrorCaught(error)
         context.close(promise: nil)
@@ -180,6 +197,9 @@ public final class TransportHandler: ChannelDuplexHandler {
                 return
             case .keyExchangeComplete:
                 scheduleTimer(context)
+                context.fireChannelRead(wrapInboundOut(event))
+            case .writable:
+                releaseParkedWrites(nil)
                 context.fireChannelRead(wrapInboundOut(event))
             default:
                 context.fireChannelRead(wrapInboundOut(event))
