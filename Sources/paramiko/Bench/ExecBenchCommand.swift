@@ -62,22 +62,25 @@ struct ExecBenchCommand: AsyncParsableCommand {
                     try await channel.sendEOF()
                 }
                 var received = 0
-                var status: UInt32 = 255
+                var status: UInt32?
+                var ended = false
                 for try await output in channel.output {
                     switch output {
                     case .stdout(let data): received += data.readableBytes
-                    case .exitStatus(let code):
-                        status = code
-                        try await channel.close()
-                    case .exitSignal: try await channel.close()
+                    case .eof: ended = true
+                    case .exitStatus(let code): status = code
+                    case .exitSignal: status = 255
                     default: break
                     }
+                    // The exit may be reported before the last output: close once both are in.
+                    if ended, status != nil { try await channel.close() }
                 }
                 try await writer.value
                 return (received, status)
             }
         }
-        FileHandle.standardError.write(Data("received \(received) bytes, exit status \(status)\n".utf8))
-        if status != 0 { throw ExitCode(Int32(status)) }
+        let code = status ?? 255
+        FileHandle.standardError.write(Data("received \(received) bytes, exit status \(code)\n".utf8))
+        if code != 0 { throw ExitCode(Int32(code)) }
     }
 }
