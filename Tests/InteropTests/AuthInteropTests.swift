@@ -4,6 +4,7 @@ import SSHAuth
 import SSHCrypto
 import SSHTestSupport
 import SSHTransport
+import SSHWire
 import Testing
 
 /// Our client authenticator against OpenSSH's sshd: every key type, certificates, password,

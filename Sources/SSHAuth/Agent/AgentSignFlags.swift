@@ -17,7 +17,7 @@ public struct AgentSignFlags: OptionSet, Sendable, Hashable {
     /// The flags that ask for `algorithm`: `rsa-sha2-256` and `rsa-sha2-512` (also as their
     /// `-cert-v01@openssh.com` names) set a flag, every other algorithm none.
     public init(requesting algorithm: String) {
-        switch Self.plainAlgorithm(algorithm) {
+        switch SSHPublicKey.plainAlgorithm(ofCertificateAlgorithm: algorithm) {
         case "rsa-sha2-256": self = .rsaSHA256
         case "rsa-sha2-512": self = .rsaSHA512
         default: self = []
@@ -32,12 +32,5 @@ public struct AgentSignFlags: OptionSet, Sendable, Hashable {
         if contains(.rsaSHA256) { return "rsa-sha2-256" }
         if contains(.rsaSHA512) { return "rsa-sha2-512" }
         return "ssh-rsa"
-    }
-
-    /// The algorithm name a signature by a certificate's key carries: `rsa-sha2-512-cert-v01@openssh.com`
-    /// signs as `rsa-sha2-512` (PROTOCOL.certkeys).
-    static func plainAlgorithm(_ algorithm: String) -> String {
-        let suffix = "-cert-v01@openssh.com"
-        return algorithm.hasSuffix(suffix) ? String(algorithm.dropLast(suffix.count)) : algorithm
     }
 }

@@ -73,7 +73,7 @@ public struct SSHAgentClient: Sendable {
         switch try await send(request) {
         case .signature(let blob):
             var buffer = ByteBuffer(bytes: blob)
-            let expected = AgentSignFlags.plainAlgorithm(algorithm)
+            let expected = SSHPublicKey.plainAlgorithm(ofCertificateAlgorithm: algorithm)
             guard let signed = try? buffer.readSSHUTF8String(), signed == expected else {
                 throw AgentError(.unexpectedResponse, "the agent did not sign with \(expected) as asked")
             }

@@ -1,4 +1,5 @@
 import SSHCrypto
+import SSHWire
 
 /// One way to prove who we are, tried by ``UserAuthClient`` when the server allows its method.
 public enum AuthCredential: Sendable {
@@ -40,19 +41,8 @@ public enum AuthCredential: Sendable {
 
 /// One round of keyboard-interactive prompts (RFC 4256 §3.2).
 public struct KeyboardInteractiveChallenge: Sendable, Hashable {
-    /// One prompt and whether the answer may be shown as it is typed.
-    public struct Prompt: Sendable, Hashable {
-        /// The prompt text.
-        public var prompt: String
-        /// Whether to echo the answer.
-        public var echo: Bool
-
-        /// A prompt.
-        public init(prompt: String, echo: Bool) {
-            self.prompt = prompt
-            self.echo = echo
-        }
-    }
+    /// One prompt and whether the answer may be shown as it is typed (RFC 4256 §3.2).
+    public typealias Prompt = UserAuthInfoRequestMessage.Prompt
 
     /// The name of the round, for a window title.
     public var name: String

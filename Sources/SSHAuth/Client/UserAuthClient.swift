@@ -123,8 +123,7 @@ public struct UserAuthClient: Sendable {
             var event = try await conversation.exchange { $0.keyboardInteractiveRequest() }
             while case .infoRequest(let request) = event {
                 let challenge = KeyboardInteractiveChallenge(
-                    name: request.name, instruction: request.instruction,
-                    prompts: request.prompts.map { .init(prompt: $0.prompt, echo: $0.echo) })
+                    name: request.name, instruction: request.instruction, prompts: request.prompts)
                 guard let responses = try await responder(challenge), responses.count == request.prompts.count else {
                     return .skipped
                 }
@@ -165,7 +164,7 @@ public struct UserAuthClient: Sendable {
         let candidates = key.signatureAlgorithms.filter { ourChoice?.contains($0) ?? true }
         guard candidates.count > 1 else { return candidates.first }
         let accepted = Set(serverAccepts ?? [])
-        for candidate in candidates where accepted.contains(CertifiedSigner.plainAlgorithm(candidate)) {
+        for candidate in candidates where accepted.contains(SSHPublicKey.plainAlgorithm(ofCertificateAlgorithm: candidate)) {
             return candidate
         }
         return candidates.last

@@ -165,8 +165,7 @@ public struct ServerAuthMachine: Sendable {
         case (.prompt(let challenge), .keyboardInteractive), (.prompt(let challenge), .keyboardInteractiveResponses):
             keyboardInteractiveActive = true
             let message = UserAuthInfoRequestMessage(
-                name: challenge.name, instruction: challenge.instruction,
-                prompts: challenge.prompts.map { .init(prompt: $0.prompt, echo: $0.echo) })
+                name: challenge.name, instruction: challenge.instruction, prompts: challenge.prompts)
             return .reply([message.encodedPayload()])
         case (.success, .publicKey(_, _, _, false, _)):
             // A query cannot log anybody in: only a verified signature can.

@@ -19,12 +19,6 @@ public struct CertifiedSigner: SSHSigner {
 
     /// Signs with the certified key; certificate algorithm names sign with their plain name.
     public func sign(_ data: [UInt8], algorithm: String) async throws -> [UInt8] {
-        try await signer.sign(data, algorithm: Self.plainAlgorithm(algorithm))
-    }
-
-    static func plainAlgorithm(_ name: String) -> String {
-        let suffix = "-cert-v01@openssh.com"
-        guard name.hasSuffix(suffix) else { return name }
-        return String(name.dropLast(suffix.count))
+        try await signer.sign(data, algorithm: SSHPublicKey.plainAlgorithm(ofCertificateAlgorithm: algorithm))
     }
 }

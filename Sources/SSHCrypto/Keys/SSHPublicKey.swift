@@ -70,6 +70,12 @@ public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
     /// The key as one `authorized_keys` / `.pub` line without a comment: `ssh-ed25519 AAAA…`.
     public var openSSHLine: String { keyType + " " + Base64.encode(blob) }
 
+    /// The algorithm a signature by a certificate's key carries (PROTOCOL.certkeys):
+    /// `rsa-sha2-512-cert-v01@openssh.com` signs as `rsa-sha2-512`; any other name is itself.
+    public static func plainAlgorithm(ofCertificateAlgorithm name: String) -> String {
+        PublicKeyMaterial.plainName(ofCertificate: name) ?? name
+    }
+
     public var description: String { "SSHPublicKey(\(keyType) \(fingerprint()))" }
 
     public static func == (lhs: SSHPublicKey, rhs: SSHPublicKey) -> Bool { lhs.blob == rhs.blob }

@@ -1,3 +1,5 @@
+import SSHCrypto
+
 /// What the transport needs of a server host key (RFC 4253 §6.6, §8): its public blob for
 /// `K_S`, the host key algorithms it signs with, and a signature over the exchange hash.
 public protocol TransportHostKey: Sendable {
@@ -19,8 +21,5 @@ public typealias HostKeySignatureVerifier =
 /// The signature algorithm a host key algorithm signs with: certificate algorithms sign with
 /// their plain algorithm (PROTOCOL.certkeys), everything else with itself.
 public func signatureAlgorithm(forHostKeyAlgorithm name: String) -> String {
-    let suffix = "-cert-v01@openssh.com"
-    guard name.hasSuffix(suffix) else { return name }
-    let plain = String(name.dropLast(suffix.count))
-    return plain == "ssh-rsa" ? "ssh-rsa" : plain
+    SSHPublicKey.plainAlgorithm(ofCertificateAlgorithm: name)
 }
