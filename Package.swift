@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SSHConnection", targets: ["SSHConnection"]),
         .library(name: "SFTP", targets: ["SFTP"]),
         .library(name: "SSHClient", targets: ["SSHClient"]),
+        .library(name: "SSHServer", targets: ["SSHServer"]),
         .executable(name: "paramiko", targets: ["paramiko"]),
     ],
     dependencies: [
@@ -107,6 +108,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "SSHServer",
+            dependencies: [
+                "SSHWire", "SSHCrypto", "SSHTransport", "SSHAuth", "SSHConnection",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Level 4: the command-line tool
         .executableTarget(
             name: "paramiko",
@@ -118,6 +131,8 @@ let package = Package(
                 "SSHAuth",
                 "SSHConnection",
                 "SFTP",
+                "SSHClient",
+                "SSHServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -182,6 +197,16 @@ let package = Package(
             dependencies: [
                 "SFTP", "SSHWire", "SSHCrypto", "SSHTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SSHServerTests",
+            dependencies: [
+                "SSHServer", "SSHConnection", "SSHAuth", "SSHTransport", "SSHCrypto", "SSHWire", "SSHTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

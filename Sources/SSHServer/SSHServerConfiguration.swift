@@ -1,0 +1,30 @@
+import SSHAuth
+import SSHConnection
+import SSHTransport
+
+/// How an ``SSHServer`` runs: the transport and authentication settings of each connection and
+/// the limits the server holds across them (sshd_config's equivalents in brackets).
+public struct SSHServerConfiguration: Sendable {
+    /// Unauthenticated connections allowed before random early drop starts (MaxStartups start).
+    public var unauthenticatedStart = 100
+    /// The chance, in percent, of refusing a new connection once ``unauthenticatedStart`` is
+    /// reached; it rises linearly to 100 at ``unauthenticatedFull`` (MaxStartups rate).
+    public var unauthenticatedRate = 30
+    /// Unauthenticated connections past which every new one is refused (MaxStartups full).
+    public var unauthenticatedFull = 1000
+    /// Session channels open at once on one connection (MaxSessions).
+    public var maximumSessions = 10
+    /// A connection with no traffic for this long is closed (ChannelTimeout/ClientAlive-like);
+    /// nil keeps idle connections open.
+    public var idleTimeout: Duration?
+    /// The transport settings (host keys are added by ``SSHServer/listen(host:port:hostKeys:delegate:configuration:)``).
+    public var transport = TransportConfiguration(role: .server)
+    /// User authentication: methods, attempts, login grace time (which covers the key
+    /// exchange too: LoginGraceTime runs from accept).
+    public var authentication = ServerAuthConfiguration()
+    /// Channel windows and packet sizes.
+    public var channels = ChannelMultiplexer.Configuration()
+
+    /// The defaults of LIMITS.md.
+    public init() {}
+}
