@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libssl-dev zlib1g-dev libkrb5-dev openssh-server openssh-client python3-pip dropbear-bin tinysshd ucspi-tcp
 PIP_PACKAGES := paramiko
 
-.PHONY: all deps build test bench lint clean
+.PHONY: all deps build test bench demo lint clean
 
 all: build
 
@@ -26,6 +26,11 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+
+# Starts `paramiko serve` and shows our client, then OpenSSH's ssh and sftp, against it.
+demo: deps
+	$(SWIFT) build -c release --product paramiko
+	.build/release/paramiko demo
 
 bench: deps
 	$(SWIFT) build -c release --product paramiko

@@ -88,6 +88,7 @@ let package = Package(
             dependencies: [
                 "SSHWire", "SSHCrypto", "SSHTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -144,7 +145,7 @@ let package = Package(
         // Tests
         .target(
             name: "SSHTestSupport",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
             path: "Tests/SSHTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -201,9 +202,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SSHClientTests",
+            dependencies: ["SSHClient", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SSHServerTests",
             dependencies: [
-                "SSHServer", "SSHConnection", "SSHAuth", "SSHTransport", "SSHCrypto", "SSHWire", "SSHTestSupport",
+                "SSHServer", "SSHConnection", "SSHAuth", "SSHTransport", "SSHCrypto", "SSHWire", "SSHTestSupport", "SFTP",
+                "SSHClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

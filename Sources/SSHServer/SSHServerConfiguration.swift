@@ -24,6 +24,10 @@ public struct SSHServerConfiguration: Sendable {
     public var authentication = ServerAuthConfiguration()
     /// Channel windows and packet sizes.
     public var channels = ChannelMultiplexer.Configuration()
+    /// Subsystems by name (`sftp` …), run by the default ``SSHServerDelegate/subsystem(_:session:)``.
+    public var subsystems: [String: SessionHandler] = [:]
+    /// How long ``SSHServer/shutdown(gracePeriod:)`` lets sessions finish by default.
+    public var shutdownGracePeriod: Duration = .seconds(10)
 
     /// The defaults of LIMITS.md.
     public init() {}

@@ -115,6 +115,9 @@ public struct TransportStateMachine {
             throw TransportError(.protocolError, "the transport sends its own messages")
         }
         try enqueueOrSend(payload, writingInto: &out)
+        // A server's USERAUTH_SUCCESS opens the connection layer at once: the client may send
+        // channel messages right behind it (RFC 4252 §5.1), and delayed compression starts.
+        if !isClient, number == UserAuthSuccessMessage.messageNumber { authenticationSucceeded() }
     }
 
     private mutating func enqueueOrSend(_ payload: ByteBuffer, writingInto out: inout ByteBuffer)
@@ -359,6 +362,8 @@ public struct TransportStateMachine {
             guard Self.userAuthNumbers(fromClient: !isClient).contains(number) else {
                 throw TransportError(.protocolError, "message \(number) not allowed from the \(isClient ? "server" : "client")")
             }
+            // The server may follow its USERAUTH_SUCCESS with connection messages at once.
+            if isClient, number == UserAuthSuccessMessage.messageNumber { authenticationSucceeded() }
             return .payload(payload)
         case 80...:
             guard authenticated else {

@@ -8,8 +8,12 @@ struct ParamikoCommand: AsyncParsableCommand {
         abstract: "SSHv2 client, server, SFTP and key tools.",
         subcommands: [
             BenchCommand.self,
+            DemoCommand.self,
             ConfigCommand.self,
             KeygenCommand.self,
+            ServeCommand.self,
+            SSHCommand.self,
+            SFTPCommand.self,
             SFTPServerCommand.self,
         ]
     )

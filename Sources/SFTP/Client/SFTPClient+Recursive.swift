@@ -42,6 +42,7 @@ extension SFTPClient {
         guard depth < Self.maximumTreeDepth else {
             throw SFTPError(.failure, "\(remoteDirectory): deeper than \(Self.maximumTreeDepth) levels")
         }
+        options.treeEvents?(.enteringDirectory(remoteDirectory))
         // Every name of the directory is checked before anything of it is written.
         let entries = try await listDirectory(remoteDirectory)
         var seen = Set<String>()
@@ -61,6 +62,7 @@ extension SFTPClient {
             if attributes.isSymbolicLink {
                 switch options.symbolicLinks {
                 case .skip:
+                    options.treeEvents?(.skipped(remote))
                     summary.skipped += 1
                     continue
                 case .preserve:
@@ -97,6 +99,7 @@ extension SFTPClient {
                 summary.bytes += try await download(remote, into: named, options: fileOptions)
                 summary.files += 1
             default:
+                options.treeEvents?(.skipped(remote))
                 summary.skipped += 1
             }
         }
@@ -136,6 +139,7 @@ extension SFTPClient {
         guard depth < Self.maximumTreeDepth else {
             throw SFTPError(.failure, "local \(local.path): deeper than \(Self.maximumTreeDepth) levels")
         }
+        options.treeEvents?(.enteringDirectory(local.path))
         let reader = try LocalDirectoryReader(directory: local.fd, path: local.path)
         let names = try reader.allNames().sorted()
         reader.close()
@@ -149,6 +153,7 @@ extension SFTPClient {
             if info.st_mode & S_IFMT == S_IFLNK {
                 switch options.symbolicLinks {
                 case .skip:
+                    options.treeEvents?(.skipped(local.path + "/" + name))
                     summary.skipped += 1
                     continue
                 case .preserve:
@@ -182,6 +187,7 @@ extension SFTPClient {
                     LocalDescriptor(fd: file.fd, path: local.path + "/" + name), to: remote, options: fileOptions)
                 summary.files += 1
             default:
+                options.treeEvents?(.skipped(local.path + "/" + name))
                 summary.skipped += 1
             }
         }

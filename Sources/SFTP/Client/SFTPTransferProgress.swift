@@ -40,6 +40,8 @@ public struct SFTPTransferOptions: Sendable {
     public var blockSize: Int?
     /// Symbolic links met by a recursive transfer.
     public var symbolicLinks = SymbolicLinks.preserve
+    /// Told of each directory a recursive transfer enters and each entry it leaves out.
+    public var treeEvents: (@Sendable (SFTPTreeEvent) -> Void)?
 
     /// The defaults.
     public init(

@@ -62,6 +62,16 @@ public struct SSHJumpHost: Hashable, Sendable {
         return SSHJumpHost(user: first.user, host: first.host, port: first.port, extra: extra)
     }
 
+    /// Every hop in the order a client connects through them: the hops in ``extra`` first, this
+    /// one last (the one that reaches the destination). Each has no ``extra``.
+    public var chain: [SSHJumpHost] {
+        let earlier = (extra ?? "").split(separator: ",").compactMap { text -> SSHJumpHost? in
+            guard let hop = Self.parseHop(String(text)) else { return nil }
+            return SSHJumpHost(user: hop.user, host: hop.host, port: hop.port, extra: nil)
+        }
+        return earlier + [SSHJumpHost(user: user, host: host, port: port, extra: nil)]
+    }
+
     /// The text `ssh -G` prints after `proxyjump`.
     var rendered: String {
         let numeric = host.contains(":") || host.allSatisfy { "1234567890.".contains($0) }

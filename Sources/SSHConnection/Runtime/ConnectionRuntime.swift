@@ -6,24 +6,38 @@ import SSHWire
 /// ``ChannelMultiplexer``, a reader task feeds it the transport's payloads, and channels are
 /// handed out as ``SSHChannel`` values whose output is an async sequence with back-pressure.
 public actor ConnectionRuntime {
+    private typealias Job = @Sendable () async -> Void
+
     private let transport: TransportConnection
+    private let handlers: ConnectionHandlers
     private var multiplexer: ChannelMultiplexer
     private var opening: [ChannelID: CheckedContinuation<Void, any Error>] = [:]
     private var outputs: [ChannelID: AsyncThrowingStream<ChannelOutput, any Error>.Continuation] = [:]
+    private var requestStreams: [ChannelID: AsyncStream<ChannelRequestEvent>.Continuation] = [:]
+    private var types: [ChannelID: ChannelType] = [:]
     private var writers: [ChannelID: [CheckedContinuation<Void, any Error>]] = [:]
     private var replies: [ChannelID: [CheckedContinuation<Bool, any Error>]] = [:]
+    private var globalReplies: [CheckedContinuation<(Bool, ByteBuffer), any Error>] = []
+    private let jobs: AsyncStream<Job>
+    private let jobQueue: AsyncStream<Job>.Continuation
     private var failure: (any Error)?
 
     /// Runs `body` with a runtime over `transport` (authentication done), reading the
-    /// transport until `body` returns.
+    /// transport until `body` returns. Channels and global requests the peer starts go to
+    /// `handlers`; the default refuses them all.
     public static func withRuntime<Result: Sendable>(
         over transport: TransportConnection, configuration: ChannelMultiplexer.Configuration = .init(),
+        handlers: ConnectionHandlers = ConnectionHandlers(),
         _ body: @escaping @Sendable (ConnectionRuntime) async throws -> Result
     ) async throws -> Result {
-        let runtime = ConnectionRuntime(transport: transport, configuration: configuration)
+        let runtime = ConnectionRuntime(transport: transport, configuration: configuration, handlers: handlers)
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {
                 await runtime.readLoop()
+                return nil
+            }
+            group.addTask {
+                await runtime.runJobs()
                 return nil
             }
             group.addTask { try await body(runtime) }
@@ -35,10 +49,32 @@ public actor ConnectionRuntime {
         }
     }
 
-    private init(transport: TransportConnection, configuration: ChannelMultiplexer.Configuration) {
-        self.transport = transport
-        self.multiplexer = ChannelMultiplexer(configuration: configuration)
+    /// Serves the peer over `transport` (authentication done) until the connection ends: what
+    /// a server does with a logged-in client. Channels and global requests go to `handlers`;
+    /// their handlers are cancelled when the connection ends. Returns what ended it.
+    @discardableResult
+    public static func serve(
+        over transport: TransportConnection, configuration: ChannelMultiplexer.Configuration = .init(),
+        handlers: ConnectionHandlers
+    ) async -> any Error {
+        let runtime = ConnectionRuntime(transport: transport, configuration: configuration, handlers: handlers)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await runtime.runJobs() }
+            await runtime.readLoop()
+            group.cancelAll()
+        }
+        return await runtime.failure ?? ConnectionError(.channelClosed, "the connection ended")
     }
+
+    private init(transport: TransportConnection, configuration: ChannelMultiplexer.Configuration, handlers: ConnectionHandlers) {
+        self.transport = transport
+        self.handlers = handlers
+        self.multiplexer = ChannelMultiplexer(configuration: configuration)
+        (jobs, jobQueue) = AsyncStream<Job>.makeStream()
+    }
+
+    /// The transport under the connection.
+    public nonisolated var transportConnection: TransportConnection { transport }
 
     private func readLoop() async {
         while !Task.isCancelled {
@@ -50,10 +86,26 @@ public actor ConnectionRuntime {
                 return
             }
         }
+        fail(CancellationError())
+    }
+
+    /// Runs the handlers of accepted channels and pending open decisions as child tasks.
+    private nonisolated func runJobs() async {
+        await withDiscardingTaskGroup { group in
+            for await job in jobs {
+                group.addTask { await job() }
+            }
+        }
     }
 
     private func fail(_ error: any Error) {
+        guard failure == nil else { return }
         failure = error
+        jobQueue.finish()
+        for continuation in requestStreams.values { continuation.finish() }
+        requestStreams = [:]
+        for waiting in globalReplies { waiting.resume(throwing: error) }
+        globalReplies = []
         for continuation in opening.values { continuation.resume(throwing: error) }
         opening = [:]
         for continuation in outputs.values { continuation.finish(throwing: error) }
@@ -68,9 +120,12 @@ public actor ConnectionRuntime {
         var out: [ByteBuffer] = []
         let event = try multiplexer.receive(payload, writingInto: &out)
         switch event {
-        case .openRequested(let id, _):
-            // A client takes no channel it did not ask for (forwardings register their own).
-            try multiplexer.reject(id, reason: .administrativelyProhibited, description: "not requested", writingInto: &out)
+        case .openRequested(let id, let type):
+            let decide = handlers.channelOpen
+            jobQueue.yield { [weak self] in
+                let decision = await decide(type)
+                await self?.settleOpen(id, type: type, decision)
+            }
         case .opened(let id):
             opening.removeValue(forKey: id)?.resume()
         case .openFailed(let id, let reason, let text):
@@ -88,12 +143,16 @@ public actor ConnectionRuntime {
             outputs[id]?.yield(.eof)
         case .closed(let id):
             outputs.removeValue(forKey: id)?.finish()
+            requestStreams.removeValue(forKey: id)?.finish()
+            types[id] = nil
             writers.removeValue(forKey: id)?.forEach {
                 $0.resume(throwing: ConnectionError(.channelClosed, "\(id) closed"))
             }
             replies.removeValue(forKey: id)?.forEach {
                 $0.resume(throwing: ConnectionError(.channelClosed, "\(id) closed"))
             }
+        case .request(let id, let request, let wantReply) where requestStreams[id] != nil:
+            requestStreams[id]?.yield(ChannelRequestEvent(request: request, wantReply: wantReply))
         case .request(let id, let request, let wantReply):
             switch request {
             case .exitStatus(let status): outputs[id]?.yield(.exitStatus(status))
@@ -106,9 +165,15 @@ public actor ConnectionRuntime {
                 waiting.removeFirst().resume(returning: success)
                 replies[id] = waiting
             }
-        case .globalRequest(_, let wantReply):
-            if wantReply { try multiplexer.replyGlobal(success: false, writingInto: &out) }
-        case .globalReply, nil:
+        case .globalRequest(let request, let wantReply):
+            // Answered in the read loop, so replies keep the order of the requests.
+            let answer = await handlers.globalRequest(request, self)
+            if wantReply {
+                try multiplexer.replyGlobal(success: answer.success, data: ByteBuffer(bytes: answer.data), writingInto: &out)
+            }
+        case .globalReply(let success, let data):
+            if !globalReplies.isEmpty { globalReplies.removeFirst().resume(returning: (success, data)) }
+        case nil:
             break
         }
         try await send(out)
@@ -118,20 +183,92 @@ public actor ConnectionRuntime {
         for payload in payloads { try await transport.send(payload) }
     }
 
+    /// Confirms or refuses a channel the peer asked for, once the handlers decided.
+    private func settleOpen(_ id: ChannelID, type: ChannelType, _ decision: ChannelOpenDecision) async {
+        guard failure == nil else { return }
+        var out: [ByteBuffer] = []
+        do {
+            switch decision {
+            case .reject(let reason, let text):
+                try multiplexer.reject(id, reason: reason, description: text, writingInto: &out)
+                try await send(out)
+            case .accept(let receivesRequests, let handler):
+                try multiplexer.accept(id, writingInto: &out)
+                let (stream, continuation) = AsyncThrowingStream<ChannelOutput, any Error>.makeStream()
+                outputs[id] = continuation
+                types[id] = type
+                var requests: AsyncStream<ChannelRequestEvent>?
+                if receivesRequests {
+                    let (requestStream, requestContinuation) = AsyncStream<ChannelRequestEvent>.makeStream()
+                    requestStreams[id] = requestContinuation
+                    requests = requestStream
+                }
+                let channel = SSHChannel(id: id, type: type, runtime: self, stream: stream, requests: requests)
+                try await send(out)
+                jobQueue.yield {
+                    await handler(channel)
+                    try? await channel.close()
+                }
+            }
+        } catch {
+            fail(error)
+        }
+    }
+
     // MARK: Channels
 
     /// Opens a session channel (RFC 4254 §6.1).
     public func openSession() async throws -> SSHChannel {
+        try await openChannel(.session)
+    }
+
+    /// Opens a channel of any type (RFC 4254 §5.1): `direct-tcpip` for a local forwarding,
+    /// `forwarded-tcpip` from a server for a remote one, and so on. Throws when the peer refuses.
+    public func openChannel(_ type: ChannelType) async throws -> SSHChannel {
         if let failure { throw failure }
         var out: [ByteBuffer] = []
-        let id = try multiplexer.open(.session, writingInto: &out)
+        let id = try multiplexer.open(type, writingInto: &out)
         let (stream, continuation) = AsyncThrowingStream<ChannelOutput, any Error>.makeStream()
         outputs[id] = continuation
+        types[id] = type
         try await withCheckedThrowingContinuation { (opened: CheckedContinuation<Void, any Error>) in
             opening[id] = opened
             Task { try? await self.send(out) }
         }
-        return SSHChannel(id: id, runtime: self, stream: stream)
+        return SSHChannel(id: id, type: type, runtime: self, stream: stream, requests: nil)
+    }
+
+    /// Sends a global request (RFC 4254 §4) and, when `wantReply`, waits for the answer and
+    /// its data (for `tcpip-forward` with port 0, the port the server bound).
+    public func globalRequest(_ request: GlobalRequestType, wantReply: Bool = true) async throws -> (
+        success: Bool, data: ByteBuffer
+    ) {
+        if let failure { throw failure }
+        var out: [ByteBuffer] = []
+        multiplexer.globalRequest(request, wantReply: wantReply, writingInto: &out)
+        guard wantReply else {
+            try await send(out)
+            return (true, ByteBuffer())
+        }
+        return try await withCheckedThrowingContinuation { (answer: CheckedContinuation<(Bool, ByteBuffer), any Error>) in
+            globalReplies.append(answer)
+            Task { try? await self.send(out) }
+        }
+    }
+
+    /// The number of channels open now (RFC 4254 §5).
+    public var openChannelCount: Int { multiplexer.openChannels }
+
+    /// The number of open channels of `type`'s kind, by name.
+    public func openChannels(named name: String) -> Int {
+        types.values.filter { $0.name == name }.count
+    }
+
+    /// Answers the oldest channel request on `id` that wanted a reply.
+    func reply(_ success: Bool, on id: ChannelID) async throws {
+        var out: [ByteBuffer] = []
+        try multiplexer.reply(success, on: id, writingInto: &out)
+        try await send(out)
     }
 
     /// Sends a channel request and, when `wantReply`, waits for the answer.

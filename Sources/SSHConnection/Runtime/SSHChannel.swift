@@ -6,13 +6,46 @@ import SSHWire
 public struct SSHChannel: Sendable {
     /// Our number for the channel.
     public let id: ChannelID
+    /// The channel's type and its type-specific data.
+    public let type: ChannelType
     private let runtime: ConnectionRuntime
     private let stream: AsyncThrowingStream<ChannelOutput, any Error>
+    private let requestStream: AsyncStream<ChannelRequestEvent>?
 
-    init(id: ChannelID, runtime: ConnectionRuntime, stream: AsyncThrowingStream<ChannelOutput, any Error>) {
+    init(
+        id: ChannelID, type: ChannelType, runtime: ConnectionRuntime, stream: AsyncThrowingStream<ChannelOutput, any Error>,
+        requests: AsyncStream<ChannelRequestEvent>?
+    ) {
         self.id = id
+        self.type = type
         self.runtime = runtime
         self.stream = stream
+        self.requestStream = requests
+    }
+
+    /// The connection the channel belongs to.
+    public var connection: ConnectionRuntime { runtime }
+
+    /// The requests the peer makes on a channel accepted with `receivesRequests` (RFC 4254
+    /// §5.4), in order, until the channel closes; empty for other channels. Answer each that
+    /// wants a reply with ``reply(_:)``.
+    public var requests: AsyncStream<ChannelRequestEvent> {
+        requestStream ?? AsyncStream { $0.finish() }
+    }
+
+    /// Answers the oldest request that wanted a reply: CHANNEL_SUCCESS or CHANNEL_FAILURE.
+    public func reply(_ success: Bool) async throws {
+        try await runtime.reply(success, on: id)
+    }
+
+    /// Writes `data` as extended data of type 1, a session's standard error (RFC 4254 §5.2).
+    public func writeStderr(_ data: ByteBuffer) async throws {
+        try await runtime.write(data, on: id, extendedType: ChannelExtendedDataMessage.stderr)
+    }
+
+    /// Reports how the command ended: `exit-status` or `exit-signal` (RFC 4254 §6.10).
+    public func sendExit(_ request: ChannelRequestType) async throws {
+        _ = try await runtime.request(request, on: id, wantReply: false)
     }
 
     /// Runs `command` (RFC 4254 §6.5); false when the server refuses.

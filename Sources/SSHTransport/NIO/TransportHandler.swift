@@ -265,10 +265,9 @@ public final class TransportHandler: ChannelDuplexHandler {
         flush(context)
         guard let next else { return }
         let delay = clock.now.duration(to: next)
-        let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
         let boundSelf = NIOLoopBound(self, eventLoop: context.eventLoop)
         let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds + 1_000_000)) {
+        timer = context.eventLoop.scheduleTask(in: TimeAmount(delay) + .milliseconds(1)) {
             boundSelf.value.scheduleTimer(boundContext.value)
         }
     }

@@ -1,0 +1,76 @@
+import NIOCore
+import SSHConnection
+import SSHWire
+
+extension SSHClient {
+    /// Runs `command` and collects stdout, stderr and the exit, reading both streams as they
+    /// come so a large output never stalls the command; `input` goes to its stdin, then EOF.
+    public func run(_ command: String, input: [UInt8]? = nil, environment: [String: String] = [:]) async throws
+        -> CommandResult
+    {
+        let channel = try await exec(command, environment: environment)
+        let writer = Task {
+            if let input, !input.isEmpty { try await channel.write(ByteBuffer(bytes: input)) }
+            try await channel.sendEOF()
+        }
+        defer { writer.cancel() }
+        var result = CommandResult()
+        var sawEOF = false
+        for try await output in channel.output {
+            switch output {
+            case .stdout(let data): result.stdout += data.readableBytesView
+            case .stderr(let data): result.stderr += data.readableBytesView
+            case .eof: sawEOF = true
+            case .exitStatus(let status): result.exitStatus = status
+            case .exitSignal(let signal): result.exitSignal = signal
+            }
+            // The exit may come before the last output: close once both are in.
+            if sawEOF, result.exitStatus != nil || result.exitSignal != nil { try? await channel.close() }
+        }
+        return result
+    }
+
+    /// Starts `command` on a new session channel (RFC 4254 §6.5) after sending `environment`
+    /// (`env`, which servers grant only for accepted names) and returns the channel to stream.
+    public func exec(_ command: String, environment: [String: String] = [:], terminal: ChannelRequestType.PseudoTerminal? = nil)
+        async throws -> SSHChannel
+    {
+        let channel = try await session(environment: environment, terminal: terminal)
+        guard try await channel.exec(command) else {
+            try? await channel.close()
+            throw SSHClientError(.refused, "the server refused to run \(command)")
+        }
+        return channel
+    }
+
+    /// Starts an interactive shell (RFC 4254 §6.5), on a pseudo-terminal when `terminal` is given.
+    public func shell(terminal: ChannelRequestType.PseudoTerminal? = nil, environment: [String: String] = [:])
+        async throws -> SSHChannel
+    {
+        let channel = try await session(environment: environment, terminal: terminal)
+        guard try await channel.shell() else {
+            try? await channel.close()
+            throw SSHClientError(.refused, "the server refused a shell")
+        }
+        return channel
+    }
+
+    private func session(environment: [String: String], terminal: ChannelRequestType.PseudoTerminal?) async throws
+        -> SSHChannel
+    {
+        let channel = try await runtime.openSession()
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
+            _ = try await channel.request(.environment(name: name, value: value), wantReply: false)
+        }
+        if forwarding.forwardsAgent {
+            _ = try await channel.request(.authAgent, wantReply: false)
+        }
+        if let terminal {
+            guard try await channel.request(.pseudoTerminal(terminal), wantReply: true) else {
+                try? await channel.close()
+                throw SSHClientError(.refused, "the server refused a pseudo-terminal")
+            }
+        }
+        return channel
+    }
+}

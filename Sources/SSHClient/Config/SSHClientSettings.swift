@@ -1,0 +1,147 @@
+import Foundation
+import SSHAuth
+import SSHConfig
+import SSHTransport
+
+/// What an evaluated ssh_config (ssh_config(5), ``SSHConfig/SSHResolvedConfig``) says about a
+/// connection, in ``SSHClient``'s terms: HostName, Port, User, IdentityFile, IdentitiesOnly,
+/// CertificateFile (beside the key, as ssh finds it), ProxyCommand, ProxyJump, ForwardAgent,
+/// the forwardings, Compression, ServerAliveInterval/CountMax, ConnectTimeout,
+/// StrictHostKeyChecking, UserKnownHostsFile, the algorithm lists, SendEnv/SetEnv, RequestTTY,
+/// BatchMode and PasswordAuthentication.
+public struct SSHClientSettings: Sendable {
+    /// The host to connect to (HostName).
+    public var host: String
+    /// The port.
+    public var port: Int
+    /// The user to log in as.
+    public var user: String
+    /// The credentials, in ssh's order.
+    public var authentication: AuthStrategy
+    /// The host-key policy.
+    public var hostKeyPolicy: SSHHostKeyPolicy
+    /// Timeouts, algorithms, proxies, keepalive.
+    public var configuration: SSHClientConfiguration
+    /// LocalForward lines.
+    public var localForwards: [SSHForwarding]
+    /// RemoteForward lines.
+    public var remoteForwards: [SSHForwarding]
+    /// DynamicForward lines.
+    public var dynamicForwards: [SSHForwarding]
+    /// The variables to send (SendEnv patterns matched against `environment`, then SetEnv).
+    public var environment: [String: String]
+    /// RequestTTY: yes, no, force or auto (nil).
+    public var requestTTY: String?
+    /// BatchMode: never ask anything.
+    public var batchMode: Bool
+    /// PasswordAuthentication.
+    public var passwordAuthentication: Bool
+    /// Whether the settings asked for the agent's keys (IdentitiesOnly off, an agent socket known).
+    public var identityAgent: String?
+
+    /// The settings `resolved` describes; `localEnvironment` supplies SendEnv's variables and
+    /// `SSH_AUTH_SOCK`.
+    public init(resolved: SSHResolvedConfig, localEnvironment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(SSHClientError)
+    {
+        host = resolved.hostname
+        port = resolved.port
+        user = resolved.user
+        var strategy = AuthStrategy()
+        strategy.keyFiles = resolved.identityFiles.filter { FileManager.default.fileExists(atPath: $0) }
+        strategy.lookForKeys = false
+        strategy.identitiesOnly = resolved.bool(.identitiesOnly) ?? false
+        authentication = strategy
+        batchMode = resolved.bool(.batchMode) ?? false
+        passwordAuthentication = resolved.bool(.passwordAuthentication) ?? true
+        requestTTY = resolved.string(.requestTTY)
+        let agent = resolved.string(.identityAgent).flatMap { $0 == "none" ? nil : $0 } ?? localEnvironment["SSH_AUTH_SOCK"]
+        identityAgent = agent == "SSH_AUTH_SOCK" ? localEnvironment["SSH_AUTH_SOCK"] : agent
+
+        var configuration = SSHClientConfiguration()
+        var algorithms = AlgorithmPreferences.defaults
+        func pick(_ keyword: SSHConfigKeyword, from supported: [String], into list: inout [String]) throws(SSHClientError) {
+            let wanted = resolved.list(keyword).flatMap { $0.split(separator: ",").map(String.init) }
+            guard !wanted.isEmpty else { return }
+            let usable = wanted.filter(supported.contains)
+            guard !usable.isEmpty else {
+                throw SSHClientError(.refused, "none of the \(keyword) \(wanted.joined(separator: ",")) is supported")
+            }
+            list = usable
+        }
+        let supported = AlgorithmPreferences.supported
+        try pick(.ciphers, from: supported.ciphers, into: &algorithms.ciphers)
+        try pick(.macs, from: supported.macs, into: &algorithms.macs)
+        try pick(.kexAlgorithms, from: supported.keyExchange, into: &algorithms.keyExchange)
+        try pick(.hostKeyAlgorithms, from: supported.hostKey, into: &algorithms.hostKey)
+        if resolved.bool(.compression) == true { algorithms.compression = AlgorithmPreferences.compressionPreferred }
+        configuration.transport.algorithms = algorithms
+        let publicKeyAlgorithms = resolved.list(.pubkeyAcceptedAlgorithms).flatMap { $0.split(separator: ",").map(String.init) }
+        if !publicKeyAlgorithms.isEmpty { configuration.publicKeyAlgorithms = publicKeyAlgorithms }
+        if let seconds = resolved.duration(.connectTimeout), seconds > 0 {
+            configuration.connectTimeout = .seconds(seconds)
+        }
+        if let seconds = resolved.duration(.serverAliveInterval), seconds > 0 {
+            configuration.keepaliveInterval = .seconds(seconds)
+        }
+        if let count = resolved.int(.serverAliveCountMax) { configuration.keepaliveCountMax = max(1, count) }
+        if let command = resolved.proxyCommand, command != "none" {
+            do {
+                configuration.proxyCommand = try resolved.expand(command)
+            } catch {
+                throw SSHClientError(.proxyFailed, "ProxyCommand \(command): \(error)")
+            }
+        }
+        if let jump = resolved.proxyJump {
+            configuration.proxyJump = jump.chain.map { SSHProxyHop(user: $0.user, host: $0.host, port: $0.port > 0 ? $0.port : 22) }
+        }
+        configuration.forwardAgent = resolved.forwardAgentPath
+        self.configuration = configuration
+
+        let files = resolved.list(.userKnownHostsFile).flatMap { $0.split(separator: " ").map(String.init) }
+        let unknown: SSHHostKeyPolicy.Unknown =
+            switch resolved.answer(.strictHostKeyChecking) {
+            case .no: .warn
+            case .acceptNew: .addToFile
+            case .yes: .reject
+            default: batchMode ? .reject : .addToFile
+            }
+        hostKeyPolicy = .knownHosts(
+            files.isEmpty ? [NSHomeDirectory() + "/.ssh/known_hosts"] : files, unknown: unknown,
+            hashNames: resolved.bool(.hashKnownHosts) ?? false)
+
+        let forwards = resolved.localForwards
+        localForwards = forwards.filter { !$0.isDynamic }
+        dynamicForwards = forwards.filter(\.isDynamic)
+        remoteForwards = resolved.remoteForwards
+        var environment: [String: String] = [:]
+        let patterns = resolved.sendEnv
+        for (name, value) in localEnvironment where patterns.contains(where: { Self.glob($0, matches: name) }) {
+            environment[name] = value
+        }
+        for assignment in resolved.list(.setEnv) {
+            guard let equals = assignment.firstIndex(of: "=") else { continue }
+            environment[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+        }
+        self.environment = environment
+    }
+
+    /// SendEnv's patterns: `*` and `?` wildcards.
+    static func glob(_ pattern: String, matches name: String) -> Bool {
+        fnmatch(pattern, name, 0) == 0
+    }
+}
+
+extension SSHClient {
+    /// Connects as `settings` describe, adding the agent's keys and `password` to the credentials.
+    public static func connect(settings: SSHClientSettings, agentKeys: [any SSHSigner] = [], password: String? = nil)
+        async throws -> SSHClient
+    {
+        var authentication = settings.authentication
+        authentication.agentKeys = agentKeys
+        if settings.passwordAuthentication { authentication.password = password }
+        return try await connect(
+            host: settings.host, port: settings.port, username: settings.user, authentication: authentication,
+            hostKeyPolicy: settings.hostKeyPolicy, configuration: settings.configuration)
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import SSHAuth
+import SSHCrypto
+
+/// How ``SSHClient`` judges the server's host key (RFC 4253 §8; Paramiko's
+/// MissingHostKeyPolicy, OpenSSH's StrictHostKeyChecking). A key that differs from the recorded
+/// one is always refused, whatever the policy, and the error shows both fingerprints.
+public struct SSHHostKeyPolicy: Sendable {
+    /// What to do with a key nothing is recorded for.
+    public enum Unknown: Sendable {
+        /// Refuse (StrictHostKeyChecking yes; Paramiko's RejectPolicy). The default.
+        case reject
+        /// Accept and append it to the file (accept-new; Paramiko's AutoAddPolicy).
+        case addToFile
+        /// Accept with a warning through the handler (Paramiko's WarningPolicy).
+        case warn
+    }
+
+    enum Kind: Sendable {
+        case knownHosts(files: [String], unknown: Unknown, hashNames: Bool)
+        case acceptAnything
+        case custom(@Sendable (_ key: SSHPublicKey, _ host: String, _ port: Int) async -> Bool)
+    }
+
+    let kind: Kind
+
+    /// Checks against known_hosts files (the first is the one written to), deciding unknown keys
+    /// by `unknown`.
+    public static func knownHosts(
+        _ files: [String] = [NSHomeDirectory() + "/.ssh/known_hosts"], unknown: Unknown = .reject, hashNames: Bool = false
+    ) -> SSHHostKeyPolicy {
+        SSHHostKeyPolicy(kind: .knownHosts(files: files, unknown: unknown, hashNames: hashNames))
+    }
+
+    /// Accepts any key without checking: for tests against throwaway servers only.
+    public static let acceptAnythingInsecurely = SSHHostKeyPolicy(kind: .acceptAnything)
+
+    /// Decides with `decide`.
+    public static func custom(_ decide: @escaping @Sendable (SSHPublicKey, String, Int) async -> Bool) -> SSHHostKeyPolicy {
+        SSHHostKeyPolicy(kind: .custom(decide))
+    }
+
+    static func isWritableKnownHostsFile(_ path: String) -> Bool {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { return errno == ENOENT }
+        return (status.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// The verdict on `key` for `host`:`port`: nil to accept, else the reason to refuse.
+    /// `warn` receives a warning for an unknown key under ``Unknown/warn``.
+    func judge(_ key: SSHPublicKey, host: String, port: Int, warn: @Sendable (String) -> Void) async -> SSHClientError? {
+        switch kind {
+        case .acceptAnything:
+            return nil
+        case .custom(let decide):
+            return await decide(key, host, port)
+                ? nil : SSHClientError(.hostKeyUnknown, "the host key \(key.fingerprint()) of \(host) was refused")
+        case .knownHosts(let files, let unknown, let hashNames):
+            for file in files {
+                guard FileManager.default.fileExists(atPath: file), let hostKeys = try? HostKeys(contentsOfFile: file) else {
+                    continue
+                }
+                switch hostKeys.check(key, host: host, port: port) {
+                case .known:
+                    return nil
+                case .revoked:
+                    return SSHClientError(.hostKeyChanged, "the host key \(key.fingerprint()) of \(host) is revoked in \(file)")
+                case .changed(let expected, let presented):
+                    let recorded = expected.map { $0.fingerprint() }.joined(separator: ", ")
+                    return SSHClientError(
+                        .hostKeyChanged,
+                        "REMOTE HOST IDENTIFICATION HAS CHANGED for \(host): \(file) records \(recorded), the server presented \(presented.fingerprint())"
+                    )
+                case .unknown:
+                    continue
+                }
+            }
+            switch unknown {
+            case .reject:
+                return SSHClientError(
+                    .hostKeyUnknown, "no host key is known for \(host) (it presented \(key.fingerprint()))")
+            case .warn:
+                warn("Warning: unknown host key \(key.fingerprint()) for \(host) accepted")
+                return nil
+            case .addToFile:
+                // Only a regular file (or none yet) is written: never replace /dev/null or a pipe.
+                guard let file = files.first, Self.isWritableKnownHostsFile(file) else { return nil }
+                var hostKeys = (try? HostKeys(contentsOfFile: file)) ?? HostKeys()
+                do {
+                    try hostKeys.add(key, host: host, port: port, hashed: hashNames)
+                    let directory = (file as NSString).deletingLastPathComponent
+                    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                    try hostKeys.write(toFile: file)
+                    warn("Warning: Permanently added '\(HostKeys.name(host: host, port: port))' to the list of known hosts.")
+                } catch {
+                    warn("could not record the host key in \(file): \(error)")
+                }
+                return nil
+            }
+        }
+    }
+}

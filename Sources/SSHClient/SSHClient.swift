@@ -1,0 +1,187 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SSHAuth
+import SSHConnection
+import SSHCrypto
+import SSHTransport
+import SSHWire
+
+/// An SSH client connection (RFC 4251–4254): what Paramiko's `SSHClient` is. `connect`
+/// reaches the server (over TCP, a ProxyCommand or a ProxyJump chain), checks its host key,
+/// authenticates, and keeps the connection until ``close()``; commands, shells, forwardings and
+/// SFTP run over it.
+public final class SSHClient: Sendable {
+    /// The connection protocol runtime: channels and global requests.
+    public let runtime: ConnectionRuntime
+    /// The server's host key as verified.
+    public let hostKey: SSHPublicKey
+    /// What the first key exchange negotiated.
+    public let negotiated: NegotiatedAlgorithms
+    /// The server's identification line.
+    public let serverVersion: String
+    /// The methods that authenticated us, in order.
+    public let authenticationMethods: [String]
+    let forwarding: ClientForwardingState
+    private let closer: AsyncStream<Void>.Continuation
+    private let task: Task<Void, Never>
+    private let jump: SSHClient?
+
+    private init(
+        ready: Ready, forwarding: ClientForwardingState, closer: AsyncStream<Void>.Continuation, task: Task<Void, Never>,
+        jump: SSHClient?
+    ) {
+        runtime = ready.runtime
+        hostKey = ready.hostKey
+        negotiated = ready.negotiated
+        serverVersion = ready.serverVersion
+        authenticationMethods = ready.methods
+        self.forwarding = forwarding
+        self.closer = closer
+        self.task = task
+        self.jump = jump
+    }
+
+    private struct Ready: Sendable {
+        var runtime: ConnectionRuntime
+        var hostKey: SSHPublicKey
+        var negotiated: NegotiatedAlgorithms
+        var serverVersion: String
+        var methods: [String]
+    }
+
+    /// Connects to `host`:`port` as `username`, trying `authentication`'s credentials in its
+    /// order, with `hostKeyPolicy` judging the server's key. Errors say which step failed.
+    public static func connect(
+        host: String, port: Int = 22, username: String, authentication: AuthStrategy,
+        hostKeyPolicy: SSHHostKeyPolicy = .knownHosts(), configuration: SSHClientConfiguration = SSHClientConfiguration()
+    ) async throws -> SSHClient {
+        var jumpClient: SSHClient?
+        let target: TransportTarget
+        if let command = configuration.proxyCommand {
+            target = .socket(try ProxyCommand.start(command))
+        } else if !configuration.proxyJump.isEmpty {
+            // The last jump host is reached through the ones before it, and reaches the target.
+            var hopConfiguration = configuration
+            var chain = configuration.proxyJump
+            let last = chain.removeLast()
+            hopConfiguration.proxyJump = chain
+            let hop = try await connect(
+                host: last.host, port: last.port, username: last.user ?? username, authentication: authentication,
+                hostKeyPolicy: hostKeyPolicy, configuration: hopConfiguration)
+            jumpClient = hop
+            do {
+                let listener = try await hop.forwardLocal(listen: .tcp(host: "127.0.0.1", port: 0), to: host, port: port)
+                target = .tcp(host: "127.0.0.1", port: listener.localAddress?.port ?? 0, listener: listener)
+            } catch {
+                await hop.close()
+                throw SSHClientError(.proxyFailed, "the jump host \(last.host) cannot forward to \(host):\(port): \(error)")
+            }
+        } else {
+            target = .tcp(host: host, port: port, listener: nil)
+        }
+        do {
+            return try await establish(
+                target: target, host: host, port: port, username: username, authentication: authentication,
+                hostKeyPolicy: hostKeyPolicy, configuration: configuration, jump: jumpClient)
+        } catch {
+            await jumpClient?.close()
+            throw error
+        }
+    }
+
+    private static func establish(
+        target: TransportTarget, host: String, port: Int, username: String, authentication: AuthStrategy,
+        hostKeyPolicy: SSHHostKeyPolicy, configuration: SSHClientConfiguration, jump: SSHClient?
+    ) async throws -> SSHClient {
+        let verdict = NIOLockedValueBox<(SSHPublicKey?, SSHClientError?)>((nil, nil))
+        let warn = configuration.messageHandler ?? { _ in }
+        let policy = HostKeyPolicy.ask { blob, _ in
+            guard let key = try? SSHPublicKey(blob: blob) else { return false }
+            let problem = await hostKeyPolicy.judge(key, host: host, port: port, warn: warn)
+            verdict.withLockedValue { $0 = (key, problem) }
+            return problem == nil
+        }
+        let asyncChannel = try await target.connect(
+            configuration: configuration.transport, policy: policy, timeout: configuration.connectTimeout, host: host)
+        let forwarding = ClientForwardingState(agentSocket: configuration.forwardAgent)
+        let (readyStream, readyContinuation) = AsyncStream<Result<Ready, any Error>>.makeStream()
+        let (closeStream, closer) = AsyncStream<Void>.makeStream()
+        let handshakeTimer = asyncChannel.channel.eventLoop.scheduleTask(in: TimeAmount(configuration.handshakeTimeout)) {
+            asyncChannel.channel.close(promise: nil)
+        }
+        let task = Task<Void, Never> {
+            do {
+                try await TransportConnection.withEstablished(asyncChannel, role: .client) { transport in
+                    handshakeTimer.cancel()
+                    var client = UserAuthClient(userName: username)
+                    client.timeLimit = configuration.authenticationTimeout
+                    client.publicKeyAlgorithms = configuration.publicKeyAlgorithms
+                    if let handler = configuration.messageHandler { client.bannerHandler = { handler($0) } }
+                    let result: UserAuthResult
+                    do {
+                        result = try await client.authenticate(over: transport, credentials: authentication.credentials().credentials)
+                    } catch let error as AuthError {
+                        try? await transport.disconnect(.noMoreAuthMethodsAvailable, "")
+                        throw SSHClientError(.authenticationFailed, "\(username)@\(host): \(error.detail)")
+                    }
+                    try await transport.authenticationSucceeded()
+                    let hostKey = verdict.withLockedValue { $0.0 }
+                    try await ConnectionRuntime.withRuntime(
+                        over: transport, configuration: configuration.channels, handlers: forwarding.handlers()
+                    ) { runtime in
+                        guard let hostKey else { throw SSHClientError(.hostKeyUnknown, "no host key was presented") }
+                        readyContinuation.yield(
+                            .success(
+                                Ready(
+                                    runtime: runtime, hostKey: hostKey, negotiated: transport.negotiated,
+                                    serverVersion: transport.peerIdentification, methods: result.methods)))
+                        await withTaskGroup(of: Void.self) { group in
+                            if let interval = configuration.keepaliveInterval {
+                                group.addTask {
+                                    await Keepalive(runtime: runtime, interval: interval, countMax: configuration.keepaliveCountMax)
+                                        .run()
+                                    closer.finish()
+                                }
+                            }
+                            for await _ in closeStream {}
+                            group.cancelAll()
+                        }
+                        await forwarding.closeAll()
+                        try? await transport.disconnect(.byApplication, "closed by the user")
+                    }
+                }
+            } catch {
+                handshakeTimer.cancel()
+                readyContinuation.yield(.failure(Self.explain(error, verdict: verdict.withLockedValue { $0.1 }, host: host)))
+            }
+            readyContinuation.finish()
+            target.cleanUp()
+        }
+        var iterator = readyStream.makeAsyncIterator()
+        guard let first = await iterator.next() else {
+            throw SSHClientError(.closed, "the connection to \(host) ended")
+        }
+        let ready = try first.get()
+        return SSHClient(ready: ready, forwarding: forwarding, closer: closer, task: task, jump: jump)
+    }
+
+    /// The error to report: the host-key verdict when that refused, else the error itself.
+    private static func explain(_ error: any Error, verdict: SSHClientError?, host: String) -> any Error {
+        if let verdict { return verdict }
+        if let transport = error as? TransportError {
+            if transport.code == .closed || transport.code == .timedOut {
+                return SSHClientError(.timedOut, "\(host): the connection closed during the handshake (\(transport.detail))")
+            }
+        }
+        return error
+    }
+
+    /// Ends every channel, says DISCONNECT, and closes the connection (and the jump hosts').
+    public func close() async {
+        closer.finish()
+        await task.value
+        await jump?.close()
+    }
+}

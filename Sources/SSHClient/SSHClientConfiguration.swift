@@ -1,0 +1,55 @@
+import SSHConnection
+import SSHTransport
+
+/// How ``SSHClient/connect(host:port:username:authentication:hostKeyPolicy:configuration:)``
+/// connects (ssh_config's equivalents in brackets).
+public struct SSHClientConfiguration: Sendable {
+    /// The transport: algorithms (Ciphers, MACs, KexAlgorithms, HostKeyAlgorithms), compression,
+    /// rekey limits.
+    public var transport = TransportConfiguration(role: .client)
+    /// Channel windows and packet sizes.
+    public var channels = ChannelMultiplexer.Configuration()
+    /// Time allowed for the TCP connection (ConnectTimeout).
+    public var connectTimeout: Duration = .seconds(15)
+    /// Time allowed from connected to keys exchanged (banner and key exchange).
+    public var handshakeTimeout: Duration = .seconds(60)
+    /// Time allowed for authentication.
+    public var authenticationTimeout: Duration = .seconds(30)
+    /// Send `keepalive@openssh.com` after this long without traffic from the server
+    /// (ServerAliveInterval); nil sends none.
+    public var keepaliveInterval: Duration?
+    /// Unanswered keepalives before the connection is given up (ServerAliveCountMax).
+    public var keepaliveCountMax = 3
+    /// Receives the server's banner (RFC 4252 §5.4) and warnings such as a newly added host key.
+    public var messageHandler: (@Sendable (String) -> Void)?
+    /// Signature algorithms offered for public keys (PubkeyAcceptedAlgorithms); nil: all.
+    public var publicKeyAlgorithms: [String]?
+    /// Run the connection through this command's standard input and output (ProxyCommand),
+    /// already with `%h`, `%p` and `%r` expanded.
+    public var proxyCommand: String?
+    /// Reach the host through these SSH servers in turn (ProxyJump), each connected with the
+    /// same policies.
+    public var proxyJump: [SSHProxyHop] = []
+    /// Whether to let the server use our SSH agent (ForwardAgent): the socket path, or nil.
+    public var forwardAgent: String?
+
+    /// The defaults above.
+    public init() {}
+}
+
+/// One hop of ProxyJump: `[user@]host[:port]`.
+public struct SSHProxyHop: Sendable, Hashable {
+    /// The user on the jump host; nil uses the final user.
+    public var user: String?
+    /// The jump host.
+    public var host: String
+    /// Its port.
+    public var port: Int
+
+    /// A hop.
+    public init(user: String? = nil, host: String, port: Int = 22) {
+        self.user = user
+        self.host = host
+        self.port = port
+    }
+}

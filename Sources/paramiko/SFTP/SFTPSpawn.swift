@@ -1,0 +1,69 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Starts the programs `paramiko sftp` runs (the `-D` server, `!` commands, `lls`) with `posix_spawnp(3)`:
+/// found on `PATH` like `execvp(3)`, with default signal handling and an empty signal mask, and standard
+/// input and output on given descriptors.
+enum SFTPSpawn {
+    /// Starts `arguments` (the first is the program) with its standard input and output on `input` and
+    /// `output` (nil keeps ours); its standard error is ours. Throws the errno when it cannot start.
+    static func start(_ arguments: [String], input: Int32? = nil, output: Int32? = nil) throws(SFTPLocalError)
+        -> pid_t
+    {
+        guard let program = arguments.first else { throw SFTPLocalError(code: ENOENT) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let input { posix_spawn_file_actions_adddup2(&actions, input, 0) }
+        if let output { posix_spawn_file_actions_adddup2(&actions, output, 1) }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let status = posix_spawnp(&pid, program, &actions, &attributes, &argv, environ)
+        guard status == 0 else { throw SFTPLocalError(code: status) }
+        return pid
+    }
+
+    /// Waits for `pid` on a thread of its own and returns its `waitpid(2)` status.
+    static func wait(_ pid: pid_t) async -> Int32 {
+        await withCheckedContinuation { continuation in
+            Thread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                continuation.resume(returning: status)
+            }.start()
+        }
+    }
+
+    /// A pipe whose two ends close on exec.
+    static func pipe() throws(SFTPLocalError) -> (read: Int32, write: Int32) {
+        var descriptors: [Int32] = [-1, -1]
+        guard systemPipe(&descriptors) == 0 else { throw SFTPLocalError(code: errno) }
+        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        return (descriptors[0], descriptors[1])
+    }
+}
+
+/// `pipe(2)`, named apart from ``SFTPSpawn/pipe()``.
+private func systemPipe(_ descriptors: UnsafeMutablePointer<Int32>) -> Int32 {
+    pipe(descriptors)
+}

@@ -1,0 +1,59 @@
+import Foundation
+import SSHAuth
+import SSHClient
+import SSHConfig
+
+/// How `paramiko ssh` and `paramiko sftp` reach a host: ssh_config evaluated with the command
+/// line's options first, then the connection with the agent's keys and, when the keys fail
+/// on a terminal, a typed password.
+enum ClientConnection {
+    /// The settings for `destination` (`[user@]host`, or an `ssh://` URI) with `lines` (ssh_config
+    /// lines the flags stand for) read before `configFile` (`none`: no file; nil: the standard files).
+    static func settings(
+        destination: String, login: String?, port: Int?, lines: [String], configFile: String?
+    ) throws -> SSHClientSettings {
+        var host = destination
+        var user = login
+        if host.hasPrefix("ssh://") { host = String(host.dropFirst(6)) }
+        if let at = host.lastIndex(of: "@") {
+            if user == nil { user = String(host[..<at]) }
+            host = String(host[host.index(after: at)...])
+        }
+        var sources: [SSHConfig.Source] = []
+        let optionLines = lines.map { line -> String in
+            // `-o Name=value` is `Name value` in a file.
+            guard let equals = line.firstIndex(of: "="), !line[..<equals].contains(" ") else { return line }
+            return line[..<equals] + " " + line[line.index(after: equals)...]
+        }
+        if !optionLines.isEmpty { sources.append(.text(optionLines.joined(separator: "\n"), name: "command-line")) }
+        if let configFile {
+            if configFile != "none" { sources.append(.file(path: configFile, isUserConfig: true)) }
+        } else {
+            sources += SSHConfig.standard().sources
+        }
+        let resolved = try SSHConfig(sources: sources).resolve(host: host, user: user, port: port)
+        return try SSHClientSettings(resolved: resolved)
+    }
+
+    /// Connects as `settings` say; banners and warnings go to stderr unless `quiet`.
+    static func connect(_ settings: SSHClientSettings, quiet: Bool) async throws -> SSHClient {
+        var settings = settings
+        settings.configuration.messageHandler = { message in
+            guard !quiet else { return }
+            var standardError = StandardError()
+            print(message, terminator: message.hasSuffix("\n") ? "" : "\n", to: &standardError)
+        }
+        var agentKeys: [any SSHSigner] = []
+        if !settings.authentication.identitiesOnly, let socket = settings.identityAgent {
+            agentKeys = (try? await SSHAgentClient(socketPath: socket).signers()) ?? []
+        }
+        do {
+            return try await SSHClient.connect(settings: settings, agentKeys: agentKeys)
+        } catch let error as SSHClientError where error.code == .authenticationFailed {
+            guard settings.passwordAuthentication, !settings.batchMode, isatty(0) != 0,
+                let typed = getpass("\(settings.user)@\(settings.host)'s password: ")
+            else { throw error }
+            return try await SSHClient.connect(settings: settings, agentKeys: agentKeys, password: String(cString: typed))
+        }
+    }
+}

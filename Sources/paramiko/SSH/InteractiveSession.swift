@@ -1,0 +1,131 @@
+import Dispatch
+import Foundation
+import NIOCore
+import SSHClient
+import SSHConnection
+import SSHWire
+
+/// One remote command or shell wired to this terminal: stdin to the channel, the channel's
+/// stdout and stderr to ours; with a pty, the local terminal in raw mode (restored at the end)
+/// and SIGWINCH passed on as window-change (RFC 4254 §6.2, §6.7).
+struct InteractiveSession {
+    let client: SSHClient
+    let command: String?
+    let wantsTerminal: Bool
+    let environment: [String: String]
+
+    func run() async throws -> Int32 {
+        let terminal = wantsTerminal ? Self.currentTerminal() : nil
+        let channel: SSHChannel
+        if let command {
+            channel = try await client.exec(command, environment: environment, terminal: terminal)
+        } else {
+            channel = try await client.shell(terminal: terminal, environment: environment)
+        }
+        let raw = terminal != nil && isatty(0) != 0 ? RawMode() : nil
+        defer { raw?.restore() }
+        let resize = terminal == nil ? nil : SignalWatch(signals: [SIGWINCH]) {
+            let size = Self.currentTerminal().size
+            Task { _ = try? await channel.request(.windowChange(size), wantReply: false) }
+        }
+        defer { resize?.cancel() }
+        let input = StandardInputReader()
+        let writer = Task {
+            for await chunk in input.chunks {
+                try await channel.write(chunk)
+                input.consumed()
+            }
+            try await channel.sendEOF()
+        }
+        defer { writer.cancel() }
+        var exit: Int32?
+        var sawEOF = false
+        for try await output in channel.output {
+            switch output {
+            case .stdout(let data): Self.write(data, to: 1)
+            case .stderr(let data): Self.write(data, to: 2)
+            case .eof: sawEOF = true
+            case .exitStatus(let status): exit = Int32(truncatingIfNeeded: status)
+            case .exitSignal(let signal):
+                raw?.restore()
+                var standardError = StandardError()
+                print("remote command killed by signal \(signal.signalName)", to: &standardError)
+                exit = 255
+            }
+            if sawEOF, exit != nil { try? await channel.close() }
+        }
+        return exit ?? 255
+    }
+
+    static func write(_ data: ByteBuffer, to descriptor: Int32) {
+        data.withUnsafeReadableBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+
+    /// The local terminal's TERM, size and modes for pty-req.
+    static func currentTerminal() -> ChannelRequestType.PseudoTerminal {
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) != 0 { size = winsize(ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0) }
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? "vt100"
+        return ChannelRequestType.PseudoTerminal(
+            term: term,
+            size: .init(
+                columns: UInt32(size.ws_col), rows: UInt32(size.ws_row), widthPixels: UInt32(size.ws_xpixel),
+                heightPixels: UInt32(size.ws_ypixel)))
+    }
+}
+
+/// The local terminal in raw mode until ``restore()``, as ssh puts it for a remote pty.
+final class RawMode {
+    private var saved = termios()
+    private var active = false
+
+    init() {
+        guard tcgetattr(0, &saved) == 0 else { return }
+        var raw = saved
+        cfmakeraw(&raw)
+        active = tcsetattr(0, TCSADRAIN, &raw) == 0
+    }
+
+    func restore() {
+        guard active else { return }
+        active = false
+        tcsetattr(0, TCSADRAIN, &saved)
+    }
+}
+
+/// Standard input read on a thread of its own, one chunk at a time: the next read waits until
+/// the previous chunk was sent, so a slow channel holds the reader back.
+final class StandardInputReader: Sendable {
+    let chunks: AsyncStream<ByteBuffer>
+    private let gate = DispatchSemaphore(value: 0)
+
+    init() {
+        let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
+        chunks = stream
+        let gate = self.gate
+        Thread {
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { break }
+                continuation.yield(ByteBuffer(bytes: buffer[0..<count]))
+                gate.wait()
+            }
+            continuation.finish()
+        }.start()
+    }
+
+    /// The last chunk was sent; read the next.
+    func consumed() { gate.signal() }
+}

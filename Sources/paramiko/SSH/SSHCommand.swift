@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+import SSHAuth
+import SSHClient
+import SSHConfig
+import SSHConnection
+import SSHWire
+
+/// `paramiko ssh`: OpenSSH's `ssh` for the flags scripts use. The destination's settings come
+/// from ssh_config (`-F` or the standard files) with `-o` lines first; the exit status is the
+/// remote command's, 255 when connecting or authenticating failed.
+struct SSHCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ssh",
+        abstract: "Log in to a host and run a command or a shell, as OpenSSH's ssh does."
+    )
+
+    @Option(name: .customShort("p"), help: "Port to connect to.") var port: Int?
+    @Option(name: .customShort("l"), help: "User to log in as.") var login: String?
+    @Option(name: .customShort("i"), help: "Identity (private key) file; repeatable.") var identities: [String] = []
+    @Option(name: .customShort("o"), help: "An ssh_config option line; repeatable.") var options: [String] = []
+    @Option(name: .customShort("F"), help: "Configuration file (none: no file).") var configFile: String?
+    @Option(name: .customShort("J"), help: "Jump hosts, [user@]host[:port][,...].") var jump: String?
+    @Option(name: .customShort("L"), help: "[bind:]port:host:hostport local forwarding; repeatable.") var local: [String] = []
+    @Option(name: .customShort("R"), help: "[bind:]port:host:hostport remote forwarding; repeatable.") var remote: [String] = []
+    @Option(name: .customShort("D"), help: "[bind:]port dynamic (SOCKS) forwarding; repeatable.") var dynamic: [String] = []
+    @Flag(name: .customShort("N"), help: "Run no command (forwardings only).") var noCommand = false
+    @Flag(name: .customShort("T"), help: "No pseudo-terminal.") var noTerminal = false
+    @Flag(name: .customShort("t"), help: "Ask for a pseudo-terminal (twice: even without a local tty).") var terminal: Int
+    @Flag(name: .customShort("A"), help: "Forward the agent.") var forwardAgent = false
+    @Flag(name: .customShort("C"), help: "Compress.") var compression = false
+    @Flag(name: .customShort("v"), help: "Verbose; repeatable.") var verbose: Int
+    @Flag(name: .customShort("q"), help: "Quiet: no warnings or banners.") var quiet = false
+    @Argument(help: "[user@]host") var destination: String
+    @Argument(parsing: .captureForPassthrough, help: "The command to run.") var command: [String] = []
+
+    func run() async throws {
+        let status = await session()
+        throw ExitCode(status)
+    }
+
+    private func session() async -> Int32 {
+        var standardError = StandardError()
+        let settings: SSHClientSettings
+        do {
+            settings = try resolveSettings()
+        } catch let error as ConfigError {
+            print(ConfigCommand.sshStyleMessage(error), to: &standardError)
+            return 255
+        } catch {
+            print("paramiko ssh: \(error)", to: &standardError)
+            return 255
+        }
+        let client: SSHClient
+        do {
+            client = try await connect(settings)
+        } catch let error as SSHClientError {
+            print("paramiko ssh: \(error.detail)", to: &standardError)
+            return 255
+        } catch {
+            print("paramiko ssh: \(error)", to: &standardError)
+            return 255
+        }
+        do {
+            try await startForwardings(client, settings)
+            let status: Int32
+            if noCommand {
+                status = await waitForSignal()
+            } else {
+                status = try await InteractiveSession(
+                    client: client, command: command.isEmpty ? nil : command.joined(separator: " "),
+                    wantsTerminal: wantsTerminal(settings), environment: settings.environment
+                ).run()
+            }
+            await client.close()
+            return status
+        } catch {
+            print("paramiko ssh: \(error)", to: &standardError)
+            await client.close()
+            return 255
+        }
+    }
+
+    /// The ssh_config lines the flags stand for, read before any file, as ssh does.
+    func commandLineOptions() -> [String] {
+        var lines = options
+        lines += identities.map { "IdentityFile \($0)" }
+        if let jump { lines.append("ProxyJump \(jump)") }
+        lines += local.compactMap { Self.forwardingLine("LocalForward", $0) }
+        lines += remote.compactMap { Self.forwardingLine("RemoteForward", $0) }
+        lines += dynamic.map { "DynamicForward \($0)" }
+        if forwardAgent { lines.append("ForwardAgent yes") }
+        if compression { lines.append("Compression yes") }
+        if noTerminal { lines.append("RequestTTY no") } else if terminal >= 2 { lines.append("RequestTTY force") } else if terminal == 1 {
+            lines.append("RequestTTY yes")
+        }
+        return lines
+    }
+
+    /// `-L [bind:]port:host:hostport` as `LocalForward [bind:]port host:hostport`.
+    static func forwardingLine(_ keyword: String, _ spec: String) -> String? {
+        var fields: [String] = []
+        var current = ""
+        var bracket = false
+        for character in spec {
+            switch character {
+            case "[": bracket = true
+            case "]": bracket = false
+            case ":" where !bracket:
+                fields.append(current)
+                current = ""
+            default: current.append(character)
+            }
+        }
+        fields.append(current)
+        guard fields.count >= 3 else { return "\(keyword) \(spec)" }
+        let target = fields.suffix(2).joined(separator: ":")
+        let listen = fields.dropLast(2).joined(separator: ":")
+        return "\(keyword) \(listen) \(target)"
+    }
+
+    func resolveSettings() throws -> SSHClientSettings {
+        try ClientConnection.settings(
+            destination: destination, login: login, port: port, lines: commandLineOptions(), configFile: configFile)
+    }
+
+    func wantsTerminal(_ settings: SSHClientSettings) -> Bool {
+        switch settings.requestTTY {
+        case "force": return true
+        case "yes": return isatty(0) != 0
+        case "no": return false
+        default: return command.isEmpty && isatty(0) != 0
+        }
+    }
+
+    private func connect(_ settings: SSHClientSettings) async throws -> SSHClient {
+        try await ClientConnection.connect(settings, quiet: quiet)
+    }
+
+    private func startForwardings(_ client: SSHClient, _ settings: SSHClientSettings) async throws {
+        for forward in settings.localForwards {
+            let listen: ForwardingListener.Address =
+                forward.listenPath.map { .unix(path: $0) }
+                ?? .tcp(host: forward.listenHost ?? "127.0.0.1", port: forward.listenPort)
+            if let path = forward.connectPath {
+                _ = try await client.forwardLocal(listen: listen, toSocket: path)
+            } else {
+                _ = try await client.forwardLocal(listen: listen, to: forward.connectHost ?? "localhost", port: forward.connectPort)
+            }
+        }
+        for forward in settings.remoteForwards {
+            let target: ForwardingListener.Address =
+                forward.connectPath.map { .unix(path: $0) }
+                ?? .tcp(host: forward.connectHost ?? "localhost", port: forward.connectPort)
+            if let path = forward.listenPath {
+                try await client.forwardRemote(socketPath: path, to: target)
+            } else {
+                let bound = try await client.forwardRemote(
+                    address: forward.listenHost ?? "localhost", port: forward.listenPort, to: target)
+                if forward.listenPort == 0 {
+                    var standardError = StandardError()
+                    print("Allocated port \(bound) for remote forward to \(forward.connectHost ?? ""):\(forward.connectPort)", to: &standardError)
+                }
+            }
+        }
+        for forward in settings.dynamicForwards {
+            _ = try await client.forwardDynamic(
+                listen: .tcp(host: forward.listenHost ?? "127.0.0.1", port: forward.listenPort))
+        }
+    }
+
+    /// -N: keeps the forwardings until SIGINT or SIGTERM.
+    private func waitForSignal() async -> Int32 {
+        let (stream, continuation) = AsyncStream<Void>.makeStream()
+        let watch = SignalWatch(signals: [SIGINT, SIGTERM]) { continuation.finish() }
+        for await _ in stream {}
+        watch.cancel()
+        return 0
+    }
+}

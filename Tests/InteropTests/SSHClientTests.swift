@@ -1,0 +1,239 @@
+import Foundation
+import NIOCore
+import SSHAuth
+import SSHClient
+import SSHConnection
+import SSHCrypto
+import SSHTestSupport
+import SSHTransport
+import SSHWire
+import Testing
+
+/// SSHClient against OpenSSH's sshd: connect with host-key policies, run, forwardings,
+/// ProxyCommand and ProxyJump.
+@Suite(.enabled(if: Peers.available("sshd"), "OpenSSH sshd is not installed"), .serialized)
+struct SSHClientTests {
+    struct Setup: Sendable {
+        let server: OpenSSHServer
+        let key: SSHPrivateKey
+        let keyPath: String
+        let directory: URL
+
+        var strategy: AuthStrategy {
+            var strategy = AuthStrategy()
+            strategy.keys = [key]
+            strategy.lookForKeys = false
+            return strategy
+        }
+
+        func knownHosts(_ type: String = "ssh-ed25519") throws -> String {
+            let blob = try server.hostKeyBlob(type)
+            let line = "[127.0.0.1]:\(server.port) \(type) \(Data(blob).base64EncodedString())\n"
+            let path = directory.appendingPathComponent("known_hosts").path
+            try line.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+
+        func connect(policy: SSHHostKeyPolicy = .acceptAnythingInsecurely, configuration: SSHClientConfiguration = .init())
+            async throws -> SSHClient
+        {
+            try await SSHClient.connect(
+                host: "127.0.0.1", port: server.port, username: NSUserName(), authentication: strategy,
+                hostKeyPolicy: policy, configuration: configuration)
+        }
+    }
+
+    static func setUp(_ configuration: [String] = ["LogLevel ERROR"]) async throws -> Setup {
+        let server = try await OpenSSHServer.start(configuration: configuration)
+        let key = try SSHPrivateKey.generate(.ed25519)
+        try server.authorize([key.publicKey.openSSHLine])
+        let directory = try Peers.temporaryDirectory("paramiko-client")
+        let keyPath = directory.appendingPathComponent("id_ed25519").path
+        try key.write(to: keyPath)
+        return Setup(server: server, key: key, keyPath: keyPath, directory: directory)
+    }
+
+    @Test func runCollectsStdoutStderrAndExitStatus() async throws {
+        let setup = try await Self.setUp()
+        defer { setup.server.stop() }
+        let client = try await setup.connect()
+        let result = try await client.run("echo out; echo err >&2; exit 7")
+        #expect(result.output == "out\n")
+        #expect(result.errorOutput == "err\n")
+        #expect(result.exitStatus == 7)
+        // Both streams larger than the windows at once: drained concurrently, nothing stalls.
+        let big = try await client.run("head -c 5000000 /dev/zero; head -c 5000000 /dev/zero >&2")
+        #expect(big.stdout.count == 5_000_000 && big.stderr.count == 5_000_000)
+        let echoed = try await client.run("cat", input: Array(repeating: 0x61, count: 1_000_000))
+        #expect(echoed.stdout.count == 1_000_000)
+        let signalled = try await client.run("kill -TERM $$")
+        #expect(signalled.exitSignal?.signalName == "TERM")
+        #expect(client.authenticationMethods == ["publickey"])
+        await client.close()
+    }
+
+    @Test func hostKeyPolicies() async throws {
+        let setup = try await Self.setUp()
+        defer { setup.server.stop() }
+        let empty = setup.directory.appendingPathComponent("empty_known_hosts").path
+        // Unknown: refused by default.
+        await #expect(throws: SSHClientError.self) {
+            _ = try await setup.connect(policy: .knownHosts([empty]))
+        }
+        do {
+            _ = try await setup.connect(policy: .knownHosts([empty]))
+        } catch let error as SSHClientError {
+            #expect(error.code == .hostKeyUnknown)
+        }
+        // Added to the file, then known.
+        var configuration = SSHClientConfiguration()
+        configuration.transport.algorithms.hostKey = ["ssh-ed25519"]
+        let added = try await setup.connect(policy: .knownHosts([empty], unknown: .addToFile), configuration: configuration)
+        await added.close()
+        #expect(try String(contentsOfFile: empty, encoding: .utf8).contains("[127.0.0.1]:\(setup.server.port) ssh-ed25519"))
+        let known = try await setup.connect(policy: .knownHosts([empty]), configuration: configuration)
+        #expect(known.hostKey.openSSHLine.hasPrefix("ssh-ed25519"))
+        await known.close()
+        // Changed: a different key recorded for the host is always an error with both fingerprints.
+        let other = try SSHPrivateKey.generate(.ed25519).publicKey
+        let changed = setup.directory.appendingPathComponent("changed").path
+        try "[127.0.0.1]:\(setup.server.port) \(other.openSSHLine)\n".write(toFile: changed, atomically: true, encoding: .utf8)
+        do {
+            _ = try await setup.connect(policy: .knownHosts([changed], unknown: .addToFile), configuration: configuration)
+            Issue.record("a changed host key was accepted")
+        } catch let error as SSHClientError {
+            #expect(error.code == .hostKeyChanged)
+            #expect(error.detail.contains(other.fingerprint()))
+        }
+    }
+
+    @Test func connectionErrorsSayWhatFailed() async throws {
+        let closedPort = freeLoopbackPort()
+        do {
+            _ = try await SSHClient.connect(
+                host: "127.0.0.1", port: closedPort, username: "nobody", authentication: AuthStrategy(),
+                hostKeyPolicy: .acceptAnythingInsecurely)
+            Issue.record("connected to a closed port")
+        } catch let error as SSHClientError {
+            #expect(error.code == .connectionFailed)
+            #expect(error.detail.contains("refused"))
+        }
+        let setup = try await Self.setUp()
+        defer { setup.server.stop() }
+        var strategy = AuthStrategy()
+        strategy.lookForKeys = false
+        strategy.keys = [try SSHPrivateKey.generate(.ed25519)]
+        do {
+            _ = try await SSHClient.connect(
+                host: "127.0.0.1", port: setup.server.port, username: NSUserName(), authentication: strategy,
+                hostKeyPolicy: .acceptAnythingInsecurely)
+            Issue.record("an unauthorized key logged in")
+        } catch let error as SSHClientError {
+            #expect(error.code == .authenticationFailed)
+        }
+    }
+
+    @Test func localAndRemoteForwardingCarryTraffic() async throws {
+        let setup = try await Self.setUp()
+        defer { setup.server.stop() }
+        let echo = try await EchoServer.start()
+        defer { echo.stop() }
+        let client = try await setup.connect()
+        let listener = try await client.forwardLocal(listen: .tcp(host: "127.0.0.1", port: 0), to: "127.0.0.1", port: echo.port)
+        let localPort = listener.localAddress?.port ?? 0
+        let local = try await Peers.runDetached([Peers.executable("python3") ?? "python3", "-c", Self.talk(port: localPort, text: "through -L")])
+        #expect(local.output == "through -L\n")
+        // -R with port 0: the server picks the port and says which.
+        let bound = try await client.forwardRemote(address: "127.0.0.1", port: 0, to: .tcp(host: "127.0.0.1", port: echo.port))
+        #expect(bound > 0)
+        let remote = try await client.run("python3 -c \"\(Self.talk(port: bound, text: "through -R"))\"")
+        #expect(remote.output == "through -R\n")
+        try await client.cancelRemoteForward(address: "127.0.0.1", port: bound)
+        await client.close()
+    }
+
+    @Test func proxyCommandAndProxyJump() async throws {
+        let setup = try await Self.setUp()
+        defer { setup.server.stop() }
+        var configuration = SSHClientConfiguration()
+        configuration.proxyCommand =
+            "ssh -F /dev/null -i \(setup.keyPath) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -p \(setup.server.port) -W 127.0.0.1:\(setup.server.port) \(NSUserName())@127.0.0.1"
+        let proxied = try await setup.connect(configuration: configuration)
+        #expect(try await proxied.run("echo proxied").output == "proxied\n")
+        await proxied.close()
+        // Two hops through the same sshd, each a direct-tcpip channel of the one before.
+        var jump = SSHClientConfiguration()
+        jump.proxyJump = [
+            SSHProxyHop(host: "127.0.0.1", port: setup.server.port), SSHProxyHop(host: "127.0.0.1", port: setup.server.port),
+        ]
+        let jumped = try await setup.connect(configuration: jump)
+        #expect(try await jumped.run("echo jumped").output == "jumped\n")
+        await jumped.close()
+    }
+
+    static func talk(port: Int, text: String) -> String {
+        "import socket; s=socket.create_connection(('127.0.0.1', \(port))); s.sendall(b'\(text)'); s.shutdown(socket.SHUT_WR); d=b''\nwhile True:\n  c=s.recv(100)\n  if not c: break\n  d+=c\nprint(d.decode())"
+    }
+}
+
+/// `paramiko ssh` and OpenSSH's `ssh` with the same flags give the same output and exit status.
+@Suite(.enabled(if: Peers.available("sshd"), "OpenSSH sshd is not installed"), .serialized)
+struct ParamikoSSHCommandTests {
+    static func paramiko() throws -> String {
+        var directory = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { directory.deleteLastPathComponent() }
+        let path = directory.path + "/.build/debug/paramiko"
+        guard FileManager.default.isExecutableFile(atPath: path) else { throw PeerError("paramiko is not built") }
+        return path
+    }
+
+    @Test func sameOutputAndStatusAsOpenSSH() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let flags = [
+            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "LogLevel=ERROR", "-q", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
+        ]
+        let paramiko = try Self.paramiko()
+        let ssh = Peers.executable("ssh") ?? "ssh"
+        for command in ["echo one; echo two >&2; exit 3", "printf 'a\\nb'", "exit 0", "head -c 100000 /dev/zero | wc -c"] {
+            let ours = try await Peers.runDetached([paramiko, "ssh"] + flags + [command])
+            let theirs = try await Peers.runDetached([ssh] + flags + [command])
+            #expect(ours.status == theirs.status, "\(command)")
+            #expect(ours.output == theirs.output, "\(command)")
+        }
+        // Standard input reaches the command.
+        let input = Data(repeating: 0x62, count: 200_000)
+        let ours = try await Peers.runDetached([paramiko, "ssh"] + flags + ["wc -c"], input: input)
+        #expect(ours.output.trimmingCharacters(in: .whitespacesAndNewlines) == "200000")
+        // Connection failures exit 255 as ssh's do.
+        let refused = try await Peers.runDetached(
+            [paramiko, "ssh", "-F", "none", "-o", "BatchMode=yes", "-p", "\(freeLoopbackPort())", "127.0.0.1", "true"])
+        #expect(refused.status == 255)
+    }
+
+    @Test func dynamicForwardingSpeaksSOCKS() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let echo = try await EchoServer.start()
+        defer { echo.stop() }
+        let client = try await setup.connect()
+        let listener = try await client.forwardDynamic(listen: .tcp(host: "127.0.0.1", port: 0))
+        let proxy = listener.localAddress?.port ?? 0
+        let script = """
+            import socket
+            s = socket.create_connection(("127.0.0.1", \(proxy)))
+            s.sendall(b"\\x05\\x01\\x00"); assert s.recv(2) == b"\\x05\\x00"
+            s.sendall(b"\\x05\\x01\\x00\\x03\\x09127.0.0.1" + (\(echo.port)).to_bytes(2, "big"))
+            assert s.recv(10)[:2] == b"\\x05\\x00"
+            s.sendall(b"socks5"); s.shutdown(socket.SHUT_WR); print(s.recv(100).decode())
+            s = socket.create_connection(("127.0.0.1", \(proxy)))
+            s.sendall(b"\\x04\\x01" + (\(echo.port)).to_bytes(2, "big") + b"\\x00\\x00\\x00\\x01u\\x00127.0.0.1\\x00")
+            assert s.recv(8)[1] == 0x5A
+            s.sendall(b"socks4a"); s.shutdown(socket.SHUT_WR); print(s.recv(100).decode())
+            """
+        let result = try await Peers.runDetached([Peers.executable("python3") ?? "python3", "-c", script])
+        #expect(result.output == "socks5\nsocks4a\n")
+        await client.close()
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import NIOCore
+import SFTP
+import SSHAuth
+import SSHClient
+import SSHConnection
+import SSHCrypto
+import SSHServer
+import SSHTestSupport
+import SSHWire
+import Testing
+
+/// Our client against our server in one process: exec through a custom session handler and
+/// through a process, SFTP as a registered subsystem, local and remote forwarding, the session
+/// limit and no-more-sessions.
+@Suite(.serialized)
+struct EndToEndTests {
+    struct CustomDelegate: SSHServerDelegate {
+        let key: SSHPublicKey
+
+        func decide(_ request: ServerAuthRequest) async -> ServerAuthDecision {
+            guard case .publicKey(_, let offered, _, let signed, _) = request, offered == key else { return .failure }
+            return signed ? .success : .publicKeyAcceptable
+        }
+
+        func exec(_ command: String, session: SessionContext) async -> SessionAction {
+            if command == "denied" { return .deny }
+            if command.hasPrefix("shout ") {
+                return .handle { channel, context in
+                    var reply = ByteBuffer(string: command.dropFirst(6).uppercased() + " for " + context.connection.identity.user)
+                    try? await channel.write(reply)
+                    reply = ByteBuffer(string: "to stderr")
+                    try? await channel.writeStderr(reply)
+                    return 9
+                }
+            }
+            return .runProcess(LocalProcessOptions())
+        }
+
+        func allowsDirectTCPIP(host: String, port: Int, connection: SSHServerConnectionInfo) async -> Bool { true }
+        func allowsRemoteForward(address: String, port: Int, connection: SSHServerConnectionInfo) async -> Bool { true }
+    }
+
+    static func withPair(
+        configuration: SSHServerConfiguration = SSHServerConfiguration(), _ body: (SSHClient, SSHServer) async throws -> Void
+    ) async throws {
+        let key = try SSHPrivateKey.generate(.ed25519)
+        let server = try await SSHServer.listen(
+            host: "127.0.0.1", port: 0, hostKeys: [try SSHPrivateKey.generate(.ecdsaP256)],
+            delegate: CustomDelegate(key: key.publicKey), configuration: configuration)
+        var strategy = AuthStrategy()
+        strategy.keys = [key]
+        strategy.lookForKeys = false
+        let client = try await SSHClient.connect(
+            host: "127.0.0.1", port: server.port, username: "alice", authentication: strategy,
+            hostKeyPolicy: .acceptAnythingInsecurely)
+        do {
+            try await body(client, server)
+        } catch {
+            await client.close()
+            await server.shutdown(gracePeriod: .seconds(1))
+            throw error
+        }
+        await client.close()
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func customHandlerAndProcess() async throws {
+        try await Self.withPair { client, _ in
+            let shouted = try await client.run("shout hello")
+            #expect(shouted.output == "HELLO for alice")
+            #expect(shouted.errorOutput == "to stderr")
+            #expect(shouted.exitStatus == 9)
+            await #expect(throws: SSHClientError.self) { _ = try await client.run("denied") }
+            let process = try await client.run("printf %s \"$USER\"; exit 2")
+            #expect(process.output == "alice")
+            #expect(process.exitStatus == 2)
+            #expect(client.hostKey.openSSHLine.hasPrefix("ecdsa-sha2-nistp256"))
+        }
+    }
+
+    @Test func sftpSubsystemServesTheRoot() async throws {
+        let root = try Peers.temporaryDirectory("paramiko-root")
+        var configuration = SSHServerConfiguration()
+        configuration.subsystems["sftp"] = sftpSubsystem(root: root.path)
+        try await Self.withPair(configuration: configuration) { client, _ in
+            let sftp = try await client.runtime.openSFTP()
+            try await sftp.mkdir("/inbox")
+            let names = try await sftp.listDirectory("/").map(\.filename)
+            #expect(names.contains("inbox"))
+            #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("inbox").path))
+            await sftp.close()
+        }
+    }
+
+    @Test func localAndRemoteForwarding() async throws {
+        let echo = try await EchoServer.start()
+        defer { echo.stop() }
+        try await Self.withPair { client, _ in
+            let local = try await client.forwardLocal(listen: .tcp(host: "127.0.0.1", port: 0), to: "127.0.0.1", port: echo.port)
+            let viaLocal = try await Self.talk(port: local.localAddress?.port ?? 0, "through -L")
+            #expect(viaLocal == "through -L")
+            let bound = try await client.forwardRemote(address: "127.0.0.1", port: 0, to: .tcp(host: "127.0.0.1", port: echo.port))
+            #expect(bound > 0)
+            let viaRemote = try await Self.talk(port: bound, "through -R")
+            #expect(viaRemote == "through -R")
+            try await client.cancelRemoteForward(address: "127.0.0.1", port: bound)
+            #expect(!loopbackPortAccepts(bound))
+        }
+    }
+
+    @Test func sessionLimitAndNoMoreSessions() async throws {
+        var configuration = SSHServerConfiguration()
+        configuration.maximumSessions = 2
+        try await Self.withPair(configuration: configuration) { client, _ in
+            let first = try await client.runtime.openSession()
+            let second = try await client.runtime.openSession()
+            await #expect(throws: (any Error).self) { _ = try await client.runtime.openSession() }
+            try await first.close()
+            try await second.close()
+            _ = try await client.runtime.globalRequest(.noMoreSessions, wantReply: false)
+            await #expect(throws: (any Error).self) { _ = try await client.runtime.openSession() }
+        }
+    }
+
+    /// Sends `text` to 127.0.0.1:`port`, half-closes, and returns everything that comes back.
+    static func talk(port: Int, _ text: String) async throws -> String {
+        let socket = try await ForwardingListener.Address.tcp(host: "127.0.0.1", port: port).connect()
+        let connection = try #require(socket)
+        return try await connection.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: text))
+            try await connection.channel.close(mode: .output)
+            var received = ""
+            for try await chunk in inbound { received += String(buffer: chunk) }
+            return received
+        }
+    }
+}

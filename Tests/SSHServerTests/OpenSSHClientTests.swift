@@ -1,0 +1,93 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import SSHServer
+import SSHTestSupport
+import Testing
+
+/// OpenSSH's `ssh` against SSHServer: exec with stdin, stdout, stderr and exit status, env, a
+/// pty, signals, and -L and -R forwarding with real TCP traffic.
+@Suite(.enabled(if: Peers.available("ssh"), "OpenSSH ssh is not installed"), .serialized)
+struct OpenSSHClientTests {
+    @Test func execWithStdinStdoutStderrAndExitStatus() async throws {
+        let workspace = try await ServerWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        let both = try await Peers.runDetached(workspace.ssh([], "echo out; echo err >&2; exit 3"))
+        #expect(both.status == 3)
+        #expect(both.output.contains("out\n") && both.output.contains("err\n"))
+        // Standard error arrives as extended data: discarding ssh's stderr leaves only "out".
+        let quoted = workspace.ssh([], "echo out; echo err >&2").map { "'\($0)'" }.joined(separator: " ")
+        let stdoutOnly = try await Peers.runDetached(["/bin/sh", "-c", "\(quoted) 2>/dev/null"])
+        #expect(stdoutOnly.output == "out\n")
+        let input = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        let counted = try await Peers.runDetached(workspace.ssh([], "wc -c"), input: input)
+        #expect(counted.output.trimmingCharacters(in: .whitespacesAndNewlines) == "300000")
+    }
+
+    @Test func largeOutputArrivesWhole() async throws {
+        let workspace = try await ServerWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        let result = try await Peers.runDetached(
+            ["/bin/sh", "-c", workspace.ssh([], "head -c 20000000 /dev/zero").map { "'\($0)'" }.joined(separator: " ") + " | wc -c"])
+        #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "20000000")
+    }
+
+    @Test func environmentThroughSendEnv() async throws {
+        let workspace = try await ServerWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        let result = try await Peers.runDetached(
+            workspace.ssh(["-o", "SendEnv=PARAMIKO_TEST_VALUE"], "echo \"[$PARAMIKO_TEST_VALUE]\""),
+            environment: ["PARAMIKO_TEST_VALUE": "forty-two"])
+        #expect(result.output == "[forty-two]\n")
+    }
+
+    @Test func ptyGivesATerminalOfTheRequestedSize() async throws {
+        let workspace = try await ServerWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        let result = try await Peers.runDetached(workspace.ssh(["-tt"], "tty; echo TERM=$TERM"), environment: ["TERM": "xterm-test"])
+        #expect(result.output.contains("/dev/pts/"))
+        #expect(result.output.contains("TERM=xterm-test"))
+    }
+
+    @Test func localForwardCarriesTCPTraffic() async throws {
+        let workspace = try await ServerWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        let echo = try await EchoServer.start()
+        defer { echo.stop() }
+        let localPort = freeLoopbackPort()
+        // ssh -L in the background with a command that keeps the connection while nc talks.
+        let forwarded = try await Peers.runDetached(
+            [
+                "/bin/sh", "-c",
+                workspace.ssh(["-f", "-o", "ExitOnForwardFailure=yes", "-L", "\(localPort):127.0.0.1:\(echo.port)"], "sleep 2")
+                    .map { "'\($0)'" }.joined(separator: " ")
+                    + " && python3 -c \"import socket; s=socket.create_connection(('127.0.0.1', \(localPort))); s.sendall(b'hello through -L'); s.shutdown(socket.SHUT_WR); print(s.recv(100).decode())\"",
+            ])
+        #expect(forwarded.output.contains("hello through -L"))
+    }
+
+    @Test func remoteForwardCarriesTCPTraffic() async throws {
+        let workspace = try await ServerWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        let echo = try await EchoServer.start()
+        defer { echo.stop() }
+        let remotePort = freeLoopbackPort()
+        // The command runs on the server side, where the forwarded port listens.
+        let script = "python3 -c \"import socket; s=socket.create_connection(('127.0.0.1', \(remotePort))); s.sendall(b'hello through -R'); s.shutdown(socket.SHUT_WR); print(s.recv(100).decode())\""
+        let forwarded = try await Peers.runDetached(
+            workspace.ssh(["-o", "ExitOnForwardFailure=yes", "-R", "\(remotePort):127.0.0.1:\(echo.port)"], script))
+        #expect(forwarded.output.contains("hello through -R"))
+    }
+
+    @Test func refusedWithoutTheKey() async throws {
+        let workspace = try await ServerWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        let other = try Peers.temporaryDirectory().appendingPathComponent("other").path
+        _ = try Peers.run([Peers.executable("ssh-keygen") ?? "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other])
+        var arguments = workspace.ssh([], "true")
+        arguments[arguments.firstIndex(of: workspace.keyPath)!] = other
+        let result = try await Peers.runDetached(arguments)
+        #expect(result.status == 255)
+        #expect(result.output.contains("Permission denied"))
+    }
+}

@@ -1,0 +1,41 @@
+import NIOCore
+import NIOPosix
+
+/// A TCP server on 127.0.0.1 that sends back what it receives, then closes after the client's EOF.
+public struct EchoServer: Sendable {
+    /// The port it listens on.
+    public let port: Int
+    private let channel: any Channel
+
+    /// Starts an echo server on a free port.
+    public static func start() async throws -> EchoServer {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { child in
+                child.eventLoop.makeCompletedFuture { try child.pipeline.syncOperations.addHandler(EchoHandler()) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return EchoServer(port: channel.localAddress?.port ?? 0, channel: channel)
+    }
+
+    /// Stops listening.
+    public func stop() { channel.close(promise: nil) }
+}
+
+private final class EchoHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.write(data, promise: nil)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) { context.flush() }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelEvent, case .inputClosed = event as! ChannelEvent {
+            context.close(promise: nil)
+        }
+    }
+}
