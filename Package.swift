@@ -203,7 +203,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SSHClientTests",
-            dependencies: ["SSHClient", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["SSHClient", "SSHConnection", "SSHWire", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import SSHTransport
+import SSHWire
 
 /// An SSH server (RFC 4251–4254) on SwiftNIO: what Paramiko's `Transport.start_server` with a
 /// `ServerInterface` is, for many connections at once. Each connection runs the transport,
@@ -101,14 +102,19 @@ public final class SSHServer: Sendable {
     }
 
     /// Stops accepting, lets open connections finish for up to `gracePeriod` (the
-    /// configuration's by default), then closes those left, and returns once all have ended.
+    /// configuration's by default), then says DISCONNECT to those left and closes them, and
+    /// returns once all have ended.
     public func shutdown(gracePeriod: Duration? = nil) async {
         listener.close(promise: nil)
         let deadline = ContinuousClock.now + (gracePeriod ?? configuration.shutdownGracePeriod)
         while connectionCount > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        for channel in live.withLockedValue({ Array($0.values) }) { channel.close(promise: nil) }
+        for channel in live.withLockedValue({ Array($0.values) }) {
+            let said = channel.eventLoop.makePromise(of: Void.self)
+            channel.writeAndFlush(TransportCommand.disconnect(.byApplication, "the server is shutting down"), promise: said)
+            said.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        }
         await task.value
     }
 

@@ -179,14 +179,6 @@ struct SSHClientTests {
 /// `paramiko ssh` and OpenSSH's `ssh` with the same flags give the same output and exit status.
 @Suite(.enabled(if: Peers.available("sshd"), "OpenSSH sshd is not installed"), .serialized)
 struct ParamikoSSHCommandTests {
-    static func paramiko() throws -> String {
-        var directory = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { directory.deleteLastPathComponent() }
-        let path = directory.path + "/.build/debug/paramiko"
-        guard FileManager.default.isExecutableFile(atPath: path) else { throw PeerError("paramiko is not built") }
-        return path
-    }
-
     @Test func sameOutputAndStatusAsOpenSSH() async throws {
         let setup = try await SSHClientTests.setUp()
         defer { setup.server.stop() }
@@ -194,7 +186,7 @@ struct ParamikoSSHCommandTests {
             "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
             "-o", "LogLevel=ERROR", "-q", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
         ]
-        let paramiko = try Self.paramiko()
+        let paramiko = try Peers.paramiko()
         let ssh = Peers.executable("ssh") ?? "ssh"
         for command in ["echo one; echo two >&2; exit 3", "printf 'a\\nb'", "exit 0", "head -c 100000 /dev/zero | wc -c"] {
             let ours = try await Peers.runDetached([paramiko, "ssh"] + flags + [command])
@@ -210,6 +202,27 @@ struct ParamikoSSHCommandTests {
         let refused = try await Peers.runDetached(
             [paramiko, "ssh", "-F", "none", "-o", "BatchMode=yes", "-p", "\(freeLoopbackPort())", "127.0.0.1", "true"])
         #expect(refused.status == 255)
+    }
+
+    @Test(.enabled(if: Peers.available("tmux"), "tmux is not installed"))
+    func interactiveShellUnderTmux() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let marker = setup.directory.appendingPathComponent("exited").path
+        let flags = [
+            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-q", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
+        ]
+        let command = ([try Peers.paramiko(), "ssh"] + flags).map { "'\($0)'" }.joined(separator: " ")
+        let tmux = try TmuxSession.start(["/bin/sh", "-c", command + "; echo $? > \(marker)"], columns: 91, rows: 26)
+        defer { tmux.stop() }
+        try tmux.send("stty size; echo sum=$((6*7))", "Enter")
+        let screen = (try? tmux.screen()) ?? ""
+        #expect(try await tmux.waitFor("sum=42"), "\(screen)")
+        #expect(try await tmux.waitFor("26 91"))
+        try tmux.send("exit 4", "Enter")
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(try String(contentsOfFile: marker, encoding: .utf8) == "4\n")
     }
 
     @Test func dynamicForwardingSpeaksSOCKS() async throws {
@@ -234,6 +247,59 @@ struct ParamikoSSHCommandTests {
             """
         let result = try await Peers.runDetached([Peers.executable("python3") ?? "python3", "-c", script])
         #expect(result.output == "socks5\nsocks4a\n")
+        await client.close()
+    }
+}
+
+/// SSHClient's agent forwarding and sessions on sshd: the server's commands use our agent.
+@Suite(.enabled(if: Peers.available("sshd"), "OpenSSH sshd is not installed"), .serialized)
+struct SSHClientSessionTests {
+    @Test func agentForwardingReachesCommandsOnTheServer() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let agentDirectory = try Peers.temporaryDirectory("paramiko-agent")
+        chmod(agentDirectory.path, 0o700)
+        let agent = try await SSHAgentServer.listen(path: agentDirectory.path + "/agent.sock")
+        defer { Task { await agent.close() } }
+        let forwarded = try SSHPrivateKey.generate(.ecdsaP256)
+        await agent.keyring.add(forwarded, comment: "from-the-client")
+        var configuration = SSHClientConfiguration()
+        configuration.forwardAgent = agent.path
+        let client = try await setup.connect(configuration: configuration)
+        let listed = try await client.run("ssh-add -l")
+        #expect(listed.output.contains(forwarded.publicKey.fingerprint()), "\(listed.output) \(listed.errorOutput)")
+        await client.close()
+    }
+
+    @Test func fiftyConcurrentChannels() async throws {
+        let setup = try await SSHClientTests.setUp(["LogLevel ERROR", "MaxSessions 60"])
+        defer { setup.server.stop() }
+        let client = try await setup.connect()
+        let outputs = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<50 { group.addTask { try await client.run("echo \(index)").output } }
+            var all: [String] = []
+            for try await output in group { all.append(output) }
+            return all
+        }
+        #expect(Set(outputs) == Set((0..<50).map { "\($0)\n" }))
+        await client.close()
+    }
+
+    @Test func environmentWithAcceptEnvAndAPty() async throws {
+        let setup = try await SSHClientTests.setUp(["LogLevel ERROR", "AcceptEnv PARAMIKO_*"])
+        defer { setup.server.stop() }
+        let client = try await setup.connect()
+        let env = try await client.run("echo $PARAMIKO_COLOUR", environment: ["PARAMIKO_COLOUR": "teal"])
+        #expect(env.output == "teal\n")
+        let terminal = ChannelRequestType.PseudoTerminal(
+            term: "xterm", size: .init(columns: 123, rows: 45, widthPixels: 0, heightPixels: 0))
+        let channel = try await client.exec("stty size; tty", terminal: terminal)
+        var text = ""
+        for try await output in channel.output {
+            if case .stdout(let data) = output { text += String(buffer: data) }
+        }
+        #expect(text.hasPrefix("45 123"))
+        #expect(text.contains("/dev/pts/"))
         await client.close()
     }
 }

@@ -299,12 +299,12 @@ struct SFTPRun {
         let serverCommand: String
         switch server {
         case .openSSH: serverCommand = "\(SFTPPeer.openSSHServerPath) -d '\(root)/R'"
-        case .paramiko: serverCommand = "'\(try paramikoBinary())' sftp-server --home '\(root)/R'"
+        case .paramiko: serverCommand = "'\(try Peers.paramiko())' sftp-server --home '\(root)/R'"
         }
         let program: [String]
         switch client {
         case .openSSH: program = [OpenSSHSFTP.client ?? "sftp"]
-        case .paramiko: program = [try paramikoBinary(), "sftp"]
+        case .paramiko: program = [try Peers.paramiko(), "sftp"]
         }
         let (extra, input) = try arguments(root)
         let command =

@@ -79,6 +79,19 @@ struct EndToEndTests {
         }
     }
 
+    @Test func signalReachesTheProcessAndExitSignalComesBack() async throws {
+        try await Self.withPair { client, _ in
+            let channel = try await client.exec("exec sleep 30")
+            try await Task.sleep(for: .milliseconds(200))
+            _ = try await channel.request(.signal(name: "TERM"), wantReply: false)
+            var signal: String?
+            for try await output in channel.output {
+                if case .exitSignal(let exit) = output { signal = exit.signalName }
+            }
+            #expect(signal == "TERM")
+        }
+    }
+
     @Test func sftpSubsystemServesTheRoot() async throws {
         let root = try Peers.temporaryDirectory("paramiko-root")
         var configuration = SSHServerConfiguration()

@@ -91,3 +91,29 @@ struct OpenSSHClientTests {
         #expect(result.output.contains("Permission denied"))
     }
 }
+
+/// A shell on a pseudo-terminal, driven under tmux as a person would: typing, the screen, the
+/// terminal size, ^C, and `exit`.
+@Suite(.enabled(if: Peers.available("tmux") && Peers.available("ssh"), "tmux or ssh is not installed"), .serialized)
+struct PtyShellTests {
+    @Test func interactiveShellUnderTmux() async throws {
+        let workspace = try await ServerWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        let marker = workspace.directory.appendingPathComponent("exited").path
+        var command = workspace.ssh(["-tt"])
+        command = ["/bin/sh", "-c", command.map { "'\($0)'" }.joined(separator: " ") + "; echo $? > \(marker)"]
+        let tmux = try TmuxSession.start(command, columns: 90, rows: 25)
+        defer { tmux.stop() }
+        try tmux.send("stty size; echo sum=$((6*7))", "Enter")
+        #expect(try await tmux.waitFor("sum=42"))
+        #expect(try await tmux.waitFor("25 90"))
+        try tmux.send("sleep 100", "Enter")
+        try await Task.sleep(for: .milliseconds(300))
+        try tmux.send("C-c")
+        try tmux.send("echo after-interrupt", "Enter")
+        #expect(try await tmux.waitFor("after-interrupt\n") || (try tmux.screen()).contains("after-interrupt"))
+        try tmux.send("exit 3", "Enter")
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(try String(contentsOfFile: marker, encoding: .utf8) == "3\n")
+    }
+}

@@ -49,6 +49,21 @@ public enum Peers {
         }
     }
 
+    /// The `paramiko` executable built beside the test bundle (or in the package's build folder).
+    public static func paramiko() throws -> String {
+        var candidates: [String] = []
+        var directory = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(directory.appendingPathComponent("paramiko").path)
+            directory.deleteLastPathComponent()
+        }
+        var package = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { package.deleteLastPathComponent() }
+        candidates.append(package.path + "/.build/debug/paramiko")
+        for path in candidates where FileManager.default.isExecutableFile(atPath: path) { return path }
+        throw PeerError("the paramiko executable is not built: swift build --build-tests")
+    }
+
     /// A new temporary directory.
     public static func temporaryDirectory(_ prefix: String = "paramiko-test") throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix).\(UUID().uuidString)")

@@ -41,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Option(name: .customLong("shutdown-grace"), help: "Seconds sessions may go on after SIGTERM or SIGINT.")
+    var shutdownGrace = 2.0
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
@@ -106,7 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
         fflush(nil)
         let stopping = SignalWatch(signals: [SIGTERM, SIGINT]) {
             logger.info("shutting down")
-            Task { await server.shutdown() }
+            Task { await server.shutdown(gracePeriod: .milliseconds(Int(shutdownGrace * 1000))) }
         }
         await server.waitUntilStopped()
         stopping.cancel()

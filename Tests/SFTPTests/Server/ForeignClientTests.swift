@@ -52,7 +52,7 @@ import Testing
             let served = scratch.sub("served")
             let command =
                 server == "openssh"
-                ? "\(SFTPPeer.openSSHServerPath) -d \(served)" : "\(try paramikoBinary()) sftp-server --root \(served)"
+                ? "\(SFTPPeer.openSSHServerPath) -d \(served)" : "\(try Peers.paramiko()) sftp-server --root \(served)"
             let directory = server == "openssh" ? served : ""
             let batch = commands.map { $0.replacingOccurrences(of: "<local>", with: scratch.sub("local")) }
             outputs.append(try runBatch(batch, server: command, directory: directory, local: scratch.sub("local")))
@@ -126,7 +126,7 @@ import Testing
             """#
         let result = try Peers.run(
             [
-                "/usr/bin/env", "python3", "-c", script, try paramikoBinary(), scratch.sub("served"),
+                "/usr/bin/env", "python3", "-c", script, try Peers.paramiko(), scratch.sub("served"),
                 scratch.sub("local.txt"),
             ],
             timeout: 60)

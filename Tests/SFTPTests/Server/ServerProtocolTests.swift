@@ -180,7 +180,7 @@ import Testing
         chmod(scratch.sub("secret.txt"), 0o600)
         chmod(scratch.sub("locked-dir"), 0o555)
         let peer = try SFTPPeer([
-            "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", try paramikoBinary(), "sftp-server",
+            "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", try Peers.paramiko(), "sftp-server",
             "--root", scratch.path,
         ])
         defer { peer.stop() }

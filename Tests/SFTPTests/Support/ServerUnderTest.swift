@@ -33,7 +33,7 @@ struct ServerUnderTest: Sendable {
             return ServerUnderTest(
                 client: try await peer.connect(options: options), base: directory, kind: kind, peer: peer)
         case .paramikoProcess:
-            let peer = try SFTPPeer([try paramikoBinary(), "sftp-server", "--root", directory])
+            let peer = try SFTPPeer([try Peers.paramiko(), "sftp-server", "--root", directory])
             return ServerUnderTest(client: try await peer.connect(options: options), base: "/", kind: kind, peer: peer)
         case .inMemory:
             let (clientSide, serverSide) = SFTPByteStream.makePair()
@@ -53,17 +53,3 @@ struct ServerUnderTest: Sendable {
     }
 }
 
-/// The `paramiko` executable built next to the test bundle.
-func paramikoBinary() throws -> String {
-    let candidates = [
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("paramiko")
-            .path,
-        Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("paramiko").path,
-    ]
-    var directory = URL(fileURLWithPath: #filePath)
-    var more: [String] = []
-    for _ in 0..<4 { directory.deleteLastPathComponent() }
-    for scratch in [".build-sftp", ".build"] { more.append(directory.path + "/\(scratch)/debug/paramiko") }
-    for path in candidates + more where FileManager.default.isExecutableFile(atPath: path) { return path }
-    throw PeerError("the paramiko executable is not built: swift build --build-tests")
-}

@@ -1,0 +1,103 @@
+import Foundation
+import SSHCrypto
+import SSHTestSupport
+import Testing
+
+/// `paramiko serve` as a process: OpenSSH's ssh and sftp against it, password logins through
+/// password and keyboard-interactive, and SIGTERM in the middle of a transfer.
+@Suite(.enabled(if: Peers.available("ssh"), "OpenSSH ssh is not installed"), .serialized)
+struct ServeCommandTests {
+    struct Served {
+        let pid: pid_t
+        let port: Int
+        let directory: URL
+        let root: URL
+        let keyPath: String
+
+        func ssh(_ options: [String] = [], _ command: String) -> [String] {
+            [
+                Peers.executable("ssh") ?? "ssh", "-F", "/dev/null", "-p", "\(port)", "-i", keyPath, "-o", "IdentitiesOnly=yes",
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
+                "-o", "LogLevel=ERROR",
+            ] + options + ["tester@127.0.0.1", command]
+        }
+    }
+
+    static func serve() async throws -> Served {
+        let directory = try Peers.temporaryDirectory("paramiko-serve")
+        let root = directory.appendingPathComponent("root")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let key = try SSHPrivateKey.generate(.ed25519)
+        let keyPath = directory.appendingPathComponent("id_ed25519").path
+        try key.write(to: keyPath)
+        let authorized = directory.appendingPathComponent("authorized_keys").path
+        try (key.publicKey.openSSHLine + "\n").write(toFile: authorized, atomically: true, encoding: .utf8)
+        let port = freeLoopbackPort()
+        let log = directory.appendingPathComponent("serve.log").path
+        let pid = try PeerSpawn.spawn(
+            [
+                try Peers.paramiko(), "serve", "--listen", "127.0.0.1:\(port)", "--authorized-keys", authorized,
+                "--password", "tester:open-sesame", "--root", root.path, "--allow-exec", "--allow-forwarding",
+            ], output: .file(log), environment: ["SHELL": "/bin/sh"])
+        for _ in 0..<250 where !loopbackPortAccepts(port) { try await Task.sleep(for: .milliseconds(20)) }
+        return Served(pid: pid, port: port, directory: directory, root: root, keyPath: keyPath)
+    }
+
+    /// Waits for `pid` on a thread of its own; its exit status, or nil when it was killed.
+    static func exitStatus(of pid: pid_t) async throws -> Int32? {
+        try await Peers.detached {
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            return (status & 0x7f) == 0 ? (status >> 8) & 0xff : nil
+        }
+    }
+
+    @Test func opensshClientsAgainstServe() async throws {
+        let served = try await Self.serve()
+        defer {
+            kill(served.pid, SIGKILL)
+            try? FileManager.default.removeItem(at: served.directory)
+        }
+        let exec = try await Peers.runDetached(served.ssh([], "pwd; echo err >&2; exit 6"))
+        #expect(exec.status == 6)
+        #expect(exec.output.contains(served.root.path) && exec.output.contains("err"))
+        // SFTP is confined to the root: "/" is the root directory.
+        let batch = served.directory.appendingPathComponent("batch").path
+        try "put \(served.keyPath) /copied\nls /\n".write(toFile: batch, atomically: true, encoding: .utf8)
+        let sftp = try await Peers.runDetached([
+            Peers.executable("sftp") ?? "sftp", "-F", "/dev/null", "-P", "\(served.port)", "-i", served.keyPath,
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-b", batch, "tester@127.0.0.1",
+        ])
+        #expect(sftp.status == 0, "\(sftp.output)")
+        #expect(FileManager.default.fileExists(atPath: served.root.appendingPathComponent("copied").path))
+        // A password through keyboard-interactive, as sshd with PAM asks it (sshpass-free: paramiko types it).
+        let python = try #require(Peers.executable("python3"))
+        let script = """
+            import paramiko, sys
+            t = paramiko.Transport(("127.0.0.1", int(sys.argv[1])))
+            t.start_client(timeout=10)
+            print(t.auth_interactive("tester", lambda title, instructions, prompts: ["open-sesame"] * len(prompts)))
+            t.close()
+            """
+        let interactive = try await Peers.runDetached([python, "-c", script, "\(served.port)"])
+        #expect(interactive.output.contains("[]"), "\(interactive.output)")
+        kill(served.pid, SIGTERM)
+        #expect(try await Self.exitStatus(of: served.pid) == 0)
+    }
+
+    @Test func sigtermDuringATransferEndsItAndExitsZero() async throws {
+        let served = try await Self.serve()
+        defer { try? FileManager.default.removeItem(at: served.directory) }
+        let quoted = served.ssh([], "head -c 100000000000 /dev/zero").map { "'\($0)'" }.joined(separator: " ")
+        let transfer = Task { try await Peers.runDetached(["/bin/sh", "-c", "\(quoted) | wc -c"], timeout: 30) }
+        try await Task.sleep(for: .milliseconds(800))
+        kill(served.pid, SIGTERM)
+        let status = try await Self.exitStatus(of: served.pid)
+        #expect(status == 0)
+        let result = try await transfer.value
+        // The client saw the connection end (it did not hang) after some data.
+        #expect(result.status != -1)
+        let counted = result.output.split(whereSeparator: \.isNewline).compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        #expect((counted.last ?? 0) > 0, "\(result.output.debugDescription)")
+    }
+}
