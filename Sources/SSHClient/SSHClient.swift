@@ -67,9 +67,12 @@ public final class SSHClient: Sendable {
             var chain = configuration.proxyJump
             let last = chain.removeLast()
             hopConfiguration.proxyJump = chain
+            hopConfiguration.proxyCommand = nil
+            if let own = last.transport { hopConfiguration.transport = own }
             let hop = try await connect(
-                host: last.host, port: last.port, username: last.user ?? username, authentication: authentication,
-                hostKeyPolicy: hostKeyPolicy, configuration: hopConfiguration)
+                host: last.host, port: last.port, username: last.user ?? username,
+                authentication: last.authentication ?? authentication, hostKeyPolicy: last.hostKeyPolicy ?? hostKeyPolicy,
+                configuration: hopConfiguration)
             jumpClient = hop
             do {
                 let listener = try await hop.forwardLocal(listen: .tcp(host: "127.0.0.1", port: 0), to: host, port: port)

@@ -1,3 +1,4 @@
+import SSHAuth
 import SSHConnection
 import SSHTransport
 
@@ -37,19 +38,32 @@ public struct SSHClientConfiguration: Sendable {
     public init() {}
 }
 
-/// One hop of ProxyJump: `[user@]host[:port]`.
-public struct SSHProxyHop: Sendable, Hashable {
+/// One hop of ProxyJump: `[user@]host[:port]`, with its own credentials, host-key policy and
+/// algorithms when they differ from the destination's (as ssh_config gives each host its own).
+public struct SSHProxyHop: Sendable {
     /// The user on the jump host; nil uses the final user.
     public var user: String?
     /// The jump host.
     public var host: String
     /// Its port.
     public var port: Int
+    /// Its credentials; nil uses the destination's.
+    public var authentication: AuthStrategy?
+    /// Its host-key policy; nil uses the destination's.
+    public var hostKeyPolicy: SSHHostKeyPolicy?
+    /// Its transport settings; nil uses the destination's.
+    public var transport: TransportConfiguration?
 
     /// A hop.
-    public init(user: String? = nil, host: String, port: Int = 22) {
+    public init(
+        user: String? = nil, host: String, port: Int = 22, authentication: AuthStrategy? = nil,
+        hostKeyPolicy: SSHHostKeyPolicy? = nil, transport: TransportConfiguration? = nil
+    ) {
         self.user = user
         self.host = host
         self.port = port
+        self.authentication = authentication
+        self.hostKeyPolicy = hostKeyPolicy
+        self.transport = transport
     }
 }

@@ -204,6 +204,53 @@ struct ParamikoSSHCommandTests {
         #expect(refused.status == 255)
     }
 
+    @Test func sshConfigDecidesWhereAndHow() async throws {
+        let setup = try await SSHClientTests.setUp(["LogLevel ERROR", "AcceptEnv PARAMIKO_*"])
+        defer { setup.server.stop() }
+        let config = setup.directory.appendingPathComponent("config").path
+        try """
+            Host alias
+              HostName 127.0.0.1
+              Port \(setup.server.port)
+              User \(NSUserName())
+              IdentityFile \(setup.keyPath)
+              IdentitiesOnly yes
+              StrictHostKeyChecking no
+              UserKnownHostsFile /dev/null
+              LogLevel ERROR
+              SendEnv PARAMIKO_*
+            Host hopped
+              HostName 127.0.0.1
+              ProxyJump alias
+            Host hopped
+              Port \(setup.server.port)
+              IdentityFile \(setup.keyPath)
+              IdentitiesOnly yes
+              StrictHostKeyChecking no
+              UserKnownHostsFile /dev/null
+              LogLevel ERROR
+            Host proxied
+              HostName 127.0.0.1
+              ProxyCommand ssh -F \(config) -W %h:%p alias
+              Port \(setup.server.port)
+              IdentityFile \(setup.keyPath)
+              StrictHostKeyChecking no
+              UserKnownHostsFile /dev/null
+              LogLevel ERROR
+
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let paramiko = try Peers.paramiko()
+        let ssh = Peers.executable("ssh") ?? "ssh"
+        let environment = ["PARAMIKO_FLAVOUR": "mint"]
+        for host in ["alias", "hopped", "proxied"] {
+            let command = "echo $PARAMIKO_FLAVOUR-$USER"
+            let ours = try await Peers.runDetached([paramiko, "ssh", "-F", config, host, command], environment: environment)
+            let theirs = try await Peers.runDetached([ssh, "-F", config, host, command], environment: environment)
+            #expect(ours.status == 0, "\(host): \(ours.output)")
+            #expect(ours.output == theirs.output, "\(host)")
+        }
+    }
+
     @Test(.enabled(if: Peers.available("tmux"), "tmux is not installed"))
     func interactiveShellUnderTmux() async throws {
         let setup = try await SSHClientTests.setUp()
@@ -282,6 +329,54 @@ struct SSHClientSessionTests {
             return all
         }
         #expect(Set(outputs) == Set((0..<50).map { "\($0)\n" }))
+        await client.close()
+    }
+
+    @Test func x11RequestAccepted() async throws {
+        let setup = try await SSHClientTests.setUp(["LogLevel ERROR", "X11Forwarding yes", "X11UseLocalhost yes"])
+        defer { setup.server.stop() }
+        let client = try await setup.connect()
+        let channel = try await client.runtime.openSession()
+        let request = ChannelRequestType.X11Forwarding(
+            singleConnection: false, authenticationProtocol: "MIT-MAGIC-COOKIE-1",
+            authenticationCookie: String(repeating: "ab", count: 16), screenNumber: 0)
+        #expect(try await channel.request(.x11(request), wantReply: true))
+        #expect(try await channel.exec("echo $DISPLAY"))
+        var text = ""
+        for try await output in channel.output {
+            if case .stdout(let data) = output { text += String(buffer: data) }
+        }
+        #expect(text.hasPrefix("localhost:1"), "\(text)")
+        await client.close()
+    }
+
+    @Test func aGibibyteThroughCatArrivesExactly() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let client = try await setup.connect()
+        let channel = try await client.exec("cat")
+        var random = SystemRandom()
+        let block = ByteBuffer(bytes: random.bytes(1 << 20))
+        let total = 1024
+        let writer = Task {
+            for _ in 0..<total { try await channel.write(block) }
+            try await channel.sendEOF()
+        }
+        var expected = try DigestHasher(.sha256)
+        block.withUnsafeReadableBytes { bytes in
+            for _ in 0..<total { expected.update(bytes) }
+        }
+        var received = try DigestHasher(.sha256)
+        var count = 0
+        for try await output in channel.output {
+            if case .stdout(let data) = output {
+                count += data.readableBytes
+                data.withUnsafeReadableBytes { received.update($0) }
+            }
+        }
+        try await writer.value
+        #expect(count == total << 20)
+        #expect(try received.finalize() == expected.finalize())
         await client.close()
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import SFTP
 import SSHAuth
@@ -15,6 +16,9 @@ import Testing
 /// limit and no-more-sessions.
 @Suite(.serialized)
 struct EndToEndTests {
+    /// Bytes the `flood` command has handed to its channel so far.
+    static let flooded = NIOLockedValueBox(0)
+
     struct CustomDelegate: SSHServerDelegate {
         let key: SSHPublicKey
 
@@ -25,6 +29,16 @@ struct EndToEndTests {
 
         func exec(_ command: String, session: SessionContext) async -> SessionAction {
             if command == "denied" { return .deny }
+            if command == "flood" {
+                return .handle { channel, _ in
+                    let chunk = ByteBuffer(repeating: 0x7A, count: 64 * 1024)
+                    for _ in 0..<1024 {
+                        guard (try? await channel.write(chunk)) != nil else { return 1 }
+                        EndToEndTests.flooded.withLockedValue { $0 += chunk.readableBytes }
+                    }
+                    return 0
+                }
+            }
             if command.hasPrefix("shout ") {
                 return .handle { channel, context in
                     var reply = ByteBuffer(string: command.dropFirst(6).uppercased() + " for " + context.connection.identity.user)
@@ -89,6 +103,24 @@ struct EndToEndTests {
                 if case .exitSignal(let exit) = output { signal = exit.signalName }
             }
             #expect(signal == "TERM")
+        }
+    }
+
+    @Test func aSlowReaderHoldsOnlyItsOwnChannelBack() async throws {
+        Self.flooded.withLockedValue { $0 = 0 }
+        try await Self.withPair { client, _ in
+            let slow = try await client.exec("flood")
+            try await Task.sleep(for: .milliseconds(500))
+            // Unread, the channel's window stops the writer at about one window of data.
+            let held = Self.flooded.withLockedValue { $0 }
+            #expect(held <= 2 * 1024 * 1024 + 64 * 1024, "\(held) bytes went out unread")
+            // Another channel on the same connection is not held back.
+            #expect(try await client.run("shout still-here").output == "STILL-HERE for alice")
+            var total = 0
+            for try await output in slow.output {
+                if case .stdout(let data) = output { total += data.readableBytes }
+            }
+            #expect(total == 64 * 1024 * 1024)
         }
     }
 

@@ -36,8 +36,10 @@ public struct SSHClientSettings: Sendable {
     public var batchMode: Bool
     /// PasswordAuthentication.
     public var passwordAuthentication: Bool
-    /// Whether the settings asked for the agent's keys (IdentitiesOnly off, an agent socket known).
+    /// The agent socket whose keys are offered (IdentityAgent, else `SSH_AUTH_SOCK`).
     public var identityAgent: String?
+    /// LogLevel, as ssh_config spells it (QUIET, FATAL, ERROR, INFO, VERBOSE, DEBUG…).
+    public var logLevel: String
 
     /// The settings `resolved` describes; `localEnvironment` supplies SendEnv's variables and
     /// `SSH_AUTH_SOCK`.
@@ -55,6 +57,7 @@ public struct SSHClientSettings: Sendable {
         batchMode = resolved.bool(.batchMode) ?? false
         passwordAuthentication = resolved.bool(.passwordAuthentication) ?? true
         requestTTY = resolved.string(.requestTTY)
+        logLevel = (resolved.string(.logLevel) ?? "INFO").uppercased()
         let agent = resolved.string(.identityAgent).flatMap { $0 == "none" ? nil : $0 } ?? localEnvironment["SSH_AUTH_SOCK"]
         identityAgent = agent == "SSH_AUTH_SOCK" ? localEnvironment["SSH_AUTH_SOCK"] : agent
 
@@ -101,7 +104,7 @@ public struct SSHClientSettings: Sendable {
         let files = resolved.list(.userKnownHostsFile).flatMap { $0.split(separator: " ").map(String.init) }
         let unknown: SSHHostKeyPolicy.Unknown =
             switch resolved.answer(.strictHostKeyChecking) {
-            case .no: .warn
+            case .no: .addToFile
             case .acceptNew: .addToFile
             case .yes: .reject
             default: batchMode ? .reject : .addToFile
@@ -129,6 +132,28 @@ public struct SSHClientSettings: Sendable {
     /// SendEnv's patterns: `*` and `?` wildcards.
     static func glob(_ pattern: String, matches name: String) -> Bool {
         fnmatch(pattern, name, 0) == 0
+    }
+}
+
+extension SSHClientSettings {
+    /// The settings `config` gives `host` (with `user` and `port` as `ssh -l` and `-p` give them),
+    /// each ProxyJump hop resolved through the same configuration as ssh does for its jump hosts.
+    public init(
+        config: SSHConfig, host: String, user: String? = nil, port: Int? = nil,
+        localEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        let resolved = try config.resolve(host: host, user: user, port: port)
+        try self.init(resolved: resolved, localEnvironment: localEnvironment)
+        guard let jump = resolved.proxyJump else { return }
+        configuration.proxyJump = try jump.chain.map { hop in
+            let hopSettings = try SSHClientSettings(
+                resolved: try config.resolve(host: hop.host, user: hop.user, port: hop.port > 0 ? hop.port : nil),
+                localEnvironment: localEnvironment)
+            return SSHProxyHop(
+                user: hopSettings.user, host: hopSettings.host, port: hopSettings.port,
+                authentication: hopSettings.authentication, hostKeyPolicy: hopSettings.hostKeyPolicy,
+                transport: hopSettings.configuration.transport)
+        }
     }
 }
 

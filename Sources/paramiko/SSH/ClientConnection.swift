@@ -31,13 +31,14 @@ enum ClientConnection {
         } else {
             sources += SSHConfig.standard().sources
         }
-        let resolved = try SSHConfig(sources: sources).resolve(host: host, user: user, port: port)
-        return try SSHClientSettings(resolved: resolved)
+        return try SSHClientSettings(config: SSHConfig(sources: sources), host: host, user: user, port: port)
     }
 
-    /// Connects as `settings` say; banners and warnings go to stderr unless `quiet`.
+    /// Connects as `settings` say; banners and warnings go to stderr unless `quiet` or a LogLevel
+    /// of ERROR or less says otherwise, as ssh does.
     static func connect(_ settings: SSHClientSettings, quiet: Bool) async throws -> SSHClient {
         var settings = settings
+        let quiet = quiet || ["QUIET", "FATAL", "ERROR"].contains(settings.logLevel)
         settings.configuration.messageHandler = { message in
             guard !quiet else { return }
             var standardError = StandardError()
