@@ -85,6 +85,15 @@ struct ServeCommandTests {
         #expect(try await Self.exitStatus(of: served.pid) == 0)
     }
 
+    @Test(.enabled(if: Peers.available("sftp"), "OpenSSH sftp is not installed"))
+    func demoRunsEveryStep() async throws {
+        let result = try await Peers.runDetached([try Peers.paramiko(), "demo", "--megabytes", "2"], timeout: 120)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.components(separatedBy: "SHA-256 matches").count == 3)
+        #expect(result.output.contains("hello from OpenSSH ssh"))
+        #expect(result.output.contains("stop paramiko serve (SIGTERM)"))
+    }
+
     @Test func sigtermDuringATransferEndsItAndExitsZero() async throws {
         let served = try await Self.serve()
         defer { try? FileManager.default.removeItem(at: served.directory) }

@@ -55,7 +55,7 @@ enum LongName {
     }
 
     static func make(_ name: String, _ info: FileStatus, names: inout NameCache) -> String {
-        let mode = modeString(UInt32(info.st_mode))
+        let mode = SFTPFileType.modeString(UInt32(info.st_mode))
         let user = names.user(UInt32(info.st_uid))
         let group = names.group(UInt32(info.st_gid))
         #if canImport(Darwin)
@@ -77,34 +77,6 @@ enum LongName {
     private static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
         let fill = String(repeating: " ", count: max(0, width - text.count))
         return right ? fill + text : text + fill
-    }
-
-    /// `drwxr-xr-x` and friends, with setuid, setgid and sticky bits (OpenSSH's `strmode`).
-    static func modeString(_ mode: UInt32) -> String {
-        let type: Character
-        switch SFTPFileType(mode: mode) {
-        case .directory: type = "d"
-        case .symbolicLink: type = "l"
-        case .characterDevice: type = "c"
-        case .blockDevice: type = "b"
-        case .fifo: type = "p"
-        case .socket: type = "s"
-        case .regular, .unknown: type = "-"
-        }
-        var characters: [Character] = [type]
-        let special: [(UInt32, Character, Character)] = [(0o4000, "s", "S"), (0o2000, "s", "S"), (0o1000, "t", "T")]
-        for (index, shift) in [6, 3, 0].enumerated() {
-            let bits = (mode >> UInt32(shift)) & 7
-            characters.append(bits & 4 != 0 ? "r" : "-")
-            characters.append(bits & 2 != 0 ? "w" : "-")
-            let (flag, set, unset) = special[index]
-            if mode & flag != 0 {
-                characters.append(bits & 1 != 0 ? set : unset)
-            } else {
-                characters.append(bits & 1 != 0 ? "x" : "-")
-            }
-        }
-        return String(characters)
     }
 }
 

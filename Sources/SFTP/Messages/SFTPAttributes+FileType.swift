@@ -28,3 +28,34 @@ extension SFTPAttributes {
     /// True when the permissions say symbolic link.
     public var isSymbolicLink: Bool { fileType == .symbolicLink }
 }
+
+extension SFTPFileType {
+    /// `drwxr-xr-x` and friends for a mode: the type letter, then the permissions with setuid,
+    /// setgid and sticky bits, as `ls -l` and OpenSSH's `strmode` write them (without its trailing space).
+    public static func modeString(_ mode: UInt32) -> String {
+        let type: Character
+        switch SFTPFileType(mode: mode) {
+        case .directory: type = "d"
+        case .symbolicLink: type = "l"
+        case .characterDevice: type = "c"
+        case .blockDevice: type = "b"
+        case .fifo: type = "p"
+        case .socket: type = "s"
+        case .regular, .unknown: type = "-"
+        }
+        var characters: [Character] = [type]
+        let special: [(UInt32, Character, Character)] = [(0o4000, "s", "S"), (0o2000, "s", "S"), (0o1000, "t", "T")]
+        for (index, shift) in [6, 3, 0].enumerated() {
+            let bits = (mode >> UInt32(shift)) & 7
+            characters.append(bits & 4 != 0 ? "r" : "-")
+            characters.append(bits & 2 != 0 ? "w" : "-")
+            let (flag, set, unset) = special[index]
+            if mode & flag != 0 {
+                characters.append(bits & 1 != 0 ? set : unset)
+            } else {
+                characters.append(bits & 1 != 0 ? "x" : "-")
+            }
+        }
+        return String(characters)
+    }
+}

@@ -72,13 +72,17 @@ struct DemoCommand: AsyncParsableCommand {
         let back = directory + "/download.bin"
         try DemoFiles.writeRandom(local, megabytes: megabytes)
         let sftp = try await client.runtime.openSFTP()
-        var options = SFTPTransferOptions()
-        options.progress = ProgressBar.reporter(label: "  put")
-        _ = try await steps.run("SFTP upload \(megabytes) MiB") { try await sftp.put(local, to: "/demo.bin", options: options) }
-        ProgressBar.finish()
-        options.progress = ProgressBar.reporter(label: "  get")
-        _ = try await steps.run("SFTP download \(megabytes) MiB") { try await sftp.get("/demo.bin", to: back, options: options) }
-        ProgressBar.finish()
+        let size = UInt64(megabytes) << 20
+        _ = try await steps.run("SFTP upload \(megabytes) MiB") {
+            try await DemoFiles.withMeter(name: "upload.bin", total: size) { options in
+                try await sftp.put(local, to: "/demo.bin", options: options)
+            }
+        }
+        _ = try await steps.run("SFTP download \(megabytes) MiB") {
+            try await DemoFiles.withMeter(name: "demo.bin", total: size) { options in
+                try await sftp.get("/demo.bin", to: back, options: options)
+            }
+        }
         await sftp.close()
         let same = try DemoFiles.sha256(local) == DemoFiles.sha256(back)
         print("  SHA-256 \(same ? "matches" : "DIFFERS")")

@@ -120,38 +120,24 @@ enum DemoFiles {
         }
     }
 
+    /// Runs a transfer with OpenSSH sftp's progress meter when standard output is a terminal.
+    static func withMeter<T>(name: String, total: UInt64, _ body: (SFTPTransferOptions) async throws -> T) async throws -> T {
+        var options = SFTPTransferOptions()
+        guard isatty(1) != 0 else { return try await body(options) }
+        fflush(nil)
+        let meter = SFTPProgressMeter(name: name, total: total, offset: 0, console: SFTPConsole())
+        options.progress = { meter.update($0) }
+        let result = try await body(options)
+        meter.finish()
+        return result
+    }
+
     static func sha256(_ path: String) throws -> [UInt8] {
         var hasher = try DigestHasher(.sha256)
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hasher.update(block) }
         return try hasher.finalize()
-    }
-}
-
-/// A one-line progress bar on standard output, as sftp draws it.
-enum ProgressBar {
-    static func reporter(label: String) -> @Sendable (SFTPTransferProgress) -> Void {
-        let last = NIOLockedValueBox(-1)
-        let drawing = isatty(1) != 0
-        return { progress in
-            guard drawing else { return }
-            guard let total = progress.totalBytes, total > 0 else { return }
-            let percent = Int(progress.bytesTransferred * 100 / total)
-            guard last.withLockedValue({ previous in
-                defer { previous = percent }
-                return previous != percent
-            }) else { return }
-            let filled = percent / 4
-            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: 25 - filled)
-            let line = String(format: "\r%@ %@ %3d%% %8.1f MB/s", label, bar, percent, progress.bytesPerSecond / 1e6)
-            print(line, terminator: "")
-            fflush(nil)
-        }
-    }
-
-    static func finish() {
-        if isatty(1) != 0 { print("") }
     }
 }
 

@@ -56,44 +56,13 @@ struct SFTPListingFormatter {
     )
         -> String
     {
-        let mode = modeString(attributes.permissions ?? 0)
+        let mode = SFTPFileType.modeString(attributes.permissions ?? 0)
         let size = attributes.size ?? 0
         let sizeText = padded(humanReadable ? SFTPScaledNumber.format(size) : String(size), to: 8, right: true)
         let ownerWidth = max(owner.utf8.count, 8)
         let groupWidth = max(group.utf8.count, 8)
         return "\(mode)    ? \(padded(owner, to: ownerWidth)) \(padded(group, to: groupWidth)) \(sizeText) "
             + "\(date(attributes.modificationTime ?? 0)) \(name)"
-    }
-
-    /// `drwxr-xr-x` and its kin, with setuid, setgid and sticky bits (`strmode(3)` without its trailing
-    /// space).
-    static func modeString(_ mode: UInt32) -> String {
-        let type: Character
-        switch SFTPFileType(mode: mode) {
-        case .directory: type = "d"
-        case .symbolicLink: type = "l"
-        case .characterDevice: type = "c"
-        case .blockDevice: type = "b"
-        case .fifo: type = "p"
-        case .socket: type = "s"
-        case .regular, .unknown: type = "-"
-        }
-        var text = String(type)
-        let special: [(bit: UInt32, set: Character, unset: Character)] = [
-            (0o4000, "s", "S"), (0o2000, "s", "S"), (0o1000, "t", "T"),
-        ]
-        for (index, shift) in [6, 3, 0].enumerated() {
-            let bits = (mode >> UInt32(shift)) & 7
-            text.append(bits & 4 != 0 ? "r" : "-")
-            text.append(bits & 2 != 0 ? "w" : "-")
-            let (bit, set, unset) = special[index]
-            if mode & bit != 0 {
-                text.append(bits & 1 != 0 ? set : unset)
-            } else {
-                text.append(bits & 1 != 0 ? "x" : "-")
-            }
-        }
-        return text
     }
 
     /// `Nov 29 17:30` for a time within half a year, `Nov 29  2023` otherwise, in local time.
