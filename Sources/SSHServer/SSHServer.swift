@@ -42,6 +42,7 @@ public final class SSHServer: Sendable {
             throw SSHServerError(.configuration, "a server needs at least one host key")
         }
         let transport = configuration.transport
+        let idleTimeout = configuration.idleTimeout
         let live = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
         let admission = StartupAdmission(
             start: configuration.unauthenticatedStart, rate: configuration.unauthenticatedRate,
@@ -52,6 +53,10 @@ public final class SSHServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
+                    if let idleTimeout {
+                        try child.pipeline.syncOperations.addHandlers(
+                            IdleStateHandler(readTimeout: TimeAmount(idleTimeout)), IdleConnectionCloser())
+                    }
                     try child.pipeline.syncOperations.addHandler(TransportHandler(configuration: transport))
                     return try NIOAsyncChannel<TransportEvent, TransportCommand>(wrappingChannelSynchronously: child)
                 }

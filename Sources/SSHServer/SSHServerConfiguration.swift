@@ -14,8 +14,9 @@ public struct SSHServerConfiguration: Sendable {
     public var unauthenticatedFull = 1000
     /// Session channels open at once on one connection (MaxSessions).
     public var maximumSessions = 10
-    /// A connection with no traffic for this long is closed (ChannelTimeout/ClientAlive-like);
-    /// nil keeps idle connections open.
+    /// A connection from which nothing arrives for this long is closed (sshd's
+    /// ClientAliveInterval × ClientAliveCountMax, without the probes); nil keeps idle
+    /// connections open.
     public var idleTimeout: Duration?
     /// The transport settings (host keys are added by ``SSHServer/listen(host:port:hostKeys:delegate:configuration:)``).
     public var transport = TransportConfiguration(role: .server)

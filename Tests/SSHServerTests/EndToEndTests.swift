@@ -53,6 +53,8 @@ struct EndToEndTests {
 
         func allowsDirectTCPIP(host: String, port: Int, connection: SSHServerConnectionInfo) async -> Bool { true }
         func allowsRemoteForward(address: String, port: Int, connection: SSHServerConnectionInfo) async -> Bool { true }
+        func allowsDirectStreamLocal(path: String, connection: SSHServerConnectionInfo) async -> Bool { true }
+        func allowsStreamLocalForward(path: String, connection: SSHServerConnectionInfo) async -> Bool { true }
     }
 
     static func withPair(
@@ -121,6 +123,68 @@ struct EndToEndTests {
                 if case .stdout(let data) = output { total += data.readableBytes }
             }
             #expect(total == 64 * 1024 * 1024)
+        }
+    }
+
+    @Test func readerWithTimeoutsLinesAndExit() async throws {
+        try await Self.withPair { client, _ in
+            let channel = try await client.exec("echo first; echo oops >&2; sleep 1; printf 'second\\r\\nthird'; exit 5")
+            let reader = SSHChannelReader(channel)
+            #expect(try await reader.readLine(timeout: .seconds(5)) == "first")
+            #expect(String(buffer: try await reader.readStderr(timeout: .seconds(5))) == "oops\n")
+            // Nothing more for a second: a short timeout says so.
+            await #expect(throws: SSHClientError.self) { _ = try await reader.readLine(timeout: .milliseconds(200)) }
+            #expect(try await reader.readLine(timeout: .seconds(5)) == "second")
+            #expect(try await reader.readLine(timeout: .seconds(5)) == "third")
+            #expect(try await reader.readLine() == nil)
+            guard case .exitStatus(let status) = try await reader.exitStatus(timeout: .seconds(5)) else {
+                Issue.record("no exit status")
+                return
+            }
+            #expect(status == 5)
+        }
+    }
+
+    @Test func cancellingARunClosesOnlyItsChannel() async throws {
+        try await Self.withPair { client, _ in
+            let other = try await client.exec("sleep 2; echo other")
+            let running = Task { try await client.run("sleep 30") }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(await client.runtime.openChannelCount == 2)
+            running.cancel()
+            _ = try? await running.value
+            for _ in 0..<50 where await client.runtime.openChannelCount > 1 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(await client.runtime.openChannelCount == 1)
+            var text = ""
+            for try await output in other.output {
+                if case .stdout(let data) = output { text += String(buffer: data) }
+            }
+            #expect(text == "other\n")
+        }
+    }
+
+    @Test func unixSocketForwardingBothWays() async throws {
+        let directory = try Peers.temporaryDirectory("paramiko-unix")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let echo = try await EchoServer.start(unixPath: directory.appendingPathComponent("echo.sock").path)
+        defer { echo.stop() }
+        try await Self.withPair { client, _ in
+            // direct-streamlocal: a local TCP port to the server's Unix socket.
+            let local = try await client.forwardLocal(
+                listen: .tcp(host: "127.0.0.1", port: 0), toSocket: directory.appendingPathComponent("echo.sock").path)
+            #expect(try await Self.talk(port: local.localAddress?.port ?? 0, "to a socket") == "to a socket")
+            // streamlocal-forward: a socket the server listens on, carried to our echo server.
+            let remotePath = directory.appendingPathComponent("remote.sock").path
+            try await client.forwardRemote(socketPath: remotePath, to: .unix(path: directory.appendingPathComponent("echo.sock").path))
+            let socket = try #require(await ForwardingListener.Address.unix(path: remotePath).connect())
+            let echoed = try await socket.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: "from the server side"))
+                try await socket.channel.close(mode: .output)
+                var received = ""
+                for try await chunk in inbound { received += String(buffer: chunk) }
+                return received
+            }
+            #expect(echoed == "from the server side")
         }
     }
 

@@ -66,6 +66,20 @@ struct ServerLimitsInteropTests {
         #expect(workspace.server.unauthenticatedCount == 0)
     }
 
+    @Test func idleConnectionsAreClosed() async throws {
+        var configuration = SSHServerConfiguration()
+        configuration.idleTimeout = .milliseconds(700)
+        let workspace = try await ServerWorkspace.start(configuration: configuration)
+        defer { Task { await workspace.stop() } }
+        // A session that sends nothing while its command sleeps is cut off; one that finishes in time is not.
+        let quick = try await Peers.runDetached(workspace.ssh([], "echo quick"))
+        #expect(quick.output == "quick\n")
+        let started = ContinuousClock.now
+        let idle = try await Peers.runDetached(workspace.ssh([], "sleep 20; echo never"))
+        #expect(!idle.output.contains("never"))
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
     @Test func floodOfUnauthenticatedConnectionsIsRefusedWhileASessionWorks() async throws {
         var configuration = SSHServerConfiguration()
         configuration.unauthenticatedStart = 5

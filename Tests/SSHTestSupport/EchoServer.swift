@@ -7,15 +7,20 @@ public struct EchoServer: Sendable {
     public let port: Int
     private let channel: any Channel
 
-    /// Starts an echo server on a free port.
-    public static func start() async throws -> EchoServer {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    /// Starts an echo server on a free port, or on a Unix socket at `unixPath`.
+    public static func start(unixPath: String? = nil) async throws -> EchoServer {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { child in
                 child.eventLoop.makeCompletedFuture { try child.pipeline.syncOperations.addHandler(EchoHandler()) }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+        let channel =
+            if let unixPath {
+                try await bootstrap.bind(unixDomainSocketPath: unixPath).get()
+            } else {
+                try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+            }
         return EchoServer(port: channel.localAddress?.port ?? 0, channel: channel)
     }
 

@@ -9,6 +9,15 @@ extension SSHClient {
         -> CommandResult
     {
         let channel = try await exec(command, environment: environment)
+        // Cancelling the caller closes this channel, and only this one.
+        return try await withTaskCancellationHandler {
+            try await collect(channel, input: input)
+        } onCancel: {
+            Task { try? await channel.close() }
+        }
+    }
+
+    private func collect(_ channel: SSHChannel, input: [UInt8]?) async throws -> CommandResult {
         let writer = Task {
             if let input, !input.isEmpty { try await channel.write(ByteBuffer(bytes: input)) }
             try await channel.sendEOF()
