@@ -5,11 +5,9 @@ import SSHServer
 import SSHTestSupport
 import Testing
 
-/// SFTP over SSH onto a full disk (a 1 MiB tmpfs, mounted when the tests may mount): the upload
-/// fails with the file system's reason and is never reported complete.
-@Suite(.enabled(if: FullDiskTests.canMount, "mounting a tmpfs needs root and CAP_SYS_ADMIN"), .serialized)
-struct FullDiskTests {
-    static let canMount: Bool = {
+/// Whether this process may mount a tmpfs (root with CAP_SYS_ADMIN).
+enum TmpfsMount {
+    static let possible: Bool = {
         guard getuid() == 0, let directory = try? Peers.temporaryDirectory("paramiko-mount") else { return false }
         defer { try? FileManager.default.removeItem(at: directory) }
         guard (try? Peers.run(["/bin/mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", directory.path]))?.status == 0 else {
@@ -18,6 +16,12 @@ struct FullDiskTests {
         _ = try? Peers.run(["/bin/umount", directory.path])
         return true
     }()
+}
+
+/// SFTP over SSH onto a full disk (a 1 MiB tmpfs, mounted when the tests may mount): the upload
+/// fails with the file system's reason and is never reported complete.
+@Suite(.enabled(if: TmpfsMount.possible, "mounting a tmpfs needs root and CAP_SYS_ADMIN"), .serialized)
+struct FullDiskTests {
 
     @Test func uploadOntoAFullDiskFailsAndSaysWhy() async throws {
         let directory = try Peers.temporaryDirectory("paramiko-full")
