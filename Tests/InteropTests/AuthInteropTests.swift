@@ -238,3 +238,54 @@ final class BannerBox: @unchecked Sendable {
     func append(_ text: String) { lock.withLock { stored.append(text) } }
     var texts: [String] { lock.withLock { stored } }
 }
+
+/// Host-based authentication (RFC 4252 §9) against sshd: the client host's key in the user's
+/// known_hosts, the host and user in the user's `.shosts`.
+@Suite(.enabled(if: Peers.available("sshd") && getuid() == 0 && Peers.available("useradd"), "needs sshd and root"), .serialized)
+struct HostBasedInteropTests {
+    static let user = "paramikohb"
+    static let home = "/var/tmp/paramikohb"
+
+    /// The account, with a home whose `.shosts` and known_hosts trust `clientHost` with `key`.
+    static func prepare(clientHost: String, key: SSHPublicKey) throws {
+        if getpwnam(user) == nil {
+            _ = try Peers.run([Peers.executable("useradd") ?? "useradd", "-M", "-d", home, "-s", "/bin/sh", user])
+        }
+        guard let account = getpwnam(user) else { throw PeerError("could not create \(user)") }
+        // No password, but not locked ("!"), which sshd would take for an invalid user.
+        _ = try Peers.run([Peers.executable("usermod") ?? "usermod", "-p", "*", user])
+        try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
+        try "\(clientHost) \(user)\n".write(toFile: home + "/.shosts", atomically: true, encoding: .utf8)
+        try "\(clientHost) \(key.openSSHLine)\n".write(toFile: home + "/.ssh/known_hosts", atomically: true, encoding: .utf8)
+        for path in [home, home + "/.ssh", home + "/.shosts", home + "/.ssh/known_hosts"] {
+            chown(path, account.pointee.pw_uid, account.pointee.pw_gid)
+        }
+        chmod(home, 0o755)
+    }
+
+    @Test func acceptedWithTheTrustedHostKeyRefusedWithAnother() async throws {
+        let hostKey = try SSHPrivateKey.generate(.ed25519)
+        try Self.prepare(clientHost: "builder.example", key: hostKey.publicKey)
+        let server = try await OpenSSHServer.start(configuration: [
+            "HostbasedAuthentication yes", "HostbasedUsesNameFromPacketOnly yes", "IgnoreRhosts no",
+            "IgnoreUserKnownHosts no", "LogLevel DEBUG2",
+        ])
+        defer { server.stop() }
+        let result: UserAuthResult
+        do {
+            result = try await AuthInteropTests.authenticate(
+                server, user: Self.user,
+                credentials: [.hostBased(hostKey, clientHostName: "builder.example", clientUserName: Self.user)])
+        } catch {
+            Issue.record("\(error): \(server.log)")
+            return
+        }
+        #expect(result.method == "hostbased")
+        let stranger = try SSHPrivateKey.generate(.ed25519)
+        await #expect(throws: AuthError.self) {
+            _ = try await AuthInteropTests.authenticate(
+                server, user: Self.user,
+                credentials: [.hostBased(stranger, clientHostName: "builder.example", clientUserName: Self.user)])
+        }
+    }
+}
