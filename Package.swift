@@ -203,7 +203,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SSHClientTests",
-            dependencies: ["SSHClient", "SSHConnection", "SSHWire", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "SSHClient", "SSHConnection", "SSHWire", "SSHCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -218,6 +218,21 @@ struct EndToEndTests {
         }
     }
 
+    @Test func twoHundredChannelsAtOnce() async throws {
+        var configuration = SSHServerConfiguration()
+        configuration.maximumSessions = 250
+        try await Self.withPair(configuration: configuration) { client, _ in
+            let outputs = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<200 { group.addTask { try await client.run("shout n\(index)").output } }
+                var all: Set<String> = []
+                for try await output in group { all.insert(output) }
+                return all
+            }
+            #expect(outputs == Set((0..<200).map { "N\($0) for alice" }))
+            #expect(await client.runtime.openChannelCount == 0)
+        }
+    }
+
     @Test func sessionLimitAndNoMoreSessions() async throws {
         var configuration = SSHServerConfiguration()
         configuration.maximumSessions = 2
