@@ -23,7 +23,7 @@ struct ServeCommandTests {
         }
     }
 
-    static func serve() async throws -> Served {
+    static func serve(extra: (URL) throws -> [String] = { _ in [] }) async throws -> Served {
         let directory = try Peers.temporaryDirectory("paramiko-serve")
         let root = directory.appendingPathComponent("root")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -38,7 +38,7 @@ struct ServeCommandTests {
             [
                 try Peers.paramiko(), "serve", "--listen", "127.0.0.1:\(port)", "--authorized-keys", authorized,
                 "--password", "tester:open-sesame", "--root", root.path, "--allow-exec", "--allow-forwarding",
-            ], output: .file(log), environment: ["SHELL": "/bin/sh"])
+            ] + extra(directory), output: .file(log), environment: ["SHELL": "/bin/sh"])
         for _ in 0..<250 where !loopbackPortAccepts(port) { try await Task.sleep(for: .milliseconds(20)) }
         return Served(pid: pid, port: port, directory: directory, root: root, keyPath: keyPath)
     }
@@ -92,6 +92,42 @@ struct ServeCommandTests {
         #expect(result.output.components(separatedBy: "SHA-256 matches").count == 3)
         #expect(result.output.contains("hello from OpenSSH ssh"))
         #expect(result.output.contains("stop paramiko serve (SIGTERM)"))
+    }
+
+    @Test(.enabled(if: Peers.available("ssh-keygen"), "ssh-keygen is not installed"))
+    func hostKeysOfSeveralTypesAndACertificate() async throws {
+        let keygen = Peers.executable("ssh-keygen") ?? "ssh-keygen"
+        let served = try await Self.serve { directory in
+            for (type, name) in [("ed25519", "host_ed25519"), ("ecdsa", "host_ecdsa"), ("rsa", "host_rsa")] {
+                _ = try Peers.run([keygen, "-q", "-t", type, "-N", "", "-f", directory.appendingPathComponent(name).path])
+            }
+            _ = try Peers.run([keygen, "-q", "-t", "ed25519", "-N", "", "-f", directory.appendingPathComponent("ca").path])
+            _ = try Peers.run([
+                keygen, "-q", "-s", directory.appendingPathComponent("ca").path, "-I", "host", "-h", "-n", "127.0.0.1",
+                directory.appendingPathComponent("host_ed25519.pub").path,
+            ])
+            return ["ed25519", "ecdsa", "rsa"].flatMap { ["--host-key", directory.appendingPathComponent("host_\($0)").path] }
+                + ["--host-certificate", directory.appendingPathComponent("host_ed25519-cert.pub").path]
+        }
+        defer {
+            kill(served.pid, SIGKILL)
+            try? FileManager.default.removeItem(at: served.directory)
+        }
+        // Each type is offered; ssh picks what it asks for.
+        for algorithm in ["ecdsa-sha2-nistp256", "rsa-sha2-512", "ssh-ed25519"] {
+            let result = try await Peers.runDetached(served.ssh(["-o", "HostKeyAlgorithms=\(algorithm)"], "echo \(algorithm)"))
+            #expect(result.output == "\(algorithm)\n", "\(result.output)")
+        }
+        // The certificate is trusted through @cert-authority with strict checking.
+        let ca = try String(contentsOf: served.directory.appendingPathComponent("ca.pub"), encoding: .utf8)
+        let knownHosts = served.directory.appendingPathComponent("known_hosts").path
+        try "@cert-authority 127.0.0.1 \(ca)".write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        var arguments = served.ssh(["-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=\(knownHosts)"], "echo certified")
+        // ssh keeps an option's first value: the workspace's StrictHostKeyChecking=no and /dev/null go.
+        if let index = arguments.firstIndex(of: "StrictHostKeyChecking=no") { arguments.removeSubrange((index - 1)...index) }
+        if let index = arguments.firstIndex(of: "UserKnownHostsFile=/dev/null") { arguments.removeSubrange((index - 1)...index) }
+        let certified = try await Peers.runDetached(arguments)
+        #expect(certified.output == "certified\n", "\(certified.output)")
     }
 
     @Test func sigtermDuringATransferEndsItAndExitsZero() async throws {

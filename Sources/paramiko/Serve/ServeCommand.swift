@@ -23,6 +23,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("host-key"), help: "A host key file (repeatable). Without one, an ephemeral Ed25519 key.")
     var hostKeys: [String] = []
 
+    @Option(
+        name: .customLong("host-certificate"),
+        help: "A host certificate (repeatable), served with the host key it certifies, as sshd's HostCertificate.")
+    var hostCertificates: [String] = []
+
     @Option(name: .customLong("authorized-keys"), help: "An authorized_keys file whose keys may log in as any user (repeatable).")
     var authorizedKeys: [String] = []
 
@@ -59,6 +64,21 @@ struct ServeCommand: AsyncParsableCommand {
                 keys.append(try SSHPrivateKey(path: path))
             } catch {
                 throw ValidationError("cannot read host key \(path): \(error)")
+            }
+        }
+        for path in hostCertificates {
+            let certificate: SSHPublicKey
+            do {
+                certificate = try SSHPublicKey.parse(fileContents: String(contentsOfFile: path, encoding: .utf8)).key
+            } catch {
+                throw ValidationError("cannot read host certificate \(path): \(error)")
+            }
+            guard let key = keys.compactMap({ $0 as? SSHPrivateKey }).first(where: { $0.publicKey == certificate.certificate?.key })
+            else { throw ValidationError("no --host-key is the key \(path) certifies") }
+            do {
+                keys.insert(try CertifiedHostKey(privateKey: key, certificate: certificate), at: 0)
+            } catch {
+                throw ValidationError("\(path): \(error)")
             }
         }
         if keys.isEmpty {
