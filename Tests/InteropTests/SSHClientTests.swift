@@ -204,6 +204,25 @@ struct ParamikoSSHCommandTests {
         #expect(refused.status == 255)
     }
 
+    @Test func bannerGoesToStandardError() async throws {
+        let directory = try Peers.temporaryDirectory("banner")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let banner = directory.appendingPathComponent("banner").path
+        try "Authorised use only.\n".write(toFile: banner, atomically: true, encoding: .utf8)
+        let setup = try await SSHClientTests.setUp(["LogLevel ERROR", "Banner \(banner)"])
+        defer { setup.server.stop() }
+        let command = [
+            try Peers.paramiko(), "ssh", "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1", "echo in",
+        ].map { "'\($0)'" }.joined(separator: " ")
+        let both = try await Peers.runDetached(["/bin/sh", "-c", command])
+        #expect(both.output.contains("Authorised use only."))
+        let stdoutOnly = try await Peers.runDetached(["/bin/sh", "-c", command + " 2>/dev/null"])
+        #expect(stdoutOnly.output == "in\n")
+        let quiet = try await Peers.runDetached(["/bin/sh", "-c", command.replacingOccurrences(of: "'ssh'", with: "'ssh' '-q'")])
+        #expect(!quiet.output.contains("Authorised"))
+    }
+
     @Test func sshConfigDecidesWhereAndHow() async throws {
         let setup = try await SSHClientTests.setUp(["LogLevel ERROR", "AcceptEnv PARAMIKO_*"])
         defer { setup.server.stop() }

@@ -73,6 +73,42 @@ import Testing
         #expect(ours.tree == reference.tree)
     }
 
+    /// Over SSH: our client through OpenSSH's sshd and its sftp-server, and OpenSSH's sftp against
+    /// `paramiko serve`, leave the same tree as OpenSSH's sftp with its own server.
+    @Test(.enabled(if: OpenSSHSFTP.available && Peers.available("sshd"), "OpenSSH's sftp or sshd is not installed"))
+    func overSSHBothWaysMatchesOpenSSH() async throws {
+        // A bare `cd` goes to the login's home, which over SSH is not the tree's R: go up instead.
+        let script = Self.script.replacingOccurrences(of: "\ncd\n", with: "\ncd ..\n")
+        let reference = try SFTPRun.batch(script, client: .openSSH, server: .openSSH)
+        let server = try await OpenSSHServer.start(configuration: ["LogLevel ERROR"])
+        defer { server.stop() }
+        let keyDirectory = try Peers.temporaryDirectory("sftp-key")
+        defer { try? FileManager.default.removeItem(at: keyDirectory) }
+        let key = keyDirectory.appendingPathComponent("id").path
+        _ = try Peers.run([Peers.executable("ssh-keygen") ?? "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key])
+        try server.authorize([try String(contentsOfFile: key + ".pub", encoding: .utf8)])
+        let options = [
+            "-i", key, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+        ]
+        let throughSSHD = try SFTPRun.batchOverSSH(script, client: .paramiko) { root in
+            (options + ["-P", "\(server.port)", "\(NSUserName())@127.0.0.1:\(root)/R"], {})
+        }
+        #expect(throughSSHD.status == reference.status)
+        #expect(throughSSHD.tree == reference.tree)
+        let againstServe = try SFTPRun.batchOverSSH(script, client: .openSSH) { root in
+            let port = freeLoopbackPort()
+            let authorized = keyDirectory.appendingPathComponent("authorized_keys").path
+            try FileManager.default.copyItem(atPath: key + ".pub", toPath: authorized)
+            let pid = try PeerSpawn.spawn(
+                [try Peers.paramiko(), "serve", "--listen", "127.0.0.1:\(port)", "--authorized-keys", authorized, "--root", root],
+                output: .devNull)
+            for _ in 0..<250 where !loopbackPortAccepts(port) { usleep(20_000) }
+            return (options + ["-P", "\(port)", "tester@127.0.0.1:/R"], { PeerSpawn.stop(pid) })
+        }
+        #expect(againstServe.status == reference.status)
+        #expect(againstServe.tree.filter { !$0.hasPrefix("D R ") } == reference.tree.filter { !$0.hasPrefix("D R ") })
+    }
+
     /// Our client with our server, where OpenSSH is missing: what the script must have done.
     @Test func ownServerRunsTheScript() throws {
         try Self.checkScriptOutcome(try SFTPRun.batch(Self.script, client: .paramiko, server: .paramiko))
@@ -288,18 +324,35 @@ struct SFTPRun {
         try run(client: .paramiko, server: server, prepare: { _ in }, arguments: { _ in ([], Data(commands.utf8)) })
     }
 
+    /// Runs `script` with `-b` in a fresh tree over SSH: `connect` gets the tree's root and returns the
+    /// arguments that reach the server (options and destination) and what stops it afterwards.
+    static func batchOverSSH(
+        _ script: String, client: Client, connect: (String) throws -> (arguments: [String], stop: () -> Void)
+    ) throws -> SFTPRun {
+        var stop: () -> Void = {}
+        defer { stop() }
+        return try run(client: client, server: nil, prepare: { _ in }) { root in
+            let scriptPath = root + "/script"
+            try Data(script.utf8).write(to: URL(fileURLWithPath: scriptPath))
+            let connection = try connect(root)
+            stop = connection.stop
+            return (["-b", scriptPath] + connection.arguments, nil)
+        }
+    }
+
     private static func run(
-        client: Client, server: Server, prepare: (String) throws -> Void,
+        client: Client, server: Server?, prepare: (String) throws -> Void,
         arguments: (String) throws -> ([String], Data?)
     ) throws -> SFTPRun {
         let scratch = try Peers.temporaryDirectory("sftp-command")
         let root = URL(fileURLWithPath: scratch.path).resolvingSymlinksInPath().path
         try makeTree(root)
         try prepare(root)
-        let serverCommand: String
+        var serverArguments: [String] = []
         switch server {
-        case .openSSH: serverCommand = "\(SFTPPeer.openSSHServerPath) -d '\(root)/R'"
-        case .paramiko: serverCommand = "'\(try Peers.paramiko())' sftp-server --home '\(root)/R'"
+        case .openSSH: serverArguments = ["-D", "\(SFTPPeer.openSSHServerPath) -d '\(root)/R'"]
+        case .paramiko: serverArguments = ["-D", "'\(try Peers.paramiko())' sftp-server --home '\(root)/R'"]
+        case nil: break
         }
         let program: [String]
         switch client {
@@ -309,7 +362,7 @@ struct SFTPRun {
         let (extra, input) = try arguments(root)
         let command =
             "cd \(quoted(root + "/L")) && exec "
-            + (program + ["-D", serverCommand] + extra).map(quoted).joined(separator: " ")
+            + (program + serverArguments + extra).map(quoted).joined(separator: " ")
             + " 2>\(quoted(root + "/errors"))"
         let (status, output) = try Peers.run(["/bin/sh", "-c", command], input: input, timeout: 120)
         let errors = try String(contentsOfFile: root + "/errors", encoding: .utf8)
