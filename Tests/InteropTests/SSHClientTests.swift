@@ -351,6 +351,29 @@ struct SSHClientSessionTests {
         await client.close()
     }
 
+    /// sshd takes signal requests only on unprivileged sessions (a root login runs without
+    /// privilege separation), so this logs in as the test account.
+    @Test(.enabled(if: TestUser.available, "needs root to make a user with a password"))
+    func signalDeliveredAndExitSignalReported() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        var strategy = AuthStrategy()
+        strategy.lookForKeys = false
+        strategy.password = TestUser.password
+        let client = try await SSHClient.connect(
+            host: "127.0.0.1", port: setup.server.port, username: TestUser.name, authentication: strategy,
+            hostKeyPolicy: .acceptAnythingInsecurely)
+        let channel = try await client.exec("exec sleep 30")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await channel.request(.signal(name: "USR1"), wantReply: true))
+        var signal: String?
+        for try await output in channel.output {
+            if case .exitSignal(let exit) = output { signal = exit.signalName }
+        }
+        #expect(signal == "USR1")
+        await client.close()
+    }
+
     @Test func x11RequestAccepted() async throws {
         let setup = try await SSHClientTests.setUp(["LogLevel ERROR", "X11Forwarding yes", "X11UseLocalhost yes"])
         defer { setup.server.stop() }
