@@ -70,8 +70,12 @@ public actor ConnectionRuntime {
         self.transport = transport
         self.handlers = handlers
         self.multiplexer = ChannelMultiplexer(configuration: configuration)
+        self.initialWindow = configuration.initialWindow
         (jobs, jobQueue) = AsyncStream<Job>.makeStream()
     }
+
+    /// The window each of our channels starts with.
+    nonisolated let initialWindow: UInt32
 
     /// The transport under the connection.
     public nonisolated var transportConnection: TransportConnection { transport }
@@ -180,7 +184,7 @@ public actor ConnectionRuntime {
     }
 
     private func send(_ payloads: [ByteBuffer]) async throws {
-        for payload in payloads { try await transport.send(payload) }
+        try await transport.send(contentsOf: payloads)
     }
 
     /// Confirms or refuses a channel the peer asked for, once the handlers decided.

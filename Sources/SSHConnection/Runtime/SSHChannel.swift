@@ -11,11 +11,13 @@ public struct SSHChannel: Sendable {
     private let runtime: ConnectionRuntime
     private let stream: AsyncThrowingStream<ChannelOutput, any Error>
     private let requestStream: AsyncStream<ChannelRequestEvent>?
+    private let reportThreshold: Int
 
     init(
         id: ChannelID, type: ChannelType, runtime: ConnectionRuntime, stream: AsyncThrowingStream<ChannelOutput, any Error>,
         requests: AsyncStream<ChannelRequestEvent>?
     ) {
+        self.reportThreshold = max(1, min(128 * 1024, Int(runtime.initialWindow / 8)))
         self.id = id
         self.type = type
         self.runtime = runtime
@@ -84,7 +86,7 @@ public struct SSHChannel: Sendable {
     }
 
     /// The channel's output until it closes.
-    public var output: Output { Output(stream: stream, runtime: runtime, id: id) }
+    public var output: Output { Output(stream: stream, runtime: runtime, id: id, reportThreshold: reportThreshold) }
 
     /// The channel's output, reporting each chunk read so the peer may send more.
     public struct Output: AsyncSequence, Sendable {
@@ -92,24 +94,48 @@ public struct SSHChannel: Sendable {
         let stream: AsyncThrowingStream<ChannelOutput, any Error>
         let runtime: ConnectionRuntime
         let id: ChannelID
+        let reportThreshold: Int
 
         public func makeAsyncIterator() -> Iterator {
-            Iterator(base: stream.makeAsyncIterator(), runtime: runtime, id: id)
+            Iterator(base: stream.makeAsyncIterator(), runtime: runtime, id: id, reportThreshold: reportThreshold)
         }
 
-        /// Reads the next output and reports data as consumed.
+        /// Reads the next output and reports data as consumed, in batches of up to
+        /// ``reportThreshold`` bytes so that a stream of packets costs few trips to the runtime.
         public struct Iterator: AsyncIteratorProtocol {
             var base: AsyncThrowingStream<ChannelOutput, any Error>.AsyncIterator
             let runtime: ConnectionRuntime
             let id: ChannelID
+            /// Consumed bytes held back before they are reported: an eighth of our window at most,
+            /// far below the half that triggers WINDOW_ADJUST, so the window always reopens in time.
+            let reportThreshold: Int
+            var unreported = 0
+
+            init(
+                base: AsyncThrowingStream<ChannelOutput, any Error>.AsyncIterator, runtime: ConnectionRuntime, id: ChannelID,
+                reportThreshold: Int
+            ) {
+                self.base = base
+                self.runtime = runtime
+                self.id = id
+                self.reportThreshold = reportThreshold
+            }
 
             public mutating func next() async throws -> ChannelOutput? {
+                // What the caller took last time is used by now.
+                if unreported >= reportThreshold {
+                    try await runtime.consumed(unreported, on: id)
+                    unreported = 0
+                }
                 guard let element = try await base.next() else { return nil }
                 switch element {
                 case .stdout(let data), .stderr(let data):
-                    try await runtime.consumed(data.readableBytes, on: id)
+                    unreported += data.readableBytes
                 default:
-                    break
+                    if unreported > 0 {
+                        try await runtime.consumed(unreported, on: id)
+                        unreported = 0
+                    }
                 }
                 return element
             }

@@ -91,6 +91,19 @@ public struct TransportConnection: Sendable {
         try await channel.writeAndFlush(TransportCommand.payload(payload)).get()
     }
 
+    /// Sends several payloads in one trip to the event loop with one flush, waiting only for the
+    /// last (the transport keeps their order); while a key exchange's queue is full, waits as
+    /// ``send(_:)`` does.
+    public func send(contentsOf payloads: [ByteBuffer]) async throws {
+        guard let last = payloads.last else { return }
+        guard payloads.count > 1 else { return try await send(last) }
+        let channel = self.channel
+        try await channel.eventLoop.flatSubmit {
+            for payload in payloads.dropLast() { channel.write(TransportCommand.payload(payload), promise: nil) }
+            return channel.writeAndFlush(TransportCommand.payload(last))
+        }.get()
+    }
+
     /// Tells the transport that authentication succeeded (connection messages may flow; delayed
     /// compression starts).
     public func authenticationSucceeded() async throws {
