@@ -23,7 +23,9 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("cipher"),
-        help: "A cipher, or CIPHER+MAC for one without its own MAC (repeatable; default: the three `make bench` compares).")
+        help:
+            "A cipher, or CIPHER+MAC for one without its own MAC (repeatable; default: the three `make bench` compares)."
+    )
     var combinations: [String] = [
         "aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com", "aes128-ctr+hmac-sha2-256-etm@openssh.com",
     ]
@@ -43,7 +45,8 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let server = try await SSHServer.listen(
             host: "127.0.0.1", port: 0, hostKeys: [try SSHPrivateKey.generate(.ed25519)],
-            delegate: BulkServerDelegate(clientKey: clientKey.publicKey, block: ByteBuffer(repeating: 0, count: blockSize)),
+            delegate: BulkServerDelegate(
+                clientKey: clientKey.publicKey, block: ByteBuffer(repeating: 0, count: blockSize)),
             logger: logger)
         var authentication = AuthStrategy()
         authentication.keys = [clientKey]
@@ -66,8 +69,9 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
                         client: client, direction: way, bytes: bytes, blockSize: blockSize)
                     rows.append(
                         EndToEndBenchRow(
-                            cipher: combination.replacingOccurrences(of: "+", with: " + "), direction: way, bytes: bytes,
-                            MBps: Double(bytes) / measured.seconds / 1e6,
+                            cipher: combination.replacingOccurrences(of: "+", with: " + "), direction: way,
+                            bytes: bytes,
+                            megabytesPerSecond: Double(bytes) / measured.seconds / 1e6,
                             cpuSecondsPerGiB: measured.cpuSeconds * Double(1 << 30) / Double(bytes),
                             peakRSSBytes: ResourceUsage.current().peakRSSBytes))
                 }
@@ -87,8 +91,9 @@ struct EndToEndBenchCommand: AsyncParsableCommand {
             print("SSHClient -> SSHServer in one process, \(megabytes) MiB each way; CPU of both ends")
             for row in rows {
                 print(
-                    row.cipher.padding(toLength: 48, withPad: " ", startingAt: 0) + row.direction.padding(toLength: 5, withPad: " ", startingAt: 0)
-                        + String(format: "%8.0f MB/s %6.2f s CPU/GiB", row.MBps, row.cpuSecondsPerGiB))
+                    row.cipher.padding(toLength: 48, withPad: " ", startingAt: 0)
+                        + row.direction.padding(toLength: 5, withPad: " ", startingAt: 0)
+                        + String(format: "%8.0f MB/s %6.2f s CPU/GiB", row.megabytesPerSecond, row.cpuSecondsPerGiB))
             }
         }
     }
@@ -99,8 +104,14 @@ struct EndToEndBenchRow: Codable {
     var cipher: String
     var direction: String
     var bytes: Int
-    var MBps: Double
+    /// 10^6 bytes per second.
+    var megabytesPerSecond: Double
     /// User plus system CPU of the whole process (client and server) per GiB moved.
     var cpuSecondsPerGiB: Double
     var peakRSSBytes: Int
+
+    enum CodingKeys: String, CodingKey {
+        case cipher, direction, bytes, cpuSecondsPerGiB, peakRSSBytes
+        case megabytesPerSecond = "MBps"
+    }
 }
