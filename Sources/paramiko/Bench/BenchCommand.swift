@@ -6,7 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure this implementation's speed.",
         subcommands: [
-            CipherBenchCommand.self, TransportBenchCommand.self, ConnectBenchCommand.self, ExecBenchCommand.self,
+            CipherBenchCommand.self, TransportBenchCommand.self, LatencyBenchCommand.self, EndToEndBenchCommand.self,
             SFTPBenchCommand.self,
         ]
     )

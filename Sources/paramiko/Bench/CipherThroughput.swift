@@ -62,10 +62,6 @@ enum CipherThroughput {
             packets += batch
         }
         let bytes = Double(packets * packetSize)
-        return (bytes / inSeconds(sealTime) / 1e6, bytes / inSeconds(openTime) / 1e6)
-    }
-
-    private static func inSeconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return (bytes / sealTime.inSeconds / 1e6, bytes / openTime.inSeconds / 1e6)
     }
 }

@@ -48,8 +48,7 @@ enum TransportThroughput {
         while link.received < sent {
             guard try link.pump() else { throw TransportError(.closed, "payloads went missing") }
         }
-        let seconds = Double((clock.now - started).components.attoseconds) / 1e18
-            + Double((clock.now - started).components.seconds)
+        let seconds = (clock.now - started).inSeconds
         return Double(link.received) / seconds / 1e6
     }
 }

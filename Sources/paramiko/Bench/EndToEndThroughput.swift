@@ -1,0 +1,54 @@
+import NIOCore
+import SSHClient
+import SSHConnection
+
+/// One bulk transfer of `paramiko bench end-to-end` over a connected client: `down` reads what
+/// the server's `down N` handler writes, `up` writes into its `up N` handler. Timed from the exec
+/// request to the exit status, which the server reports once it has written or read every byte.
+enum EndToEndThroughput {
+    static func measure(client: SSHClient, direction: String, bytes: Int, blockSize: Int) async throws
+        -> (seconds: Double, cpuSeconds: Double)
+    {
+        let block = ByteBuffer(repeating: 0x5a, count: blockSize)
+        let before = ResourceUsage.current()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let channel = try await client.exec("\(direction) \(bytes)")
+        let writer = Task {
+            if direction == "up" { try await BulkServerDelegate.write(bytes, from: block, into: channel) }
+            try await channel.sendEOF()
+        }
+        var received = 0
+        var ended = false
+        var status: UInt32?
+        for try await output in channel.output {
+            switch output {
+            case .stdout(let data): received += data.readableBytes
+            case .eof: ended = true
+            case .exitStatus(let code): status = code
+            case .exitSignal: status = 255
+            default: break
+            }
+            // The exit may come before the last output: close once both are in.
+            if ended, status != nil { try? await channel.close() }
+        }
+        try await writer.value
+        let seconds = (clock.now - start).inSeconds
+        let cpuSeconds = ResourceUsage.current().cpuSeconds - before.cpuSeconds
+        guard status == 0, received == (direction == "down" ? bytes : 0) else {
+            throw EndToEndError(direction: direction, received: received, status: status)
+        }
+        return (seconds, cpuSeconds)
+    }
+}
+
+/// A transfer that did not deliver every byte.
+struct EndToEndError: Error, CustomStringConvertible {
+    var direction: String
+    var received: Int
+    var status: UInt32?
+
+    var description: String {
+        "\(direction): received \(received) bytes, exit status \(status.map(String.init) ?? "none")"
+    }
+}
