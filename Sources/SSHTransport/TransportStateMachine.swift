@@ -16,6 +16,8 @@ public struct TransportStateMachine {
     /// The configuration it was made with.
     public let configuration: TransportConfiguration
     var random: any SSHRandomSource
+    /// Padding bytes, drawn from ``random`` a block at a time.
+    private var padding: BufferedRandom
 
     // Version exchange.
     private var identificationParser: IdentificationParser
@@ -58,6 +60,7 @@ public struct TransportStateMachine {
     public init(configuration: TransportConfiguration, random: some SSHRandomSource = SystemRandom()) {
         self.configuration = configuration
         self.random = random
+        self.padding = BufferedRandom(random)
         self.identificationParser = IdentificationParser(allowsPreamble: configuration.role == .client)
     }
 
@@ -276,12 +279,12 @@ public struct TransportStateMachine {
         var payload = ByteBuffer()
         DisconnectMessage(reason: reason, description: description).encode(into: &payload)
         // Best effort: a connection whose encoder already failed cannot say goodbye.
-        _ = try? encoder.encode(into: &out, random: &random) { $0.writeImmutableBuffer(payload) }
+        _ = try? encoder.encode(into: &out, random: &padding) { $0.writeImmutableBuffer(payload) }
     }
 
     mutating func writePacket(_ payload: ByteBuffer, into out: inout ByteBuffer) throws(TransportError) {
         let wire = try outboundCompression?.compress(payload) ?? payload
-        try encoder.encode(into: &out, random: &random) { $0.writeImmutableBuffer(wire) }
+        try encoder.encode(into: &out, random: &padding) { $0.writeImmutableBuffer(wire) }
     }
 
     private mutating func step(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)

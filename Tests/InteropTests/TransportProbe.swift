@@ -106,7 +106,7 @@ enum TransportProbe {
         let promise = loop.makePromise(of: ProbeResult.self)
         // The handlers go in before the socket is active, so no byte of the server's greeting is lost.
         let channel = try await ClientBootstrap(group: loop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let transport = TransportHandler(

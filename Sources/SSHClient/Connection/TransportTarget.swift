@@ -13,7 +13,7 @@ enum TransportTarget: Sendable {
         configuration: TransportConfiguration, policy: HostKeyPolicy, timeout: Duration, host: String
     ) async throws -> NIOAsyncChannel<TransportEvent, TransportCommand> {
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(TimeAmount(timeout))
         let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<TransportEvent, TransportCommand>> = {
             channel in

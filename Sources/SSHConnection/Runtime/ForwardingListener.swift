@@ -30,7 +30,7 @@ public final class ForwardingListener: Sendable {
     ) async throws -> ForwardingListener {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
         let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> = { child in
             child.eventLoop.makeCompletedFuture {
@@ -101,7 +101,7 @@ extension ForwardingListener.Address {
         }
         switch self {
         case .tcp(let host, let port):
-            return try? await bootstrap.channelOption(.socketOption(.tcp_nodelay), value: 1)
+            return try? await bootstrap.channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .connect(host: host, port: port, channelInitializer: initializer)
         case .unix(let path):
             return try? await bootstrap.connect(unixDomainSocketPath: path, channelInitializer: initializer)

@@ -28,7 +28,7 @@ public struct TransportConnection: Sendable {
         _ body: (TransportConnection) async throws -> Result
     ) async throws -> Result {
         let asyncChannel = try await ClientBootstrap(group: group)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(

@@ -26,13 +26,19 @@ extension TransportError {
 }
 
 /// Reads binary packets (RFC 4253 §6) from received bytes: learns the length, checks it against
-/// the limits before waiting for or reserving anything, then verifies and decrypts in place.
+/// the limits before waiting for or reserving anything, then verifies and decrypts.
+///
+/// The received bytes are never written to: a protected packet is copied once into a buffer of
+/// its own and opened there in place, so the payloads handed on (slices of that buffer) never
+/// make a later decryption copy the whole receive buffer.
 struct PacketDecoder {
     var protection: (any PacketProtection)?
     var sequenceNumber: UInt32 = 0
     /// Packets read since the last key change, for rekey accounting.
     var bytesSinceKeyChange: UInt64 = 0
     private var pendingLength: Int?
+    /// The first bytes of the pending packet as ``PacketProtection/decryptLength(_:sequenceNumber:)`` left them.
+    private var pendingHead: [UInt8] = []
 
     private var alignment: PacketAlignment {
         guard let protection else { return .unencrypted }
@@ -56,14 +62,15 @@ struct PacketDecoder {
             let length: UInt32
             if let protection {
                 let sequence = sequenceNumber
-                do {
-                    length = try buffer.withMutableReadableBytes { bytes throws(CryptoError) in
-                        try protection.decryptLength(
-                            UnsafeMutableRawBufferPointer(rebasing: bytes[0..<peek]), sequenceNumber: sequence)
-                    }
-                } catch {
-                    throw TransportError(error)
+                var head = Array(buffer.readableBytesView.prefix(peek))
+                let decrypted: Result<UInt32, CryptoError> = head.withUnsafeMutableBytes { bytes in
+                    Result { () throws(CryptoError) in try protection.decryptLength(bytes, sequenceNumber: sequence) }
                 }
+                switch decrypted {
+                case .success(let value): length = value
+                case .failure(let error): throw TransportError(error)
+                }
+                pendingHead = head
             } else {
                 length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) ?? 0
             }
@@ -80,12 +87,16 @@ struct PacketDecoder {
         guard let length = pendingLength else { return nil }
         let tag = protection?.tagLength ?? 0
         let total = 4 + length + tag
-        guard buffer.readableBytes >= total, var packet = buffer.readSlice(length: total) else { return nil }
-        pendingLength = nil
-        let sequence = sequenceNumber
-        sequenceNumber &+= 1
-        bytesSinceKeyChange &+= UInt64(total)
+        guard buffer.readableBytes >= total else { return nil }
+        var packet: ByteBuffer
         if let protection {
+            packet = ByteBuffer()
+            packet.reserveCapacity(total)
+            packet.writeBytes(pendingHead)
+            let view = buffer.readableBytesView
+            packet.writeBytes(view[(view.startIndex + pendingHead.count)..<(view.startIndex + total)])
+            buffer.moveReaderIndex(forwardBy: total)
+            let sequence = sequenceNumber
             do {
                 try packet.withMutableReadableBytes { bytes throws(CryptoError) in
                     try protection.openPacket(bytes, sequenceNumber: sequence)
@@ -93,7 +104,15 @@ struct PacketDecoder {
             } catch {
                 throw TransportError(error)
             }
+        } else {
+            guard let slice = buffer.readSlice(length: total) else { return nil }
+            packet = slice
         }
+        pendingLength = nil
+        pendingHead = []
+        let sequence = sequenceNumber
+        sequenceNumber &+= 1
+        bytesSinceKeyChange &+= UInt64(total)
         guard let padding = packet.getInteger(at: packet.readerIndex + 4, as: UInt8.self),
             padding >= SSHPacket.minimumPaddingLength, Int(padding) < length
         else {
