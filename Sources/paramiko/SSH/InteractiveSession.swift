@@ -103,24 +103,35 @@ final class RawMode {
     }
 }
 
-/// Standard input read on a thread of its own, one chunk at a time: the next read waits until
-/// the previous chunk was sent, so a slow channel holds the reader back.
+/// Standard input read on a thread of its own in large chunks, a few ahead of the channel: the
+/// reader waits while ``chunksAhead`` chunks are not yet sent, so a slow channel holds it back.
 final class StandardInputReader: Sendable {
+    /// Chunks read but not yet sent before the reader waits.
+    static let chunksAhead = 4
+    /// The most read at once.
+    static let chunkSize = 256 * 1024
     let chunks: AsyncStream<ByteBuffer>
+    // Created at zero and raised, since libdispatch traps a semaphore freed below its initial value.
     private let gate = DispatchSemaphore(value: 0)
 
     init() {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
         chunks = stream
         let gate = self.gate
+        for _ in 0..<Self.chunksAhead { gate.signal() }
         Thread {
-            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             while true {
-                let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-                if count < 0, errno == EINTR { continue }
-                guard count > 0 else { break }
-                continuation.yield(ByteBuffer(bytes: buffer[0..<count]))
                 gate.wait()
+                var chunk = ByteBuffer()
+                chunk.reserveCapacity(Self.chunkSize)
+                var count = 0
+                repeat {
+                    count = chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.chunkSize) { bytes in
+                        max(0, read(0, bytes.baseAddress, Self.chunkSize))
+                    }
+                } while count == 0 && errno == EINTR
+                guard count > 0 else { break }
+                continuation.yield(chunk)
             }
             continuation.finish()
         }.start()
