@@ -27,6 +27,10 @@ public struct TransportStateMachine {
 
     // Packets.
     private var inbound = ByteBuffer()
+    /// Whether ``inbound`` is the machine's own storage rather than a received buffer.
+    private var inboundIsOwned = false
+    /// The machine's own receive storage while ``inbound`` holds a received buffer.
+    private var spareInbound = ByteBuffer()
     private var decoder = PacketDecoder()
     private var encoder = PacketEncoder()
     private var packetsReceived: UInt64 = 0
@@ -87,15 +91,32 @@ public struct TransportStateMachine {
         }
     }
 
-    /// Hands the machine bytes received from the peer.
+    /// Hands the machine bytes received from the peer. A read that starts where the last one
+    /// ended is taken as it is; one that continues a packet is appended to a buffer of the
+    /// machine's own, kept from read to read so that its memory is reused.
     public mutating func receive(_ bytes: ByteBuffer) {
         guard !closed else { return }
         if inbound.readableBytes == 0 {
+            if inboundIsOwned {
+                spareInbound = inbound
+                spareInbound.clear()
+            }
             inbound = bytes
-        } else {
-            var bytes = bytes
-            inbound.writeBuffer(&bytes)
+            inboundIsOwned = false
+            return
         }
+        var bytes = bytes
+        if !inboundIsOwned {
+            var owned = spareInbound
+            spareInbound = ByteBuffer()
+            owned.clear()
+            owned.writeBuffer(&inbound)
+            inbound = owned
+            inboundIsOwned = true
+        } else {
+            inbound.discardReadBytes()
+        }
+        inbound.writeBuffer(&bytes)
     }
 
     /// Processes received bytes until there is an event to report; nil when it needs more bytes
