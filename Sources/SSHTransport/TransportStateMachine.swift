@@ -81,11 +81,15 @@ public struct TransportStateMachine {
 
     // MARK: Inputs
 
-    /// Sends our identification line and first KEXINIT. Call once, when the connection is up.
+    /// Sends our identification line and, for a client, the first KEXINIT. Call once, when the
+    /// connection is up. A server sends its KEXINIT once the client's identification line is in,
+    /// as sshd does: a client holding its next small packet for an acknowledgement (Nagle) then
+    /// gets one at once instead of after the peer's delayed-ACK timer.
     public mutating func start(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer) throws(TransportError) {
         guard !started else { return }
         started = true
         out.writeString(configuration.identification + "\r\n")
+        guard isClient else { return }
         try guarded(&out) { (machine, out) throws(TransportError) in
             try machine.beginKeyExchange(now: now, initial: true, writingInto: &out)
         }
@@ -314,6 +318,7 @@ public struct TransportStateMachine {
         if peerIdentification == nil {
             guard let line = try identificationParser.parse(&inbound) else { return nil }
             peerIdentification = line
+            if !isClient { try beginKeyExchange(now: now, initial: true, writingInto: &out) }
             return .identification(line)
         }
         while !closed && !awaitingHostKeyVerdict {
