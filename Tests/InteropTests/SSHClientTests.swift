@@ -204,6 +204,32 @@ struct ParamikoSSHCommandTests {
         #expect(refused.status == 255)
     }
 
+    @Test func certificateFileLogsInThroughTrustedUserCAKeys() async throws {
+        let directory = try Peers.temporaryDirectory("certificate-file")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let authority = try SSHPrivateKey.generate(.ed25519)
+        let caPath = directory.appendingPathComponent("ca.pub").path
+        try (authority.publicKey.openSSHLine + "\n").write(toFile: caPath, atomically: true, encoding: .utf8)
+        let setup = try await SSHClientTests.setUp(["LogLevel ERROR", "TrustedUserCAKeys \(caPath)"])
+        defer { setup.server.stop() }
+        // A key sshd does not list, with a certificate kept apart from it.
+        let key = try SSHPrivateKey.generate(.ecdsaP256)
+        let keyPath = directory.appendingPathComponent("unlisted").path
+        try key.write(to: keyPath)
+        let certificate = try authority.certify(
+            key.publicKey, SSHCertificateRequest(kind: .user, keyID: "cert-file", principals: [NSUserName()]))
+        let certificatePath = directory.appendingPathComponent("issued-cert.pub").path
+        try (certificate.openSSHLine + "\n").write(toFile: certificatePath, atomically: true, encoding: .utf8)
+        let base = [
+            try Peers.paramiko(), "ssh", "-F", "none", "-q", "-i", keyPath, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-p", "\(setup.server.port)",
+        ]
+        let without = try await Peers.runDetached(base + ["\(NSUserName())@127.0.0.1", "echo in"])
+        #expect(without.status == 255)
+        let with = try await Peers.runDetached(base + ["-o", "CertificateFile=\(certificatePath)", "\(NSUserName())@127.0.0.1", "echo in"])
+        #expect(with.output == "in\n", "\(with.output)")
+    }
+
     @Test func bannerGoesToStandardError() async throws {
         let directory = try Peers.temporaryDirectory("banner")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -43,4 +43,28 @@ import Testing
         #expect(only.count == 1)
         #expect(refused.first?.error.code == .wrongPassphrase)
     }
+
+    /// CertificateFile: a certificate kept elsewhere goes with the key it certifies, and only that key.
+    @Test func certificateFilesPairWithTheirKeys() throws {
+        let directory = try Peers.temporaryDirectory("strategy-certs")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try SSHPrivateKey.generate(.ed25519)
+        let second = try SSHPrivateKey.generate(.ed25519)
+        try first.write(to: directory.appendingPathComponent("first").path)
+        try second.write(to: directory.appendingPathComponent("second").path)
+        let authority = try SSHPrivateKey.generate(.ecdsaP256)
+        let certificate = try authority.certify(second.publicKey, SSHCertificateRequest(kind: .user, keyID: "c", principals: ["me"]))
+        let certificatePath = directory.appendingPathComponent("elsewhere.pub").path
+        try (certificate.openSSHLine + "\n").write(toFile: certificatePath, atomically: true, encoding: .utf8)
+        var strategy = AuthStrategy()
+        strategy.lookForKeys = false
+        strategy.keyFiles = ["first", "second"].map { directory.appendingPathComponent($0).path }
+        strategy.certificateFiles = [certificatePath, directory.appendingPathComponent("absent.pub").path]
+        let (credentials, problems) = strategy.credentials()
+        let offered = credentials.compactMap { credential -> SSHPublicKey? in
+            if case .publicKey(let signer) = credential { return signer.publicKey } else { return nil }
+        }
+        #expect(offered == [first.publicKey, certificate, second.publicKey])
+        #expect(problems.map(\.path) == [directory.appendingPathComponent("absent.pub").path])
+    }
 }

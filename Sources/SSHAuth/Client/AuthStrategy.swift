@@ -10,6 +10,9 @@ public struct AuthStrategy: Sendable {
     public var keys: [any SSHSigner] = []
     /// Private key files to load (Paramiko's `key_filename`, ssh's IdentityFile).
     public var keyFiles: [String] = []
+    /// Certificate files (ssh's CertificateFile): each is offered, before the plain key, with
+    /// whichever loaded key it certifies.
+    public var certificateFiles: [String] = []
     /// Keys an ssh-agent holds (Paramiko's `allow_agent`).
     public var agentKeys: [any SSHSigner] = []
     /// Whether to try the default key files in ``homeDirectory``/.ssh (Paramiko's `look_for_keys`).
@@ -35,6 +38,16 @@ public struct AuthStrategy: Sendable {
         var credentials: [AuthCredential] = []
         var problems: [(path: String, error: KeyFileError)] = []
         var offered = Set<SSHPublicKey>()
+        let certificates = certificateFiles.compactMap { path -> SSHPublicKey? in
+            let expanded = Self.expandTilde(path, home: homeDirectory)
+            guard let text = try? String(contentsOfFile: expanded, encoding: .utf8),
+                let key = try? SSHPublicKey.parse(fileContents: text).key, key.certificate != nil
+            else {
+                problems.append((expanded, KeyFileError(.io, "not a readable certificate: \(expanded)")))
+                return nil
+            }
+            return key
+        }
         func offer(_ signer: any SSHSigner) {
             guard offered.insert(signer.publicKey).inserted else { return }
             credentials.append(.publicKey(signer))
@@ -46,10 +59,9 @@ public struct AuthStrategy: Sendable {
             }
             do {
                 let key = try SSHPrivateKey(path: path, passphrase: passphrase ?? password)
-                if let certificate = Self.certificate(beside: path),
-                    let certified = try? CertifiedSigner(signer: key, certificate: certificate)
-                {
-                    offer(certified)
+                for certificate in certificates + [Self.certificate(beside: path)].compactMap({ $0 })
+                where certificate.certificate?.key == key.publicKey {
+                    if let certified = try? CertifiedSigner(signer: key, certificate: certificate) { offer(certified) }
                 }
                 offer(key)
             } catch {

@@ -51,6 +51,7 @@ public struct SSHClientSettings: Sendable {
         user = resolved.user
         var strategy = AuthStrategy()
         strategy.keyFiles = resolved.identityFiles.filter { FileManager.default.fileExists(atPath: $0) }
+        strategy.certificateFiles = resolved.certificateFiles.filter { FileManager.default.fileExists(atPath: $0) }
         strategy.lookForKeys = false
         strategy.identitiesOnly = resolved.bool(.identitiesOnly) ?? false
         authentication = strategy
