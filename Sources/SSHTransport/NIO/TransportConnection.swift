@@ -87,14 +87,14 @@ public struct TransportConnection: Sendable {
 
     /// Sends a payload of message number 50 or more; while a key exchange runs and its queue is
     /// full (``TransportConfiguration/maximumQueuedPackets``), waits until the exchange is done.
-    public func send(_ payload: ByteBuffer) async throws {
+    nonisolated(nonsending) public func send(_ payload: ByteBuffer) async throws {
         try await channel.writeAndFlush(TransportCommand.payload(payload)).get()
     }
 
     /// Sends several payloads in one trip to the event loop with one flush, waiting only for the
     /// last (the transport keeps their order); while a key exchange's queue is full, waits as
     /// ``send(_:)`` does.
-    public func send(contentsOf payloads: [ByteBuffer]) async throws {
+    nonisolated(nonsending) public func send(contentsOf payloads: [ByteBuffer]) async throws {
         guard let last = payloads.last else { return }
         guard payloads.count > 1 else { return try await send(last) }
         let channel = self.channel
@@ -120,7 +120,7 @@ public struct TransportConnection: Sendable {
 
     /// The next payload of message number 50 or more; transport events in between are passed
     /// over. Throws when the peer disconnects or the connection ends. One task reads at a time.
-    public func nextPayload() async throws -> ByteBuffer {
+    nonisolated(nonsending) public func nextPayload() async throws -> ByteBuffer {
         while true {
             switch try await inbound.next() {
             case .payload(let payload): return payload
@@ -147,7 +147,7 @@ private final class InboundEvents: @unchecked Sendable {
         self.iterator = iterator
     }
 
-    func next() async throws -> TransportEvent {
+    nonisolated(nonsending) func next() async throws -> TransportEvent {
         // One reader at a time is the contract; the lock only guards the hand-over.
         var current = lock.withLock { iterator }
         defer { lock.withLock { iterator = current } }
