@@ -18,8 +18,11 @@ struct ServerConnection<Delegate: SSHServerDelegate>: Sendable {
     func run(_ connection: NIOAsyncChannel<TransportEvent, TransportCommand>, number: Int) async {
         let raw = connection.channel
         let remote = raw.remoteAddress
-        var logger = self.logger
-        logger[metadataKey: "connection"] = "\(number)"
+        let logger = {
+            var logger = self.logger
+            logger[metadataKey: "connection"] = "\(number)"
+            return logger
+        }()
         logger.debug("accepted from \(remote.map { "\($0)" } ?? "?")")
         let graceTimer = configuration.authentication.loginGraceTime.map { grace in
             raw.eventLoop.scheduleTask(in: TimeAmount(grace)) {

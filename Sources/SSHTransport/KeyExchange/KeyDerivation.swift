@@ -16,7 +16,7 @@ enum KeyDerivation {
             var buffer = ByteBuffer()
             buffer.writeSSHMPInt(unsignedBigEndian: bytes)
             let encoded = SecureBytes(buffer.readableBytesView)
-            buffer.withUnsafeMutableReadableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+            _ = buffer.withUnsafeMutableReadableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
             return encoded
         }
     }

@@ -110,7 +110,9 @@ enum DemoProcess {
 /// Files for the SFTP steps.
 enum DemoFiles {
     static func writeRandom(_ path: String, megabytes: Int) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw DemoError("cannot create \(path)")
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         var random = SystemRandom()
