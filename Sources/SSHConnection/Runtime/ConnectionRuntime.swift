@@ -236,6 +236,8 @@ public actor ConnectionRuntime {
         outputs[id] = continuation
         types[id] = type
         try await withCheckedThrowingContinuation { (opened: CheckedContinuation<Void, any Error>) in
+            // The connection may have ended while this task waited for the actor.
+            if let failure { return opened.resume(throwing: failure) }
             opening[id] = opened
             Task { try? await self.send(out) }
         }
@@ -255,6 +257,7 @@ public actor ConnectionRuntime {
             return (true, ByteBuffer())
         }
         return try await withCheckedThrowingContinuation { (answer: CheckedContinuation<(Bool, ByteBuffer), any Error>) in
+            if let failure { return answer.resume(throwing: failure) }
             globalReplies.append(answer)
             Task { try? await self.send(out) }
         }
@@ -284,6 +287,8 @@ public actor ConnectionRuntime {
             return true
         }
         return try await withCheckedThrowingContinuation { (answer: CheckedContinuation<Bool, any Error>) in
+            if let failure { return answer.resume(throwing: failure) }
+            guard outputs[id] != nil else { return answer.resume(throwing: ConnectionError(.channelClosed, "\(id) closed")) }
             replies[id, default: []].append(answer)
             Task { try? await self.send(out) }
         }
@@ -299,7 +304,13 @@ public actor ConnectionRuntime {
             try await send(out)
             if data.readableBytes == 0 { return }
             try await withCheckedThrowingContinuation { (writable: CheckedContinuation<Void, any Error>) in
-                if multiplexer.sendableBytes(on: id) > 0 {
+                // While this task sent, the connection may have ended or the channel closed: then
+                // nobody would ever wake a waiting writer.
+                if let failure {
+                    writable.resume(throwing: failure)
+                } else if outputs[id] == nil {
+                    writable.resume(throwing: ConnectionError(.channelClosed, "\(id) closed"))
+                } else if multiplexer.sendableBytes(on: id) > 0 {
                     writable.resume()
                 } else {
                     writers[id, default: []].append(writable)
