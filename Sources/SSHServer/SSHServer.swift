@@ -17,6 +17,7 @@ public final class SSHServer: Sendable {
     private let live: NIOLockedValueBox<[ObjectIdentifier: any Channel]>
     private let admission: StartupAdmission
     private let configuration: SSHServerConfiguration
+    private let stopped = StopSignal()
 
     /// The port the server listens on (the one chosen, for port 0).
     public var port: Int { localAddress?.port ?? 0 }
@@ -120,11 +121,60 @@ public final class SSHServer: Sendable {
             channel.writeAndFlush(TransportCommand.disconnect(.byApplication, "the server is shutting down"), promise: said)
             said.futureResult.whenComplete { _ in channel.close(promise: nil) }
         }
-        await task.value
+        // Every connection is closed now; a handler that does not end with its connection
+        // (custom code ignoring cancellation) gets one more second, then the server counts as stopped.
+        let task = self.task
+        let stopped = self.stopped
+        Task {
+            await task.value
+            stopped.signal()
+        }
+        Task {
+            try? await Task.sleep(for: .seconds(1))
+            stopped.signal()
+        }
+        await stopped.wait()
     }
 
-    /// Waits until the server has stopped (after ``shutdown(gracePeriod:)``).
+    /// Waits until the server has stopped: its listener and connections ended, or
+    /// ``shutdown(gracePeriod:)`` finished.
     public func waitUntilStopped() async {
-        await task.value
+        let task = self.task
+        let stopped = self.stopped
+        Task {
+            await task.value
+            stopped.signal()
+        }
+        await stopped.wait()
+    }
+}
+
+/// Wakes every waiter once, for good.
+final class StopSignal: Sendable {
+    private struct State {
+        var signalled = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    func signal() {
+        let waiters = state.withLockedValue { state in
+            state.signalled = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLockedValue { state in
+                if state.signalled { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 }
