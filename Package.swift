@@ -204,8 +204,9 @@ let package = Package(
         .testTarget(
             name: "SSHClientTests",
             dependencies: [
-                "SSHClient", "SSHConnection", "SSHWire", "SSHCrypto",
+                "SSHClient", "SSHConnection", "SSHWire", "SSHCrypto", "SSHAuth",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -107,7 +107,8 @@ public final class SSHClient: Sendable {
             return problem == nil
         }
         let asyncChannel = try await target.connect(
-            configuration: configuration.transport, policy: policy, timeout: configuration.connectTimeout, host: host)
+            configuration: configuration.transport, policy: policy, timeout: configuration.connectTimeout,
+            bannerTimeout: configuration.bannerTimeout, host: host)
         let forwarding = ClientForwardingState(agentSocket: configuration.forwardAgent)
         let (readyStream, readyContinuation) = AsyncStream<Result<Ready, any Error>>.makeStream()
         let (closeStream, closer) = AsyncStream<Void>.makeStream()
@@ -175,7 +176,8 @@ public final class SSHClient: Sendable {
         if let verdict { return verdict }
         if let transport = error as? TransportError {
             if transport.code == .closed || transport.code == .timedOut {
-                return SSHClientError(.timedOut, "\(host): the connection closed during the handshake (\(transport.detail))")
+                return SSHClientError(
+                    .timedOut, "\(host): no identification or key exchange in time, or the connection closed (\(transport.detail))")
             }
         }
         return error

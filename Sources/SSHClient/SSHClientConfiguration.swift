@@ -12,6 +12,8 @@ public struct SSHClientConfiguration: Sendable {
     public var channels = ChannelMultiplexer.Configuration()
     /// Time allowed for the TCP connection (ConnectTimeout).
     public var connectTimeout: Duration = .seconds(15)
+    /// Time allowed from connected to the server's first bytes (its identification line).
+    public var bannerTimeout: Duration = .seconds(15)
     /// Time allowed from connected to keys exchanged (banner and key exchange).
     public var handshakeTimeout: Duration = .seconds(60)
     /// Time allowed for authentication.

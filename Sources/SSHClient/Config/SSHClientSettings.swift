@@ -84,6 +84,8 @@ public struct SSHClientSettings: Sendable {
         if !publicKeyAlgorithms.isEmpty { configuration.publicKeyAlgorithms = publicKeyAlgorithms }
         if let seconds = resolved.duration(.connectTimeout), seconds > 0 {
             configuration.connectTimeout = .seconds(seconds)
+            // ssh waits as long for the server's identification line.
+            configuration.bannerTimeout = .seconds(seconds)
         }
         if let seconds = resolved.duration(.serverAliveInterval), seconds > 0 {
             configuration.keepaliveInterval = .seconds(seconds)

@@ -10,7 +10,8 @@ enum TransportTarget: Sendable {
     case socket(ProxyCommand)
 
     func connect(
-        configuration: TransportConfiguration, policy: HostKeyPolicy, timeout: Duration, host: String
+        configuration: TransportConfiguration, policy: HostKeyPolicy, timeout: Duration, bannerTimeout: Duration,
+        host: String
     ) async throws -> NIOAsyncChannel<TransportEvent, TransportCommand> {
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -18,7 +19,8 @@ enum TransportTarget: Sendable {
         let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<TransportEvent, TransportCommand>> = {
             channel in
             channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(
+                try channel.pipeline.syncOperations.addHandlers(
+                    BannerTimeoutHandler(timeout: TimeAmount(bannerTimeout)),
                     TransportHandler(configuration: configuration, hostKeyPolicy: policy))
                 return try NIOAsyncChannel<TransportEvent, TransportCommand>(wrappingChannelSynchronously: channel)
             }
