@@ -193,7 +193,7 @@ struct EndToEndTests {
         var configuration = SSHServerConfiguration()
         configuration.subsystems["sftp"] = sftpSubsystem(root: root.path)
         try await Self.withPair(configuration: configuration) { client, _ in
-            let sftp = try await client.runtime.openSFTP()
+            let sftp = try await client.openSFTP()
             try await sftp.mkdir("/inbox")
             let names = try await sftp.listDirectory("/").map(\.filename)
             #expect(names.contains("inbox"))

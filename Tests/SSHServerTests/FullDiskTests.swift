@@ -38,7 +38,7 @@ struct FullDiskTests {
         var configuration = SSHServerConfiguration()
         configuration.subsystems["sftp"] = sftpSubsystem(root: mountPoint)
         try await EndToEndTests.withPair(configuration: configuration) { client, _ in
-            let sftp = try await client.runtime.openSFTP()
+            let sftp = try await client.openSFTP()
             do {
                 let sent = try await sftp.put(source, to: "/big.bin")
                 Issue.record("an upload of 4 MiB onto 1 MiB was reported complete (\(sent) bytes)")

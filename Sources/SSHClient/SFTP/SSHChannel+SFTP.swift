@@ -22,6 +22,13 @@ extension ConnectionRuntime {
     }
 }
 
+extension SSHClient {
+    /// Opens an SFTP session on this connection (the `sftp` subsystem, draft-ietf-secsh-filexfer-02 §1).
+    public func openSFTP(options: SFTPClientOptions = .init()) async throws -> SFTPClient {
+        try await runtime.openSFTP(options: options)
+    }
+}
+
 /// A channel's data chunks, ending at EOF or close.
 struct ChannelData: AsyncSequence, Sendable {
     typealias Element = ByteBuffer

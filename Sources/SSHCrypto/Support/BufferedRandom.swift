@@ -14,9 +14,7 @@ public struct BufferedRandom: SSHRandomSource {
     }
 
     private mutating func refill() {
-        var drawn = pool
-        drawn.withUnsafeMutableBytes { source.fill($0) }
-        pool = drawn
+        pool.withUnsafeMutableBytes { source.fill($0) }
         position = 0
     }
 

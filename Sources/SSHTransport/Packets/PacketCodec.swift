@@ -62,15 +62,16 @@ struct PacketDecoder {
             let length: UInt32
             if let protection {
                 let sequence = sequenceNumber
-                var head = Array(buffer.readableBytesView.prefix(peek))
-                let decrypted: Result<UInt32, CryptoError> = head.withUnsafeMutableBytes { bytes in
+                // The head's storage is kept from packet to packet: no allocation per packet.
+                pendingHead.removeAll(keepingCapacity: true)
+                pendingHead.append(contentsOf: buffer.readableBytesView.prefix(peek))
+                let decrypted: Result<UInt32, CryptoError> = pendingHead.withUnsafeMutableBytes { bytes in
                     Result { () throws(CryptoError) in try protection.decryptLength(bytes, sequenceNumber: sequence) }
                 }
                 switch decrypted {
                 case .success(let value): length = value
                 case .failure(let error): throw TransportError(error)
                 }
-                pendingHead = head
             } else {
                 length = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) ?? 0
             }
@@ -109,7 +110,6 @@ struct PacketDecoder {
             packet = slice
         }
         pendingLength = nil
-        pendingHead = []
         let sequence = sequenceNumber
         sequenceNumber &+= 1
         bytesSinceKeyChange &+= UInt64(total)

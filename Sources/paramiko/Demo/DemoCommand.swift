@@ -71,7 +71,7 @@ struct DemoCommand: AsyncParsableCommand {
         let local = directory + "/upload.bin"
         let back = directory + "/download.bin"
         try DemoFiles.writeRandom(local, megabytes: megabytes)
-        let sftp = try await client.runtime.openSFTP()
+        let sftp = try await client.openSFTP()
         let size = UInt64(megabytes) << 20
         _ = try await steps.run("SFTP upload \(megabytes) MiB") {
             try await DemoFiles.withMeter(name: "upload.bin", total: size) { options in

@@ -15,7 +15,7 @@ func openRemoteSFTP(destination: String, port: Int?, identityFiles: [String], op
         configFile: nil)
     let client = try await ClientConnection.connect(settings, quiet: false)
     do {
-        let sftp = try await client.runtime.openSFTP()
+        let sftp = try await client.openSFTP()
         return (sftp, { await client.close() })
     } catch {
         await client.close()
