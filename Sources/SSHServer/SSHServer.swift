@@ -58,8 +58,7 @@ public final class SSHServer: Sendable {
                         try child.pipeline.syncOperations.addHandlers(
                             IdleStateHandler(readTimeout: TimeAmount(idleTimeout)), IdleConnectionCloser())
                     }
-                    try child.pipeline.syncOperations.addHandler(TransportHandler(configuration: transport))
-                    return try NIOAsyncChannel<TransportEvent, TransportCommand>(wrappingChannelSynchronously: child)
+                    return try TransportChannel.install(on: child, configuration: transport)
                 }
             }
         let connection = ServerConnection(
@@ -74,7 +73,7 @@ public final class SSHServer: Sendable {
                             let id = ObjectIdentifier(child.channel)
                             guard admission.admit() else {
                                 logger.notice("refused a connection: too many unauthenticated ones (MaxStartups)")
-                                group.addTask { try? await child.executeThenClose { _, _ in } }
+                                child.channel.close(promise: nil)
                                 continue
                             }
                             live.withLockedValue { $0[id] = child.channel }

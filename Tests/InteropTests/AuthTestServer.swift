@@ -26,8 +26,7 @@ final class AuthTestServer: Sendable {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: "127.0.0.1", port: 0) { child in
                 child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(TransportHandler(configuration: transport))
-                    return try NIOAsyncChannel<TransportEvent, TransportCommand>(wrappingChannelSynchronously: child)
+                    try TransportChannel.install(on: child, configuration: transport)
                 }
             }
         port = listener.channel.localAddress?.port ?? 0

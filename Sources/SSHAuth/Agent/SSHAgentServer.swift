@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import SSHTransport
 
 /// An SSH agent on a Unix socket, serving an ``AgentKeyring`` to `ssh`, `ssh-add`, `ssh-keygen -Y sign`
 /// or ``SSHAgentClient`` as OpenSSH's ssh-agent does (draft-miller-ssh-agent-14).
@@ -50,7 +51,7 @@ public final class SSHAgentServer: Sendable {
         let (descriptor, socketFile) = try UnixSocketFile.bind(path: path)
         // Every accepted connection, so close() can end them; each leaves the set as it closes.
         let open = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
-        let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+        let server: NIOAsyncChannel<AcceptedChannel<ByteBuffer, ByteBuffer>, Never>
         do {
             server = try await ServerBootstrap(group: group).bind(descriptor) { channel in
                 AgentPeerCheck.refusal(of: channel).flatMapThrowing { refusal in
@@ -61,7 +62,7 @@ public final class SSHAgentServer: Sendable {
                     let key = ObjectIdentifier(channel)
                     open.withLockedValue { $0[key] = channel }
                     channel.closeFuture.whenComplete { _ in open.withLockedValue { _ = $0.removeValue(forKey: key) } }
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    return try AcceptedChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         } catch {
@@ -71,7 +72,8 @@ public final class SSHAgentServer: Sendable {
         let acceptLoop = Task<Void, Never> {
             try? await server.executeThenClose { connections in
                 try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in connections {
+                    for try await accepted in connections {
+                        guard let connection = accepted.take() else { continue }
                         group.addTask {
                             do throws(AgentError) {
                                 try await keyring.serve(connection)

@@ -12,17 +12,14 @@ enum TransportTarget: Sendable {
     func connect(
         configuration: TransportConfiguration, policy: HostKeyPolicy, timeout: Duration, bannerTimeout: Duration,
         host: String
-    ) async throws -> NIOAsyncChannel<TransportEvent, TransportCommand> {
+    ) async throws -> TransportChannel {
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(TimeAmount(timeout))
-        let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<TransportEvent, TransportCommand>> = {
-            channel in
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<TransportChannel> = { channel in
             channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandlers(
-                    BannerTimeoutHandler(timeout: TimeAmount(bannerTimeout)),
-                    TransportHandler(configuration: configuration, hostKeyPolicy: policy))
-                return try NIOAsyncChannel<TransportEvent, TransportCommand>(wrappingChannelSynchronously: channel)
+                try channel.pipeline.syncOperations.addHandler(BannerTimeoutHandler(timeout: TimeAmount(bannerTimeout)))
+                return try TransportChannel.install(on: channel, configuration: configuration, hostKeyPolicy: policy)
             }
         }
         switch self {

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import SSHTransport
 import SSHConnection
 import SSHWire
 
@@ -25,10 +26,10 @@ public final class DynamicForwardListener: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-        let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> = { child in
-            child.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child) }
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<AcceptedChannel<ByteBuffer, ByteBuffer>> = { child in
+            child.eventLoop.makeCompletedFuture { try AcceptedChannel(wrappingChannelSynchronously: child) }
         }
-        let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+        let server: NIOAsyncChannel<AcceptedChannel<ByteBuffer, ByteBuffer>, Never>
         switch address {
         case .tcp(let host, let port): server = try await bootstrap.bind(host: host, port: port, childChannelInitializer: initializer)
         case .unix(let path): server = try await bootstrap.bind(unixDomainSocketPath: path, childChannelInitializer: initializer)
@@ -37,7 +38,8 @@ public final class DynamicForwardListener: Sendable {
             try? await server.executeThenClose { connections in
                 await withDiscardingTaskGroup { group in
                     do {
-                        for try await connection in connections {
+                        for try await accepted in connections {
+                            guard let connection = accepted.take() else { continue }
                             group.addTask { await Self.serve(connection, runtime: runtime) }
                         }
                     } catch {}

@@ -12,7 +12,9 @@ public actor ConnectionRuntime {
     private let handlers: ConnectionHandlers
     private var multiplexer: ChannelMultiplexer
     private var opening: [ChannelID: CheckedContinuation<Void, any Error>] = [:]
-    private var outputs: [ChannelID: AsyncThrowingStream<ChannelOutput, any Error>.Continuation] = [:]
+    private var outputs: [ChannelID: ChannelOutputQueue] = [:]
+    /// Outputs whose readers wait for what was appended, woken once the packets at hand are handled.
+    private var sleepingReaders: [ChannelOutputQueue] = []
     private var requestStreams: [ChannelID: AsyncStream<ChannelRequestEvent>.Continuation] = [:]
     private var types: [ChannelID: ChannelType] = [:]
     private var writers: [ChannelID: [CheckedContinuation<Void, any Error>]] = [:]
@@ -32,11 +34,11 @@ public actor ConnectionRuntime {
     ) async throws -> Result {
         let runtime = ConnectionRuntime(transport: transport, configuration: configuration, handlers: handlers)
         return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask {
+            group.addTask(executorPreference: runtime.loopExecutor) {
                 await runtime.readLoop()
                 return nil
             }
-            group.addTask {
+            group.addTask(executorPreference: globalConcurrentExecutor) {
                 await runtime.runJobs()
                 return nil
             }
@@ -58,9 +60,17 @@ public actor ConnectionRuntime {
         handlers: ConnectionHandlers
     ) async -> any Error {
         let runtime = ConnectionRuntime(transport: transport, configuration: configuration, handlers: handlers)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await runtime.runJobs() }
-            await runtime.readLoop()
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask(executorPreference: globalConcurrentExecutor) {
+                await runtime.runJobs()
+                return false
+            }
+            group.addTask(executorPreference: runtime.loopExecutor) {
+                await runtime.readLoop()
+                return true
+            }
+            // Until the read loop ends; then the handlers are cancelled.
+            while let readLoopEnded = await group.next(), !readLoopEnded {}
             group.cancelAll()
         }
         return await runtime.failure ?? ConnectionError(.channelClosed, "the connection ended")
@@ -71,11 +81,22 @@ public actor ConnectionRuntime {
         self.handlers = handlers
         self.multiplexer = ChannelMultiplexer(configuration: configuration)
         self.initialWindow = configuration.initialWindow
+        self.loop = transport.channel.eventLoop
+        self.loopExecutor = EventLoopTaskExecutor(transport.channel.eventLoop)
         (jobs, jobQueue) = AsyncStream<Job>.makeStream()
     }
 
     /// The window each of our channels starts with.
     nonisolated let initialWindow: UInt32
+    /// The event loop of the transport's socket, where the runtime runs.
+    private nonisolated let loop: any EventLoop
+    /// The loop as the task executor of the read loop.
+    private nonisolated let loopExecutor: EventLoopTaskExecutor
+
+    /// The runtime runs on its connection's event loop: a packet goes from the socket through the
+    /// multiplexer to its channel's stream, and a write from the multiplexer to the socket,
+    /// without a hand-off between threads.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
 
     /// The transport under the connection.
     public nonisolated var transportConnection: TransportConnection { transport }
@@ -85,6 +106,7 @@ public actor ConnectionRuntime {
             do {
                 let payload = try await transport.nextPayload()
                 try await handle(payload)
+                if !transport.hasQueuedEvents { wakeReaders() }
             } catch {
                 fail(error)
                 return
@@ -112,7 +134,7 @@ public actor ConnectionRuntime {
         globalReplies = []
         for continuation in opening.values { continuation.resume(throwing: error) }
         opening = [:]
-        for continuation in outputs.values { continuation.finish(throwing: error) }
+        for output in outputs.values { output.finish(throwing: error) }
         outputs = [:]
         for waiting in writers.values { waiting.forEach { $0.resume(throwing: error) } }
         writers = [:]
@@ -136,15 +158,15 @@ public actor ConnectionRuntime {
             opening.removeValue(forKey: id)?.resume(
                 throwing: ConnectionError(.channelClosed, "the server refused the channel: \(reason) \(text)"))
         case .data(let id, let data):
-            outputs[id]?.yield(.stdout(data))
+            deliver(.stdout(data), to: id)
         case .extendedData(let id, let type, let data):
-            if type == ChannelExtendedDataMessage.stderr { outputs[id]?.yield(.stderr(data)) } else {
+            if type == ChannelExtendedDataMessage.stderr { deliver(.stderr(data), to: id) } else {
                 multiplexer.consumed(data.readableBytes, on: id, writingInto: &out)
             }
         case .writable(let id):
             writers.removeValue(forKey: id)?.forEach { $0.resume() }
         case .eof(let id):
-            outputs[id]?.yield(.eof)
+            deliver(.eof, to: id)
         case .closed(let id):
             outputs.removeValue(forKey: id)?.finish()
             requestStreams.removeValue(forKey: id)?.finish()
@@ -159,8 +181,8 @@ public actor ConnectionRuntime {
             requestStreams[id]?.yield(ChannelRequestEvent(request: request, wantReply: wantReply))
         case .request(let id, let request, let wantReply):
             switch request {
-            case .exitStatus(let status): outputs[id]?.yield(.exitStatus(status))
-            case .exitSignal(let signal): outputs[id]?.yield(.exitSignal(signal))
+            case .exitStatus(let status): deliver(.exitStatus(status), to: id)
+            case .exitSignal(let signal): deliver(.exitSignal(signal), to: id)
             default: break
             }
             if wantReply { try multiplexer.reply(false, on: id, writingInto: &out) }
@@ -183,7 +205,24 @@ public actor ConnectionRuntime {
         try await send(out)
     }
 
+    /// Appends `output` to channel `id`'s queue; a waiting reader is woken by ``wakeReaders()``.
+    private func deliver(_ output: ChannelOutput, to id: ChannelID) {
+        guard let queue = outputs[id], queue.append(output), sleepingReaders.last !== queue else { return }
+        sleepingReaders.append(queue)
+    }
+
+    /// Wakes the readers that wait for output appended since the last call.
+    private func wakeReaders() {
+        guard !sleepingReaders.isEmpty else { return }
+        let readers = sleepingReaders
+        sleepingReaders = []
+        for reader in readers { reader.wake() }
+    }
+
     private func send(_ payloads: [ByteBuffer]) async throws {
+        guard !payloads.isEmpty else { return }
+        // Readers are not kept waiting while this task waits for the transport.
+        wakeReaders()
         try await transport.send(contentsOf: payloads)
     }
 
@@ -198,8 +237,8 @@ public actor ConnectionRuntime {
                 try await send(out)
             case .accept(let receivesRequests, let handler):
                 try multiplexer.accept(id, writingInto: &out)
-                let (stream, continuation) = AsyncThrowingStream<ChannelOutput, any Error>.makeStream()
-                outputs[id] = continuation
+                let stream = ChannelOutputQueue()
+                outputs[id] = stream
                 types[id] = type
                 var requests: AsyncStream<ChannelRequestEvent>?
                 if receivesRequests {
@@ -232,8 +271,8 @@ public actor ConnectionRuntime {
         if let failure { throw failure }
         var out: [ByteBuffer] = []
         let id = try multiplexer.open(type, writingInto: &out)
-        let (stream, continuation) = AsyncThrowingStream<ChannelOutput, any Error>.makeStream()
-        outputs[id] = continuation
+        let stream = ChannelOutputQueue()
+        outputs[id] = stream
         types[id] = type
         try await withCheckedThrowingContinuation { (opened: CheckedContinuation<Void, any Error>) in
             // The connection may have ended while this task waited for the actor.

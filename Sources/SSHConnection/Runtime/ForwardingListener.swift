@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import SSHTransport
 import SSHWire
 
 /// A listening socket whose every connection is carried over a new channel of the connection
@@ -32,12 +33,10 @@ public final class ForwardingListener: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
-        let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> = { child in
-            child.eventLoop.makeCompletedFuture {
-                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
-            }
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<AcceptedChannel<ByteBuffer, ByteBuffer>> = { child in
+            child.eventLoop.makeCompletedFuture { try AcceptedChannel(wrappingChannelSynchronously: child) }
         }
-        let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+        let server: NIOAsyncChannel<AcceptedChannel<ByteBuffer, ByteBuffer>, Never>
         switch address {
         case .tcp(let host, let port):
             server = try await bootstrap.bind(host: host, port: port, childChannelInitializer: initializer)
@@ -48,7 +47,7 @@ public final class ForwardingListener: Sendable {
     }
 
     private init(
-        server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, runtime: ConnectionRuntime,
+        server: NIOAsyncChannel<AcceptedChannel<ByteBuffer, ByteBuffer>, Never>, runtime: ConnectionRuntime,
         channelType: @escaping @Sendable (SocketAddress?) -> ChannelType
     ) {
         localAddress = server.channel.localAddress
@@ -57,7 +56,8 @@ public final class ForwardingListener: Sendable {
             try? await server.executeThenClose { connections in
                 await withDiscardingTaskGroup { group in
                     do {
-                        for try await connection in connections {
+                        for try await accepted in connections {
+                            guard let connection = accepted.take() else { continue }
                             group.addTask {
                                 let type = channelType(connection.channel.remoteAddress)
                                 do {

@@ -9,15 +9,15 @@ public struct SSHChannel: Sendable {
     /// The channel's type and its type-specific data.
     public let type: ChannelType
     private let runtime: ConnectionRuntime
-    private let stream: AsyncThrowingStream<ChannelOutput, any Error>
+    private let stream: ChannelOutputQueue
     private let requestStream: AsyncStream<ChannelRequestEvent>?
     private let reportThreshold: Int
 
     init(
-        id: ChannelID, type: ChannelType, runtime: ConnectionRuntime, stream: AsyncThrowingStream<ChannelOutput, any Error>,
+        id: ChannelID, type: ChannelType, runtime: ConnectionRuntime, stream: ChannelOutputQueue,
         requests: AsyncStream<ChannelRequestEvent>?
     ) {
-        self.reportThreshold = max(1, min(128 * 1024, Int(runtime.initialWindow / 8)))
+        self.reportThreshold = max(1, min(512 * 1024, Int(runtime.initialWindow / 4)))
         self.id = id
         self.type = type
         self.runtime = runtime
@@ -91,31 +91,32 @@ public struct SSHChannel: Sendable {
     /// The channel's output, reporting each chunk read so the peer may send more.
     public struct Output: AsyncSequence, Sendable {
         public typealias Element = ChannelOutput
-        let stream: AsyncThrowingStream<ChannelOutput, any Error>
+        let stream: ChannelOutputQueue
         let runtime: ConnectionRuntime
         let id: ChannelID
         let reportThreshold: Int
 
         public func makeAsyncIterator() -> Iterator {
-            Iterator(base: stream.makeAsyncIterator(), runtime: runtime, id: id, reportThreshold: reportThreshold)
+            Iterator(stream: stream, runtime: runtime, id: id, reportThreshold: reportThreshold)
         }
 
         /// Reads the next output and reports data as consumed, in batches of up to
         /// ``reportThreshold`` bytes so that a stream of packets costs few trips to the runtime.
+        /// Ends when the channel closes, or when the reading task is cancelled.
         public struct Iterator: AsyncIteratorProtocol {
-            var base: AsyncThrowingStream<ChannelOutput, any Error>.AsyncIterator
+            let stream: ChannelOutputQueue
             let runtime: ConnectionRuntime
             let id: ChannelID
-            /// Consumed bytes held back before they are reported: an eighth of our window at most,
-            /// far below the half that triggers WINDOW_ADJUST, so the window always reopens in time.
+            /// Consumed bytes held back before they are reported: a quarter of our window at most,
+            /// below the half that triggers WINDOW_ADJUST, so the window always reopens in time.
             let reportThreshold: Int
             var unreported = 0
+            /// The outputs handed over together, and how far the caller has taken them.
+            var batch: [ChannelOutput] = []
+            var taken = 0
 
-            init(
-                base: AsyncThrowingStream<ChannelOutput, any Error>.AsyncIterator, runtime: ConnectionRuntime, id: ChannelID,
-                reportThreshold: Int
-            ) {
-                self.base = base
+            init(stream: ChannelOutputQueue, runtime: ConnectionRuntime, id: ChannelID, reportThreshold: Int) {
+                self.stream = stream
                 self.runtime = runtime
                 self.id = id
                 self.reportThreshold = reportThreshold
@@ -127,7 +128,14 @@ public struct SSHChannel: Sendable {
                     try await runtime.consumed(unreported, on: id)
                     unreported = 0
                 }
-                guard let element = try await base.next() else { return nil }
+                if taken == batch.count {
+                    batch = []
+                    taken = 0
+                    guard let next = try await stream.next() else { return nil }
+                    batch = next
+                }
+                let element = batch[taken]
+                taken += 1
                 switch element {
                 case .stdout(let data), .stderr(let data):
                     unreported += data.readableBytes

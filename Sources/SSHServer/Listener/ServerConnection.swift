@@ -15,7 +15,7 @@ struct ServerConnection<Delegate: SSHServerDelegate>: Sendable {
     let admission: StartupAdmission
     let logger: Logger
 
-    func run(_ connection: NIOAsyncChannel<TransportEvent, TransportCommand>, number: Int) async {
+    func run(_ connection: TransportChannel, number: Int) async {
         let raw = connection.channel
         let remote = raw.remoteAddress
         let logger = {

@@ -17,7 +17,7 @@ public struct TransportConnection: Sendable {
     public let serverSignatureAlgorithms: [String]?
     /// The NIO channel under the connection.
     public let channel: any Channel
-    private let inbound: InboundEvents
+    private let inbound: TransportEventQueue
 
     /// Connects to `host`:`port`, runs the key exchange with `hostKeyPolicy` judging the
     /// server's key, asks for `ssh-userauth`, then runs `body` and closes.
@@ -27,57 +27,67 @@ public struct TransportConnection: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         _ body: (TransportConnection) async throws -> Result
     ) async throws -> Result {
-        let asyncChannel = try await ClientBootstrap(group: group)
+        let transportChannel = try await ClientBootstrap(group: group)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        TransportHandler(configuration: configuration, hostKeyPolicy: hostKeyPolicy))
-                    return try NIOAsyncChannel<TransportEvent, TransportCommand>(wrappingChannelSynchronously: channel)
+                    try TransportChannel.install(on: channel, configuration: configuration, hostKeyPolicy: hostKeyPolicy)
                 }
             }
-        return try await withEstablished(asyncChannel, role: .client, body)
+        return try await withEstablished(transportChannel, role: .client, body)
     }
 
-    /// Runs `body` over a channel whose pipeline ends in a ``TransportHandler`` wrapped by
-    /// `asyncChannel`, once it is ready for authentication: for a client, after the key exchange
-    /// and `ssh-userauth` accepted; for a server, after the key exchange and the client's
-    /// `ssh-userauth` request. Closes the channel when `body` returns.
+    /// Runs `body` over `transportChannel` once it is ready for authentication: for a client,
+    /// after the key exchange and `ssh-userauth` accepted; for a server, after the key exchange
+    /// and the client's `ssh-userauth` request. Closes the channel when `body` returns or throws.
     public static func withEstablished<Result: Sendable>(
-        _ asyncChannel: NIOAsyncChannel<TransportEvent, TransportCommand>, role: TransportConfiguration.Role,
+        _ transportChannel: TransportChannel, role: TransportConfiguration.Role,
         _ body: (TransportConnection) async throws -> Result
     ) async throws -> Result {
-        let channel = asyncChannel.channel
-        // Commands go through the channel, so a write's future says when the transport took it.
-        return try await asyncChannel.executeThenClose { inboundStream, _ in
-            let inbound = InboundEvents(inboundStream.makeAsyncIterator())
-            var identification = ""
-            var negotiated: NegotiatedAlgorithms?
-            while negotiated == nil {
-                switch try await inbound.next() {
-                case .identification(let line): identification = line
-                case .keyExchangeComplete(let algorithms, _): negotiated = algorithms
-                case .disconnected(let message): throw Self.error(message)
-                default: break
-                }
-            }
-            if role == .client { try await channel.writeAndFlush(TransportCommand.requestService("ssh-userauth")).get() }
-            waiting: while true {
-                switch try await inbound.next() {
-                case .serviceAccepted where role == .client, .serviceRequested where role == .server: break waiting
-                case .disconnected(let message): throw Self.error(message)
-                default: continue
-                }
-            }
-            let (sessionID, signatureAlgorithms) = try await channel.eventLoop.submit {
-                let handler = try channel.pipeline.syncOperations.handler(type: TransportHandler.self)
-                return (handler.sessionID ?? [], handler.serverSignatureAlgorithms)
-            }.get()
-            let connection = TransportConnection(
-                sessionID: sessionID, negotiated: negotiated!, peerIdentification: identification,
-                serverSignatureAlgorithms: signatureAlgorithms, channel: channel, inbound: inbound)
-            return try await body(connection)
+        let channel = transportChannel.channel
+        do {
+            let connection = try await establish(transportChannel, role: role)
+            let result = try await body(connection)
+            try? await channel.close()
+            return result
+        } catch {
+            try? await channel.close()
+            throw error
         }
+    }
+
+    /// Waits for the key exchange and the `ssh-userauth` service, as ``withEstablished(_:role:_:)`` says.
+    private static func establish(_ transportChannel: TransportChannel, role: TransportConfiguration.Role) async throws
+        -> TransportConnection
+    {
+        let channel = transportChannel.channel
+        let inbound = transportChannel.events
+        var identification = ""
+        var negotiated: NegotiatedAlgorithms?
+        while negotiated == nil {
+            switch try await inbound.next() {
+            case .identification(let line): identification = line
+            case .keyExchangeComplete(let algorithms, _): negotiated = algorithms
+            case .disconnected(let message): throw Self.error(message)
+            default: break
+            }
+        }
+        // Commands go through the channel, so a write's future says when the transport took it.
+        if role == .client { try await channel.writeAndFlush(TransportCommand.requestService("ssh-userauth")).get() }
+        waiting: while true {
+            switch try await inbound.next() {
+            case .serviceAccepted where role == .client, .serviceRequested where role == .server: break waiting
+            case .disconnected(let message): throw Self.error(message)
+            default: continue
+            }
+        }
+        let (sessionID, signatureAlgorithms) = try await channel.eventLoop.submit {
+            let handler = try channel.pipeline.syncOperations.handler(type: TransportHandler.self)
+            return (handler.sessionID ?? [], handler.serverSignatureAlgorithms)
+        }.get()
+        return TransportConnection(
+            sessionID: sessionID, negotiated: negotiated!, peerIdentification: identification,
+            serverSignatureAlgorithms: signatureAlgorithms, channel: channel, inbound: inbound)
     }
 
     /// Says DISCONNECT (RFC 4253 §11.1) with `reason` and closes.
@@ -88,7 +98,7 @@ public struct TransportConnection: Sendable {
     /// Sends a payload of message number 50 or more; while a key exchange runs and its queue is
     /// full (``TransportConfiguration/maximumQueuedPackets``), waits until the exchange is done.
     nonisolated(nonsending) public func send(_ payload: ByteBuffer) async throws {
-        try await channel.writeAndFlush(TransportCommand.payload(payload)).get()
+        try await Self.settled(channel.writeAndFlush(TransportCommand.payload(payload)))
     }
 
     /// Sends several payloads in one trip to the event loop with one flush, waiting only for the
@@ -98,10 +108,20 @@ public struct TransportConnection: Sendable {
         guard let last = payloads.last else { return }
         guard payloads.count > 1 else { return try await send(last) }
         let channel = self.channel
-        try await channel.eventLoop.flatSubmit {
+        let writeAll: @Sendable () -> EventLoopFuture<Void> = {
             for payload in payloads.dropLast() { channel.write(TransportCommand.payload(payload), promise: nil) }
             return channel.writeAndFlush(TransportCommand.payload(last))
-        }.get()
+        }
+        // On the event loop (where the connection runtime runs) the writes go out at once.
+        try await Self.settled(channel.eventLoop.inEventLoop ? writeAll() : channel.eventLoop.flatSubmit(writeAll))
+    }
+
+    /// Waits for `future` on the caller's executor, without the hop to the global executor that
+    /// `EventLoopFuture.get()` makes; a future already fulfilled costs no suspension.
+    nonisolated(nonsending) private static func settled(_ future: EventLoopFuture<Void>) async throws {
+        try await withCheckedThrowingContinuation { continuation in
+            future.whenComplete { continuation.resume(with: $0) }
+        }
     }
 
     /// Tells the transport that authentication succeeded (connection messages may flow; delayed
@@ -118,6 +138,9 @@ public struct TransportConnection: Sendable {
     /// How many key exchanges have completed, the first included, as far as payloads have been read.
     public var completedKeyExchanges: Int { inbound.completedKeyExchanges }
 
+    /// Whether transport events have arrived that ``nextPayload()`` has not yet taken.
+    public var hasQueuedEvents: Bool { inbound.hasQueuedEvents }
+
     /// The next payload of message number 50 or more; transport events in between are passed
     /// over. Throws when the peer disconnects or the connection ends. One task reads at a time.
     nonisolated(nonsending) public func nextPayload() async throws -> ByteBuffer {
@@ -132,29 +155,5 @@ public struct TransportConnection: Sendable {
 
     private static func error(_ message: DisconnectMessage) -> TransportError {
         TransportError(.peerDisconnected, message.description, peerReason: message.reason)
-    }
-}
-
-/// The single reader of a connection's transport events.
-private final class InboundEvents: @unchecked Sendable {
-    private var iterator: NIOAsyncChannelInboundStream<TransportEvent>.AsyncIterator
-    private let lock = NIOLock()
-    private var exchanges = 0
-
-    var completedKeyExchanges: Int { lock.withLock { exchanges } }
-
-    init(_ iterator: NIOAsyncChannelInboundStream<TransportEvent>.AsyncIterator) {
-        self.iterator = iterator
-    }
-
-    nonisolated(nonsending) func next() async throws -> TransportEvent {
-        // One reader at a time is the contract; the lock only guards the hand-over.
-        var current = lock.withLock { iterator }
-        defer { lock.withLock { iterator = current } }
-        guard let event = try await current.next() else {
-            throw TransportError(.closed, "the connection closed")
-        }
-        if case .keyExchangeComplete = event { lock.withLock { exchanges += 1 } }
-        return event
     }
 }

@@ -1,0 +1,184 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The end of a transport's pipeline: the ``TransportEvent``s that ``TransportHandler`` fires,
+/// queued for one asynchronous reader, with back-pressure on the socket.
+///
+/// A reader running on the channel's event loop (the connection runtime does) takes a queued
+/// event without leaving the loop, and one that waits is resumed by an in-loop job rather than
+/// by a wake-up of another thread. While ``highWatermark`` events are queued, reads from the
+/// socket stop; they resume once the reader has brought the queue down to ``lowWatermark``.
+final class TransportEventQueue: ChannelDuplexHandler, @unchecked Sendable {
+    typealias InboundIn = TransportEvent
+    typealias OutboundIn = Never
+
+    /// Queued events at which reading from the socket stops.
+    static let highWatermark = 32
+    /// Queued events at which reading starts again.
+    static let lowWatermark = 8
+
+    private struct State {
+        var queue = CircularBuffer<TransportEvent>(initialCapacity: 16)
+        var waiter: CheckedContinuation<TransportEvent, any Error>?
+        /// Why no more events will come, once the channel ended.
+        var ending: (any Error)?
+        /// A read held back by ``read(context:)`` while the queue was full.
+        var readHeld = false
+        var completedKeyExchanges = 0
+    }
+
+    private enum Taken {
+        case event(TransportEvent, resumeReading: Bool)
+        case ended(any Error)
+        case empty
+    }
+
+    private let state = NIOLockedValueBox(State())
+    private let loop: any EventLoop
+    /// Set while the handler is in the pipeline; used on the event loop only.
+    private var context: ChannelHandlerContext?
+
+    init(loop: any EventLoop) {
+        self.loop = loop
+    }
+
+    /// Whether events wait to be read.
+    var hasQueuedEvents: Bool { state.withLockedValue { !$0.queue.isEmpty } }
+
+    /// How many key exchanges have completed, the first included, as far as events were read.
+    var completedKeyExchanges: Int { state.withLockedValue { $0.completedKeyExchanges } }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        end(TransportError(.closed, "the connection closed"))
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let event = unwrapInboundIn(data)
+        let waiter = state.withLockedValue { state -> CheckedContinuation<TransportEvent, any Error>? in
+            guard let waiter = state.waiter else {
+                state.queue.append(event)
+                return nil
+            }
+            state.waiter = nil
+            Self.count(event, in: &state)
+            return waiter
+        }
+        waiter?.resume(returning: event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        end(error)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        end(TransportError(.closed, "the connection closed"))
+        context.fireChannelInactive()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        let hold = state.withLockedValue { state -> Bool in
+            state.readHeld = state.queue.count >= Self.highWatermark
+            return state.readHeld
+        }
+        if !hold { context.read() }
+    }
+
+    /// Ends the queue: the reader gets what is queued, then `error`. Only the first ending counts.
+    private func end(_ error: any Error) {
+        let waiter = state.withLockedValue { state -> CheckedContinuation<TransportEvent, any Error>? in
+            guard state.ending == nil else { return nil }
+            state.ending = error
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(throwing: error)
+    }
+
+    /// The next event; throws once the channel has ended and its queued events were read, or
+    /// when the reading task is cancelled. One reader at a time.
+    nonisolated(nonsending) func next() async throws -> TransportEvent {
+        let taken = state.withLockedValue { state in Self.take(from: &state) }
+        switch taken {
+        case .event(let event, let resumeReading):
+            if resumeReading { resumeReadingOnLoop() }
+            return event
+        case .ended(let error):
+            throw error
+        case .empty:
+            break
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let taken = state.withLockedValue { state -> Taken in
+                    let taken = Self.take(from: &state)
+                    if case .empty = taken { state.waiter = continuation }
+                    return taken
+                }
+                switch taken {
+                case .event(let event, let resumeReading):
+                    if resumeReading { resumeReadingOnLoop() }
+                    continuation.resume(returning: event)
+                case .ended(let error):
+                    continuation.resume(throwing: error)
+                case .empty:
+                    break
+                }
+            }
+        } onCancel: {
+            // A cancelled reader stops waiting; what is queued stays for the next one.
+            let waiter = state.withLockedValue { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    private static func take(from state: inout State) -> Taken {
+        if let event = state.queue.popFirst() {
+            count(event, in: &state)
+            let resume = state.readHeld && state.queue.count <= lowWatermark
+            if resume { state.readHeld = false }
+            return .event(event, resumeReading: resume)
+        }
+        if let ending = state.ending { return .ended(ending) }
+        return .empty
+    }
+
+    private static func count(_ event: TransportEvent, in state: inout State) {
+        if case .keyExchangeComplete = event { state.completedKeyExchanges += 1 }
+    }
+
+    private func resumeReadingOnLoop() {
+        loop.execute { [self] in context?.read() }
+    }
+}
+
+/// A NIO channel set up for the SSH transport: a ``TransportHandler`` at the end of its pipeline
+/// and the queue its events are read from. ``TransportConnection/withEstablished(_:role:_:)``
+/// runs a connection over it.
+public struct TransportChannel: Sendable {
+    /// The NIO channel.
+    public let channel: any Channel
+    let events: TransportEventQueue
+
+    /// Adds a ``TransportHandler`` built from `configuration` (a client judges host keys with
+    /// `hostKeyPolicy`) and the event queue to the end of `channel`'s pipeline. Call it on the
+    /// channel's event loop, from a channel initializer.
+    public static func install(
+        on channel: any Channel, configuration: TransportConfiguration, hostKeyPolicy: HostKeyPolicy? = nil
+    ) throws -> TransportChannel {
+        let events = TransportEventQueue(loop: channel.eventLoop)
+        // Large reads: a socket read can hold many packets, which are then handled in one cycle.
+        try channel.syncOptions?.setOption(
+            .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 65536, maximum: 262_144))
+        try channel.pipeline.syncOperations.addHandlers(
+            TransportHandler(configuration: configuration, hostKeyPolicy: hostKeyPolicy), events)
+        return TransportChannel(channel: channel, events: events)
+    }
+}
