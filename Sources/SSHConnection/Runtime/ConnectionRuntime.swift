@@ -93,6 +93,13 @@ public actor ConnectionRuntime {
     /// The loop as the task executor of the read loop.
     private nonisolated let loopExecutor: EventLoopTaskExecutor
 
+    /// The connection's event loop as a task executor. A reader that does little with each chunk
+    /// (hands it to a file descriptor, say) and runs with this preference
+    /// (`withTaskExecutorPreference`) takes its channel's output on the thread that read it from
+    /// the socket, without a wake-up of another thread; work that may block for long does not
+    /// belong there, since the connection's I/O waits for it.
+    public nonisolated var taskExecutor: any TaskExecutor { loopExecutor }
+
     /// The runtime runs on its connection's event loop: a packet goes from the socket through the
     /// multiplexer to its channel's stream, and a write from the multiplexer to the socket,
     /// without a hand-off between threads.

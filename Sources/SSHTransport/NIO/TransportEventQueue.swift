@@ -59,16 +59,20 @@ final class TransportEventQueue: ChannelDuplexHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let event = unwrapInboundIn(data)
-        let waiter = state.withLockedValue { state -> CheckedContinuation<TransportEvent, any Error>? in
-            guard let waiter = state.waiter else {
-                state.queue.append(event)
-                return nil
-            }
+        state.withLockedValue { $0.queue.append(event) }
+    }
+
+    /// The reader is woken once per read cycle, with every packet the cycle brought waiting for
+    /// it, rather than once per packet.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        let handOver = state.withLockedValue { state -> (CheckedContinuation<TransportEvent, any Error>, TransportEvent)? in
+            guard let waiter = state.waiter, let event = state.queue.popFirst() else { return nil }
             state.waiter = nil
             Self.count(event, in: &state)
-            return waiter
+            return (waiter, event)
         }
-        waiter?.resume(returning: event)
+        if let (waiter, event) = handOver { waiter.resume(returning: event) }
+        context.fireChannelReadComplete()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -90,13 +94,17 @@ final class TransportEventQueue: ChannelDuplexHandler, @unchecked Sendable {
 
     /// Ends the queue: the reader gets what is queued, then `error`. Only the first ending counts.
     private func end(_ error: any Error) {
-        let waiter = state.withLockedValue { state -> CheckedContinuation<TransportEvent, any Error>? in
+        let handOver = state.withLockedValue { state -> (CheckedContinuation<TransportEvent, any Error>, Result<TransportEvent, any Error>)? in
             guard state.ending == nil else { return nil }
             state.ending = error
-            defer { state.waiter = nil }
-            return state.waiter
+            guard let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            // Events still queued come first; the reader meets the end after them.
+            guard let event = state.queue.popFirst() else { return (waiter, .failure(error)) }
+            Self.count(event, in: &state)
+            return (waiter, .success(event))
         }
-        waiter?.resume(throwing: error)
+        if let (waiter, result) = handOver { waiter.resume(with: result) }
     }
 
     /// The next event; throws once the channel has ended and its queued events were read, or

@@ -38,6 +38,13 @@ struct InteractiveSession {
             try await channel.sendEOF()
         }
         defer { writer.cancel() }
+        // Output goes to our descriptors from the connection's own thread, as ssh does in its one loop.
+        return try await withTaskExecutorPreference(channel.connection.taskExecutor) {
+            try await relayOutput(of: channel, raw: raw)
+        }
+    }
+
+    private func relayOutput(of channel: SSHChannel, raw: RawMode?) async throws -> Int32 {
         var exit: Int32?
         var sawEOF = false
         for try await output in channel.output {
