@@ -51,7 +51,7 @@ final class SFTPClientChannel: Sendable {
                         Self.fail(state, with: failure ?? SFTPError(.connectionLost, "the server closed the stream"))
                     }))
         } else {
-            Task { await readResponses() }
+            Task(executorPreference: stream.readerExecutor) { [self] in await readResponses() }
         }
         let packet = try await withCheckedThrowingContinuation {
             (continuation: CheckedContinuation<SFTPPacket, any Error>) in

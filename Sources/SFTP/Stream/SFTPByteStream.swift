@@ -12,15 +12,22 @@ public struct SFTPByteStream: Sendable {
     /// For streams with a reader thread (pipes): reads straight into one buffer and hands it to a synchronous
     /// consumer on that thread. Used instead of ``forEachInboundChunk(_:)``, never with it.
     let pushInbound: (@Sendable (InboundPush) -> Void)?
+    /// Where the client's reader runs when not on Swift's global executor: for an SSH channel, its
+    /// connection's event loop, so responses are handled (and the next requests sent) on the thread
+    /// that decrypted them.
+    public let readerExecutor: (any TaskExecutor)?
 
-    /// A stream of the chunks of `inbound` and the writer `writer`. The inbound sequence is iterated once.
-    public init<Inbound: AsyncSequence & Sendable>(inbound: Inbound, writer: any SFTPByteWriter)
-    where Inbound.Element == ByteBuffer {
+    /// A stream of the chunks of `inbound` and the writer `writer`. The inbound sequence is iterated once,
+    /// by a task that prefers `readerExecutor` when one is given.
+    public init<Inbound: AsyncSequence & Sendable>(
+        inbound: Inbound, writer: any SFTPByteWriter, readerExecutor: (any TaskExecutor)? = nil
+    ) where Inbound.Element == ByteBuffer {
         self.writer = writer
         self.consume = { body in
             for try await chunk in inbound { try await body(chunk) }
         }
         self.pushInbound = nil
+        self.readerExecutor = readerExecutor
     }
 
     /// A stream whose inbound side is read by `consume`, or pushed by `pushInbound` when given.
@@ -32,6 +39,7 @@ public struct SFTPByteStream: Sendable {
         self.writer = writer
         self.consume = consume
         self.pushInbound = pushInbound
+        self.readerExecutor = nil
     }
 
     /// Feeds every inbound chunk to `body`, in order, until the peer's EOF; call it once.

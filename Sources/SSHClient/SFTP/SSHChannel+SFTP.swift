@@ -6,7 +6,9 @@ extension SSHChannel {
     /// The channel as the byte stream SFTP runs over: its data in, its writes out, EOF when the
     /// client finishes (the `sftp` subsystem, draft-ietf-secsh-filexfer-02 §1).
     public var sftpByteStream: SFTPByteStream {
-        SFTPByteStream(inbound: ChannelData(output: output), writer: ChannelByteWriter(channel: self))
+        SFTPByteStream(
+            inbound: ChannelData(output: output), writer: ChannelByteWriter(channel: self),
+            readerExecutor: connection.taskExecutor)
     }
 }
 
