@@ -90,6 +90,10 @@ public actor ConnectionRuntime {
     nonisolated let initialWindow: UInt32
     /// The event loop of the transport's socket, where the runtime runs.
     private nonisolated let loop: any EventLoop
+
+    /// The event loop of the connection's socket, where the runtime runs: the place for other
+    /// channels (pipes, forwarded sockets) whose data goes through this connection.
+    public nonisolated var eventLoop: any EventLoop { loop }
     /// The loop as the task executor of the read loop.
     private nonisolated let loopExecutor: EventLoopTaskExecutor
 

@@ -66,13 +66,17 @@ public final class LocalProcess: Sendable {
     ///   - terminal: The `pty-req` (RFC 4254 §6.2) that preceded the request, if any: the process then
     ///     runs in a new session with a new pseudo-terminal as controlling terminal and as its standard
     ///     input, output and error.
+    ///   - eventLoop: Where the process's pipes or terminal are read and written: best the loop of the
+    ///     connection whose channel carries them, so its data does not change threads; any loop of the
+    ///     shared group when nil.
     /// - Throws: ``ProcessError`` with ``ProcessError/Code/shellNotFound``,
     ///   ``ProcessError/Code/workingDirectory``, ``ProcessError/Code/pseudoTerminal``,
     ///   ``ProcessError/Code/descriptors`` or ``ProcessError/Code/spawnFailed``.
     public static func start(
         command: String?, shell: String = "/bin/sh", environment: [String: String], workingDirectory: String?,
-        terminal: TerminalRequest?
+        terminal: TerminalRequest?, eventLoop: (any EventLoop)? = nil
     ) throws(ProcessError) -> LocalProcess {
+        let eventLoop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
         try checkExecutable(shell)
         if let workingDirectory { try checkDirectory(workingDirectory) }
 
@@ -86,10 +90,11 @@ public final class LocalProcess: Sendable {
         if let terminal {
             return try startOnTerminal(
                 terminal, shell: shell, arguments: arguments, environment: environmentStrings,
-                workingDirectory: workingDirectory)
+                workingDirectory: workingDirectory, eventLoop: eventLoop)
         }
         return try startWithPipes(
-            shell: shell, arguments: arguments, environment: environmentStrings, workingDirectory: workingDirectory)
+            shell: shell, arguments: arguments, environment: environmentStrings, workingDirectory: workingDirectory,
+            eventLoop: eventLoop)
     }
 
     /// Writes channel data (RFC 4254 §5.2) to standard input, or to the terminal as if typed. It
@@ -177,7 +182,7 @@ public final class LocalProcess: Sendable {
     // MARK: - Starting
 
     private static func startWithPipes(
-        shell: String, arguments: [String], environment: [String], workingDirectory: String?
+        shell: String, arguments: [String], environment: [String], workingDirectory: String?, eventLoop: any EventLoop
     ) throws(ProcessError) -> LocalProcess {
         var descriptors: [Int32] = []
         func closeAll() { for fd in descriptors { close(fd) } }
@@ -214,7 +219,6 @@ public final class LocalProcess: Sendable {
             for fd in [input.write, output.read, error.read] { close(fd) }
             throw failure
         }
-        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
         let (stdout, stdio) = attach(
             eventLoop: eventLoop, input: output.read, output: input.write, readsTerminal: false, monitor: monitor)
         let (stderr, errorChannel) = attach(
@@ -226,7 +230,7 @@ public final class LocalProcess: Sendable {
 
     private static func startOnTerminal(
         _ request: TerminalRequest, shell: String, arguments: [String], environment: [String],
-        workingDirectory: String?
+        workingDirectory: String?, eventLoop: any EventLoop
     ) throws(ProcessError) -> LocalProcess {
         let terminal = try PseudoTerminal.open(for: request)
         let writeSide = fcntl(terminal.master, F_DUPFD_CLOEXEC, 3)
@@ -256,7 +260,6 @@ public final class LocalProcess: Sendable {
             for fd in [terminal.master, writeSide] { close(fd) }
             throw error
         }
-        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
         let (stdout, stdio) = attach(
             eventLoop: eventLoop, input: terminal.master, output: writeSide, readsTerminal: true, monitor: monitor)
         return LocalProcess(

@@ -102,13 +102,16 @@ struct SessionChannel<Delegate: SSHServerDelegate>: Sendable {
             do {
                 process = try LocalProcess.start(
                     command: command, shell: options.shell, environment: environment,
-                    workingDirectory: options.workingDirectory, terminal: terminal)
+                    workingDirectory: options.workingDirectory, terminal: terminal,
+                    eventLoop: channel.connection.eventLoop)
             } catch {
                 logger.info("could not start a process for \(context.connection.identity.user): \(error)")
                 return false
             }
             running.set(process)
-            group.addTask {
+            // The bridge only moves buffers between the channel and the process's pipes, which are
+            // on the connection's event loop too: all of it runs there, without changing threads.
+            group.addTask(executorPreference: channel.connection.taskExecutor) {
                 let exit = await ProcessBridge(process: process, channel: channel).run()
                 await Self.finish(channel, with: exit)
             }
