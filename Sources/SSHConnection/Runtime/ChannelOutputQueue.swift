@@ -17,6 +17,9 @@ final class ChannelOutputQueue: Sendable {
 
     private let state = NIOLockedValueBox(State())
 
+    /// Whether the reader waits for output.
+    var readerIsWaiting: Bool { state.withLockedValue { $0.waiter != nil } }
+
     /// Adds `element`; the reader sees it after the next ``wake()``. Returns true when the reader
     /// waits for it (so the caller must call ``wake()``).
     func append(_ element: ChannelOutput) -> Bool {
