@@ -115,7 +115,8 @@ public final class SSHClient: Sendable {
         let handshakeTimer = asyncChannel.channel.eventLoop.scheduleTask(in: TimeAmount(configuration.handshakeTimeout)) {
             asyncChannel.channel.close(promise: nil)
         }
-        let task = Task<Void, Never> {
+        // The handshake and the connection's upkeep run on its own loop, where its packets arrive.
+        let task = Task<Void, Never>(executorPreference: EventLoopTaskExecutor(asyncChannel.channel.eventLoop)) {
             do {
                 try await TransportConnection.withEstablished(asyncChannel, role: .client) { transport in
                     handshakeTimer.cancel()

@@ -78,7 +78,9 @@ public final class SSHServer: Sendable {
                             }
                             live.withLockedValue { $0[id] = child.channel }
                             let current = number
-                            group.addTask {
+                            // Key exchange and authentication run on the connection's own loop, where
+                            // its packets arrive; session handlers still run on the global executor.
+                            group.addTask(executorPreference: EventLoopTaskExecutor(child.channel.eventLoop)) {
                                 await connection.run(child, number: current)
                                 _ = live.withLockedValue { $0.removeValue(forKey: id) }
                             }

@@ -102,7 +102,7 @@ public actor ConnectionRuntime {
     /// (`withTaskExecutorPreference`) takes its channel's output on the thread that read it from
     /// the socket, without a wake-up of another thread; work that may block for long does not
     /// belong there, since the connection's I/O waits for it.
-    public nonisolated var taskExecutor: any TaskExecutor { loopExecutor }
+    public nonisolated var taskExecutor: EventLoopTaskExecutor { loopExecutor }
 
     /// The runtime runs on its connection's event loop: a packet goes from the socket through the
     /// multiplexer to its channel's stream, and a write from the multiplexer to the socket,
