@@ -84,15 +84,16 @@ final class SFTPClientChannel: Sendable {
     }
 
     /// Sends a request framed in place by `build` (given the id and the outbox buffer); for WRITE requests
-    /// whose data is read from a file straight into the frame.
-    func send(completion: @escaping Completion, build: (UInt32, inout ByteBuffer) -> Void) {
+    /// whose data is read from a file straight into the frame. When `build` throws (leaving nothing in the
+    /// buffer), `completion` gets that failure and nothing is sent.
+    func send(completion: @escaping Completion, build: (UInt32, inout ByteBuffer) throws(SFTPError) -> Void) {
         let failure: SFTPError? = state.withLock { state in
             if let failure = state.failure { return failure }
             let id = state.nextID
             state.nextID &+= 1
             state.pending[id] = completion
             do throws(SFTPError) {
-                try outbox.send { buffer in build(id, &buffer) }
+                try outbox.send { buffer throws(SFTPError) in try build(id, &buffer) }
             } catch {
                 state.pending[id] = nil
                 return error

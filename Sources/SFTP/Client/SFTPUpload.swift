@@ -3,21 +3,20 @@ import NIOCore
 /// A pipelined upload of a local file to one open remote file (draft-ietf-secsh-filexfer-02 §6.4: WRITE).
 ///
 /// Keeps `window` WRITEs in flight; each acknowledgement (STATUS OK) sends the next block, read from the
-/// local file with `pread` into one reused buffer. Any STATUS but OK stops the upload with that error.
+/// local file with `pread` straight into its frame. Any STATUS but OK stops the upload with that error.
 final class SFTPUpload: Sendable {
     private struct State {
         var nextOffset: UInt64
         var inFlight = 0
         var acknowledged: UInt64 = 0
         var failure: SFTPError?
-        var scratch = ByteBuffer()
         var pumping = false
         var pumpAgain = false
         var done: CheckedContinuation<UInt64, any Error>?
     }
 
     private enum Step {
-        case send(offset: UInt64, length: Int, scratch: ByteBuffer)
+        case send(offset: UInt64, length: Int)
         case again
         case idle
         case finish(CheckedContinuation<UInt64, any Error>, Result<UInt64, SFTPError>)
@@ -47,7 +46,7 @@ final class SFTPUpload: Sendable {
     }
 
     /// Sends blocks while the window has room. One pump runs at a time (a completion arriving meanwhile asks
-    /// the running one to go round again), so the scratch buffer has a single user.
+    /// the running one to go round again).
     private func pump() {
         let first = state.withLock { state in
             if state.pumping { state.pumpAgain = true }
@@ -62,8 +61,7 @@ final class SFTPUpload: Sendable {
                     let length = Int(min(UInt64(plan.blockSize), end - offset))
                     state.nextOffset += UInt64(length)
                     state.inFlight += 1
-                    defer { state.scratch = ByteBuffer() }
-                    return .send(offset: offset, length: length, scratch: state.scratch)
+                    return .send(offset: offset, length: length)
                 }
                 if state.pumpAgain {
                     state.pumpAgain = false
@@ -75,24 +73,18 @@ final class SFTPUpload: Sendable {
                 return .finish(done, state.failure.map { .failure($0) } ?? .success(state.acknowledged))
             }
             switch step {
-            case .send(let offset, let length, var scratch):
-                scratch.clear()
-                do throws(SFTPError) {
-                    let got = try source.read(into: &scratch, count: length, at: offset)
-                    guard got == length else {
-                        throw SFTPError(.sizeMismatch, "local \(source.path) shrank to \(offset + UInt64(got)) bytes")
+            case .send(let offset, let length):
+                let source = self.source
+                channel.send(completion: { [self] result in complete(UInt64(length), result) }) {
+                    id, buffer throws(SFTPError) in
+                    try SFTPRequest.encodeWriteFrame(id: id, handle: handle, offset: offset, into: &buffer) {
+                        data throws(SFTPError) in
+                        let got = try source.read(into: &data, count: length, at: offset)
+                        guard got == length else {
+                            throw SFTPError(.sizeMismatch, "local \(source.path) shrank to \(offset + UInt64(got)) bytes")
+                        }
                     }
-                } catch {
-                    state.withLock { state in
-                        if state.failure == nil { state.failure = error }
-                        state.inFlight -= 1
-                    }
-                    continue
                 }
-                channel.send(.write(handle: handle, offset: offset, data: scratch)) { [self] result in
-                    complete(UInt64(length), result)
-                }
-                state.withLock { $0.scratch = scratch }
             case .again:
                 continue
             case .idle:

@@ -111,6 +111,36 @@ public enum SFTPRequest: Hashable, Sendable {
         try buffer.expectSSHEnd(of: "\(type)")
     }
 
+    /// Writes a whole WRITE frame (§6.4) whose data `writeData` puts in place, so a block read from a
+    /// file goes into the frame without a buffer of its own. When `writeData` throws, nothing of the
+    /// frame stays in `buffer`.
+    public static func encodeWriteFrame<Failure: Error>(
+        id: UInt32, handle: SFTPHandle, offset: UInt64, into buffer: inout ByteBuffer,
+        data writeData: (inout ByteBuffer) throws(Failure) -> Void
+    ) throws(Failure) {
+        let start = buffer.writerIndex
+        do {
+            try buffer.writeSSHString { (body: inout ByteBuffer) throws(Failure) in
+                body.writeSSHByte(SFTPPacketType.write.rawValue)
+                body.writeSSHUInt32(id)
+                try encodeWriteFields(handle: handle, offset: offset, into: &body, data: writeData)
+            }
+        } catch {
+            buffer.moveWriterIndex(to: start)
+            throw error
+        }
+    }
+
+    /// The fields of WRITE after the id: handle, offset, and the data as a string written by `writeData`.
+    private static func encodeWriteFields<Failure: Error>(
+        handle: SFTPHandle, offset: UInt64, into buffer: inout ByteBuffer,
+        data writeData: (inout ByteBuffer) throws(Failure) -> Void
+    ) throws(Failure) {
+        handle.encode(into: &buffer)
+        buffer.writeSSHUInt64(offset)
+        try buffer.writeSSHString(writeData)
+    }
+
     /// Writes the type byte, `id` and the fields.
     public func encode(id: UInt32, into buffer: inout ByteBuffer) {
         buffer.writeSSHByte(packetType.rawValue)
@@ -127,9 +157,7 @@ public enum SFTPRequest: Hashable, Sendable {
             buffer.writeSSHUInt64(offset)
             buffer.writeSSHUInt32(length)
         case .write(let handle, let offset, let data):
-            handle.encode(into: &buffer)
-            buffer.writeSSHUInt64(offset)
-            buffer.writeSSHString(data)
+            Self.encodeWriteFields(handle: handle, offset: offset, into: &buffer) { $0.writeImmutableBuffer(data) }
         case .lstat(let path), .opendir(let path), .remove(let path), .rmdir(let path), .realpath(let path),
             .stat(let path), .readlink(let path):
             buffer.writeSSHString(path)

@@ -59,11 +59,11 @@ final class SFTPOutbox: Sendable {
     }
 
     /// Appends one frame, built in place by `build` (which writes the length and body), and makes sure it
-    /// gets written. Throws the failure of an earlier write.
-    func send(_ build: (inout ByteBuffer) -> Void) throws(SFTPError) {
+    /// gets written. Throws the failure of an earlier write, or what `build` threw (having left nothing).
+    func send(_ build: (inout ByteBuffer) throws(SFTPError) -> Void) throws(SFTPError) {
         let startDrain = try state.withLock { state throws(SFTPError) -> Bool in
             if let failure = state.failure { throw failure }
-            build(&state.pending)
+            try build(&state.pending)
             guard !state.draining else { return false }
             state.draining = true
             return true

@@ -131,6 +131,33 @@ import Testing
         await server.client.close()
     }
 
+    @Test func aLocalFileThatShrinksFailsTheUpload() async throws {
+        let scratch = try Scratch()
+        try scratch.write("shrinking", bytes: randomBytes(600_000, seed: 7))
+        let path = scratch.sub("shrinking")
+        let writes = Locked<[UInt64]>([])
+        // The local file is cut short once the upload has measured it and opened the remote file.
+        let server = try await FakeSFTPServer.start { request in
+            switch request {
+            case .open:
+                _ = truncate(path, 100_000)
+                return .handle(FakeSFTPServer.handle)
+            case .write(_, let offset, _):
+                writes.withLock { $0.append(offset) }
+                return FakeSFTPServer.ok
+            default: return FakeSFTPServer.ok
+            }
+        }
+        var options = SFTPTransferOptions()
+        options.blockSize = 32 * 1024
+        let error = await #expect(throws: SFTPError.self) { try await server.client.put(path, to: "/s", options: options) }
+        #expect(error?.code == .sizeMismatch)
+        #expect(error?.detail.contains("shrank") == true)
+        // No block past the end the file shrank to was sent.
+        #expect(writes.withLock { $0 }.allSatisfy { $0 < 100_000 })
+        await server.client.close()
+    }
+
     @Test func aFailedCloseFailsTheUpload() async throws {
         let scratch = try Scratch()
         try scratch.write("small", "data")
