@@ -59,6 +59,7 @@ struct SessionInteropTests {
         }
         defer { writer.cancel() }
         var run = Run()
+        var completion = SessionCompletion()
         for try await output in channel.output {
             switch output {
             case .stdout(var data):
@@ -71,7 +72,7 @@ struct SessionInteropTests {
             }
             // sshd may report the exit before the last output (it reads the child's pipe after it
             // exits): close only once both the exit and EOF are in.
-            if run.sawEOF && run.exitStatus != nil { try await channel.close() }
+            if completion.note(output) { try await channel.close() }
         }
         try await writer.value
         return run

@@ -24,17 +24,16 @@ extension SSHClient {
         }
         defer { writer.cancel() }
         var result = CommandResult()
-        var sawEOF = false
+        var completion = SessionCompletion()
         for try await output in channel.output {
             switch output {
             case .stdout(let data): result.stdout += data.readableBytesView
             case .stderr(let data): result.stderr += data.readableBytesView
-            case .eof: sawEOF = true
+            case .eof: break
             case .exitStatus(let status): result.exitStatus = status
             case .exitSignal(let signal): result.exitSignal = signal
             }
-            // The exit may come before the last output: close once both are in.
-            if sawEOF, result.exitStatus != nil || result.exitSignal != nil { try? await channel.close() }
+            if completion.note(output) { try? await channel.close() }
         }
         return result
     }

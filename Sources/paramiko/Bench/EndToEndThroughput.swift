@@ -19,18 +19,16 @@ enum EndToEndThroughput {
             try await channel.sendEOF()
         }
         var received = 0
-        var ended = false
         var status: UInt32?
+        var completion = SessionCompletion()
         for try await output in channel.output {
             switch output {
             case .stdout(let data): received += data.readableBytes
-            case .eof: ended = true
             case .exitStatus(let code): status = code
             case .exitSignal: status = 255
             default: break
             }
-            // The exit may come before the last output: close once both are in.
-            if ended, status != nil { try? await channel.close() }
+            if completion.note(output) { try? await channel.close() }
         }
         try await writer.value
         let seconds = (clock.now - start).inSeconds

@@ -46,12 +46,12 @@ struct InteractiveSession {
 
     private func relayOutput(of channel: SSHChannel, raw: RawMode?) async throws -> Int32 {
         var exit: Int32?
-        var sawEOF = false
+        var completion = SessionCompletion()
         for try await output in channel.output {
             switch output {
             case .stdout(let data): Self.write(data, to: 1)
             case .stderr(let data): Self.write(data, to: 2)
-            case .eof: sawEOF = true
+            case .eof: break
             case .exitStatus(let status): exit = Int32(truncatingIfNeeded: status)
             case .exitSignal(let signal):
                 raw?.restore()
@@ -59,7 +59,7 @@ struct InteractiveSession {
                 print("remote command killed by signal \(signal.signalName)", to: &standardError)
                 exit = 255
             }
-            if sawEOF, exit != nil { try? await channel.close() }
+            if completion.note(output) { try? await channel.close() }
         }
         return exit ?? 255
     }
