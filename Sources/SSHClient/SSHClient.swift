@@ -116,7 +116,7 @@ public final class SSHClient: Sendable {
             asyncChannel.channel.close(promise: nil)
         }
         // The handshake and the connection's upkeep run on its own loop, where its packets arrive.
-        let task = Task<Void, Never>(executorPreference: EventLoopTaskExecutor(asyncChannel.channel.eventLoop)) {
+        let task = Task<Void, Never>(executorPreference: asyncChannel.taskExecutor) {
             do {
                 try await TransportConnection.withEstablished(asyncChannel, role: .client) { transport in
                     handshakeTimer.cancel()

@@ -80,7 +80,7 @@ public final class SSHServer: Sendable {
                             let current = number
                             // Key exchange and authentication run on the connection's own loop, where
                             // its packets arrive; session handlers still run on the global executor.
-                            group.addTask(executorPreference: EventLoopTaskExecutor(child.channel.eventLoop)) {
+                            group.addTask(executorPreference: child.taskExecutor) {
                                 await connection.run(child, number: current)
                                 _ = live.withLockedValue { $0.removeValue(forKey: id) }
                             }

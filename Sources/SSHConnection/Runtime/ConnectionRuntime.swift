@@ -82,7 +82,7 @@ public actor ConnectionRuntime {
         self.multiplexer = ChannelMultiplexer(configuration: configuration)
         self.initialWindow = configuration.initialWindow
         self.loop = transport.channel.eventLoop
-        self.loopExecutor = EventLoopTaskExecutor(transport.channel.eventLoop)
+        self.loopExecutor = transport.taskExecutor
         (jobs, jobQueue) = AsyncStream<Job>.makeStream()
     }
 

@@ -17,6 +17,8 @@ public struct TransportConnection: Sendable {
     public let serverSignatureAlgorithms: [String]?
     /// The NIO channel under the connection.
     public let channel: any Channel
+    /// The channel's event loop as a task executor (``TransportChannel/taskExecutor``).
+    public let taskExecutor: EventLoopTaskExecutor
     private let inbound: TransportEventQueue
 
     /// Connects to `host`:`port`, runs the key exchange with `hostKeyPolicy` judging the
@@ -87,7 +89,8 @@ public struct TransportConnection: Sendable {
         }.get()
         return TransportConnection(
             sessionID: sessionID, negotiated: negotiated!, peerIdentification: identification,
-            serverSignatureAlgorithms: signatureAlgorithms, channel: channel, inbound: inbound)
+            serverSignatureAlgorithms: signatureAlgorithms, channel: channel,
+            taskExecutor: transportChannel.taskExecutor, inbound: inbound)
     }
 
     /// Says DISCONNECT (RFC 4253 §11.1) with `reason` and closes.

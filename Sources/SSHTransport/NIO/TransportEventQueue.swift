@@ -173,6 +173,9 @@ final class TransportEventQueue: ChannelDuplexHandler, @unchecked Sendable {
 public struct TransportChannel: Sendable {
     /// The NIO channel.
     public let channel: any Channel
+    /// The channel's event loop as a task executor: the connection's work that waits for its
+    /// packets runs there.
+    public let taskExecutor: EventLoopTaskExecutor
     let events: TransportEventQueue
 
     /// Adds a ``TransportHandler`` built from `configuration` (a client judges host keys with
@@ -187,6 +190,6 @@ public struct TransportChannel: Sendable {
             .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 4096, initial: 65536, maximum: 262_144))
         try channel.pipeline.syncOperations.addHandlers(
             TransportHandler(configuration: configuration, hostKeyPolicy: hostKeyPolicy), events)
-        return TransportChannel(channel: channel, events: events)
+        return TransportChannel(channel: channel, taskExecutor: EventLoopTaskExecutor(channel.eventLoop), events: events)
     }
 }
