@@ -25,7 +25,7 @@ final class SFTPClientChannel: Sendable {
     init(stream: SFTPByteStream) {
         self.stream = stream
         let state = self.state
-        outbox = SFTPOutbox(writer: stream.writer) { failure in Self.fail(state, with: failure) }
+        outbox = SFTPOutbox(writer: stream.writer, executor: stream.readerExecutor) { failure in Self.fail(state, with: failure) }
     }
 
     /// Starts the reader, sends INIT and waits for VERSION (§4).

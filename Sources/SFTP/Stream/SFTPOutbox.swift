@@ -27,11 +27,19 @@ final class SFTPOutbox: Sendable {
     private let onFailure: @Sendable (SFTPError) -> Void
     /// Set for a ``BlockingByteWriter``: the writer thread waits here for work.
     private let wakeUp: DispatchSemaphore?
+    /// Where a drain task runs; nil for Swift's global executor.
+    private let executor: (any TaskExecutor)?
 
     /// An outbox writing to `writer`; `onFailure` hears once about a write that failed. A
-    /// ``BlockingByteWriter`` is written from a thread of the outbox's own until ``close()``.
-    init(writer: any SFTPByteWriter, onFailure: @escaping @Sendable (SFTPError) -> Void = { _ in }) {
+    /// ``BlockingByteWriter`` is written from a thread of the outbox's own until ``close()``; any other
+    /// writer from a task that prefers `executor` (for an SSH channel, its connection's event loop, so
+    /// a batch of requests reaches the socket without a thread hop).
+    init(
+        writer: any SFTPByteWriter, executor: (any TaskExecutor)? = nil,
+        onFailure: @escaping @Sendable (SFTPError) -> Void = { _ in }
+    ) {
         self.writer = writer
+        self.executor = executor
         self.onFailure = onFailure
         if let blocking = writer as? any BlockingByteWriter {
             let wakeUp = DispatchSemaphore(value: 0)
@@ -72,7 +80,7 @@ final class SFTPOutbox: Sendable {
             if let wakeUp {
                 wakeUp.signal()
             } else {
-                Task { await drain() }
+                Task(executorPreference: executor) { await self.drain() }
             }
         }
     }
