@@ -28,9 +28,11 @@ extension TransportError {
 /// Reads binary packets (RFC 4253 §6) from received bytes: learns the length, checks it against
 /// the limits before waiting for or reserving anything, then verifies and decrypts.
 ///
-/// The received bytes are never written to: a protected packet is copied once into a buffer of
-/// its own and opened there in place, so the payloads handed on (slices of that buffer) never
-/// make a later decryption copy the whole receive buffer.
+/// A protected packet is opened in place in the received bytes, and its payload handed on is a slice of
+/// them: no copy. The bytes are written through a pointer, without ByteBuffer's copy-on-write, because
+/// the only other holders of that storage are earlier payloads (slices of bytes already opened, which
+/// are never touched again) and NIO's receive-buffer pool (which reuses a buffer only once nobody else
+/// holds it). A copy-on-write here would copy the whole receive buffer for every packet.
 struct PacketDecoder {
     var protection: (any PacketProtection)?
     var sequenceNumber: UInt32 = 0
@@ -89,26 +91,18 @@ struct PacketDecoder {
         let tag = protection?.tagLength ?? 0
         let total = 4 + length + tag
         guard buffer.readableBytes >= total else { return nil }
-        var packet: ByteBuffer
         if let protection {
-            packet = ByteBuffer()
-            packet.reserveCapacity(total)
-            packet.writeBytes(pendingHead)
-            let view = buffer.readableBytesView
-            packet.writeBytes(view[(view.startIndex + pendingHead.count)..<(view.startIndex + total)])
-            buffer.moveReaderIndex(forwardBy: total)
             let sequence = sequenceNumber
-            do {
-                try packet.withMutableReadableBytes { bytes throws(CryptoError) in
-                    try protection.openPacket(bytes, sequenceNumber: sequence)
-                }
-            } catch {
-                throw TransportError(error)
+            let opened: Result<Void, CryptoError> = buffer.withUnsafeReadableBytes { received in
+                let packet = UnsafeMutableRawBufferPointer(
+                    mutating: UnsafeRawBufferPointer(rebasing: received[..<total]))
+                // The head goes back as decryptLength left it, which is what openPacket expects.
+                pendingHead.withUnsafeBytes { packet.copyMemory(from: $0) }
+                return Result { () throws(CryptoError) in try protection.openPacket(packet, sequenceNumber: sequence) }
             }
-        } else {
-            guard let slice = buffer.readSlice(length: total) else { return nil }
-            packet = slice
+            if case .failure(let error) = opened { throw TransportError(error) }
         }
+        guard let packet = buffer.readSlice(length: total) else { return nil }
         pendingLength = nil
         let sequence = sequenceNumber
         sequenceNumber &+= 1
