@@ -10,10 +10,25 @@ import SSHWire
 /// reader is the stream's own thread (``SFTPPipeStream``), so blocking `pwrite` never runs on Swift's pool.
 final class SFTPClientChannel: Sendable {
     typealias Completion = @Sendable (Result<SFTPResponse, SFTPError>) -> Void
+    typealias ReadCompletion = @Sendable (Result<SFTPReadReply, SFTPError>) -> Void
+
+    /// Who waits for a response.
+    private enum Pending {
+        case response(Completion)
+        /// A READ whose DATA may come as the pieces it arrived in.
+        case read(ReadCompletion)
+
+        func fail(_ failure: SFTPError) {
+            switch self {
+            case .response(let completion): completion(.failure(failure))
+            case .read(let completion): completion(.failure(failure))
+            }
+        }
+    }
 
     private struct State {
         var nextID: UInt32 = 1
-        var pending: [UInt32: Completion] = [:]
+        var pending: [UInt32: Pending] = [:]
         var version: CheckedContinuation<SFTPPacket, any Error>?
         var failure: SFTPError?
     }
@@ -83,15 +98,27 @@ final class SFTPClientChannel: Sendable {
         }
     }
 
+    /// Sends a READ (§6.4); `completion` gets its DATA as the slices of the received chunks it spans (written
+    /// out with one `pwritev`, never joined), or any other response, or the failure that ended the session.
+    func sendRead(handle: SFTPHandle, offset: UInt64, length: UInt32, completion: @escaping ReadCompletion) {
+        enqueue(.read(completion)) { id, buffer in
+            SFTPPacket.request(id: id, .read(handle: handle, offset: offset, length: length)).encodeFrame(into: &buffer)
+        }
+    }
+
     /// Sends a request framed in place by `build` (given the id and the outbox buffer); for WRITE requests
     /// whose data is read from a file straight into the frame. When `build` throws (leaving nothing in the
     /// buffer), `completion` gets that failure and nothing is sent.
     func send(completion: @escaping Completion, build: (UInt32, inout ByteBuffer) throws(SFTPError) -> Void) {
+        enqueue(.response(completion), build: build)
+    }
+
+    private func enqueue(_ waiter: Pending, build: (UInt32, inout ByteBuffer) throws(SFTPError) -> Void) {
         let failure: SFTPError? = state.withLock { state in
             if let failure = state.failure { return failure }
             let id = state.nextID
             state.nextID &+= 1
-            state.pending[id] = completion
+            state.pending[id] = waiter
             do throws(SFTPError) {
                 try outbox.send { buffer throws(SFTPError) in try build(id, &buffer) }
             } catch {
@@ -100,7 +127,7 @@ final class SFTPClientChannel: Sendable {
             }
             return nil
         }
-        if let failure { completion(.failure(failure)) }
+        if let failure { waiter.fail(failure) }
     }
 
     /// Sends `request` and waits for its response.
@@ -126,7 +153,7 @@ final class SFTPClientChannel: Sendable {
         do {
             try await stream.forEachInboundChunk { chunk in
                 framer.append(chunk)
-                while let frame = try framer.nextFrame() { try dispatch(frame) }
+                while let pieces = try framer.nextFramePieces() { try dispatch(pieces) }
             }
             Self.fail(state, with: SFTPError(.connectionLost, "the server closed the stream"))
         } catch {
@@ -140,14 +167,46 @@ final class SFTPClientChannel: Sendable {
         return SFTPError(.connectionLost, "reading: \(error)")
     }
 
+    /// Dispatches a frame that arrived in pieces: a DATA answering a READ goes to it as they are, anything
+    /// else is joined first.
+    private func dispatch(_ pieces: [ByteBuffer]) throws {
+        if pieces.count > 1, let (id, data) = Self.dataPieces(pieces) {
+            let waiter = state.withLock { state -> ReadCompletion? in
+                guard case .read(let completion) = state.pending[id] else { return nil }
+                state.pending[id] = nil
+                return completion
+            }
+            if let waiter { return waiter(.success(.data(data))) }
+        }
+        try dispatch(SFTPFramer.joined(pieces))
+    }
+
+    /// The request id and the data of a DATA frame (§7: type, id, string) given as pieces; nil for any other
+    /// frame, or a DATA whose string does not end the frame exactly (left to the decoder to report).
+    private static func dataPieces(_ pieces: [ByteBuffer]) -> (UInt32, [ByteBuffer])? {
+        var rest = pieces
+        var header = SFTPFramer.joined(SFTPFramer.take(9, from: &rest))
+        guard header.readInteger(as: UInt8.self) == SFTPPacketType.data.rawValue,
+            let id = header.readInteger(as: UInt32.self), let length = header.readInteger(as: UInt32.self),
+            Int(length) == rest.reduce(0, { $0 + $1.readableBytes })
+        else { return nil }
+        return (id, rest)
+    }
+
     private func dispatch(_ frame: ByteBuffer) throws {
         let packet = try SFTPPacket(decoding: frame)
         switch packet {
         case .response(let id, let response):
-            guard let completion = state.withLock({ $0.pending.removeValue(forKey: id) }) else {
-                throw SFTPError(.badMessage, "response to request \(id), which is not outstanding")
+            switch state.withLock({ $0.pending.removeValue(forKey: id) }) {
+            case .response(let completion): completion(.success(response))
+            case .read(let completion):
+                if case .data(let data) = response {
+                    completion(.success(.data([data])))
+                } else {
+                    completion(.success(.response(response)))
+                }
+            case nil: throw SFTPError(.badMessage, "response to request \(id), which is not outstanding")
             }
-            completion(.success(response))
         case .version:
             guard
                 let waiter = state.withLock({ state in
@@ -174,6 +233,13 @@ final class SFTPClientChannel: Sendable {
             return (state.pending, state.version)
         }
         version?.resume(throwing: failure)
-        for completion in pending.values { completion(.failure(failure)) }
+        for waiter in pending.values { waiter.fail(failure) }
     }
+}
+
+/// The reply to a READ (draft-ietf-secsh-filexfer-02 §6.4): DATA as the slices it arrived in, or another
+/// response (a STATUS, normally EOF or an error).
+enum SFTPReadReply: Sendable {
+    case data([ByteBuffer])
+    case response(SFTPResponse)
 }

@@ -2,8 +2,9 @@ import NIOCore
 
 /// A pipelined download of one open remote file (draft-ietf-secsh-filexfer-02 §6.4: READ and DATA).
 ///
-/// Keeps `window` READs in flight. Each DATA is written to the local file at its offset with `pwrite` as it
-/// arrives, on the session's reader, so blocks may land in any order and nothing is reassembled or copied. A
+/// Keeps `window` READs in flight. Each DATA is written to the local file at its offset with `pwritev` as it
+/// arrives, on the session's reader, straight from the pieces it arrived in: blocks may land in any order
+/// and nothing is reassembled or copied. A
 /// short DATA re-requests the rest of its range; EOF marks where the file ends. The result is the number of
 /// bytes received, checked by the caller against the size it expected.
 final class SFTPDownload: Sendable {
@@ -68,33 +69,36 @@ final class SFTPDownload: Sendable {
             return
         }
         for request in requests {
-            channel.send(.read(handle: handle, offset: request.offset, length: request.length)) { [self] result in
+            channel.sendRead(handle: handle, offset: request.offset, length: request.length) { [self] result in
                 complete(request.offset, request.length, result)
             }
         }
     }
 
-    private func complete(_ offset: UInt64, _ length: UInt32, _ result: Result<SFTPResponse, SFTPError>) {
+    private func complete(_ offset: UInt64, _ length: UInt32, _ result: Result<SFTPReadReply, SFTPError>) {
         var failure: SFTPError?
         var retry: (UInt64, UInt32)?
         var endOfFile = false
         var count: UInt64 = 0
         switch result {
-        case .success(.data(let data)) where data.readableBytes > Int(length):
-            failure = SFTPError(.badMessage, "DATA of \(data.readableBytes) bytes for a READ of \(length)")
-        case .success(.data(let data)) where data.readableBytes == 0:
-            endOfFile = true
-        case .success(.data(let data)):
-            count = UInt64(data.readableBytes)
-            do throws(SFTPError) {
-                try file.write(data, at: offset)
-            } catch {
-                failure = error
+        case .success(.data(let pieces)):
+            let size = pieces.reduce(0) { $0 + $1.readableBytes }
+            if size > Int(length) {
+                failure = SFTPError(.badMessage, "DATA of \(size) bytes for a READ of \(length)")
+            } else if size == 0 {
+                endOfFile = true
+            } else {
+                count = UInt64(size)
+                do throws(SFTPError) {
+                    try file.write(pieces, at: offset)
+                } catch {
+                    failure = error
+                }
+                if count < UInt64(length) { retry = (offset + count, length - UInt32(count)) }
             }
-            if count < UInt64(length) { retry = (offset + count, length - UInt32(count)) }
-        case .success(.status(let status)) where status.code == .endOfFile:
+        case .success(.response(.status(let status))) where status.code == .endOfFile:
             endOfFile = true
-        case .success(let other):
+        case .success(.response(let other)):
             failure = SFTPClient.unexpected(other, for: .read(handle: handle, offset: offset, length: length))
         case .failure(let error):
             failure = error

@@ -78,6 +78,46 @@ struct LocalDescriptor: Sendable {
         if failure != 0 { throw SFTPError(errno: failure, "local \(path)") }
     }
 
+    /// Writes all of `pieces`, one after another, at `offset`: one `pwritev` for them all, then single
+    /// writes for whatever a short write left.
+    func write(_ pieces: [ByteBuffer], at offset: UInt64) throws(SFTPError) {
+        if pieces.count == 1 { return try write(pieces[0], at: offset) }
+        let total = pieces.reduce(0) { $0 + $1.readableBytes }
+        try Self.checkRange(offset, total, path)
+        var vectors: [iovec] = []
+        vectors.reserveCapacity(pieces.count)
+        let result = Self.withVectors(pieces[...], &vectors) { vectors in
+            while true {
+                let written = pwritev(fd, vectors, Int32(min(vectors.count, Self.maximumVectors)), off_t(offset))
+                if written >= 0 || errno != EINTR { return written < 0 ? -Int(errno) : written }
+            }
+        }
+        if result < 0 { throw SFTPError(errno: Int32(-result), "local \(path)") }
+        var written = result
+        var position = offset
+        for var piece in pieces {
+            let skip = min(written, piece.readableBytes)
+            piece.moveReaderIndex(forwardBy: skip)
+            written -= skip
+            if piece.readableBytes > 0 { try write(piece, at: position + UInt64(skip)) }
+            position += UInt64(skip + piece.readableBytes)
+        }
+    }
+
+    /// The most vectors one `pwritev` takes (IOV_MAX on Linux and Darwin); the rest go out one by one.
+    private static let maximumVectors = 1024
+
+    /// Runs `body` with an `iovec` for each piece's readable bytes, every piece's storage held meanwhile.
+    private static func withVectors(
+        _ pieces: ArraySlice<ByteBuffer>, _ vectors: inout [iovec], _ body: ([iovec]) -> Int
+    ) -> Int {
+        guard let first = pieces.first else { return body(vectors) }
+        return first.withUnsafeReadableBytes { bytes in
+            vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count))
+            return withVectors(pieces.dropFirst(), &vectors, body)
+        }
+    }
+
     /// Throws EINVAL's status for a range past what `off_t` holds (offsets come from the wire).
     private static func checkRange(_ offset: UInt64, _ count: Int, _ path: String) throws(SFTPError) {
         guard offset <= UInt64(Int64.max) - UInt64(count) else {

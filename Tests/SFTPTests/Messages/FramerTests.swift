@@ -1,5 +1,5 @@
 import NIOCore
-import SFTP
+@testable import SFTP
 import Testing
 
 @Suite struct FramerTests {
@@ -22,6 +22,29 @@ import Testing
             while let frame = try framer.nextFrame() { decoded.append(try SFTPPacket(decoding: frame)) }
         }
         #expect(decoded == PacketSamples.all)
+        #expect(framer.bufferedBytes == 0)
+    }
+
+    /// A frame spread over chunks comes out as slices of them, in order, without a copy; a length cut
+    /// between chunks is read across them.
+    @Test(arguments: [1, 2, 5, 1000]) func aFrameOverSeveralChunksComesAsItsPieces(chunkSize: Int) throws {
+        var frame = ByteBuffer()
+        SFTPPacket.response(id: 9, .data(ByteBuffer(bytes: (0..<3000).map { UInt8($0 % 251) }))).encodeFrame(into: &frame)
+        SFTPPacket.response(id: 10, .status(SFTPStatus(code: .ok))).encodeFrame(into: &frame)
+        var framer = SFTPFramer()
+        var bodies: [[ByteBuffer]] = []
+        var offset = 0
+        while offset < frame.readableBytes {
+            let length = min(chunkSize, frame.readableBytes - offset)
+            framer.append(frame.getSlice(at: offset, length: length)!)
+            offset += length
+            while let pieces = try framer.nextFramePieces() { bodies.append(pieces) }
+        }
+        #expect(bodies.count == 2)
+        // The body is bytes 4..<3013 of the stream: one piece per chunk it touches.
+        #expect(bodies[0].count == 3012 / chunkSize - 4 / chunkSize + 1)
+        #expect(try SFTPPacket(decoding: SFTPFramer.joined(bodies[0])) == .response(id: 9, .data(ByteBuffer(bytes: (0..<3000).map { UInt8($0 % 251) }))))
+        #expect(try SFTPPacket(decoding: SFTPFramer.joined(bodies[1])) == .response(id: 10, .status(SFTPStatus(code: .ok))))
         #expect(framer.bufferedBytes == 0)
     }
 
