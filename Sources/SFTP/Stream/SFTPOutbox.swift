@@ -10,6 +10,10 @@ import NIOCore
 final class SFTPOutbox: Sendable {
     /// Bytes queued beyond which ``waitForRoom()`` suspends.
     static let highWaterMark = 4 * 1024 * 1024
+    /// The largest written buffer kept for the next batch: room for a whole pipeline of the largest WRITEs
+    /// (64 of 255 KiB, rounded up to a power of two), so a busy upload fills the same two buffers over and
+    /// over instead of faulting fresh pages in for every batch.
+    static let largestKeptBuffer = 32 * 1024 * 1024
 
     private struct State {
         var pending = ByteBuffer()
@@ -137,9 +141,9 @@ final class SFTPOutbox: Sendable {
         return chunk
     }
 
-    /// Keeps a written buffer for the next batch, unless it grew past the high-water mark.
+    /// Keeps a written buffer for the next batch, unless it grew past ``largestKeptBuffer``.
     private func recycle(_ chunk: inout ByteBuffer) {
-        guard chunk.capacity <= 2 * Self.highWaterMark else { return }
+        guard chunk.capacity <= Self.largestKeptBuffer else { return }
         chunk.clear()
         let spare = chunk
         state.withLock { $0.spare = spare }

@@ -45,6 +45,9 @@ public final class TransportHandler: ChannelDuplexHandler {
     private var machine: TransportStateMachine
     private let hostKeyPolicy: HostKeyPolicy?
     private var output: ByteBuffer
+    /// The buffer of the last write, taken back as ``output`` once the socket is done with it, so a busy
+    /// connection writes from the same two buffers instead of allocating (and faulting in) one per flush.
+    private var written: ByteBuffer?
     private var timer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
     private let clock = ContinuousClock()
@@ -249,7 +252,12 @@ public final class TransportHandler: ChannelDuplexHandler {
     private func flush(_ context: ChannelHandlerContext) {
         guard output.readableBytes > 0 else { return }
         let bytes = output
-        output.clear()
+        if var previous = written.take(), previous.modifyIfUniquelyOwned({ $0.clear() }) != nil {
+            output = previous
+        } else {
+            output.clear()
+        }
+        written = bytes
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
     }
 
