@@ -236,6 +236,15 @@ public struct TransportStateMachine {
         }
     }
 
+    /// Starts a key re-exchange when ``needsRekey`` says one is due (RFC 4253 §9). A driver calls it after
+    /// each input; being mutating, the check reads the machine in place wherever it is stored.
+    public mutating func startRekeyIfDue(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)
+        throws(TransportError)
+    {
+        guard needsRekey else { return }
+        try startRekey(now: now, writingInto: &out)
+    }
+
     /// Starts a key re-exchange now (RFC 4253 §9). Does nothing while one runs.
     public mutating func startRekey(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)
         throws(TransportError)

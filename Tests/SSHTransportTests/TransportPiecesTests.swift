@@ -7,6 +7,13 @@ import Testing
 
 @Suite struct TransportPiecesTests {
     /// RFC 4253 §7.2, checked against an independent implementation of the same formula.
+    /// Events and commands cross the NIO pipeline once per packet as `NIOAny`, whose `Any` keeps up to three
+    /// words inline: anything bigger costs an allocation per packet.
+    @Test func eventsAndCommandsFitInlineInNIOAny() {
+        #expect(MemoryLayout<TransportEvent>.size <= 3 * MemoryLayout<Int>.size)
+        #expect(MemoryLayout<TransportCommand>.size <= 3 * MemoryLayout<Int>.size)
+    }
+
     @Test func keyDerivationExtendsKeys() throws {
         let secret = KeyDerivation.encodedSecret(SecureBytes([0x80] + Array(1..<32)))
         #expect(secret.unsafeArray.prefix(6) == [0, 0, 0, 33, 0, 0x80])

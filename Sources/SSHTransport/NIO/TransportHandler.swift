@@ -3,6 +3,9 @@ import SSHCrypto
 import SSHWire
 
 /// What a layer above asks of the transport handler.
+///
+/// No bigger than a ``payload`` (the larger ``disconnect`` is `indirect`), so that NIO's `NIOAny` holds a
+/// command inline instead of boxing it for every packet sent.
 public enum TransportCommand: Sendable {
     /// Send a message of number 50 or more (authentication, connection).
     case payload(ByteBuffer)
@@ -17,7 +20,7 @@ public enum TransportCommand: Sendable {
     /// Send DEBUG (RFC 4253 §11.3).
     case debug(String)
     /// Say DISCONNECT and close (RFC 4253 §11.1).
-    case disconnect(DisconnectReason, String)
+    indirect case disconnect(DisconnectReason, String)
 }
 
 /// Decides whether a server's host key, already proven by its signature over the exchange
@@ -127,7 +130,10 @@ public final class TransportHandler: ChannelDuplexHandler {
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let command = unwrapOutboundIn(data)
+        // Asked of the machine in place: reading a property of it here would copy all of it.
+        var mustWait = false
         perform(context) { (machine, out, now) throws(TransportError) in
+            defer { mustWait = !machine.canSend && !machine.isClosed }
             switch command {
             case .payload(let payload): try machine.send(payload, writingInto: &out)
             case .requestService(let name): try machine.requestService(name, writingInto: &out)
@@ -138,7 +144,7 @@ public final class TransportHandler: ChannelDuplexHandler {
             case .disconnect(let reason, let text): machine.disconnect(reason: reason, description: text, writingInto: &out)
             }
         }
-        if let promise, case .payload = command, !machine.canSend, !machine.isClosed {
+        if let promise, case .payload = command, mustWait {
             // At most maximumQueuedPackets wait for a key exchange; the writer waits with them.
             parkedWrites.append(promise)
         } else {
@@ -161,9 +167,7 @@ public final class TransportHandler: ChannelDuplexHandler {
     ) {
         do {
             try body(&machine, &output, clock.now)
-            if machine.needsRekey {
-                try machine.startRekey(now: clock.now, writingInto: &output)
-            }
+            try machine.startRekeyIfDue(now: clock.now, writingInto: &output)
         } catch {
             fail(context, error)
         }
@@ -183,9 +187,7 @@ public final class TransportHandler: ChannelDuplexHandler {
             do {
                 event = try machine.nextEvent(now: clock.now, writingInto: &output)
                 machine.drainPendingOutput(into: &output)
-                if machine.needsRekey {
-                    try machine.startRekey(now: clock.now, writingInto: &output)
-                }
+                try machine.startRekeyIfDue(now: clock.now, writingInto: &output)
             } catch {
                 fail(context, error)
                 return

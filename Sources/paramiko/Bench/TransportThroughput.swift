@@ -42,7 +42,7 @@ enum TransportThroughput {
                 try link.client.send(payload, writingInto: &link.toServer)
                 sent += payloadSize
             }
-            if link.client.needsRekey { try link.client.startRekey(now: .now, writingInto: &link.toServer) }
+            try link.client.startRekeyIfDue(now: .now, writingInto: &link.toServer)
             _ = try link.pump()
         }
         while link.received < sent {
