@@ -382,6 +382,15 @@ public actor ConnectionRuntime {
         try await send(out)
     }
 
+    func finish(_ id: ChannelID, exit: ChannelRequestType) async throws {
+        guard outputs[id] != nil else { return }
+        var out: [ByteBuffer] = []
+        try? multiplexer.sendEOF(on: id, writingInto: &out)
+        try? multiplexer.request(exit, on: id, wantReply: false, writingInto: &out)
+        try? multiplexer.close(id, writingInto: &out)
+        try await send(out)
+    }
+
     func close(_ id: ChannelID) async throws {
         // Closed both ways already (the peer's CLOSE came first): nothing to do.
         guard outputs[id] != nil else { return }

@@ -50,6 +50,13 @@ public struct SSHChannel: Sendable {
         _ = try await runtime.request(request, on: id, wantReply: false)
     }
 
+    /// Ends a session the server side's way, in one write: EOF, how the command ended (`exit-status` or
+    /// `exit-signal`) and CLOSE (RFC 4254 §5.3, §6.10). Each step the channel's state no longer allows
+    /// (EOF already sent, the channel already closed) is left out.
+    public func finish(exit: ChannelRequestType) async throws {
+        try await runtime.finish(id, exit: exit)
+    }
+
     /// Runs `command` (RFC 4254 §6.5); false when the server refuses.
     public func exec(_ command: String) async throws -> Bool {
         try await runtime.request(.exec(command: command), on: id, wantReply: true)

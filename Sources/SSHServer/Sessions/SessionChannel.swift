@@ -119,10 +119,8 @@ struct SessionChannel<Delegate: SSHServerDelegate>: Sendable {
         }
     }
 
-    /// Reports the exit, then EOF and CLOSE (RFC 4254 §6.10, §5.3).
+    /// Sends EOF, the exit and CLOSE, in one write (RFC 4254 §5.3, §6.10).
     static func finish(_ channel: SSHChannel, with exit: ChannelRequestType) async {
-        try? await channel.sendEOF()
-        try? await channel.sendExit(exit)
-        try? await channel.close()
+        try? await channel.finish(exit: exit)
     }
 }
