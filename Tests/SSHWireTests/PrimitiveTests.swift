@@ -2,7 +2,29 @@ import NIOCore
 import SSHWire
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 @Suite struct PrimitiveTests {
+    /// The vectors cover each buffer's readable bytes in order, slices included, so a writev of them
+    /// writes exactly the buffers one after another.
+    @Test func ioVectorsGatherTheReadableBytesInOrder() throws {
+        var first = ByteBuffer(bytes: [9, 9, 1, 2, 3])
+        first.moveReaderIndex(forwardBy: 2)
+        let second = ByteBuffer(bytes: Array(4...200))
+        let third = ByteBuffer(bytes: [0, 255, 254]).getSlice(at: 1, length: 2)!
+        let gathered: [UInt8] = [first, ByteBuffer(), second, third].withIOVectors { vectors in
+            #expect(vectors.count == 4)
+            return vectors.flatMap { vector in
+                Array(UnsafeRawBufferPointer(start: vector.iov_base, count: vector.iov_len))
+            }
+        }
+        #expect(gathered == [1, 2, 3] + Array(4...200) + [255, 254])
+    }
+
     // RFC 4251 §5, the mpint examples: value (two's complement bytes) and the wire bytes.
     static let mpintExamples: [(value: [UInt8], wire: String)] = [
         ([], "00000000"),

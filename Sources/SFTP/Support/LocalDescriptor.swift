@@ -1,4 +1,5 @@
 import NIOCore
+import SSHWire
 
 #if canImport(Glibc)
     import Glibc
@@ -84,9 +85,7 @@ struct LocalDescriptor: Sendable {
         if pieces.count == 1 { return try write(pieces[0], at: offset) }
         let total = pieces.reduce(0) { $0 + $1.readableBytes }
         try Self.checkRange(offset, total, path)
-        var vectors: [iovec] = []
-        vectors.reserveCapacity(pieces.count)
-        let result = Self.withVectors(pieces[...], &vectors) { vectors in
+        let result = pieces.withIOVectors { vectors in
             while true {
                 let written = pwritev(fd, vectors, Int32(min(vectors.count, Self.maximumVectors)), off_t(offset))
                 if written >= 0 || errno != EINTR { return written < 0 ? -Int(errno) : written }
@@ -106,17 +105,6 @@ struct LocalDescriptor: Sendable {
 
     /// The most vectors one `pwritev` takes (IOV_MAX on Linux and Darwin); the rest go out one by one.
     private static let maximumVectors = 1024
-
-    /// Runs `body` with an `iovec` for each piece's readable bytes, every piece's storage held meanwhile.
-    private static func withVectors(
-        _ pieces: ArraySlice<ByteBuffer>, _ vectors: inout [iovec], _ body: ([iovec]) -> Int
-    ) -> Int {
-        guard let first = pieces.first else { return body(vectors) }
-        return first.withUnsafeReadableBytes { bytes in
-            vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count))
-            return withVectors(pieces.dropFirst(), &vectors, body)
-        }
-    }
 
     /// Throws EINVAL's status for a range past what `off_t` holds (offsets come from the wire).
     private static func checkRange(_ offset: UInt64, _ count: Int, _ path: String) throws(SFTPError) {

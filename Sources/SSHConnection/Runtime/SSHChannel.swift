@@ -129,6 +129,10 @@ public struct SSHChannel: Sendable {
                 self.reportThreshold = reportThreshold
             }
 
+            /// Whether ``next()`` has output at hand, handed over with what it returned last: true means
+            /// the next call does not wait for the peer (RFC 4254 §5.2 data already received).
+            public var hasBufferedOutput: Bool { taken < batch.count }
+
             public mutating func next() async throws -> ChannelOutput? {
                 // What the caller took last time is used by now.
                 if unreported >= reportThreshold {

@@ -166,8 +166,9 @@ public final class TransportHandler: ChannelDuplexHandler {
         _ body: (inout TransportStateMachine, inout ByteBuffer, ContinuousClock.Instant) throws(TransportError) -> Void
     ) {
         do {
-            try body(&machine, &output, clock.now)
-            try machine.startRekeyIfDue(now: clock.now, writingInto: &output)
+            let now = clock.now
+            try body(&machine, &output, now)
+            try machine.startRekeyIfDue(now: now, writingInto: &output)
         } catch {
             fail(context, error)
         }
@@ -182,12 +183,14 @@ public final class TransportHandler: ChannelDuplexHandler {
 
     /// Pulls every event the machine has and handles it.
     private func drain(_ context: ChannelHandlerContext) {
+        // One reading of the clock serves every packet of this read.
+        let now = clock.now
         while true {
             let event: TransportEvent?
             do {
-                event = try machine.nextEvent(now: clock.now, writingInto: &output)
+                event = try machine.nextEvent(now: now, writingInto: &output)
                 machine.drainPendingOutput(into: &output)
-                try machine.startRekeyIfDue(now: clock.now, writingInto: &output)
+                try machine.startRekeyIfDue(now: now, writingInto: &output)
             } catch {
                 fail(context, error)
                 return

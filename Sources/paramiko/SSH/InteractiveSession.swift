@@ -47,9 +47,20 @@ struct InteractiveSession {
     private func relayOutput(of channel: SSHChannel, raw: RawMode?) async throws -> Int32 {
         var exit: Int32?
         var completion = SessionCompletion()
-        for try await output in channel.output {
+        var outputs = channel.output.makeAsyncIterator()
+        // Standard output received together goes out in one writev, as ssh writes its whole buffer.
+        var stdout: [ByteBuffer] = []
+        while let output = try await outputs.next() {
+            if case .stdout(let data) = output {
+                stdout.append(data)
+                if outputs.hasBufferedOutput && stdout.count < Self.maximumGathered { continue }
+            }
+            if !stdout.isEmpty {
+                Self.write(stdout, to: 1)
+                stdout = []
+            }
             switch output {
-            case .stdout(let data): Self.write(data, to: 1)
+            case .stdout: break
             case .stderr(let data): Self.write(data, to: 2)
             case .eof: break
             case .exitStatus(let status): exit = Int32(truncatingIfNeeded: status)
@@ -62,6 +73,29 @@ struct InteractiveSession {
             if completion.note(output) { try? await channel.close() }
         }
         return exit ?? 255
+    }
+
+    /// The most chunks gathered into one writev (IOV_MAX allows 1024).
+    private static let maximumGathered = 64
+
+    /// Writes `chunks` in order with as few writev calls as the descriptor takes.
+    static func write(_ chunks: [ByteBuffer], to descriptor: Int32) {
+        if chunks.count == 1 { return write(chunks[0], to: descriptor) }
+        let written = chunks.withIOVectors { vectors in
+            while true {
+                let result = writev(descriptor, vectors, Int32(vectors.count))
+                if result >= 0 || errno != EINTR { return result }
+            }
+        }
+        guard written >= 0 else { return }
+        // What a short write left goes out chunk by chunk.
+        var skip = written
+        for var chunk in chunks {
+            let done = min(skip, chunk.readableBytes)
+            skip -= done
+            chunk.moveReaderIndex(forwardBy: done)
+            if chunk.readableBytes > 0 { write(chunk, to: descriptor) }
+        }
     }
 
     static func write(_ data: ByteBuffer, to descriptor: Int32) {
