@@ -6,7 +6,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Waits for a spawned process on a small thread of its own, blocked in `waitid`, so that the exit
+/// Waits for a spawned process on a small thread (``ProcessWaiters``), blocked in `waitid`, so that the exit
 /// (RFC 4254 §6.10) is known at once without holding a cooperative or event-loop thread, and sends
 /// it signals (RFC 4254 §6.9). The process is reaped under the same lock the signals are sent
 /// under, so a signal never reaches a recycled process id. It also owns the duplicate of a
@@ -26,50 +26,26 @@ final class ProcessMonitor: Sendable {
 
     private let state: NIOLockedValueBox<State>
 
-    /// Stack size of the waiting thread: it only calls `waitid` and `waitpid`.
-    private static let stackSize = 128 * 1024
-
     /// Watches `pid`; `terminal` (owned from now on) is a duplicate of its terminal's master, if any.
     init(pid: pid_t, terminal: Int32?) {
         self.pid = pid
         self.state = NIOLockedValueBox(State(terminal: terminal))
     }
 
-    /// Starts the waiting thread. When that fails the process is killed and reaped before this throws.
+    /// Starts waiting on one of ``ProcessWaiters``' threads. When no thread can be had, the process is
+    /// killed and reaped before this throws.
     func start() throws(ProcessError) {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        pthread_attr_setstacksize(&attributes, Self.stackSize)
-        let body = Unmanaged.passRetained(ThreadBody { [self] in self.waitForExit() }).toOpaque()
-        #if canImport(Darwin)
-        var thread: pthread_t? = nil
-        #else
-        var thread = pthread_t()
-        #endif
-        let status = pthread_create(
-            &thread, &attributes,
-            { context in
-                #if canImport(Darwin)
-                Unmanaged<ThreadBody>.fromOpaque(context).takeRetainedValue().run()
-                #else
-                Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
-                #endif
-                return nil
-            }, body)
-        guard status == 0 else {
-            Unmanaged<ThreadBody>.fromOpaque(body).release()
-            kill(-pid, SIGKILL)
-            var exitStatus: Int32 = 0
-            while waitpid(pid, &exitStatus, 0) < 0 && errno == EINTR {}
-            state.withLockedValue { state in
-                if let terminal = state.terminal { close(terminal) }
-                state.terminal = nil
-            }
-            throw ProcessError(
-                .spawnFailed, "cannot start a thread to wait for the process: \(SystemFunctions.errorString(status))")
+        let status = ProcessWaiters.shared.run { [self] in self.waitForExit() }
+        guard status != 0 else { return }
+        kill(-pid, SIGKILL)
+        var exitStatus: Int32 = 0
+        while waitpid(pid, &exitStatus, 0) < 0 && errno == EINTR {}
+        state.withLockedValue { state in
+            if let terminal = state.terminal { close(terminal) }
+            state.terminal = nil
         }
+        throw ProcessError(
+            .spawnFailed, "cannot start a thread to wait for the process: \(SystemFunctions.errorString(status))")
     }
 
     /// Sends `signal` to the process group unless the process has been reaped; false when it has or
@@ -126,10 +102,4 @@ final class ProcessMonitor: Sendable {
             return
         }
     }
-}
-
-/// A closure handed to a new thread through its `void *` argument.
-private final class ThreadBody: Sendable {
-    let run: @Sendable () -> Void
-    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }
