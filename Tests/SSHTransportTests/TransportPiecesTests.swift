@@ -141,6 +141,43 @@ import Testing
         #expect(throws: TransportError.self) { _ = try third.next(from: &unaligned) }
     }
 
+    /// Packets are opened in place in the received bytes: each payload handed on stays intact while the
+    /// packets after it in the same buffer are opened, for every kind of protection (AEAD, MAC after
+    /// encryption, and MAC over the plaintext with the first block decrypted ahead for the length).
+    @Test(arguments: [
+        (CipherAlgorithm.aes128GCM, nil), (.chacha20Poly1305, nil), (.aes128CTR, MACAlgorithm.hmacSHA256ETM),
+        (.aes128CTR, .hmacSHA256), (.aes256CBC, .hmacSHA256),
+    ] as [(CipherAlgorithm, MACAlgorithm?)])
+    func payloadsSurviveOpeningTheirNeighboursInPlace(cipher: CipherAlgorithm, mac: MACAlgorithm?) throws {
+        var random = SystemRandom()
+        let key = random.secureBytes(cipher.keyLength)
+        let iv = random.secureBytes(cipher.ivLength)
+        let macKey = mac.map { random.secureBytes($0.keyLength) }
+        var encoder = PacketEncoder()
+        var decoder = PacketDecoder()
+        encoder.install(
+            try cipher.makeProtection(mac: mac, key: key, iv: iv, macKey: macKey, direction: .outbound),
+            resetSequence: true)
+        decoder.install(
+            try cipher.makeProtection(mac: mac, key: key, iv: iv, macKey: macKey, direction: .inbound),
+            resetSequence: true)
+        let sizes = [1, 100, 32768, 7, 5000]
+        var wire = ByteBuffer()
+        for (index, size) in sizes.enumerated() {
+            try encoder.encode(into: &wire, random: &random) { $0.writeRepeatingByte(UInt8(index + 1), count: size) }
+        }
+        // The receive buffer is a slice of a larger read, as a socket's is.
+        var read = ByteBuffer(bytes: [0xEE, 0xEE])
+        read.writeBuffer(&wire)
+        var received = read.getSlice(at: 2, length: read.readableBytes - 2)!
+        var payloads: [ByteBuffer] = []
+        while let packet = try decoder.next(from: &received) { payloads.append(packet.payload) }
+        #expect(payloads.count == sizes.count)
+        for (index, payload) in payloads.enumerated() {
+            #expect(Array(payload.readableBytesView) == [UInt8](repeating: UInt8(index + 1), count: sizes[index]))
+        }
+    }
+
     @Test func packetEncoderAndDecoderAgree() throws {
         var random = SystemRandom()
         var encoder = PacketEncoder()
