@@ -124,7 +124,11 @@ final class TransportEventQueue: ChannelDuplexHandler, @unchecked Sendable {
             try await withCheckedThrowingContinuation { continuation in
                 let taken = state.withLockedValue { state -> Taken in
                     let taken = Self.take(from: &state)
-                    if case .empty = taken { state.waiter = continuation }
+                    guard case .empty = taken else { return taken }
+                    // Cancelled before this waiter was in place: the cancellation handler found none
+                    // to resume (it runs under the same lock once the task is marked cancelled).
+                    if Task.isCancelled { return .ended(CancellationError()) }
+                    state.waiter = continuation
                     return taken
                 }
                 switch taken {
