@@ -26,7 +26,10 @@ struct BulkServerDelegate: SSHServerDelegate {
             let block = self.block
             return .handle { channel, _ in
                 do {
-                    try await Self.write(count, from: block, into: channel)
+                    // A handler that only moves bytes runs on its connection's event loop.
+                    try await withTaskExecutorPreference(channel.connection.taskExecutor) {
+                        try await Self.write(count, from: block, into: channel)
+                    }
                     return 0
                 } catch {
                     return 1
@@ -35,7 +38,10 @@ struct BulkServerDelegate: SSHServerDelegate {
         case "up":
             return .handle { channel, _ in
                 do {
-                    return try await Self.drain(channel) == count ? 0 : 1
+                    let received = try await withTaskExecutorPreference(channel.connection.taskExecutor) {
+                        try await Self.drain(channel)
+                    }
+                    return received == count ? 0 : 1
                 } catch {
                     return 1
                 }

@@ -14,21 +14,26 @@ enum EndToEndThroughput {
         let clock = ContinuousClock()
         let start = clock.now
         let channel = try await client.exec("\(direction) \(bytes)")
-        let writer = Task {
+        // Both ends move bytes on the connection's own event loop, as `paramiko ssh` does.
+        let loop = channel.connection.taskExecutor
+        let writer = Task(executorPreference: loop) {
             if direction == "up" { try await BulkServerDelegate.write(bytes, from: block, into: channel) }
             try await channel.sendEOF()
         }
-        var received = 0
-        var status: UInt32?
-        var completion = SessionCompletion()
-        for try await output in channel.output {
-            switch output {
-            case .stdout(let data): received += data.readableBytes
-            case .exitStatus(let code): status = code
-            case .exitSignal: status = 255
-            default: break
+        let (received, status) = try await withTaskExecutorPreference(loop) {
+            var received = 0
+            var status: UInt32?
+            var completion = SessionCompletion()
+            for try await output in channel.output {
+                switch output {
+                case .stdout(let data): received += data.readableBytes
+                case .exitStatus(let code): status = code
+                case .exitSignal: status = 255
+                default: break
+                }
+                if completion.note(output) { try? await channel.close() }
             }
-            if completion.note(output) { try? await channel.close() }
+            return (received, status)
         }
         try await writer.value
         let seconds = (clock.now - start).inSeconds
