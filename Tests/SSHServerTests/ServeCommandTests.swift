@@ -130,12 +130,27 @@ struct ServeCommandTests {
         #expect(certified.output == "certified\n", "\(certified.output)")
     }
 
+    /// Waits (30 s at most) until some process has `argument` on its command line.
+    static func waitForProcess(withArgument argument: String) async throws {
+        for _ in 0..<3000 {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            for entry in entries where Int32(entry) != nil && Int32(entry) != getpid() {
+                guard let line = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { continue }
+                let words = line.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+                if words.first.map({ $0.hasSuffix("head") }) == true, words.contains(argument) { return }
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     @Test func sigtermDuringATransferEndsItAndExitsZero() async throws {
         let served = try await Self.serve()
         defer { try? FileManager.default.removeItem(at: served.directory) }
         let quoted = served.ssh([], "head -c 100000000000 /dev/zero").map { "'\($0)'" }.joined(separator: " ")
         let transfer = Task { try await Peers.runDetached(["/bin/sh", "-c", "\(quoted) | wc -c"], timeout: 30) }
-        try await Task.sleep(for: .milliseconds(800))
+        // SIGTERM once the server runs the command and data flows, however loaded the machine is.
+        try await Self.waitForProcess(withArgument: "100000000000")
+        try await Task.sleep(for: .milliseconds(300))
         kill(served.pid, SIGTERM)
         let status = try await Self.exitStatus(of: served.pid)
         #expect(status == 0)
