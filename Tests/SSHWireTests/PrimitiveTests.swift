@@ -11,6 +11,17 @@ import Testing
 @Suite struct PrimitiveTests {
     /// The vectors cover each buffer's readable bytes in order, slices included, so a writev of them
     /// writes exactly the buffers one after another.
+    /// After a short writev: used-up buffers go (empty ones with them), the next keeps its unwritten rest.
+    @Test func removingBytesFromTheFrontOfBuffers() {
+        var buffers = [ByteBuffer(), ByteBuffer(bytes: [1, 2, 3]), ByteBuffer(), ByteBuffer(bytes: [4, 5])]
+        buffers.removeFirst(bytes: 0)
+        #expect(buffers.map { Array($0.readableBytesView) } == [[1, 2, 3], [], [4, 5]])
+        buffers.removeFirst(bytes: 4)
+        #expect(buffers.map { Array($0.readableBytesView) } == [[5]])
+        buffers.removeFirst(bytes: 9)
+        #expect(buffers.isEmpty)
+    }
+
     @Test func ioVectorsGatherTheReadableBytesInOrder() throws {
         var first = ByteBuffer(bytes: [9, 9, 1, 2, 3])
         first.moveReaderIndex(forwardBy: 2)

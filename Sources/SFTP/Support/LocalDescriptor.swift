@@ -62,48 +62,31 @@ struct LocalDescriptor: Sendable {
 
     /// Writes all of `bytes` at `offset`.
     func write(_ bytes: ByteBuffer, at offset: UInt64) throws(SFTPError) {
-        try Self.checkRange(offset, bytes.readableBytes, path)
-        let failure: Int32 = bytes.withUnsafeReadableBytes { raw in
-            guard let base = raw.baseAddress else { return 0 }
-            var total = 0
-            while total < raw.count {
-                let result = pwrite(fd, base + total, raw.count - total, off_t(offset) + off_t(total))
-                if result >= 0 {
-                    total += result
-                } else if errno != EINTR {
-                    return errno
+        try write([bytes], at: offset)
+    }
+
+    /// Writes all of `pieces`, one after another, at `offset`, with as few `pwritev` calls as the file
+    /// takes (up to ``maximumVectors`` pieces each).
+    func write(_ pieces: [ByteBuffer], at offset: UInt64) throws(SFTPError) {
+        try Self.checkRange(offset, pieces.reduce(0) { $0 + $1.readableBytes }, path)
+        var remaining = pieces
+        var position = offset
+        remaining.removeFirst(bytes: 0)  // Empty pieces at the front go.
+        while !remaining.isEmpty {
+            let result = remaining.prefix(Self.maximumVectors).withIOVectors { vectors in
+                while true {
+                    let written = pwritev(fd, vectors, Int32(vectors.count), off_t(position))
+                    if written >= 0 || errno != EINTR { return written < 0 ? -Int(errno) : written }
                 }
             }
-            return 0
-        }
-        if failure != 0 { throw SFTPError(errno: failure, "local \(path)") }
-    }
-
-    /// Writes all of `pieces`, one after another, at `offset`: one `pwritev` for them all, then single
-    /// writes for whatever a short write left.
-    func write(_ pieces: [ByteBuffer], at offset: UInt64) throws(SFTPError) {
-        if pieces.count == 1 { return try write(pieces[0], at: offset) }
-        let total = pieces.reduce(0) { $0 + $1.readableBytes }
-        try Self.checkRange(offset, total, path)
-        let result = pieces.withIOVectors { vectors in
-            while true {
-                let written = pwritev(fd, vectors, Int32(min(vectors.count, Self.maximumVectors)), off_t(offset))
-                if written >= 0 || errno != EINTR { return written < 0 ? -Int(errno) : written }
-            }
-        }
-        if result < 0 { throw SFTPError(errno: Int32(-result), "local \(path)") }
-        var written = result
-        var position = offset
-        for var piece in pieces {
-            let skip = min(written, piece.readableBytes)
-            piece.moveReaderIndex(forwardBy: skip)
-            written -= skip
-            if piece.readableBytes > 0 { try write(piece, at: position + UInt64(skip)) }
-            position += UInt64(skip + piece.readableBytes)
+            if result < 0 { throw SFTPError(errno: Int32(-result), "local \(path)") }
+            if result == 0 { throw SFTPError(errno: EIO, "local \(path): nothing written") }
+            remaining.removeFirst(bytes: result)
+            position += UInt64(result)
         }
     }
 
-    /// The most vectors one `pwritev` takes (IOV_MAX on Linux and Darwin); the rest go out one by one.
+    /// The most vectors one `pwritev` takes (IOV_MAX on Linux and Darwin).
     private static let maximumVectors = 1024
 
     /// Throws EINVAL's status for a range past what `off_t` holds (offsets come from the wire).

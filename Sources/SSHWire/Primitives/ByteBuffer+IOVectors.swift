@@ -15,16 +15,30 @@ extension Collection where Element == ByteBuffer {
     public func withIOVectors<Result>(_ body: ([iovec]) throws -> Result) rethrows -> Result {
         var vectors: [iovec] = []
         vectors.reserveCapacity(count)
-        return try Self.gather(self[...], into: &vectors, body)
-    }
-
-    private static func gather<Result>(
-        _ buffers: SubSequence, into vectors: inout [iovec], _ body: ([iovec]) throws -> Result
-    ) rethrows -> Result {
-        guard let first = buffers.first else { return try body(vectors) }
-        return try first.withUnsafeReadableBytes { bytes in
-            vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count))
-            return try gather(buffers.dropFirst(), into: &vectors, body)
+        var storages: [Unmanaged<AnyObject>] = []
+        storages.reserveCapacity(count)
+        defer { for storage in storages { storage.release() } }
+        for buffer in self {
+            buffer.withUnsafeReadableBytesWithStorageManagement { bytes, storage in
+                storages.append(storage.retain())
+                vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count))
+            }
         }
+        return try body(vectors)
+    }
+}
+
+extension Array where Element == ByteBuffer {
+    /// Drops the first `count` bytes (at most all there are): buffers used up go, and the first one left
+    /// keeps what was not taken of it. For carrying on after a `writev` that wrote part of the buffers.
+    public mutating func removeFirst(bytes count: Int) {
+        var remaining = count
+        var used = 0
+        while used < self.count, self[used].readableBytes <= remaining {
+            remaining -= self[used].readableBytes
+            used += 1
+        }
+        removeFirst(used)
+        if remaining > 0, !isEmpty { self[0].moveReaderIndex(forwardBy: remaining) }
     }
 }

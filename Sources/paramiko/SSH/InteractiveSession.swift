@@ -78,38 +78,24 @@ struct InteractiveSession {
     /// The most chunks gathered into one writev (IOV_MAX allows 1024).
     private static let maximumGathered = 64
 
-    /// Writes `chunks` in order with as few writev calls as the descriptor takes.
+    /// Writes `chunks` in order with as few writev calls as the descriptor takes; stops at an error.
     static func write(_ chunks: [ByteBuffer], to descriptor: Int32) {
-        if chunks.count == 1 { return write(chunks[0], to: descriptor) }
-        let written = chunks.withIOVectors { vectors in
-            while true {
-                let result = writev(descriptor, vectors, Int32(vectors.count))
-                if result >= 0 || errno != EINTR { return result }
+        var remaining = chunks
+        remaining.removeFirst(bytes: 0)  // Empty chunks at the front go.
+        while !remaining.isEmpty {
+            let written = remaining.prefix(1024).withIOVectors { vectors in
+                while true {
+                    let result = writev(descriptor, vectors, Int32(vectors.count))
+                    if result >= 0 || errno != EINTR { return result }
+                }
             }
-        }
-        guard written >= 0 else { return }
-        // What a short write left goes out chunk by chunk.
-        var skip = written
-        for var chunk in chunks {
-            let done = min(skip, chunk.readableBytes)
-            skip -= done
-            chunk.moveReaderIndex(forwardBy: done)
-            if chunk.readableBytes > 0 { write(chunk, to: descriptor) }
+            guard written > 0 else { return }
+            remaining.removeFirst(bytes: written)
         }
     }
 
     static func write(_ data: ByteBuffer, to descriptor: Int32) {
-        data.withUnsafeReadableBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        write([data], to: descriptor)
     }
 
     /// The local terminal's TERM, size and modes for pty-req.
