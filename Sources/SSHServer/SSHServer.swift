@@ -78,8 +78,8 @@ public final class SSHServer: Sendable {
                             }
                             live.withLockedValue { $0[id] = child.channel }
                             let current = number
-                            // Key exchange and authentication run on the connection's own loop, where
-                            // its packets arrive; session handlers still run on the global executor.
+                            // Key exchange, authentication and the channel handlers run on the
+                            // connection's own loop, where its packets arrive.
                             group.addTask(executorPreference: child.taskExecutor) {
                                 await connection.run(child, number: current)
                                 _ = live.withLockedValue { $0.removeValue(forKey: id) }

@@ -5,6 +5,11 @@ import SSHWire
 /// What a custom server decides: the Swift shape of Paramiko's `ServerInterface`. The
 /// authentication callbacks come from ``ServerAuthDelegate``; everything else here is asked
 /// after a user logged in, and every default denies.
+///
+/// The callbacks, and the handlers a ``SessionAction`` runs, run on the event loop of the
+/// client's connection, where its packets arrive: awaiting is free, but blocking work (reading
+/// a file with a blocking call, a long computation) holds up every connection on that loop and
+/// belongs on a thread or queue of its own.
 public protocol SSHServerDelegate: ServerAuthDelegate {
     /// Whether to open a channel of `type` that the client asks for (RFC 4254 §5.1). The default
     /// accepts `session` and, where the forwarding policy below allows them, `direct-tcpip` and

@@ -43,7 +43,9 @@ struct EndToEndTests {
                 return .handle { channel, context in
                     var reply = ByteBuffer(string: command.dropFirst(6).uppercased() + " for " + context.connection.identity.user)
                     try? await channel.write(reply)
-                    reply = ByteBuffer(string: "to stderr")
+                    // Handlers run on the connection's event loop (SSHServerDelegate).
+                    let onLoop = channel.connection.eventLoop.inEventLoop
+                    reply = ByteBuffer(string: onLoop ? "to stderr" : "off the connection's loop")
                     try? await channel.writeStderr(reply)
                     return 9
                 }

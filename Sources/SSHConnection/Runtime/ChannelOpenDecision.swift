@@ -21,6 +21,10 @@ public struct ChannelRequestEvent: Sendable {
 
 /// What a connection does with what the peer starts: channels it opens and global requests
 /// (RFC 4254 §4, §5.1). The defaults refuse everything, as a client should.
+///
+/// The handlers, and the channel handlers they accept with, run with the connection's event
+/// loop as their task executor (``ConnectionRuntime/taskExecutor``), so a packet reaches them
+/// without a hop between threads; blocking work belongs elsewhere.
 public struct ConnectionHandlers: Sendable {
     /// Decides a channel the peer asks to open.
     public var channelOpen: @Sendable (ChannelType) async -> ChannelOpenDecision

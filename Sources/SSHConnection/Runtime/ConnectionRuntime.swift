@@ -38,7 +38,7 @@ public actor ConnectionRuntime {
                 await runtime.readLoop()
                 return nil
             }
-            group.addTask(executorPreference: globalConcurrentExecutor) {
+            group.addTask(executorPreference: runtime.loopExecutor) {
                 await runtime.runJobs()
                 return nil
             }
@@ -61,7 +61,7 @@ public actor ConnectionRuntime {
     ) async -> any Error {
         let runtime = ConnectionRuntime(transport: transport, configuration: configuration, handlers: handlers)
         await withTaskGroup(of: Bool.self) { group in
-            group.addTask(executorPreference: globalConcurrentExecutor) {
+            group.addTask(executorPreference: runtime.loopExecutor) {
                 await runtime.runJobs()
                 return false
             }
@@ -126,7 +126,8 @@ public actor ConnectionRuntime {
         fail(CancellationError())
     }
 
-    /// Runs the handlers of accepted channels and pending open decisions as child tasks.
+    /// Runs the handlers of accepted channels and pending open decisions as child tasks, on the
+    /// connection's event loop (the task executor it runs with), as the runtime itself runs.
     private nonisolated func runJobs() async {
         await withDiscardingTaskGroup { group in
             for await job in jobs {

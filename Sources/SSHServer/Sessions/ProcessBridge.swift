@@ -30,10 +30,10 @@ struct ProcessBridge: Sendable {
                 } catch {}
                 if sawEOF { try? await process.closeInput() } else if !Task.isCancelled { process.terminate() }
             }
-            let output = Task {
+            let output = Task(executorPreference: channel.connection.taskExecutor) {
                 do { for try await data in process.standardOutput { try await channel.write(data) } } catch {}
             }
-            let errors = Task {
+            let errors = Task(executorPreference: channel.connection.taskExecutor) {
                 do { for try await data in process.standardError { try await channel.writeStderr(data) } } catch {}
             }
             let termination = await process.wait()
