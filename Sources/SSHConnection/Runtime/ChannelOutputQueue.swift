@@ -55,10 +55,13 @@ final class ChannelOutputQueue: Sendable {
 
     /// Everything appended since the last call, waiting while there is nothing; nil at the end,
     /// or when the calling task is cancelled (as an `AsyncThrowingStream` ends). One reader.
-    nonisolated(nonsending) func next() async throws -> [ChannelOutput]? {
+    /// Runs in the caller's isolation (`isolation`), waiting included, so a reader isolated to
+    /// the connection's executor is resumed there without a hop.
+    func next(isolation: isolated (any Actor)? = #isolation) async throws -> [ChannelOutput]? {
         if let taken = try state.withLockedValue({ state in try Self.take(from: &state) }) { return taken.items }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            _ = isolation  // The operation keeps the caller's isolation.
+            return try await withCheckedThrowingContinuation(isolation: isolation) { continuation in
                 let taken: Result<[ChannelOutput]?, any Error>? = state.withLockedValue { state in
                     do {
                         if let taken = try Self.take(from: &state) { return .success(taken.items) }

@@ -107,7 +107,7 @@ public actor ConnectionRuntime {
     /// The runtime runs on its connection's event loop: a packet goes from the socket through the
     /// multiplexer to its channel's stream, and a write from the multiplexer to the socket,
     /// without a hand-off between threads.
-    public nonisolated var unownedExecutor: UnownedSerialExecutor { loop.executor.asUnownedSerialExecutor() }
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { loopExecutor.asUnownedSerialExecutor() }
 
     /// The transport under the connection.
     public nonisolated var transportConnection: TransportConnection { transport }

@@ -134,6 +134,13 @@ public struct SSHChannel: Sendable {
             public var hasBufferedOutput: Bool { taken < batch.count }
 
             public mutating func next() async throws -> ChannelOutput? {
+                try await next(isolation: nil)
+            }
+
+            /// ``next()`` in the caller's isolation: a reader isolated to the channel's
+            /// ``ConnectionRuntime`` (as `for try await` in such code calls it) waits and reports
+            /// consumed data without leaving the connection's executor.
+            public mutating func next(isolation actor: isolated (any Actor)?) async throws -> ChannelOutput? {
                 // What the caller took last time is used by now.
                 if unreported >= reportThreshold {
                     try await runtime.consumed(unreported, on: id)
@@ -142,7 +149,7 @@ public struct SSHChannel: Sendable {
                 if taken == batch.count {
                     batch = []
                     taken = 0
-                    guard let next = try await stream.next() else { return nil }
+                    guard let next = try await stream.next(isolation: actor) else { return nil }
                     batch = next
                 }
                 let element = batch[taken]

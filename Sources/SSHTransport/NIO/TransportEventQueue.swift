@@ -109,7 +109,9 @@ final class TransportEventQueue: ChannelDuplexHandler, @unchecked Sendable {
 
     /// The next event; throws once the channel has ended and its queued events were read, or
     /// when the reading task is cancelled. One reader at a time.
-    nonisolated(nonsending) func next() async throws -> TransportEvent {
+    /// Runs in the caller's isolation (`isolation`), waiting included, so a reader isolated to
+    /// the connection's executor is resumed there without a hop.
+    func next(isolation: isolated (any Actor)? = #isolation) async throws -> TransportEvent {
         let taken = state.withLockedValue { state in Self.take(from: &state) }
         switch taken {
         case .event(let event, let resumeReading):
@@ -121,7 +123,8 @@ final class TransportEventQueue: ChannelDuplexHandler, @unchecked Sendable {
             break
         }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
+            _ = isolation  // The operation keeps the caller's isolation.
+            return try await withCheckedThrowingContinuation(isolation: isolation) { continuation in
                 let taken = state.withLockedValue { state -> Taken in
                     let taken = Self.take(from: &state)
                     guard case .empty = taken else { return taken }

@@ -40,17 +40,19 @@ struct InteractiveSession {
         defer { writer.cancel() }
         // Output goes to our descriptors from the connection's own thread, as ssh does in its one loop.
         return try await withTaskExecutorPreference(channel.connection.taskExecutor) {
-            try await relayOutput(of: channel, raw: raw)
+            try await relayOutput(of: channel, raw: raw, on: channel.connection)
         }
     }
 
-    private func relayOutput(of channel: SSHChannel, raw: RawMode?) async throws -> Int32 {
+    /// Runs isolated to the channel's connection, whose executor is its event loop: output is
+    /// taken and reported consumed without a hop between executors.
+    private func relayOutput(of channel: SSHChannel, raw: RawMode?, on connection: isolated ConnectionRuntime) async throws -> Int32 {
         var exit: Int32?
         var completion = SessionCompletion()
         var outputs = channel.output.makeAsyncIterator()
         // Standard output received together goes out in one writev, as ssh writes its whole buffer.
         var stdout: [ByteBuffer] = []
-        while let output = try await outputs.next() {
+        while let output = try await outputs.next(isolation: connection) {
             if case .stdout(let data) = output {
                 stdout.append(data)
                 if outputs.hasBufferedOutput && stdout.count < Self.maximumGathered { continue }
@@ -111,8 +113,9 @@ struct InteractiveSession {
     }
 }
 
-/// The local terminal in raw mode until ``restore()``, as ssh puts it for a remote pty.
-final class RawMode {
+/// The local terminal in raw mode until ``restore()``, as ssh puts it for a remote pty. The
+/// session's task and the output relay it awaits restore it, one after the other, never at once.
+final class RawMode: @unchecked Sendable {
     private var saved = termios()
     private var active = false
 
