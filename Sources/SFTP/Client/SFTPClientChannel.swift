@@ -66,7 +66,7 @@ final class SFTPClientChannel: Sendable {
                         Self.fail(state, with: failure ?? SFTPError(.connectionLost, "the server closed the stream"))
                     }))
         } else {
-            Task(executorPreference: stream.readerExecutor) { [self] in await readResponses() }
+            Task(executorPreference: stream.readerExecutor) { [self] in await readResponses(isolation: stream.readerIsolation) }
         }
         let packet = try await withCheckedThrowingContinuation {
             (continuation: CheckedContinuation<SFTPPacket, any Error>) in
@@ -148,10 +148,13 @@ final class SFTPClientChannel: Sendable {
     /// The failure that ended the session, if it has ended.
     var failure: SFTPError? { state.withLock { $0.failure } }
 
-    private func readResponses() async {
+    /// Reads and dispatches responses until the stream ends, in `isolation` (the stream's reader
+    /// isolation, or none).
+    private func readResponses(isolation: isolated (any Actor)?) async {
         var framer = SFTPFramer()
         do {
-            try await stream.forEachInboundChunk { chunk in
+            try await stream.forEachInboundChunk(isolation: isolation) { chunk in
+                _ = isolation  // Chunks are handled in the reader's isolation.
                 framer.append(chunk)
                 while let pieces = try framer.nextFramePieces() { try dispatch(pieces) }
             }

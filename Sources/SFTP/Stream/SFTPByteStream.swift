@@ -8,7 +8,8 @@ import NIOCore
 public struct SFTPByteStream: Sendable {
     /// Where outbound bytes go.
     public let writer: any SFTPByteWriter
-    private let consume: @Sendable (_ body: (ByteBuffer) async throws -> Void) async throws -> Void
+    private let consume:
+        @Sendable (_ isolation: isolated (any Actor)?, _ body: (ByteBuffer) async throws -> Void) async throws -> Void
     /// For streams with a reader thread (pipes): reads straight into one buffer and hands it to a synchronous
     /// consumer on that thread. Used instead of ``forEachInboundChunk(_:)``, never with it.
     let pushInbound: (@Sendable (InboundPush) -> Void)?
@@ -16,35 +17,46 @@ public struct SFTPByteStream: Sendable {
     /// connection's event loop, so responses are handled (and the next requests sent) on the thread
     /// that decrypted them.
     public let readerExecutor: (any TaskExecutor)?
+    /// An actor on ``readerExecutor`` (an SSH channel's connection) whose isolation the client's reader
+    /// runs in: each chunk then reaches it without a hop between executors.
+    public let readerIsolation: (any Actor)?
 
     /// A stream of the chunks of `inbound` and the writer `writer`. The inbound sequence is iterated once,
-    /// by a task that prefers `readerExecutor` when one is given.
+    /// by a task that prefers `readerExecutor` when one is given, isolated to `readerIsolation` when one is.
     public init<Inbound: AsyncSequence & Sendable>(
-        inbound: Inbound, writer: any SFTPByteWriter, readerExecutor: (any TaskExecutor)? = nil
+        inbound: Inbound, writer: any SFTPByteWriter, readerExecutor: (any TaskExecutor)? = nil,
+        readerIsolation: (any Actor)? = nil
     ) where Inbound.Element == ByteBuffer {
         self.writer = writer
-        self.consume = { body in
-            for try await chunk in inbound { try await body(chunk) }
+        self.consume = { isolation, body in
+            var chunks = inbound.makeAsyncIterator()
+            while let chunk = try await chunks.next(isolation: isolation) { try await body(chunk) }
         }
         self.pushInbound = nil
         self.readerExecutor = readerExecutor
+        self.readerIsolation = readerIsolation
     }
 
     /// A stream whose inbound side is read by `consume`, or pushed by `pushInbound` when given.
     init(
         writer: any SFTPByteWriter,
-        consume: @escaping @Sendable (_ body: (ByteBuffer) async throws -> Void) async throws -> Void,
+        consume: @escaping @Sendable (_ isolation: isolated (any Actor)?, _ body: (ByteBuffer) async throws -> Void)
+            async throws -> Void,
         pushInbound: (@Sendable (InboundPush) -> Void)?
     ) {
         self.writer = writer
         self.consume = consume
         self.pushInbound = pushInbound
         self.readerExecutor = nil
+        self.readerIsolation = nil
     }
 
-    /// Feeds every inbound chunk to `body`, in order, until the peer's EOF; call it once.
-    public func forEachInboundChunk(_ body: (ByteBuffer) async throws -> Void) async throws {
-        try await consume(body)
+    /// Feeds every inbound chunk to `body`, in order, until the peer's EOF; call it once. The chunks are
+    /// awaited in the caller's isolation (`isolation`).
+    public func forEachInboundChunk(
+        isolation: isolated (any Actor)? = #isolation, _ body: (ByteBuffer) async throws -> Void
+    ) async throws {
+        try await consume(isolation, body)
     }
 
     /// Two streams joined back to back in memory: what one writes, the other reads.

@@ -43,7 +43,7 @@ public enum SFTPPipeStream {
         let reader = DescriptorReader(descriptor: input)
         return SFTPByteStream(
             writer: DescriptorWriter(descriptor: writeDescriptor),
-            consume: { body in try await reader.consume(body) },
+            consume: { isolation, body in try await reader.consume(isolation: isolation, body) },
             pushInbound: { consumer in reader.push(consumer) })
     }
 
@@ -83,7 +83,7 @@ private final class DescriptorReader: Sendable {
     }
 
     /// Feeds chunks to an async consumer; at most ``SFTPPipeStream/readAheadChunks`` wait for it.
-    func consume(_ body: (ByteBuffer) async throws -> Void) async throws {
+    func consume(isolation: isolated (any Actor)? = #isolation, _ body: (ByteBuffer) async throws -> Void) async throws {
         try claim()
         let control = ReaderControl()
         let chunks = SFTPPipeStream.readAheadChunks
@@ -115,7 +115,8 @@ private final class DescriptorReader: Sendable {
                 }
             }
         }
-        for try await chunk in made.sequence { try await body(chunk) }
+        var iterator = made.sequence.makeAsyncIterator()
+        while let chunk = try await iterator.next(isolation: isolation) { try await body(chunk) }
     }
 
     /// Reads into one buffer of ``SFTPPipeStream/pushBufferSize`` bytes, reused from read to read, and hands

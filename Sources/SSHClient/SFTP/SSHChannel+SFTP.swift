@@ -8,7 +8,7 @@ extension SSHChannel {
     public var sftpByteStream: SFTPByteStream {
         SFTPByteStream(
             inbound: ChannelData(output: output), writer: ChannelByteWriter(channel: self),
-            readerExecutor: connection.taskExecutor)
+            readerExecutor: connection.taskExecutor, readerIsolation: connection)
     }
 }
 
@@ -42,7 +42,11 @@ struct ChannelData: AsyncSequence, Sendable {
         var base: SSHChannel.Output.Iterator
 
         mutating func next() async throws -> ByteBuffer? {
-            while let output = try await base.next() {
+            try await next(isolation: nil)
+        }
+
+        mutating func next(isolation actor: isolated (any Actor)?) async throws -> ByteBuffer? {
+            while let output = try await base.next(isolation: actor) {
                 switch output {
                 case .stdout(let data): return data
                 case .eof: return nil
