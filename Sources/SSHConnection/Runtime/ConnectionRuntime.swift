@@ -214,7 +214,7 @@ public actor ConnectionRuntime {
         case nil:
             break
         }
-        try await send(out)
+        try await Self.settle(send(out))
     }
 
     /// Appends `output` to channel `id`'s queue; a waiting reader is woken by ``wakeReaders()``.
@@ -231,11 +231,21 @@ public actor ConnectionRuntime {
         for reader in readers { reader.wake() }
     }
 
-    private func send(_ payloads: [ByteBuffer]) async throws {
-        guard !payloads.isEmpty else { return }
-        // Readers are not kept waiting while this task waits for the transport.
+    /// Sends what the multiplexer wrote: wakes the readers (they are not kept waiting while a task
+    /// waits for the transport) and hands the payloads to the transport at once, in the same job
+    /// as the multiplexer call that made them, so messages go out in the order the multiplexer
+    /// decided them (an EOF never after the CLOSE that followed it) whichever tasks decided them.
+    /// Returns what ``settle(_:)`` waits for; nil for nothing sent.
+    private func send(_ payloads: [ByteBuffer]) -> EventLoopFuture<Void>? {
+        guard !payloads.isEmpty else { return nil }
         wakeReaders()
-        try await transport.send(contentsOf: payloads)
+        return transport.write(contentsOf: payloads)
+    }
+
+    /// Waits until what ``send(_:)`` handed over is written, in the caller's isolation.
+    private nonisolated(nonsending) static func settle(_ written: EventLoopFuture<Void>?) async throws {
+        guard let written else { return }
+        try await TransportConnection.settled(written)
     }
 
     /// Confirms or refuses a channel the peer asked for, once the handlers decided.
@@ -246,7 +256,7 @@ public actor ConnectionRuntime {
             switch decision {
             case .reject(let reason, let text):
                 try multiplexer.reject(id, reason: reason, description: text, writingInto: &out)
-                try await send(out)
+                try await Self.settle(send(out))
             case .accept(let receivesRequests, let handler):
                 try multiplexer.accept(id, writingInto: &out)
                 let stream = ChannelOutputQueue()
@@ -259,7 +269,7 @@ public actor ConnectionRuntime {
                     requests = requestStream
                 }
                 let channel = SSHChannel(id: id, type: type, runtime: self, stream: stream, requests: requests)
-                try await send(out)
+                try await Self.settle(send(out))
                 jobQueue.yield {
                     await handler(channel)
                     try? await channel.close()
@@ -290,7 +300,7 @@ public actor ConnectionRuntime {
             // The connection may have ended while this task waited for the actor.
             if let failure { return opened.resume(throwing: failure) }
             opening[id] = opened
-            Task { try? await self.send(out) }
+            _ = send(out)
         }
         return SSHChannel(id: id, type: type, runtime: self, stream: stream, requests: nil)
     }
@@ -304,13 +314,13 @@ public actor ConnectionRuntime {
         var out: [ByteBuffer] = []
         multiplexer.globalRequest(request, wantReply: wantReply, writingInto: &out)
         guard wantReply else {
-            try await send(out)
+            try await Self.settle(send(out))
             return (true, ByteBuffer())
         }
         return try await withCheckedThrowingContinuation { (answer: CheckedContinuation<(Bool, ByteBuffer), any Error>) in
             if let failure { return answer.resume(throwing: failure) }
             globalReplies.append(answer)
-            Task { try? await self.send(out) }
+            _ = send(out)
         }
     }
 
@@ -326,7 +336,7 @@ public actor ConnectionRuntime {
     func reply(_ success: Bool, on id: ChannelID) async throws {
         var out: [ByteBuffer] = []
         try multiplexer.reply(success, on: id, writingInto: &out)
-        try await send(out)
+        try await Self.settle(send(out))
     }
 
     /// Sends a channel request and, when `wantReply`, waits for the answer.
@@ -334,14 +344,14 @@ public actor ConnectionRuntime {
         var out: [ByteBuffer] = []
         try multiplexer.request(request, on: id, wantReply: wantReply, writingInto: &out)
         guard wantReply else {
-            try await send(out)
+            try await Self.settle(send(out))
             return true
         }
         return try await withCheckedThrowingContinuation { (answer: CheckedContinuation<Bool, any Error>) in
             if let failure { return answer.resume(throwing: failure) }
             guard outputs[id] != nil else { return answer.resume(throwing: ConnectionError(.channelClosed, "\(id) closed")) }
             replies[id, default: []].append(answer)
-            Task { try? await self.send(out) }
+            _ = send(out)
         }
     }
 
@@ -352,7 +362,7 @@ public actor ConnectionRuntime {
             if let failure { throw failure }
             var out: [ByteBuffer] = []
             try multiplexer.send(&data, on: id, extendedType: extendedType, writingInto: &out)
-            try await send(out)
+            try await Self.settle(send(out))
             if data.readableBytes == 0 { return }
             try await withCheckedThrowingContinuation { (writable: CheckedContinuation<Void, any Error>) in
                 // While this task sent, the connection may have ended or the channel closed: then
@@ -374,13 +384,13 @@ public actor ConnectionRuntime {
     func consumed(_ bytes: Int, on id: ChannelID) async throws {
         var out: [ByteBuffer] = []
         multiplexer.consumed(bytes, on: id, writingInto: &out)
-        try await send(out)
+        try await Self.settle(send(out))
     }
 
     func sendEOF(on id: ChannelID) async throws {
         var out: [ByteBuffer] = []
         try multiplexer.sendEOF(on: id, writingInto: &out)
-        try await send(out)
+        try await Self.settle(send(out))
     }
 
     func finish(_ id: ChannelID, exit: ChannelRequestType) async throws {
@@ -389,7 +399,7 @@ public actor ConnectionRuntime {
         try? multiplexer.sendEOF(on: id, writingInto: &out)
         try? multiplexer.request(exit, on: id, wantReply: false, writingInto: &out)
         try? multiplexer.close(id, writingInto: &out)
-        try await send(out)
+        try await Self.settle(send(out))
     }
 
     func close(_ id: ChannelID) async throws {
@@ -397,6 +407,6 @@ public actor ConnectionRuntime {
         guard outputs[id] != nil else { return }
         var out: [ByteBuffer] = []
         try multiplexer.close(id, writingInto: &out)
-        try await send(out)
+        try await Self.settle(send(out))
     }
 }

@@ -108,20 +108,27 @@ public struct TransportConnection: Sendable {
     /// last (the transport keeps their order); while a key exchange's queue is full, waits as
     /// ``send(_:)`` does.
     nonisolated(nonsending) public func send(contentsOf payloads: [ByteBuffer]) async throws {
-        guard let last = payloads.last else { return }
-        guard payloads.count > 1 else { return try await send(last) }
+        guard let written = write(contentsOf: payloads) else { return }
+        try await Self.settled(written)
+    }
+
+    /// Hands several payloads to the transport in order with one flush, at once when called on
+    /// the event loop (where the connection runtime runs), and returns what ``settled(_:)`` waits
+    /// for; nil for none. A caller that must not let anything else go out between deciding on
+    /// the payloads and sending them writes them with this, without a suspension in between.
+    public func write(contentsOf payloads: [ByteBuffer]) -> EventLoopFuture<Void>? {
+        guard let last = payloads.last else { return nil }
         let channel = self.channel
         let writeAll: @Sendable () -> EventLoopFuture<Void> = {
             for payload in payloads.dropLast() { channel.write(TransportCommand.payload(payload), promise: nil) }
             return channel.writeAndFlush(TransportCommand.payload(last))
         }
-        // On the event loop (where the connection runtime runs) the writes go out at once.
-        try await Self.settled(channel.eventLoop.inEventLoop ? writeAll() : channel.eventLoop.flatSubmit(writeAll))
+        return channel.eventLoop.inEventLoop ? writeAll() : channel.eventLoop.flatSubmit(writeAll)
     }
 
     /// Waits for `future` on the caller's executor, without the hop to the global executor that
     /// `EventLoopFuture.get()` makes; a future already fulfilled costs no suspension.
-    nonisolated(nonsending) private static func settled(_ future: EventLoopFuture<Void>) async throws {
+    nonisolated(nonsending) public static func settled(_ future: EventLoopFuture<Void>) async throws {
         try await withCheckedThrowingContinuation { continuation in
             future.whenComplete { continuation.resume(with: $0) }
         }
