@@ -102,8 +102,33 @@ public final class TransportHandler: ChannelDuplexHandler {
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        machine.receive(unwrapInboundIn(data))
+        let bytes = unwrapInboundIn(data)
+        if bytes.readableBytes < Self.quickAcknowledgementBelow { acknowledgeAtOnce(context) }
+        machine.receive(bytes)
         drain(context)
+    }
+
+    /// Reads smaller than this are acknowledged at once: they are handshake or request traffic,
+    /// not a bulk stream.
+    static let quickAcknowledgementBelow = 4096
+    /// Whether the socket took TCP_QUICKACK (not a TCP socket, or not Linux: false).
+    private var quickAcknowledgements = true
+
+    /// Acknowledges what was just read at once (TCP_QUICKACK) instead of after the delayed-ACK
+    /// timer. A peer that writes two small packets in a row without TCP_NODELAY (OpenSSH's
+    /// client and sshd do, outside interactive sessions: NEWKEYS then SERVICE_REQUEST, KEXINIT
+    /// then the key exchange's first packet) holds the second back (Nagle) until the first is
+    /// acknowledged; Linux's delayed ACK would make that wait 40 ms, twice per handshake.
+    private func acknowledgeAtOnce(_ context: ChannelHandlerContext) {
+        #if os(Linux)
+            guard quickAcknowledgements else { return }
+            let option = ChannelOptions.tcpOption(NIOBSDSocket.Option(rawValue: 12))  // TCP_QUICKACK
+            do {
+                try context.channel.syncOptions?.setOption(option, value: 1)
+            } catch {
+                quickAcknowledgements = false
+            }
+        #endif
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
