@@ -118,6 +118,37 @@ final class ScriptedServer: AuthenticationTransport, @unchecked Sendable {
         #expect(key.publicKey.isValidSignature(Array(signature.readableBytesView), for: Array(data.readableBytesView)))
     }
 
+    /// A signer that, like an agent's, leaves the choice to the default: offer the key first.
+    struct OfferingSigner: SSHSigner {
+        let key: SSHPrivateKey
+        var publicKey: SSHPublicKey { key.publicKey }
+        func sign(_ data: [UInt8], algorithm: String) async throws -> [UInt8] {
+            try await key.sign(data, algorithm: algorithm)
+        }
+    }
+
+    @Test func aKeyInMemorySignsAtOnceAndOthersAskFirst() async throws {
+        let key = try SSHPrivateKey.generate(.ed25519)
+        for (credential, queries) in [(AuthCredential.publicKey(key), 0), (.publicKey(OfferingSigner(key: key)), 1)] {
+            let server = ScriptedServer { payload, _ in
+                switch ScriptedServer.method(of: payload) {
+                case .some(.none): return [Self.failure(["publickey"], false)]
+                case .publicKey(let fields) where fields.signature == nil:
+                    return [UserAuthPKOKMessage(algorithm: fields.algorithm, publicKey: fields.publicKey)]
+                case .publicKey: return [UserAuthSuccessMessage()]
+                default: return [Self.failure(["publickey"], false)]
+                }
+            }
+            let result = try await UserAuthClient(userName: "dana").authenticate(over: server, credentials: [credential])
+            #expect(result.acceptedKeys == [key.publicKey])
+            let publicKeyRequests = server.received.compactMap { payload -> Bool? in
+                guard case .publicKey(let fields) = ScriptedServer.method(of: payload) else { return nil }
+                return fields.signature != nil
+            }
+            #expect(publicKeyRequests == Array(repeating: false, count: queries) + [true])
+        }
+    }
+
     @Test func keyboardInteractiveRounds() async throws {
         let server = ScriptedServer { payload, index in
             if case .some(.none) = ScriptedServer.method(of: payload) { return [Self.failure(["keyboard-interactive"], false)] }

@@ -105,8 +105,10 @@ public struct UserAuthClient: Sendable {
             guard let algorithm = Self.signatureAlgorithm(
                 for: key, serverAccepts: signatureAlgorithms, ourChoice: publicKeyAlgorithms)
             else { return .skipped }
-            let answer = try await conversation.exchange { $0.publicKeyQuery(key, algorithm: algorithm) }
-            guard case .publicKeyAcceptable = answer else { return try Self.outcome(answer, key: nil) }
+            if !signer.signsWithoutQuery {
+                let answer = try await conversation.exchange { $0.publicKeyQuery(key, algorithm: algorithm) }
+                guard case .publicKeyAcceptable = answer else { return try Self.outcome(answer, key: nil) }
+            }
             let data = conversation.machine.publicKeySignedData(key, algorithm: algorithm)
             let signature: [UInt8]
             do {

@@ -17,6 +17,9 @@ public struct CertifiedSigner: SSHSigner {
         self.publicKey = certificate
     }
 
+    /// As the certified key's signer.
+    public var signsWithoutQuery: Bool { signer.signsWithoutQuery }
+
     /// Signs with the certified key; certificate algorithm names sign with their plain name.
     public func sign(_ data: [UInt8], algorithm: String) async throws -> [UInt8] {
         try await signer.sign(data, algorithm: SSHPublicKey.plainAlgorithm(ofCertificateAlgorithm: algorithm))
