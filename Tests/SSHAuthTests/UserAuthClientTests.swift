@@ -83,12 +83,18 @@ final class ScriptedServer: AuthenticationTransport, @unchecked Sendable {
     /// expired password changed through the callback.
     @Test func partialSuccessThenChangedPassword() async throws {
         let key = try SSHPrivateKey.generate(.ed25519)
-        let server = ScriptedServer { payload, _ in
+        // A server that wants a key first, then a password, and greets with a banner.
+        let keyDone = NIOLockedValueBox(false)
+        let server = ScriptedServer { payload, index in
+            let banner: [any SSHMessage] = index == 0 ? [UserAuthBannerMessage(message: "welcome")] : []
             switch ScriptedServer.method(of: payload) {
-            case .some(.none): return [UserAuthBannerMessage(message: "welcome"), Self.failure(["publickey"], false)]
+            case .some(.none): return banner + [Self.failure(["publickey"], false)]
             case .publicKey(let fields) where fields.signature == nil:
-                return [UserAuthPKOKMessage(algorithm: fields.algorithm, publicKey: fields.publicKey)]
-            case .publicKey: return [Self.failure(["password"], true)]
+                return banner + [UserAuthPKOKMessage(algorithm: fields.algorithm, publicKey: fields.publicKey)]
+            case .publicKey:
+                keyDone.withLockedValue { $0 = true }
+                return banner + [Self.failure(["password"], true)]
+            case .password where !keyDone.withLockedValue({ $0 }): return banner + [Self.failure(["publickey"], false)]
             case .password(let fields) where fields.newPassword == nil:
                 return [UserAuthPasswordChangeRequestMessage(message: "expired")]
             case .password(let fields) where fields.newPassword == "new": return [UserAuthSuccessMessage()]
@@ -146,6 +152,22 @@ final class ScriptedServer: AuthenticationTransport, @unchecked Sendable {
                 return fields.signature != nil
             }
             #expect(publicKeyRequests == Array(repeating: false, count: queries) + [true])
+        }
+    }
+
+    @Test func theFirstCredentialGoesAtOnceAndNoneComesLast() async throws {
+        // A server that lets anyone in with `none` and knows no key.
+        let server = ScriptedServer { payload, _ in
+            if case .some(.none) = ScriptedServer.method(of: payload) { return [UserAuthSuccessMessage()] }
+            return [Self.failure(["password"], false)]
+        }
+        let key = try SSHPrivateKey.generate(.ed25519)
+        let result = try await UserAuthClient(userName: "erin").authenticate(over: server, credentials: [.publicKey(key)])
+        #expect(result.method == "none")
+        let methods = server.received.compactMap { ScriptedServer.method(of: $0) }
+        guard methods.count == 2, case .publicKey = methods[0], case .none = methods[1] else {
+            Issue.record("expected publickey, then none: \(methods)")
+            return
         }
     }
 

@@ -2,9 +2,10 @@ import NIOCore
 import SSHCrypto
 import SSHWire
 
-/// The client authenticator (RFC 4252): learns the allowed methods with `none`, then tries each
-/// credential whose method the server allows, in order, following partial success (several
-/// factors) until the server says success or nothing is left.
+/// The client authenticator (RFC 4252): tries each credential whose method the server allows, in
+/// order, following partial success (several factors) until the server says success or nothing
+/// is left. The first credential goes without asking (`none`) for the allowed methods first: the
+/// server's answer to it names them; `none` itself is tried when no credential is left.
 public struct UserAuthClient: Sendable {
     /// The user to log in as.
     public var userName: String
@@ -41,22 +42,30 @@ public struct UserAuthClient: Sendable {
         var conversation = Conversation(
             machine: ClientAuthMachine(userName: userName, serviceName: serviceName, sessionID: await transport.sessionID),
             transport: transport, bannerHandler: bannerHandler)
-        var allowed: [String]
         var succeeded: [String] = []
         var keys: [SSHPublicKey] = []
-        switch try await conversation.exchange({ $0.noneRequest() }) {
-        case .success:
-            return UserAuthResult(method: "none", methods: ["none"], acceptedKeys: [])
-        case .failure(let methods, _):
-            allowed = methods
-        default:
-            throw AuthError(.protocolError, "unexpected answer to `none` (theirs)")
-        }
+        // With credentials at hand the first one goes at once, as Paramiko does: a server that
+        // does not allow its method answers with the methods it allows, as it would `none`, and
+        // the round trip (and a server's first look at the user) is saved. `none` is asked last.
+        var allowed = credentials.map(\.method)
+        var askedNone = false
         let signatureAlgorithms = await transport.serverSignatureAlgorithms
         var tried = Set<Int>()
         while true {
             guard let index = credentials.indices.first(where: { !tried.contains($0) && allowed.contains(credentials[$0].method) })
             else {
+                if !askedNone, succeeded.isEmpty {
+                    askedNone = true
+                    switch try await conversation.exchange({ $0.noneRequest() }) {
+                    case .success:
+                        return UserAuthResult(method: "none", methods: ["none"], acceptedKeys: [])
+                    case .failure(let methods, _):
+                        allowed = methods
+                        continue
+                    default:
+                        throw AuthError(.protocolError, "unexpected answer to `none` (theirs)")
+                    }
+                }
                 throw AuthError(
                     .exhausted, "the server accepted none of our credentials; it allows \(allowed.joined(separator: ","))",
                     allowedMethods: allowed)
@@ -71,6 +80,9 @@ public struct UserAuthClient: Sendable {
                 return UserAuthResult(method: credential.method, methods: succeeded, acceptedKeys: keys)
             case .failure(let methods, let partial, let key):
                 allowed = methods
+                // A method the server did not allow yet (the first credential goes before we
+                // know) stays to try once it does, after another factor's partial success.
+                if !partial && !methods.contains(credential.method) { tried.remove(index) }
                 if partial {
                     succeeded.append(credential.method)
                     if let key { keys.append(key) }
