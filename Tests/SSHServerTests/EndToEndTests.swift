@@ -235,6 +235,19 @@ struct EndToEndTests {
         }
     }
 
+    /// `run` sends EOF from a task of its own while its caller reads and then closes: however the
+    /// two interleave, the EOF reaches the wire before the CLOSE that follows it, or the server
+    /// (which refuses messages for a channel it closed) drops the connection.
+    @Test func manyShortRunsKeepEachChannelsMessagesInOrder() async throws {
+        try await Self.withPair { client, _ in
+            for round in 0..<150 {
+                let result = try await client.run("shout \(round)")
+                #expect(result.output == "\(round) for alice")
+                #expect(result.exitStatus == 9)
+            }
+        }
+    }
+
     @Test func sessionLimitAndNoMoreSessions() async throws {
         var configuration = SSHServerConfiguration()
         configuration.maximumSessions = 2
