@@ -81,6 +81,34 @@ struct MultiplexerPair {
         #expect(pair.client.sendableBytes(on: id) == 1024 * 1024)
     }
 
+    /// Data messages are written into memory the multiplexer reuses; messages of an earlier send
+    /// still held (a transport that has not written them yet) keep their bytes when later sends
+    /// reuse it.
+    /// The data of a CHANNEL_DATA payload.
+    static func dataBody(_ payload: ByteBuffer) throws -> ByteBuffer {
+        var body = payload
+        body.moveReaderIndex(forwardBy: 1)  // The message number.
+        return try ChannelDataMessage(decoding: &body).data
+    }
+
+    @Test func heldDataMessagesSurviveLaterSends() throws {
+        var pair = MultiplexerPair()
+        let (id, _) = try pair.openSession()
+        var first = ByteBuffer(repeating: 0x31, count: 100 * 1024)
+        var held: [ByteBuffer] = []
+        try pair.client.send(&first, on: id, writingInto: &held)
+        for fill: UInt8 in [0x32, 0x33] {
+            var later = ByteBuffer(repeating: fill, count: 100 * 1024)
+            var sent: [ByteBuffer] = []
+            try pair.client.send(&later, on: id, writingInto: &sent)
+            let bodies = try sent.map(Self.dataBody)
+            #expect(bodies.allSatisfy { $0.readableBytesView.allSatisfy { $0 == fill } })
+        }
+        let bodies = try held.map(Self.dataBody)
+        #expect(bodies.reduce(0) { $0 + $1.readableBytes } == 100 * 1024)
+        #expect(bodies.allSatisfy { $0.readableBytesView.allSatisfy { $0 == 0x31 } })
+    }
+
     @Test func halfCloseThenCloseInEitherOrder() throws {
         for clientClosesFirst in [true, false] {
             var pair = MultiplexerPair()

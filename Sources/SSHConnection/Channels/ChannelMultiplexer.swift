@@ -41,6 +41,11 @@ public struct ChannelMultiplexer: Sendable {
     private var nextID: UInt32 = 0
     private var globalRepliesPending = 0
     private var globalRepliesOwed = 0
+    /// Where data messages are written, kept from call to call: once the transport has taken
+    /// the last call's messages the memory is reused, instead of fresh pages for every packet.
+    private var dataMessages = ByteBuffer()
+    /// The most memory ``dataMessages`` keeps between calls.
+    private static let dataMessagesKept = 4 * 1024 * 1024
 
     /// A multiplexer with `configuration`.
     public init(configuration: Configuration = Configuration()) {
@@ -119,17 +124,34 @@ public struct ChannelMultiplexer: Sendable {
         // A packet's data must leave room for the message header within the peer's maximum.
         let header = extendedType == nil ? 9 : 13
         let largest = max(1, Int(channel.peerMaximumPacket) - header)
+        let sendable = min(data.readableBytes, Int(min(channel.peerWindow, UInt64(Int.max))))
+        // Reused when the transport let go of the last call's messages; a fresh buffer of just
+        // this call's size when it still holds them.
+        let messages = (sendable + largest - 1) / largest
+        dataMessages.clear(minimumCapacity: sendable + header * messages)
+        // Every message is written before any is handed out as a slice: a write into the buffer
+        // while a slice of it is held would copy the whole buffer.
+        var ends: [Int] = []
+        ends.reserveCapacity(messages)
         while data.readableBytes > 0, channel.peerWindow > 0 {
             let count = min(data.readableBytes, largest, Int(min(channel.peerWindow, UInt64(Int.max))))
             guard let chunk = data.readSlice(length: count) else { break }
             channel.peerWindow -= UInt64(count)
             if let extendedType {
-                out.append(
-                    ChannelExtendedDataMessage(recipientChannel: peer, dataTypeCode: extendedType, data: chunk).encodedPayload())
+                ChannelExtendedDataMessage(recipientChannel: peer, dataTypeCode: extendedType, data: chunk)
+                    .encode(into: &dataMessages)
             } else {
-                out.append(ChannelDataMessage(recipientChannel: peer, data: chunk).encodedPayload())
+                ChannelDataMessage(recipientChannel: peer, data: chunk).encode(into: &dataMessages)
             }
+            ends.append(dataMessages.writerIndex)
         }
+        var start = dataMessages.readerIndex
+        for end in ends {
+            out.append(dataMessages.getSlice(at: start, length: end - start)!)
+            start = end
+        }
+        // One large write (a peer with a huge window) does not keep its memory for good.
+        if dataMessages.capacity > Self.dataMessagesKept { dataMessages = ByteBuffer() }
         channels[id.rawValue] = channel
     }
 
