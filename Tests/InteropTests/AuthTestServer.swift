@@ -65,6 +65,16 @@ final class AuthTestServer: Sendable {
         }
     }
 
+    /// The identities recorded so far, once there is at least one (or after five seconds): the
+    /// server records a login just after it sends SUCCESS, so a client may be done before that.
+    func recordedIdentities() async -> [AuthenticatedIdentity] {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while identities.withLockedValue({ $0.isEmpty }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return identities.withLockedValue { $0 }
+    }
+
     /// Stops listening. Connections already accepted run to their end: a NIOAsyncChannel dropped
     /// unserved would trap.
     func stop() { listenerChannel.close(promise: nil) }

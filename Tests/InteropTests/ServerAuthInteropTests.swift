@@ -47,7 +47,7 @@ struct ServerAuthInteropTests {
             ["-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "PreferredAuthentications=publickey", "-o", "BatchMode=yes"])
         #expect(log.contains("Authenticated to 127.0.0.1"), "\(log)")
         #expect(log.contains("hello"), "\(log)")
-        let identity = try #require(server.identities.withLockedValue { $0.first })
+        let identity = try #require(await server.recordedIdentities().first)
         #expect(identity.user == "alice")
         #expect(identity.verifiedKeys.map(\.key) == [key.publicKey])
         if type == .rsa { #expect(identity.verifiedKeys.first?.algorithm == "rsa-sha2-512") }
@@ -67,7 +67,7 @@ struct ServerAuthInteropTests {
             port: server.port, user: "bob", ["-o", "PreferredAuthentications=password"],
             environment: try Self.askpass(directory, answer: "secret"))
         #expect(accepted.contains("Authenticated to 127.0.0.1"), "\(accepted)")
-        #expect(server.identities.withLockedValue { $0.map(\.methods) } == [["password"]])
+        #expect(await server.recordedIdentities().map(\.methods) == [["password"]])
     }
 
     @Test func keyboardInteractiveTwoRounds() async throws {
@@ -104,7 +104,7 @@ struct ServerAuthInteropTests {
             environment: try Self.askpass(directory, answer: "secret"))
         #expect(log.contains("Authenticated using \"publickey\" with partial success"), "\(log)")
         #expect(log.contains("Authenticated to 127.0.0.1"), "\(log)")
-        #expect(server.identities.withLockedValue { $0.map(\.methods) } == [["publickey", "password"]])
+        #expect(await server.recordedIdentities().map(\.methods) == [["publickey", "password"]])
     }
 
     @Test func userCertificateFromATrustedCA() async throws {
@@ -123,7 +123,7 @@ struct ServerAuthInteropTests {
         let log = try await Self.ssh(
             port: server.port, user: "erin", ["-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes"])
         #expect(log.contains("Authenticated to 127.0.0.1"), "\(log)")
-        #expect(server.identities.withLockedValue { $0.first?.verifiedKeys.first?.key } == certificate)
+        #expect(await server.recordedIdentities().first?.verifiedKeys.first?.key == certificate)
         // The same certificate for another user is refused.
         let other = try await Self.ssh(
             port: server.port, user: "mallory", ["-i", keyFile, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes"])
@@ -166,7 +166,7 @@ struct ServerAuthInteropTests {
             }
         }
         #expect(try await login(hostKey).method == "hostbased")
-        #expect(server.identities.withLockedValue { $0.first?.verifiedKeys.first?.key } == hostKey.publicKey)
+        #expect(await server.recordedIdentities().first?.verifiedKeys.first?.key == hostKey.publicKey)
         await #expect(throws: AuthError.self) { _ = try await login(try SSHPrivateKey.generate(.ecdsaP256)) }
     }
 
