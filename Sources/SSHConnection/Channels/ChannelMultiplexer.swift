@@ -125,30 +125,24 @@ public struct ChannelMultiplexer: Sendable {
         let header = extendedType == nil ? 9 : 13
         let largest = max(1, Int(channel.peerMaximumPacket) - header)
         let sendable = min(data.readableBytes, Int(min(channel.peerWindow, UInt64(Int.max))))
+        let messages = (sendable + largest - 1) / largest
         // Reused when the transport let go of the last call's messages; a fresh buffer of just
         // this call's size when it still holds them.
-        let messages = (sendable + largest - 1) / largest
         dataMessages.clear(minimumCapacity: sendable + header * messages)
-        // Every message is written before any is handed out as a slice: a write into the buffer
-        // while a slice of it is held would copy the whole buffer.
-        var ends: [Int] = []
-        ends.reserveCapacity(messages)
-        while data.readableBytes > 0, channel.peerWindow > 0 {
-            let count = min(data.readableBytes, largest, Int(min(channel.peerWindow, UInt64(Int.max))))
-            guard let chunk = data.readSlice(length: count) else { break }
-            channel.peerWindow -= UInt64(count)
+        for index in 0..<messages {
+            let chunk = data.readSlice(length: min(largest, sendable - index * largest))!
             if let extendedType {
                 ChannelExtendedDataMessage(recipientChannel: peer, dataTypeCode: extendedType, data: chunk)
                     .encode(into: &dataMessages)
             } else {
                 ChannelDataMessage(recipientChannel: peer, data: chunk).encode(into: &dataMessages)
             }
-            ends.append(dataMessages.writerIndex)
         }
-        var start = dataMessages.readerIndex
-        for end in ends {
-            out.append(dataMessages.getSlice(at: start, length: end - start)!)
-            start = end
+        channel.peerWindow -= UInt64(sendable)
+        // Handed out only once all are written: a write into the buffer while a slice of it is
+        // held would copy the whole buffer.
+        for index in 0..<messages {
+            out.append(dataMessages.readSlice(length: header + min(largest, sendable - index * largest))!)
         }
         // One large write (a peer with a huge window) does not keep its memory for good.
         if dataMessages.capacity > Self.dataMessagesKept { dataMessages = ByteBuffer() }
