@@ -19,8 +19,19 @@ struct EndToEndTests {
     /// Bytes the `flood` command has handed to its channel so far.
     static let flooded = NIOLockedValueBox(0)
 
+    /// What the server's handlers did, in order: "slow started", "slow answered", "shout".
+    static let serverEvents = NIOLockedValueBox<[String]>([])
+
     struct CustomDelegate: SSHServerDelegate {
         let key: SSHPublicKey
+
+        func globalRequest(_ request: GlobalRequestType, connection: SSHServerConnectionInfo) async -> Bool {
+            guard case .unknown(name: "slow@example.com", _) = request else { return false }
+            EndToEndTests.serverEvents.withLockedValue { $0.append("slow started") }
+            try? await Task.sleep(for: .milliseconds(200))
+            EndToEndTests.serverEvents.withLockedValue { $0.append("slow answered") }
+            return true
+        }
 
         func decide(_ request: ServerAuthRequest) async -> ServerAuthDecision {
             guard case .publicKey(_, let offered, _, let signed, _) = request, offered == key else { return .failure }
@@ -40,6 +51,7 @@ struct EndToEndTests {
                 }
             }
             if command.hasPrefix("shout ") {
+                EndToEndTests.serverEvents.withLockedValue { $0.append("shout") }
                 return .handle { channel, context in
                     var reply = ByteBuffer(string: command.dropFirst(6).uppercased() + " for " + context.connection.identity.user)
                     try? await channel.write(reply)
@@ -245,6 +257,24 @@ struct EndToEndTests {
                 #expect(result.output == "\(round) for alice")
                 #expect(result.exitStatus == 9)
             }
+        }
+    }
+
+    /// A global request whose handler takes a while holds back the packets after it (RFC 4254 §4:
+    /// replies in the order of the requests): a channel opened meanwhile is served once it is
+    /// answered, and both work.
+    @Test func packetsAfterASlowGlobalRequestWaitForItsReply() async throws {
+        Self.serverEvents.withLockedValue { $0 = [] }
+        try await Self.withPair { client, _ in
+            async let slow = client.runtime.globalRequest(.unknown(name: "slow@example.com", data: ByteBuffer()))
+            while Self.serverEvents.withLockedValue({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(5)) }
+            let result = try await client.run("shout after")
+            let answer = try await slow
+            #expect(answer.success)
+            #expect(result.output == "AFTER for alice")
+            #expect(Self.serverEvents.withLockedValue { $0 } == ["slow started", "slow answered", "shout"])
+            let refused = try await client.runtime.globalRequest(.unknown(name: "other@example.com", data: ByteBuffer()))
+            #expect(!refused.success)
         }
     }
 

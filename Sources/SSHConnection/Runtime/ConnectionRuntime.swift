@@ -23,6 +23,10 @@ public actor ConnectionRuntime {
     private let jobs: AsyncStream<Job>
     private let jobQueue: AsyncStream<Job>.Continuation
     private var failure: (any Error)?
+    /// Set while the work a packet left pending is under way: later packets wait for it.
+    private var completing = false
+    /// The read loop, waiting for the connection to end.
+    private var ended: CheckedContinuation<Void, Never>?
 
     /// Runs `body` with a runtime over `transport` (authentication done), reading the
     /// transport until `body` returns. Channels and global requests the peer starts go to
@@ -112,18 +116,40 @@ public actor ConnectionRuntime {
     /// The transport under the connection.
     public nonisolated var transportConnection: TransportConnection { transport }
 
+    /// Reads the transport until the connection ends or the calling task is cancelled. Packets
+    /// are handled on the event loop in the job that read them from the socket, each read cycle
+    /// in one synchronous pass (``readAvailable()``); the readers are woken once it is over.
     private func readLoop() async {
-        while !Task.isCancelled {
-            do {
-                let payload = try await transport.nextPayload()
-                try await handle(payload)
-                if !transport.hasQueuedEvents { wakeReaders() }
-            } catch {
-                fail(error)
-                return
+        transport.readCycles { [weak self] in
+            self?.assumeIsolated { $0.readAvailable() }
+        }
+        readAvailable()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (ended: CheckedContinuation<Void, Never>) in
+                if failure == nil { self.ended = ended } else { ended.resume() }
+            }
+        } onCancel: {
+            loop.execute { [weak self] in
+                self?.assumeIsolated { $0.fail(CancellationError()) }
             }
         }
-        fail(CancellationError())
+    }
+
+    /// Handles the packets received so far, unless a packet's pending work is still under way
+    /// (it calls again when done). Called on the event loop at the end of each read cycle.
+    private func readAvailable() {
+        guard !completing, failure == nil else { return }
+        do {
+            while let payload = try transport.queuedPayload() {
+                guard let pending = try handle(payload) else { continue }
+                completing = true
+                jobQueue.yield { [weak self] in await self?.complete(pending) }
+                break
+            }
+        } catch {
+            fail(error)
+        }
+        wakeReaders()
     }
 
     /// Runs the handlers of accepted channels and pending open decisions as child tasks, on the
@@ -139,6 +165,8 @@ public actor ConnectionRuntime {
     private func fail(_ error: any Error) {
         guard failure == nil else { return }
         failure = error
+        ended?.resume()
+        ended = nil
         jobQueue.finish()
         for continuation in requestStreams.values { continuation.finish() }
         requestStreams = [:]
@@ -154,7 +182,17 @@ public actor ConnectionRuntime {
         replies = [:]
     }
 
-    private func handle(_ payload: ByteBuffer) async throws {
+    /// What a handled packet leaves the read loop to wait for before it reads on.
+    private enum Pending {
+        /// Replies handed to the transport: reading on waits until they are written.
+        case written(EventLoopFuture<Void>)
+        /// A global request for the handlers, answered before later packets so that replies
+        /// keep the order of the requests (RFC 4254 §4).
+        case globalRequest(GlobalRequestType, wantReply: Bool)
+    }
+
+    /// Feeds `payload` to the multiplexer and acts on what it makes of it, without suspending.
+    private func handle(_ payload: ByteBuffer) throws -> Pending? {
         var out: [ByteBuffer] = []
         let event = try multiplexer.receive(payload, writingInto: &out)
         switch event {
@@ -204,17 +242,39 @@ public actor ConnectionRuntime {
                 replies[id] = waiting
             }
         case .globalRequest(let request, let wantReply):
-            // Answered in the read loop, so replies keep the order of the requests.
-            let answer = await handlers.globalRequest(request, self)
-            if wantReply {
-                try multiplexer.replyGlobal(success: answer.success, data: ByteBuffer(bytes: answer.data), writingInto: &out)
-            }
+            return .globalRequest(request, wantReply: wantReply)
         case .globalReply(let success, let data):
             if !globalReplies.isEmpty { globalReplies.removeFirst().resume(returning: (success, data)) }
         case nil:
             break
         }
-        try await Self.settle(send(out))
+        // Replies wait to be written only once the socket's buffer is full: back-pressure on a
+        // peer that sends requests faster than it reads the answers.
+        guard let written = send(out), !transport.channel.isWritable else { return nil }
+        return .written(written)
+    }
+
+    /// Waits for what ``handle(_:)`` left pending, then reads on.
+    private func complete(_ pending: Pending) async {
+        do {
+            switch pending {
+            case .written(let written):
+                try await Self.settle(written)
+            case .globalRequest(let request, let wantReply):
+                let answer = await handlers.globalRequest(request, self)
+                if wantReply {
+                    var out: [ByteBuffer] = []
+                    try multiplexer.replyGlobal(
+                        success: answer.success, data: ByteBuffer(bytes: answer.data), writingInto: &out)
+                    try await Self.settle(send(out))
+                }
+            }
+        } catch {
+            fail(error)
+            return
+        }
+        completing = false
+        readAvailable()
     }
 
     /// Appends `output` to channel `id`'s queue; a waiting reader is woken by ``wakeReaders()``.

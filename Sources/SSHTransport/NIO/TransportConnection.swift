@@ -148,18 +148,38 @@ public struct TransportConnection: Sendable {
     /// How many key exchanges have completed, the first included, as far as payloads have been read.
     public var completedKeyExchanges: Int { inbound.completedKeyExchanges }
 
-    /// Whether transport events have arrived that ``nextPayload()`` has not yet taken.
-    public var hasQueuedEvents: Bool { inbound.hasQueuedEvents }
 
     /// The next payload of message number 50 or more; transport events in between are passed
     /// over. Throws when the peer disconnects or the connection ends. One task reads at a time.
     nonisolated(nonsending) public func nextPayload() async throws -> ByteBuffer {
         while true {
-            switch try await inbound.next() {
-            case .payload(let payload): return payload
-            case .disconnected(let message): throw Self.error(message)
-            default: continue
-            }
+            if let payload = try Self.payload(of: try await inbound.next()) { return payload }
+        }
+    }
+
+    /// The next payload already received, without waiting: nil when none is queued. Lets a
+    /// reader handle all the packets of a read cycle in one go. Throws as ``nextPayload()`` does.
+    public func queuedPayload() throws -> ByteBuffer? {
+        while let event = try inbound.nextQueued() {
+            if let payload = try Self.payload(of: event) { return payload }
+        }
+        return nil
+    }
+
+    /// Calls `reader` on the connection's event loop at the end of every read cycle that brought
+    /// events and once the connection ends, instead of having a task wait in ``nextPayload()``:
+    /// the reader takes the payloads with ``queuedPayload()`` (which throws at the end) in the same
+    /// job as the socket read. Call it on the event loop; no task may wait in ``nextPayload()``.
+    public func readCycles(with reader: @escaping @Sendable () -> Void) {
+        inbound.readCycles(with: reader)
+    }
+
+    /// The payload `event` carries; nil for the transport events a reader passes over.
+    private static func payload(of event: TransportEvent) throws -> ByteBuffer? {
+        switch event {
+        case .payload(let payload): return payload
+        case .disconnected(let message): throw Self.error(message)
+        default: return nil
         }
     }
 

@@ -37,13 +37,13 @@ final class TransportEventQueue: ChannelDuplexHandler, @unchecked Sendable {
     private let loop: any EventLoop
     /// Set while the handler is in the pipeline; used on the event loop only.
     private var context: ChannelHandlerContext?
+    /// The reader called on the event loop at the end of each read cycle and when the channel
+    /// ends, once one took over from ``next(isolation:)``; used on the event loop only.
+    private var cycleReader: (@Sendable () -> Void)?
 
     init(loop: any EventLoop) {
         self.loop = loop
     }
-
-    /// Whether events wait to be read.
-    var hasQueuedEvents: Bool { state.withLockedValue { !$0.queue.isEmpty } }
 
     /// How many key exchanges have completed, the first included, as far as events were read.
     var completedKeyExchanges: Int { state.withLockedValue { $0.completedKeyExchanges } }
@@ -65,6 +65,11 @@ final class TransportEventQueue: ChannelDuplexHandler, @unchecked Sendable {
     /// The reader is woken once per read cycle, with every packet the cycle brought waiting for
     /// it, rather than once per packet.
     func channelReadComplete(context: ChannelHandlerContext) {
+        if let cycleReader {
+            cycleReader()
+            context.fireChannelReadComplete()
+            return
+        }
         let handOver = state.withLockedValue { state -> (CheckedContinuation<TransportEvent, any Error>, TransportEvent)? in
             guard let waiter = state.waiter, let event = state.queue.popFirst() else { return nil }
             state.waiter = nil
@@ -92,8 +97,26 @@ final class TransportEventQueue: ChannelDuplexHandler, @unchecked Sendable {
         if !hold { context.read() }
     }
 
+    /// Calls `reader` on the event loop whenever events have arrived (at the end of each read
+    /// cycle) and when the channel ends, from now on, instead of resuming a waiting
+    /// ``next(isolation:)``: the reader takes them with ``nextQueued()`` in the same job as the
+    /// socket read, without a suspension. Call it on the event loop, with no reader waiting.
+    func readCycles(with reader: @escaping @Sendable () -> Void) {
+        loop.preconditionInEventLoop()
+        cycleReader = reader
+    }
+
     /// Ends the queue: the reader gets what is queued, then `error`. Only the first ending counts.
     private func end(_ error: any Error) {
+        if let cycleReader {
+            let first = state.withLockedValue { state in
+                defer { if state.ending == nil { state.ending = error } }
+                return state.ending == nil
+            }
+            // Later on the loop: the channel may end inside a write the reader's own code made.
+            if first { loop.execute { cycleReader() } }
+            return
+        }
         let handOver = state.withLockedValue { state -> (CheckedContinuation<TransportEvent, any Error>, Result<TransportEvent, any Error>)? in
             guard state.ending == nil else { return nil }
             state.ending = error
@@ -112,16 +135,7 @@ final class TransportEventQueue: ChannelDuplexHandler, @unchecked Sendable {
     /// Runs in the caller's isolation (`isolation`), waiting included, so a reader isolated to
     /// the connection's executor is resumed there without a hop.
     func next(isolation: isolated (any Actor)? = #isolation) async throws -> TransportEvent {
-        let taken = state.withLockedValue { state in Self.take(from: &state) }
-        switch taken {
-        case .event(let event, let resumeReading):
-            if resumeReading { resumeReadingOnLoop() }
-            return event
-        case .ended(let error):
-            throw error
-        case .empty:
-            break
-        }
+        if let event = try nextQueued() { return event }
         return try await withTaskCancellationHandler {
             _ = isolation  // The operation keeps the caller's isolation.
             return try await withCheckedThrowingContinuation(isolation: isolation) { continuation in
@@ -151,6 +165,20 @@ final class TransportEventQueue: ChannelDuplexHandler, @unchecked Sendable {
                 return state.waiter
             }
             waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// The next event if one is queued, without waiting; nil when none is. Throws once the
+    /// channel has ended and its queued events were read.
+    func nextQueued() throws -> TransportEvent? {
+        switch state.withLockedValue({ state in Self.take(from: &state) }) {
+        case .event(let event, let resumeReading):
+            if resumeReading { resumeReadingOnLoop() }
+            return event
+        case .ended(let error):
+            throw error
+        case .empty:
+            return nil
         }
     }
 
