@@ -73,6 +73,13 @@ public struct TransportStateMachine {
     /// True while upper-layer payloads can be sent without waiting.
     public var canSend: Bool { !closed && queued.count < configuration.maximumQueuedPackets }
 
+    /// Whether a writer should wait before it sends more: the connection is open and the packets
+    /// queued for a key exchange reached their limit. Mutating only so that a caller holding the
+    /// machine in a stored property asks it in place, where a property read would copy it whole.
+    public mutating func writersMustWait() -> Bool {
+        !closed && queued.count >= configuration.maximumQueuedPackets
+    }
+
     /// True once the connection has ended, by either side.
     public var isClosed: Bool { closed }
 

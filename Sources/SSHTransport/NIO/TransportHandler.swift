@@ -158,7 +158,6 @@ public final class TransportHandler: ChannelDuplexHandler {
         // Asked of the machine in place: reading a property of it here would copy all of it.
         var mustWait = false
         perform(context) { (machine, out, now) throws(TransportError) in
-            defer { mustWait = !machine.canSend && !machine.isClosed }
             switch command {
             case .payload(let payload): try machine.send(payload, writingInto: &out)
             case .requestService(let name): try machine.requestService(name, writingInto: &out)
@@ -168,6 +167,7 @@ public final class TransportHandler: ChannelDuplexHandler {
             case .debug(let text): try machine.sendDebug(text, writingInto: &out)
             case .disconnect(let reason, let text): machine.disconnect(reason: reason, description: text, writingInto: &out)
             }
+            mustWait = machine.writersMustWait()
         }
         if let promise, case .payload = command, mustWait {
             // At most maximumQueuedPackets wait for a key exchange; the writer waits with them.
