@@ -140,6 +140,59 @@ struct EndToEndTests {
         }
     }
 
+    /// What a consumer took (``ConnectionRuntime/consumeOutput(of:_:)``).
+    struct Taken: Sendable {
+        var bytes = 0
+        var exitStatus: UInt32?
+        var batches = 0
+    }
+
+    /// Consumes `channel`'s output on its connection until `limit` bytes of stdout came.
+    static func consume(_ channel: SSHChannel, upTo limit: Int, on connection: isolated ConnectionRuntime) async throws -> Taken {
+        final class Box { var taken = Taken() }
+        let box = Box()
+        try await connection.consumeOutput(of: channel) { batch in
+            var taken = box.taken
+            defer { box.taken = taken }
+            taken.batches += 1
+            for output in batch {
+                switch output {
+                case .stdout(let data): taken.bytes += data.readableBytes
+                case .exitStatus(let status): taken.exitStatus = status
+                default: break
+                }
+            }
+            return taken.bytes < limit
+        }
+        return box.taken
+    }
+
+    /// A consumer takes 64 MiB, 32 windows' worth: the window reopens as it takes data, and the
+    /// exit status comes with the output.
+    @Test(.timeLimit(.minutes(1))) func aConsumerTakesEverythingAndTheWindowReopens() async throws {
+        try await Self.withPair { client, _ in
+            let channel = try await client.exec("flood")
+            let taken = try await Self.consume(channel, upTo: .max, on: channel.connection)
+            #expect(taken.bytes == 64 * 1024 * 1024)
+            #expect(taken.exitStatus == 0)
+            #expect(taken.batches > 1)
+        }
+    }
+
+    /// A consumer that stops hands the rest back to the channel's output, nothing lost or doubled.
+    @Test(.timeLimit(.minutes(1))) func aConsumerThatStopsLeavesTheRestToTheOutput() async throws {
+        try await Self.withPair { client, _ in
+            let channel = try await client.exec("flood")
+            let taken = try await Self.consume(channel, upTo: 8 * 1024 * 1024, on: channel.connection)
+            #expect(taken.bytes >= 8 * 1024 * 1024)
+            var rest = 0
+            for try await output in channel.output {
+                if case .stdout(let data) = output { rest += data.readableBytes }
+            }
+            #expect(taken.bytes + rest == 64 * 1024 * 1024)
+        }
+    }
+
     @Test func readerWithTimeoutsLinesAndExit() async throws {
         try await Self.withPair { client, _ in
             let channel = try await client.exec("echo first; echo oops >&2; sleep 1; printf 'second\\r\\nthird'; exit 5")

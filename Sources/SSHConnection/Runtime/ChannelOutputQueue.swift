@@ -84,6 +84,24 @@ final class ChannelOutputQueue: Sendable {
         }
     }
 
+    /// Takes what is queued without waiting, and whether the output has ended after it (for a
+    /// reader that takes over, ``ConnectionRuntime/consumeOutput(of:_:)``). Throws the connection's
+    /// failure once nothing is left before it.
+    func takeQueued() throws -> (items: [ChannelOutput], ended: Bool) {
+        try state.withLockedValue { state in
+            let items = state.items
+            state.items = []
+            if state.abandoned { return (items, true) }
+            switch state.ending {
+            case .success?: return (items, true)
+            case .failure(let error)?:
+                if items.isEmpty { throw error }
+                return (items, false)
+            case nil: return (items, false)
+            }
+        }
+    }
+
     /// What a reader is handed now.
     private enum Taken {
         case items([ChannelOutput])

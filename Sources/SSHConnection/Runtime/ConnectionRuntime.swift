@@ -27,6 +27,22 @@ public actor ConnectionRuntime {
     private var completing = false
     /// The read loop, waiting for the connection to end.
     private var ended: CheckedContinuation<Void, Never>?
+    /// The channels whose output goes to a consumer (``consumeOutput(of:_:)``) instead of their queue.
+    private var consumers: [ChannelID: OutputConsumer] = [:]
+    /// The channels whose consumer has output waiting for ``feedConsumers()``.
+    private var consumersFed: [ChannelID] = []
+
+    /// A synchronous taker of one channel's output, and its batch of the current read cycle.
+    private final class OutputConsumer {
+        let take: ([ChannelOutput]) -> Bool
+        var batch: [ChannelOutput] = []
+        /// The ``consumeOutput(of:_:)`` call waiting for the end.
+        var ended: CheckedContinuation<Void, any Error>?
+
+        init(take: @escaping ([ChannelOutput]) -> Bool) {
+            self.take = take
+        }
+    }
 
     /// Runs `body` with a runtime over `transport` (authentication done), reading the
     /// transport until `body` returns. Channels and global requests the peer starts go to
@@ -149,6 +165,7 @@ public actor ConnectionRuntime {
         } catch {
             fail(error)
         }
+        feedConsumers()
         wakeReaders()
     }
 
@@ -174,6 +191,7 @@ public actor ConnectionRuntime {
         globalReplies = []
         for continuation in opening.values { continuation.resume(throwing: error) }
         opening = [:]
+        for id in Array(consumers.keys) { endConsumer(id, final: true, throwing: error) }
         for output in outputs.values { output.finish(throwing: error) }
         outputs = [:]
         for waiting in writers.values { waiting.forEach { $0.resume(throwing: error) } }
@@ -218,6 +236,7 @@ public actor ConnectionRuntime {
         case .eof(let id):
             deliver(.eof, to: id)
         case .closed(let id):
+            endConsumer(id, final: true)
             outputs.removeValue(forKey: id)?.finish()
             requestStreams.removeValue(forKey: id)?.finish()
             types[id] = nil
@@ -277,10 +296,99 @@ public actor ConnectionRuntime {
         readAvailable()
     }
 
-    /// Appends `output` to channel `id`'s queue; a waiting reader is woken by ``wakeReaders()``.
+    /// Appends `output` to channel `id`'s queue, or to its consumer's batch; a waiting reader is
+    /// woken by ``wakeReaders()``, a consumer is handed its batch by ``feedConsumers()``.
     private func deliver(_ output: ChannelOutput, to id: ChannelID) {
+        if let consumer = consumers[id] {
+            if consumer.batch.isEmpty { consumersFed.append(id) }
+            consumer.batch.append(output)
+            return
+        }
         guard let queue = outputs[id], queue.append(output), sleepingReaders.last !== queue else { return }
         sleepingReaders.append(queue)
+    }
+
+    /// Hands each consumer the output delivered to it since the last call, and reports that data
+    /// consumed (RFC 4254 §5.2): the consumer is done with it when it returns.
+    private func feedConsumers() {
+        guard !consumersFed.isEmpty else { return }
+        let fed = consumersFed
+        consumersFed = []
+        var out: [ByteBuffer] = []
+        for id in fed {
+            guard let consumer = consumers[id], !consumer.batch.isEmpty else { continue }
+            let batch = consumer.batch
+            consumer.batch = []
+            let goesOn = consumer.take(batch)
+            multiplexer.consumed(Self.dataBytes(in: batch), on: id, writingInto: &out)
+            if !goesOn { endConsumer(id) }
+        }
+        _ = send(out)
+    }
+
+    /// The bytes of data (RFC 4254 §5.2) among `outputs`.
+    private static func dataBytes(in outputs: [ChannelOutput]) -> Int {
+        outputs.reduce(0) { total, output in
+            switch output {
+            case .stdout(let data), .stderr(let data): total + data.readableBytes
+            default: total
+            }
+        }
+    }
+
+    /// Stops channel `id`'s consumer: hands it what is left of its batch when the output ends
+    /// (`final`), or gives that back to the channel's queue; then its ``consumeOutput(of:_:)``
+    /// returns, or throws `error`.
+    private func endConsumer(_ id: ChannelID, final: Bool = false, throwing error: (any Error)? = nil) {
+        guard let consumer = consumers.removeValue(forKey: id) else { return }
+        if !consumer.batch.isEmpty {
+            if final {
+                _ = consumer.take(consumer.batch)
+            } else if let queue = outputs[id] {
+                for output in consumer.batch { _ = queue.append(output) }
+                queue.wake()
+            }
+            consumer.batch = []
+        }
+        if let error { consumer.ended?.resume(throwing: error) } else { consumer.ended?.resume() }
+        consumer.ended = nil
+    }
+
+    /// Hands channel `channel`'s output to `take` in batches as it arrives: on the connection's
+    /// event loop, in the job that read it from the socket, so that no task wakes to read it. The
+    /// output queued before the call comes first. Data in a batch counts as consumed (RFC 4254
+    /// §5.2) once `take` returns, so the peer's window reopens at once: `take` finishes with the
+    /// data (writes it to a descriptor, say) before it returns, and keeps it short, since the
+    /// connection's I/O waits for it. Returns once `take` returns false (later output goes to the
+    /// channel's `output` again) or the output has ended, all of it handed over; throws when the
+    /// connection fails. Not while a task reads the channel's `output`.
+    public func consumeOutput(
+        of channel: SSHChannel, _ take: sending @escaping ([ChannelOutput]) -> Bool
+    ) async throws {
+        let id = channel.id
+        let (queued, ended) = try channel.outputQueue.takeQueued()
+        if !queued.isEmpty {
+            let goesOn = take(queued)
+            var out: [ByteBuffer] = []
+            multiplexer.consumed(Self.dataBytes(in: queued), on: id, writingInto: &out)
+            // Not waited for: output delivered meanwhile would miss the consumer.
+            _ = send(out)
+            if !goesOn { return }
+        }
+        if ended { return }
+        guard outputs[id] != nil, consumers[id] == nil else { return }
+        if let failure { throw failure }
+        let consumer = OutputConsumer(take: take)
+        consumers[id] = consumer
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (ended: CheckedContinuation<Void, any Error>) in
+                if consumers[id] === consumer { consumer.ended = ended } else { ended.resume() }
+            }
+        } onCancel: {
+            loop.execute { [weak self] in
+                self?.assumeIsolated { $0.endConsumer(id) }
+            }
+        }
     }
 
     /// Wakes the readers that wait for output appended since the last call.

@@ -25,6 +25,9 @@ public struct SSHChannel: Sendable {
         self.requestStream = requests
     }
 
+    /// The channel's output queue, for the runtime that made it.
+    var outputQueue: ChannelOutputQueue { stream }
+
     /// The connection the channel belongs to.
     public var connection: ConnectionRuntime { runtime }
 

@@ -45,40 +45,60 @@ struct InteractiveSession {
     }
 
     /// Runs isolated to the channel's connection, whose executor is its event loop: output is
-    /// taken and reported consumed without a hop between executors.
+    /// written to our descriptors in the job that read it from the socket, as ssh does in its
+    /// one loop. Once the session is complete the channel is closed, and what still comes before
+    /// the peer's CLOSE is read as a sequence.
     private func relayOutput(of channel: SSHChannel, raw: RawMode?, on connection: isolated ConnectionRuntime) async throws -> Int32 {
-        var exit: Int32?
-        var completion = SessionCompletion()
-        var outputs = channel.output.makeAsyncIterator()
-        // Standard output received together goes out in one writev, as ssh writes its whole buffer.
-        var stdout: [ByteBuffer] = []
-        while let output = try await outputs.next(isolation: connection) {
-            if case .stdout(let data) = output {
-                stdout.append(data)
-                if outputs.hasBufferedOutput && stdout.count < Self.maximumGathered { continue }
-            }
-            if !stdout.isEmpty {
-                Self.write(stdout, to: 1)
-                stdout = []
-            }
-            switch output {
-            case .stdout: break
-            case .stderr(let data): Self.write(data, to: 2)
-            case .eof: break
-            case .exitStatus(let status): exit = Int32(truncatingIfNeeded: status)
-            case .exitSignal(let signal):
-                raw?.restore()
-                var standardError = StandardError()
-                print("remote command killed by signal \(signal.signalName)", to: &standardError)
-                exit = 255
-            }
-            if completion.note(output) { try? await channel.close() }
+        let relay = OutputRelay(raw: raw)
+        try await connection.consumeOutput(of: channel) { batch in relay.take(batch) }
+        if relay.complete {
+            try? await channel.close()
+            for try await output in channel.output { _ = relay.take([output]) }
         }
-        return exit ?? 255
+        return relay.exit ?? 255
     }
 
-    /// The most chunks gathered into one writev (IOV_MAX allows 1024).
-    private static let maximumGathered = 64
+    /// Writes a channel's output to our standard output and error, and notes how it ended.
+    private final class OutputRelay {
+        let raw: RawMode?
+        var exit: Int32?
+        var completion = SessionCompletion()
+        /// EOF and the exit have both arrived (RFC 4254 §6.10).
+        var complete = false
+
+        init(raw: RawMode?) {
+            self.raw = raw
+        }
+
+        /// Takes a batch of output; false once the session is complete. Standard output received
+        /// together goes out in one writev, as ssh writes its whole buffer.
+        func take(_ batch: [ChannelOutput]) -> Bool {
+            var stdout: [ByteBuffer] = []
+            for output in batch {
+                if case .stdout(let data) = output {
+                    stdout.append(data)
+                    continue
+                }
+                if !stdout.isEmpty {
+                    InteractiveSession.write(stdout, to: 1)
+                    stdout = []
+                }
+                switch output {
+                case .stdout, .eof: break
+                case .stderr(let data): InteractiveSession.write(data, to: 2)
+                case .exitStatus(let status): exit = Int32(truncatingIfNeeded: status)
+                case .exitSignal(let signal):
+                    raw?.restore()
+                    var standardError = StandardError()
+                    print("remote command killed by signal \(signal.signalName)", to: &standardError)
+                    exit = 255
+                }
+                if completion.note(output) { complete = true }
+            }
+            if !stdout.isEmpty { InteractiveSession.write(stdout, to: 1) }
+            return !complete
+        }
+    }
 
     /// Writes `chunks` in order with as few writev calls as the descriptor takes; stops at an error.
     static func write(_ chunks: [ByteBuffer], to descriptor: Int32) {
