@@ -255,6 +255,29 @@ struct EndToEndTests {
         }
     }
 
+    /// A server whose `sftp` subsystem answers INIT with a frame longer than any SFTP allows: the
+    /// client's reader, taking the channel's data as it arrives, stops with a typed error.
+    @Test(.timeLimit(.minutes(1))) func aMalformedSFTPFrameFailsTheClient() async throws {
+        var configuration = SSHServerConfiguration()
+        configuration.subsystems["sftp"] = { channel, _ in
+            var frame = ByteBuffer()
+            frame.writeInteger(UInt32.max)
+            frame.writeRepeatingByte(2, count: 64)
+            try? await channel.write(frame)
+            do {
+                for try await _ in channel.output {}
+            } catch {}
+            return 0
+        }
+        try await Self.withPair(configuration: configuration) { client, _ in
+            let error = await #expect(throws: SFTPError.self) { _ = try await client.openSFTP() }
+            #expect(error?.code == .badMessage)
+            // The connection is still good.
+            let after = try await client.run("shout on")
+            #expect(after.output == "ON for alice")
+        }
+    }
+
     @Test func sftpSubsystemServesTheRoot() async throws {
         let root = try Peers.temporaryDirectory("paramiko-root")
         var configuration = SSHServerConfiguration()

@@ -65,8 +65,10 @@ final class SFTPClientChannel: Sendable {
                     end: { failure in
                         Self.fail(state, with: failure ?? SFTPError(.connectionLost, "the server closed the stream"))
                     }))
+        } else if let takeInbound = stream.takeInbound {
+            Task(executorPreference: stream.readerExecutor) { [self] in await takeResponses(with: takeInbound) }
         } else {
-            Task(executorPreference: stream.readerExecutor) { [self] in await readResponses(isolation: stream.readerIsolation) }
+            Task(executorPreference: stream.readerExecutor) { [self] in await readResponses() }
         }
         let packet = try await withCheckedThrowingContinuation {
             (continuation: CheckedContinuation<SFTPPacket, any Error>) in
@@ -148,13 +150,25 @@ final class SFTPClientChannel: Sendable {
     /// The failure that ended the session, if it has ended.
     var failure: SFTPError? { state.withLock { $0.failure } }
 
-    /// Reads and dispatches responses until the stream ends, in `isolation` (the stream's reader
-    /// isolation, or none).
-    private func readResponses(isolation: isolated (any Actor)?) async {
+    /// Reads and dispatches responses until the stream ends.
+    private func readResponses() async {
         var framer = SFTPFramer()
         do {
-            try await stream.forEachInboundChunk(isolation: isolation) { chunk in
-                _ = isolation  // Chunks are handled in the reader's isolation.
+            try await stream.forEachInboundChunk { chunk in
+                framer.append(chunk)
+                while let pieces = try framer.nextFramePieces() { try dispatch(pieces) }
+            }
+            Self.fail(state, with: SFTPError(.connectionLost, "the server closed the stream"))
+        } catch {
+            Self.fail(state, with: Self.sftpError(error))
+        }
+    }
+
+    /// Dispatches responses as the stream hands their chunks over, until it ends.
+    private func takeResponses(with takeInbound: SFTPByteStream.TakeInbound) async {
+        var framer = SFTPFramer()
+        do {
+            try await takeInbound { [self] chunk in
                 framer.append(chunk)
                 while let pieces = try framer.nextFramePieces() { try dispatch(pieces) }
             }

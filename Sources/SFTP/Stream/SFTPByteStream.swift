@@ -13,19 +13,24 @@ public struct SFTPByteStream: Sendable {
     /// For streams with a reader thread (pipes): reads straight into one buffer and hands it to a synchronous
     /// consumer on that thread. Used instead of ``forEachInboundChunk(_:)``, never with it.
     let pushInbound: (@Sendable (InboundPush) -> Void)?
+    /// For streams that hand their chunks over synchronously as they arrive (an SSH channel's data, in the
+    /// job that decrypted it): calls the taker with each chunk, in order, until the peer's EOF or until the
+    /// taker throws, which the call then throws. Used instead of ``forEachInboundChunk(_:)``, never with it.
+    let takeInbound: TakeInbound?
     /// Where the client's reader runs when not on Swift's global executor: for an SSH channel, its
     /// connection's event loop, so responses are handled (and the next requests sent) on the thread
     /// that decrypted them.
     public let readerExecutor: (any TaskExecutor)?
-    /// An actor on ``readerExecutor`` (an SSH channel's connection) whose isolation the client's reader
-    /// runs in: each chunk then reaches it without a hop between executors.
-    public let readerIsolation: (any Actor)?
+
+    /// Calls a synchronous taker with each inbound chunk as it arrives, until EOF or the taker throws.
+    public typealias TakeInbound = @Sendable (_ take: sending @escaping (ByteBuffer) throws -> Void) async throws -> Void
 
     /// A stream of the chunks of `inbound` and the writer `writer`. The inbound sequence is iterated once,
-    /// by a task that prefers `readerExecutor` when one is given, isolated to `readerIsolation` when one is.
+    /// by a task that prefers `readerExecutor` when one is given. A client reads through `takeInbound`
+    /// instead when it is given: the same chunks, handed to it as they arrive.
     public init<Inbound: AsyncSequence & Sendable>(
         inbound: Inbound, writer: any SFTPByteWriter, readerExecutor: (any TaskExecutor)? = nil,
-        readerIsolation: (any Actor)? = nil
+        takeInbound: TakeInbound? = nil
     ) where Inbound.Element == ByteBuffer {
         self.writer = writer
         self.consume = { isolation, body in
@@ -33,8 +38,8 @@ public struct SFTPByteStream: Sendable {
             while let chunk = try await chunks.next(isolation: isolation) { try await body(chunk) }
         }
         self.pushInbound = nil
+        self.takeInbound = takeInbound
         self.readerExecutor = readerExecutor
-        self.readerIsolation = readerIsolation
     }
 
     /// A stream whose inbound side is read by `consume`, or pushed by `pushInbound` when given.
@@ -47,8 +52,8 @@ public struct SFTPByteStream: Sendable {
         self.writer = writer
         self.consume = consume
         self.pushInbound = pushInbound
+        self.takeInbound = nil
         self.readerExecutor = nil
-        self.readerIsolation = nil
     }
 
     /// Feeds every inbound chunk to `body`, in order, until the peer's EOF; call it once. The chunks are

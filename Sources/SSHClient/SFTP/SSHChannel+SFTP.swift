@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import SFTP
 import SSHConnection
@@ -8,7 +9,30 @@ extension SSHChannel {
     public var sftpByteStream: SFTPByteStream {
         SFTPByteStream(
             inbound: ChannelData(output: output), writer: ChannelByteWriter(channel: self),
-            readerExecutor: connection.taskExecutor, readerIsolation: connection)
+            readerExecutor: connection.taskExecutor, takeInbound: { [self] take in try await takeData(take) })
+    }
+
+    /// Hands the channel's data to `take` as it arrives (``ConnectionRuntime/consumeOutput(of:_:)``)
+    /// until EOF, the channel's end, or an error `take` throws, which this then throws.
+    func takeData(_ take: sending @escaping (ByteBuffer) throws -> Void) async throws {
+        let failure = NIOLockedValueBox<(any Error)?>(nil)
+        try await connection.consumeOutput(of: self) { batch in
+            for output in batch {
+                switch output {
+                case .stdout(let data):
+                    do {
+                        try take(data)
+                    } catch {
+                        failure.withLockedValue { $0 = error }
+                        return false
+                    }
+                case .eof: return false
+                default: continue
+                }
+            }
+            return true
+        }
+        if let error = failure.withLockedValue({ $0 }) { throw error }
     }
 }
 
