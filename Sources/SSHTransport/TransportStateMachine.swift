@@ -36,7 +36,12 @@ public struct TransportStateMachine {
     private var packetsReceived: UInt64 = 0
 
     // Key exchange.
-    var round: KeyExchangeRound?
+    var round: KeyExchangeRound? {
+        didSet { hasRound = round != nil }
+    }
+    /// Whether ``round`` is set, kept apart: asking the optional itself copies the whole round
+    /// (it holds resilient types), and this is asked for every packet.
+    private var hasRound = false
     /// The session identifier: the exchange hash of the first key exchange (RFC 4253 §7.2).
     public private(set) var sessionID: [UInt8]?
     /// What the last key exchange negotiated.
@@ -84,7 +89,7 @@ public struct TransportStateMachine {
     public var isClosed: Bool { closed }
 
     /// True while a key exchange is running.
-    public var isExchangingKeys: Bool { round != nil }
+    public var isExchangingKeys: Bool { hasRound }
 
     // MARK: Inputs
 
@@ -158,7 +163,7 @@ public struct TransportStateMachine {
     private mutating func enqueueOrSend(_ payload: ByteBuffer, writingInto out: inout ByteBuffer)
         throws(TransportError)
     {
-        if let round, round.sentKexInit, !round.sentNewKeys {
+        if hasRound, round?.sentKexInit == true, round?.sentNewKeys == false {
             queued.append(payload)
             if queued.count >= configuration.maximumQueuedPackets { writersWaiting = true }
             return
@@ -256,7 +261,7 @@ public struct TransportStateMachine {
     public mutating func startRekey(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)
         throws(TransportError)
     {
-        guard round == nil, sessionID != nil, !closed else { return }
+        guard !hasRound, sessionID != nil, !closed else { return }
         try guarded(&out) { (machine, out) throws(TransportError) in
             try machine.beginKeyExchange(now: now, initial: false, writingInto: &out)
         }
@@ -361,7 +366,7 @@ public struct TransportStateMachine {
             closed = true
             return .disconnected(message)
         }
-        if let round, round.receivedKexInit, !round.receivedNewKeys {
+        if hasRound, round?.receivedKexInit == true, round?.receivedNewKeys == false {
             return try handleDuringKeyExchange(number, payload, sequence: sequence, now: now, writingInto: &out)
         }
         if sessionID == nil {
@@ -735,7 +740,7 @@ public struct TransportStateMachine {
 
     /// True when either direction has carried enough since the last key exchange to need a new one.
     public var needsRekey: Bool {
-        round == nil && sessionID != nil
+        !hasRound && sessionID != nil
             && (encoder.bytesSinceKeyChange >= configuration.rekeyBytes
                 || decoder.bytesSinceKeyChange >= configuration.rekeyBytes
                 || encoder.sequenceNumber >= 1 << 31 || decoder.sequenceNumber >= 1 << 31)
