@@ -14,6 +14,11 @@ struct ServeCommandTests {
         let root: URL
         let keyPath: String
 
+        /// What `paramiko serve` logged so far, for a failure's message.
+        var log: String {
+            (try? String(contentsOf: directory.appendingPathComponent("serve.log"), encoding: .utf8)) ?? ""
+        }
+
         func ssh(_ options: [String] = [], _ command: String) -> [String] {
             [
                 Peers.executable("ssh") ?? "ssh", "-F", "/dev/null", "-p", "\(port)", "-i", keyPath, "-o", "IdentitiesOnly=yes",
@@ -59,8 +64,8 @@ struct ServeCommandTests {
             try? FileManager.default.removeItem(at: served.directory)
         }
         let exec = try await Peers.runDetached(served.ssh([], "pwd; echo err >&2; exit 6"))
-        #expect(exec.status == 6)
-        #expect(exec.output.contains(served.root.path) && exec.output.contains("err"))
+        #expect(exec.status == 6, "\(exec.output)\n\(served.log)")
+        #expect(exec.output.contains(served.root.path) && exec.output.contains("err"), "\(exec.output)")
         // SFTP is confined to the root: "/" is the root directory.
         let batch = served.directory.appendingPathComponent("batch").path
         try "put \(served.keyPath) /copied\nls /\n".write(toFile: batch, atomically: true, encoding: .utf8)
@@ -116,7 +121,7 @@ struct ServeCommandTests {
         // Each type is offered; ssh picks what it asks for.
         for algorithm in ["ecdsa-sha2-nistp256", "rsa-sha2-512", "ssh-ed25519"] {
             let result = try await Peers.runDetached(served.ssh(["-o", "HostKeyAlgorithms=\(algorithm)"], "echo \(algorithm)"))
-            #expect(result.output == "\(algorithm)\n", "\(result.output)")
+            #expect(result.output == "\(algorithm)\n", "status \(result.status): \(result.output)\n\(served.log)")
         }
         // The certificate is trusted through @cert-authority with strict checking.
         let ca = try String(contentsOf: served.directory.appendingPathComponent("ca.pub"), encoding: .utf8)
@@ -158,6 +163,6 @@ struct ServeCommandTests {
         // The client saw the connection end (it did not hang) after some data.
         #expect(result.status != -1)
         let counted = result.output.split(whereSeparator: \.isNewline).compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        #expect((counted.last ?? 0) > 0, "\(result.output.debugDescription)")
+        #expect((counted.last ?? 0) > 0, "\(result.output.debugDescription)\n\(served.log)")
     }
 }
