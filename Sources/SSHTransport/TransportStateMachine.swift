@@ -150,11 +150,17 @@ public struct TransportStateMachine {
     /// Sends a payload for a layer above (message number 50 or more, or a service request).
     /// While a key exchange runs it is queued and sent after our NEWKEYS.
     public mutating func send(_ payload: ByteBuffer, writingInto out: inout ByteBuffer) throws(TransportError) {
+        try send(SplitPayload(head: payload, body: ByteBuffer()), writingInto: &out)
+    }
+
+    /// Sends a payload given in two parts, as ``send(_:writingInto:)`` does: the parts go into
+    /// the packet one after the other, so the body is copied once.
+    public mutating func send(_ payload: SplitPayload, writingInto out: inout ByteBuffer) throws(TransportError) {
         guard !closed else { throw TransportError(.closed, "the connection is closed") }
-        guard let number = payload.getInteger(at: payload.readerIndex, as: UInt8.self), number >= 50 else {
+        guard let number = payload.head.getInteger(at: payload.head.readerIndex, as: UInt8.self), number >= 50 else {
             throw TransportError(.protocolError, "the transport sends its own messages")
         }
-        try enqueueOrSend(payload, writingInto: &out)
+        if !queuesForKeys(payload.joined()) { try writePacket(payload, into: &out) }
         // A server's USERAUTH_SUCCESS opens the connection layer at once: the client may send
         // channel messages right behind it (RFC 4252 §5.1), and delayed compression starts.
         if !isClient, number == UserAuthSuccessMessage.messageNumber { authenticationSucceeded() }
@@ -163,16 +169,22 @@ public struct TransportStateMachine {
     private mutating func enqueueOrSend(_ payload: ByteBuffer, writingInto out: inout ByteBuffer)
         throws(TransportError)
     {
+        if !queuesForKeys(payload) { try writePacket(payload, into: &out) }
+    }
+
+    /// Queues `payload` when it cannot go out yet (returns true): while our key exchange runs
+    /// (writers wait once too many are queued), or before the first keys.
+    private mutating func queuesForKeys(_ payload: @autoclosure () -> ByteBuffer) -> Bool {
         if hasRound, round?.sentKexInit == true, round?.sentNewKeys == false {
-            queued.append(payload)
+            queued.append(payload())
             if queued.count >= configuration.maximumQueuedPackets { writersWaiting = true }
-            return
+            return true
         }
         guard sessionID != nil else {
-            queued.append(payload)
-            return
+            queued.append(payload())
+            return true
         }
-        try writePacket(payload, into: &out)
+        return false
     }
 
     /// Sends IGNORE (RFC 4253 §11.2), for keepalives and traffic padding; queued during a key exchange.
@@ -331,6 +343,16 @@ public struct TransportStateMachine {
     mutating func writePacket(_ payload: ByteBuffer, into out: inout ByteBuffer) throws(TransportError) {
         let wire = try outboundCompression?.compress(payload) ?? payload
         try encoder.encode(into: &out, random: &padding) { $0.writeImmutableBuffer(wire) }
+    }
+
+    /// ``writePacket(_:into:)`` for a payload in two parts, written one after the other
+    /// (compression takes the joined payload).
+    private mutating func writePacket(_ payload: SplitPayload, into out: inout ByteBuffer) throws(TransportError) {
+        guard outboundCompression == nil else { return try writePacket(payload.joined(), into: &out) }
+        try encoder.encode(into: &out, random: &padding) { packet in
+            packet.writeImmutableBuffer(payload.head)
+            packet.writeImmutableBuffer(payload.body)
+        }
     }
 
     private mutating func step(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)

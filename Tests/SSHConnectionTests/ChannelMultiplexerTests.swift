@@ -81,9 +81,6 @@ struct MultiplexerPair {
         #expect(pair.client.sendableBytes(on: id) == 1024 * 1024)
     }
 
-    /// Data messages are written into memory the multiplexer reuses; messages of an earlier send
-    /// still held (a transport that has not written them yet) keep their bytes when later sends
-    /// reuse it.
     /// The data of a CHANNEL_DATA payload.
     static func dataBody(_ payload: ByteBuffer) throws -> ByteBuffer {
         var body = payload
@@ -91,20 +88,33 @@ struct MultiplexerPair {
         return try ChannelDataMessage(decoding: &body).data
     }
 
-    @Test func heldDataMessagesSurviveLaterSends() throws {
+    /// A data message is a head (number, channel, length; RFC 4254 §5.2) and a slice of the data
+    /// itself, which together are the whole message; messages of an earlier send keep their
+    /// bytes however the caller's buffers are reused.
+    @Test func dataMessagesAreAHeadAndTheDataItself() throws {
         var pair = MultiplexerPair()
         let (id, _) = try pair.openSession()
         var first = ByteBuffer(repeating: 0x31, count: 100 * 1024)
-        var held: [ByteBuffer] = []
+        var held: [SplitPayload] = []
         try pair.client.send(&first, on: id, writingInto: &held)
-        for fill: UInt8 in [0x32, 0x33] {
+        #expect(held.count == 4)
+        #expect(held.allSatisfy { $0.head.readableBytes == 9 && $0.head.getInteger(at: $0.head.readerIndex, as: UInt8.self) == 94 })
+        #expect(held.map(\.body.readableBytes).reduce(0, +) == 100 * 1024)
+        var errors = ByteBuffer(repeating: 0x32, count: 10)
+        var stderr: [SplitPayload] = []
+        try pair.client.send(&errors, on: id, extendedType: ChannelExtendedDataMessage.stderr, writingInto: &stderr)
+        var whole = try #require(stderr.first).joined()
+        #expect(whole.readInteger(as: UInt8.self) == 95)
+        let message = try ChannelExtendedDataMessage(decoding: &whole)
+        #expect(message.dataTypeCode == 1 && message.data == ByteBuffer(repeating: 0x32, count: 10))
+        for fill: UInt8 in [0x33, 0x34] {
             var later = ByteBuffer(repeating: fill, count: 100 * 1024)
             var sent: [ByteBuffer] = []
             try pair.client.send(&later, on: id, writingInto: &sent)
             let bodies = try sent.map(Self.dataBody)
             #expect(bodies.allSatisfy { $0.readableBytesView.allSatisfy { $0 == fill } })
         }
-        let bodies = try held.map(Self.dataBody)
+        let bodies = try held.map { try Self.dataBody($0.joined()) }
         #expect(bodies.reduce(0) { $0 + $1.readableBytes } == 100 * 1024)
         #expect(bodies.allSatisfy { $0.readableBytesView.allSatisfy { $0 == 0x31 } })
     }
@@ -222,5 +232,17 @@ struct MultiplexerPair {
                 _ = try? multiplexer.receive(payload, writingInto: &out)
             }
         }
+    }
+}
+
+extension ChannelMultiplexer {
+    /// ``send(_:on:extendedType:writingInto:)`` with each message joined into one payload, as the
+    /// peer receives it.
+    mutating func send(
+        _ data: inout ByteBuffer, on id: ChannelID, extendedType: UInt32? = nil, writingInto out: inout [ByteBuffer]
+    ) throws(ConnectionError) {
+        var split: [SplitPayload] = []
+        try send(&data, on: id, extendedType: extendedType, writingInto: &split)
+        out.append(contentsOf: split.map { $0.joined() })
     }
 }

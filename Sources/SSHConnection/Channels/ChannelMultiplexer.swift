@@ -41,11 +41,6 @@ public struct ChannelMultiplexer: Sendable {
     private var nextID: UInt32 = 0
     private var globalRepliesPending = 0
     private var globalRepliesOwed = 0
-    /// Where data messages are written, kept from call to call: once the transport has taken
-    /// the last call's messages the memory is reused, instead of fresh pages for every packet.
-    private var dataMessages = ByteBuffer()
-    /// The most memory ``dataMessages`` keeps between calls.
-    private static let dataMessagesKept = 4 * 1024 * 1024
 
     /// A multiplexer with `configuration`.
     public init(configuration: Configuration = Configuration()) {
@@ -111,9 +106,10 @@ public struct ChannelMultiplexer: Sendable {
 
     /// Sends as much of `data` on `id` as the peer's window allows, in packets no larger than its
     /// maximum; what is left stays in `data` until a ``ConnectionEvent/writable(_:)``. With
-    /// `extendedType`, sends CHANNEL_EXTENDED_DATA of that type (1 is stderr).
+    /// `extendedType`, sends CHANNEL_EXTENDED_DATA of that type (1 is stderr). Each message is a
+    /// head and a slice of `data` (``SplitPayload``): the data is copied only into its packet.
     public mutating func send(
-        _ data: inout ByteBuffer, on id: ChannelID, extendedType: UInt32? = nil, writingInto out: inout [ByteBuffer]
+        _ data: inout ByteBuffer, on id: ChannelID, extendedType: UInt32? = nil, writingInto out: inout [SplitPayload]
     ) throws(ConnectionError) {
         guard var channel = channels[id.rawValue], let peer = channel.peerID else {
             throw ConnectionError(.unknownChannel, "\(id) is not open (ours)")
@@ -126,26 +122,22 @@ public struct ChannelMultiplexer: Sendable {
         let largest = max(1, Int(channel.peerMaximumPacket) - header)
         let sendable = min(data.readableBytes, Int(min(channel.peerWindow, UInt64(Int.max))))
         let messages = (sendable + largest - 1) / largest
-        // Reused when the transport let go of the last call's messages; a fresh buffer of just
-        // this call's size when it still holds them.
-        dataMessages.clear(minimumCapacity: sendable + header * messages)
+        var heads = ByteBuffer()
+        heads.reserveCapacity(header * messages)
         for index in 0..<messages {
             let chunk = data.readSlice(length: min(largest, sendable - index * largest))!
             if let extendedType {
                 ChannelExtendedDataMessage(recipientChannel: peer, dataTypeCode: extendedType, data: chunk)
-                    .encode(into: &dataMessages)
+                    .encodeHead(into: &heads)
             } else {
-                ChannelDataMessage(recipientChannel: peer, data: chunk).encode(into: &dataMessages)
+                ChannelDataMessage(recipientChannel: peer, data: chunk).encodeHead(into: &heads)
             }
+            out.append(SplitPayload(head: ByteBuffer(), body: chunk))
         }
         channel.peerWindow -= UInt64(sendable)
-        // Handed out only once all are written: a write into the buffer while a slice of it is
-        // held would copy the whole buffer.
-        for index in 0..<messages {
-            out.append(dataMessages.readSlice(length: header + min(largest, sendable - index * largest))!)
-        }
-        // One large write (a peer with a huge window) does not keep its memory for good.
-        if dataMessages.capacity > Self.dataMessagesKept { dataMessages = ByteBuffer() }
+        // The heads are sliced off once all are written: a write into the buffer while a slice
+        // of it is held would copy it.
+        for index in out.indices.suffix(messages) { out[index].head = heads.readSlice(length: header)! }
         channels[id.rawValue] = channel
     }
 

@@ -410,6 +410,13 @@ public actor ConnectionRuntime {
         return transport.write(contentsOf: payloads)
     }
 
+    /// ``send(_:)`` for data messages, each a head and a slice of the data.
+    private func send(_ payloads: [SplitPayload]) -> EventLoopFuture<Void>? {
+        guard !payloads.isEmpty else { return nil }
+        wakeReaders()
+        return transport.write(contentsOf: payloads)
+    }
+
     /// Waits until what ``send(_:)`` handed over is written, in the caller's isolation.
     private nonisolated(nonsending) static func settle(_ written: EventLoopFuture<Void>?) async throws {
         guard let written else { return }
@@ -528,7 +535,7 @@ public actor ConnectionRuntime {
         var data = data
         while true {
             if let failure { throw failure }
-            var out: [ByteBuffer] = []
+            var out: [SplitPayload] = []
             try multiplexer.send(&data, on: id, extendedType: extendedType, writingInto: &out)
             try await Self.settle(send(out))
             if data.readableBytes == 0 { return }

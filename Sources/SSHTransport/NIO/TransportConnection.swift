@@ -117,11 +117,22 @@ public struct TransportConnection: Sendable {
     /// for; nil for none. A caller that must not let anything else go out between deciding on
     /// the payloads and sending them writes them with this, without a suspension in between.
     public func write(contentsOf payloads: [ByteBuffer]) -> EventLoopFuture<Void>? {
-        guard let last = payloads.last else { return nil }
+        write(commands: payloads.map(TransportCommand.payload))
+    }
+
+    /// ``write(contentsOf:)`` for payloads in two parts (``SplitPayload``): a channel's data goes
+    /// into its packet without a copy of its own first.
+    public func write(contentsOf payloads: [SplitPayload]) -> EventLoopFuture<Void>? {
+        write(commands: payloads.map(TransportCommand.splitPayload))
+    }
+
+    /// Writes `commands` in order with one flush, at once when called on the event loop.
+    private func write(commands: [TransportCommand]) -> EventLoopFuture<Void>? {
+        guard let last = commands.last else { return nil }
         let channel = self.channel
         let writeAll: @Sendable () -> EventLoopFuture<Void> = {
-            for payload in payloads.dropLast() { channel.write(TransportCommand.payload(payload), promise: nil) }
-            return channel.writeAndFlush(TransportCommand.payload(last))
+            for command in commands.dropLast() { channel.write(command, promise: nil) }
+            return channel.writeAndFlush(last)
         }
         return channel.eventLoop.inEventLoop ? writeAll() : channel.eventLoop.flatSubmit(writeAll)
     }

@@ -9,6 +9,9 @@ import SSHWire
 public enum TransportCommand: Sendable {
     /// Send a message of number 50 or more (authentication, connection).
     case payload(ByteBuffer)
+    /// Send a message of number 50 or more given in two parts, written into its packet one
+    /// after the other (a channel's data is copied once that way).
+    indirect case splitPayload(SplitPayload)
     /// Client: ask for a service (RFC 4253 §10).
     case requestService(String)
     /// Authentication succeeded: allow connection-layer messages.
@@ -21,6 +24,17 @@ public enum TransportCommand: Sendable {
     case debug(String)
     /// Say DISCONNECT and close (RFC 4253 §11.1).
     indirect case disconnect(DisconnectReason, String)
+}
+
+extension TransportCommand {
+    /// Whether the command sends a payload for a layer above: a writer of those waits while a
+    /// key exchange holds too many of them back.
+    var sendsPayload: Bool {
+        switch self {
+        case .payload, .splitPayload: true
+        default: false
+        }
+    }
 }
 
 /// Decides whether a server's host key, already proven by its signature over the exchange
@@ -160,6 +174,7 @@ public final class TransportHandler: ChannelDuplexHandler {
         perform(context) { (machine, out, now) throws(TransportError) in
             switch command {
             case .payload(let payload): try machine.send(payload, writingInto: &out)
+            case .splitPayload(let payload): try machine.send(payload, writingInto: &out)
             case .requestService(let name): try machine.requestService(name, writingInto: &out)
             case .authenticationSucceeded: machine.authenticationSucceeded()
             case .rekey: try machine.startRekey(now: now, writingInto: &out)
@@ -169,7 +184,7 @@ public final class TransportHandler: ChannelDuplexHandler {
             }
             mustWait = machine.writersMustWait()
         }
-        if let promise, case .payload = command, mustWait {
+        if let promise, command.sendsPayload, mustWait {
             // At most maximumQueuedPackets wait for a key exchange; the writer waits with them.
             parkedWrites.append(promise)
         } else {

@@ -48,9 +48,16 @@ public struct ChannelDataMessage: SSHMessage {
     }
 
     public func encode(into buffer: inout ByteBuffer) {
+        encodeHead(into: &buffer)
+        buffer.writeImmutableBuffer(data)
+    }
+
+    /// The message up to the data's bytes: number, channel and the data's length. Followed by
+    /// ``data`` it is the whole message, so a sender can hand the data on without copying it.
+    public func encodeHead(into buffer: inout ByteBuffer) {
         buffer.writeSSHByte(Self.messageNumber)
         buffer.writeSSHUInt32(recipientChannel)
-        buffer.writeSSHString(data)
+        buffer.writeSSHUInt32(UInt32(data.readableBytes))
     }
 }
 
@@ -82,10 +89,17 @@ public struct ChannelExtendedDataMessage: SSHMessage {
     }
 
     public func encode(into buffer: inout ByteBuffer) {
+        encodeHead(into: &buffer)
+        buffer.writeImmutableBuffer(data)
+    }
+
+    /// The message up to the data's bytes: number, channel, type code and the data's length.
+    /// Followed by ``data`` it is the whole message.
+    public func encodeHead(into buffer: inout ByteBuffer) {
         buffer.writeSSHByte(Self.messageNumber)
         buffer.writeSSHUInt32(recipientChannel)
         buffer.writeSSHUInt32(dataTypeCode)
-        buffer.writeSSHString(data)
+        buffer.writeSSHUInt32(UInt32(data.readableBytes))
     }
 }
 
