@@ -84,26 +84,15 @@ final class ChannelOutputQueue: Sendable {
         }
     }
 
-    /// Takes what is queued without waiting, and whether the output has ended after it (for a
-    /// reader that takes over, ``ConnectionRuntime/consumeOutput(of:_:)``). Throws the connection's
-    /// failure once nothing is left before it.
-    func takeQueued() throws -> (items: [ChannelOutput], ended: Bool) {
-        try state.withLockedValue { state in
-            let items = state.items
-            state.items = []
-            if state.abandoned { return (items, true) }
-            switch state.ending {
-            case .success?: return (items, true)
-            case .failure(let error)?:
-                if items.isEmpty { throw error }
-                return (items, false)
-            case nil: return (items, false)
-            }
-        }
+    /// What a reader gets now without waiting, as ``next(isolation:)`` would hand it (for a
+    /// reader that takes over, ``ConnectionRuntime/consumeOutput(of:_:)``): queued items, or the
+    /// end (or the failure thrown); nil when nothing is queued.
+    func takeNow() throws -> Taken? {
+        try state.withLockedValue { state in try Self.take(from: &state) }
     }
 
     /// What a reader is handed now.
-    private enum Taken {
+    enum Taken {
         case items([ChannelOutput])
         case end
 

@@ -319,21 +319,25 @@ public actor ConnectionRuntime {
             guard let consumer = consumers[id], !consumer.batch.isEmpty else { continue }
             let batch = consumer.batch
             consumer.batch = []
-            let goesOn = consumer.take(batch)
-            multiplexer.consumed(Self.dataBytes(in: batch), on: id, writingInto: &out)
-            if !goesOn { endConsumer(id) }
+            if !feed(batch, to: consumer.take, on: id, writingInto: &out) { endConsumer(id) }
         }
         _ = send(out)
     }
 
-    /// The bytes of data (RFC 4254 §5.2) among `outputs`.
-    private static func dataBytes(in outputs: [ChannelOutput]) -> Int {
-        outputs.reduce(0) { total, output in
+    /// Hands `batch` to `take` and reports its data (RFC 4254 §5.2) consumed, the window
+    /// adjust it may bring written into `out`; returns what `take` returned.
+    private func feed(
+        _ batch: [ChannelOutput], to take: ([ChannelOutput]) -> Bool, on id: ChannelID, writingInto out: inout [ByteBuffer]
+    ) -> Bool {
+        let goesOn = take(batch)
+        let bytes = batch.reduce(0) { total, output in
             switch output {
             case .stdout(let data), .stderr(let data): total + data.readableBytes
             default: total
             }
         }
+        multiplexer.consumed(bytes, on: id, writingInto: &out)
+        return goesOn
     }
 
     /// Stops channel `id`'s consumer: hands it what is left of its batch when the output ends
@@ -366,16 +370,15 @@ public actor ConnectionRuntime {
         of channel: SSHChannel, _ take: sending @escaping ([ChannelOutput]) -> Bool
     ) async throws {
         let id = channel.id
-        let (queued, ended) = try channel.outputQueue.takeQueued()
-        if !queued.isEmpty {
-            let goesOn = take(queued)
+        // What was queued first; the window adjusts are not waited for, since output delivered
+        // meanwhile would miss the consumer.
+        while let taken = try channel.outputQueue.takeNow() {
+            guard case .items(let queued) = taken else { return }
             var out: [ByteBuffer] = []
-            multiplexer.consumed(Self.dataBytes(in: queued), on: id, writingInto: &out)
-            // Not waited for: output delivered meanwhile would miss the consumer.
+            let goesOn = feed(queued, to: take, on: id, writingInto: &out)
             _ = send(out)
             if !goesOn { return }
         }
-        if ended { return }
         guard outputs[id] != nil, consumers[id] == nil else { return }
         if let failure { throw failure }
         let consumer = OutputConsumer(take: take)

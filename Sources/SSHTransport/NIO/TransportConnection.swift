@@ -159,7 +159,6 @@ public struct TransportConnection: Sendable {
     /// How many key exchanges have completed, the first included, as far as payloads have been read.
     public var completedKeyExchanges: Int { inbound.completedKeyExchanges }
 
-
     /// The next payload of message number 50 or more; transport events in between are passed
     /// over. Throws when the peer disconnects or the connection ends. One task reads at a time.
     nonisolated(nonsending) public func nextPayload() async throws -> ByteBuffer {

@@ -110,8 +110,9 @@ final class TransportEventQueue: ChannelDuplexHandler, @unchecked Sendable {
     private func end(_ error: any Error) {
         if let cycleReader {
             let first = state.withLockedValue { state in
-                defer { if state.ending == nil { state.ending = error } }
-                return state.ending == nil
+                guard state.ending == nil else { return false }
+                state.ending = error
+                return true
             }
             // Later on the loop: the channel may end inside a write the reader's own code made.
             if first { loop.execute { cycleReader() } }
