@@ -153,8 +153,8 @@ public struct TransportStateMachine {
         try send(SplitPayload(head: payload, body: ByteBuffer()), writingInto: &out)
     }
 
-    /// Sends a payload given in two parts, as ``send(_:writingInto:)`` does: the parts go into
-    /// the packet one after the other, so the body is copied once.
+    /// Sends a payload given in two parts, as ``send(_:writingInto:)`` does: the body is
+    /// encrypted from where it lies into the packet, not copied there first.
     public mutating func send(_ payload: SplitPayload, writingInto out: inout ByteBuffer) throws(TransportError) {
         guard !closed else { throw TransportError(.closed, "the connection is closed") }
         guard let number = payload.head.getInteger(at: payload.head.readerIndex, as: UInt8.self), number >= 50 else {
@@ -345,14 +345,11 @@ public struct TransportStateMachine {
         try encoder.encode(into: &out, random: &padding) { $0.writeImmutableBuffer(wire) }
     }
 
-    /// ``writePacket(_:into:)`` for a payload in two parts, written one after the other
-    /// (compression takes the joined payload).
+    /// ``writePacket(_:into:)`` for a payload in two parts: the body is encrypted from where it
+    /// lies instead of being copied into the packet first (compression takes the joined payload).
     private mutating func writePacket(_ payload: SplitPayload, into out: inout ByteBuffer) throws(TransportError) {
         guard outboundCompression == nil else { return try writePacket(payload.joined(), into: &out) }
-        try encoder.encode(into: &out, random: &padding) { packet in
-            packet.writeImmutableBuffer(payload.head)
-            packet.writeImmutableBuffer(payload.body)
-        }
+        try encoder.encode(into: &out, random: &padding, payload: payload)
     }
 
     private mutating func step(now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)

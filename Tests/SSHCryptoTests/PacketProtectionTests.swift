@@ -125,15 +125,22 @@ import Testing
         return bytes + [UInt8](repeating: 0, count: protection.tagLength)
     }
 
-    static func pair(_ cipher: CipherAlgorithm, _ mac: MACAlgorithm?) throws -> (any PacketProtection, any PacketProtection) {
+    /// Protections for `directions`, all with the same fresh keys.
+    static func keyed(_ cipher: CipherAlgorithm, _ mac: MACAlgorithm?, _ directions: [PacketDirection]) throws
+        -> [any PacketProtection]
+    {
         var random = SystemRandom()
         let key = random.secureBytes(cipher.keyLength)
         let iv = random.secureBytes(cipher.ivLength)
         let macKey = random.secureBytes(mac?.keyLength ?? 0)
-        return (
-            try cipher.makeProtection(mac: mac, key: key, iv: iv, macKey: macKey, direction: .outbound),
-            try cipher.makeProtection(mac: mac, key: key, iv: iv, macKey: macKey, direction: .inbound)
-        )
+        return try directions.map {
+            try cipher.makeProtection(mac: mac, key: key, iv: iv, macKey: macKey, direction: $0)
+        }
+    }
+
+    static func pair(_ cipher: CipherAlgorithm, _ mac: MACAlgorithm?) throws -> (any PacketProtection, any PacketProtection) {
+        let protections = try keyed(cipher, mac, [.outbound, .inbound])
+        return (protections[0], protections[1])
     }
 
     static func open(_ packet: inout [UInt8], with opener: any PacketProtection, sequence: UInt32) throws -> Int {
@@ -178,6 +185,49 @@ import Testing
         var packet = Self.packet(payload: random.bytes(64), protection: sealer)
         try packet.withMutableBytes { try sealer.sealPacket($0, sequenceNumber: 9) }
         #expect(throws: CryptoError.self) { _ = try Self.open(&packet, with: opener, sequence: 10) }
+    }
+
+    /// Sealing with part of the payload read from elsewhere gives the same bytes as sealing the
+    /// whole packet in place, packet after packet (the cipher's stream stays in step), for gaps of
+    /// every alignment, and the result opens.
+    @Test(arguments: allCombinations)
+    func aGapFilledFromElsewhereSealsAsInPlace(cipher: CipherAlgorithm, mac: MACAlgorithm?) throws {
+        var random = SystemRandom()
+        let protections = try Self.keyed(cipher, mac, [.outbound, .outbound, .inbound])
+        let (inPlace, filling, opener) = (protections[0], protections[1], protections[2])
+        let shapes = [(9, 0), (9, 1), (13, 3), (14, 32768), (1, 17), (0, 100), (9, 16384), (5, 1000), (9, 2)]
+        for (index, (headLength, dataLength)) in shapes.enumerated() {
+            let sequence = UInt32(index) &+ 0xffff_fffe
+            let data = random.bytes(dataLength)
+            var whole = Self.packet(payload: random.bytes(headLength) + data, protection: inPlace)
+            let plain = whole.prefix(whole.count - inPlace.tagLength)
+            var gapped = whole
+            for position in 5 + headLength..<5 + headLength + dataLength { gapped[position] = 0xee }
+            try whole.withMutableBytes { try inPlace.sealPacket($0, sequenceNumber: sequence) }
+            try gapped.withMutableBytes { packet in
+                try data.withUnsafeBytes { source in
+                    try filling.sealPacket(packet, filling: 5 + headLength, from: source, sequenceNumber: sequence)
+                }
+            }
+            #expect(gapped == whole, "\(headLength)-byte head, \(dataLength) bytes of data")
+            let length = try Self.open(&gapped, with: opener, sequence: sequence)
+            #expect(length == plain.count - 4)
+            #expect(gapped.prefix(plain.count) == plain)
+        }
+    }
+
+    @Test(arguments: [CipherAlgorithm.aes128GCM, .chacha20Poly1305, .aes128CTR])
+    func aGapOutsideThePayloadIsRefused(cipher: CipherAlgorithm) throws {
+        let (sealer, _) = try Self.pair(cipher, cipher.isAEAD ? nil : .hmacSHA256)
+        var packet = Self.packet(payload: Array(repeating: 7, count: 40), protection: sealer)
+        let data = [UInt8](repeating: 1, count: 8)
+        for offset in [0, 4, packet.count - sealer.tagLength - 7, packet.count] {
+            #expect(throws: CryptoError.self) {
+                try packet.withMutableBytes { bytes in
+                    try data.withUnsafeBytes { try sealer.sealPacket(bytes, filling: offset, from: $0, sequenceNumber: 1) }
+                }
+            }
+        }
     }
 
     @Test func wrongSizesAreRejected() throws {

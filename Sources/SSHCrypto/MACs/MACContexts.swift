@@ -28,6 +28,27 @@ final class HMACContext {
     func authenticate(sequenceNumber: UInt32?, _ data: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>)
         throws(CryptoError)
     {
+        try begin(sequenceNumber: sequenceNumber)
+        try update(data)
+        try finish(into: output)
+    }
+
+    /// Computes HMAC(key, uint32(sequenceNumber) || first || second || third): a message that lies
+    /// in three places.
+    @inline(__always)
+    func authenticate(
+        sequenceNumber: UInt32, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer,
+        _ third: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>
+    ) throws(CryptoError) {
+        try begin(sequenceNumber: sequenceNumber)
+        try update(first)
+        try update(second)
+        try update(third)
+        try finish(into: output)
+    }
+
+    @inline(__always)
+    private func begin(sequenceNumber: UInt32?) throws(CryptoError) {
         try check(EVP_MAC_init(context, nil, 0, nil), "EVP_MAC_init")
         if let sequenceNumber {
             var sequence = sequenceNumber.bigEndian
@@ -36,9 +57,18 @@ final class HMACContext {
             }
             try check(status, "EVP_MAC_update")
         }
+    }
+
+    @inline(__always)
+    private func update(_ data: UnsafeRawBufferPointer) throws(CryptoError) {
+        guard data.count > 0 else { return }
         try check(
             EVP_MAC_update(context, data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count),
             "EVP_MAC_update")
+    }
+
+    @inline(__always)
+    private func finish(into output: UnsafeMutablePointer<UInt8>) throws(CryptoError) {
         var written = 0
         try check(EVP_MAC_final(context, output, &written, outputLength), "EVP_MAC_final")
     }

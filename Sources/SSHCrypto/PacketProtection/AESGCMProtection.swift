@@ -76,4 +76,22 @@ final class AESGCMProtection: PacketProtection {
         guard context.finish() else { throw CryptoError.openSSL("EVP_CipherFinal_ex") }
         try context.control(EVP_CTRL_GCM_GET_TAG, 16, base + 4 + body)
     }
+
+    /// GCM is a stream: the gap is encrypted from `data` between the bytes in place around it.
+    func sealPacket(
+        _ packet: UnsafeMutableRawBufferPointer, filling offset: Int, from data: UnsafeRawBufferPointer,
+        sequenceNumber: UInt32
+    ) throws(CryptoError) {
+        let body = try gap(in: packet, at: offset, count: data.count)
+        guard body % 16 == 0 else { throw CryptoError(.invalidLength, "GCM packet body not block aligned") }
+        let base = packet.baseAddress!
+        let end = offset + data.count
+        try nextNonce()
+        try context.update(nil, base, count: 4)
+        try context.update(base + 4, base + 4, count: offset - 4)
+        if let source = data.baseAddress { try context.update(base + offset, source, count: data.count) }
+        try context.update(base + end, base + end, count: 4 + body - end)
+        guard context.finish() else { throw CryptoError.openSSL("EVP_CipherFinal_ex") }
+        try context.control(EVP_CTRL_GCM_GET_TAG, 16, base + 4 + body)
+    }
 }

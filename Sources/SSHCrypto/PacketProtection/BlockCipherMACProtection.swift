@@ -16,6 +16,8 @@ final class BlockCipherMACProtection: PacketProtection {
     private let cipher: CipherContext
     private let mac: HMACContext
     private let encryptThenMAC: Bool
+    /// Counter mode continues a keystream byte by byte, so part of its input can come from elsewhere.
+    private let isStream: Bool
     private let computed: UnsafeMutablePointer<UInt8>
 
     init(
@@ -31,6 +33,7 @@ final class BlockCipherMACProtection: PacketProtection {
         macName = macAlgorithm.name
         blockSize = max(8, algorithm.blockSize)
         encryptThenMAC = macAlgorithm.encryptThenMAC
+        isStream = algorithm.mode == .ctr
         lengthExcludedFromAlignment = macAlgorithm.encryptThenMAC
         tagLength = macAlgorithm.outputLength
         lengthPeekSize = macAlgorithm.encryptThenMAC ? 4 : algorithm.blockSize
@@ -116,6 +119,40 @@ final class BlockCipherMACProtection: PacketProtection {
             guard (4 + body) % blockSize == 0 else { throw CryptoError(.invalidLength, "packet not block aligned") }
             try mac.authenticate(sequenceNumber: sequenceNumber, covered, into: computed)
             try cipher.update(base, base, count: 4 + body)
+        }
+        tag.update(from: computed, count: tagLength)
+    }
+
+    /// Counter mode encrypts the gap from `data` between the bytes in place around it; the MAC
+    /// covers the plaintext in its three places (encrypt-and-MAC) or the ciphertext, all in the
+    /// packet by then (encrypt-then-MAC). CBC copies the data in first.
+    func sealPacket(
+        _ packet: UnsafeMutableRawBufferPointer, filling offset: Int, from data: UnsafeRawBufferPointer,
+        sequenceNumber: UInt32
+    ) throws(CryptoError) {
+        let body = try gap(in: packet, at: offset, count: data.count)
+        guard isStream, let source = data.baseAddress else {
+            UnsafeMutableRawBufferPointer(rebasing: packet[offset..<offset + data.count]).copyMemory(from: data)
+            return try sealPacket(packet, sequenceNumber: sequenceNumber)
+        }
+        let base = packet.baseAddress!
+        let end = offset + data.count
+        let tag = (base + 4 + body).assumingMemoryBound(to: UInt8.self)
+        if encryptThenMAC {
+            guard body % blockSize == 0 else { throw CryptoError(.invalidLength, "packet not block aligned") }
+            try cipher.update(base + 4, base + 4, count: offset - 4)
+            try cipher.update(base + offset, source, count: data.count)
+            try cipher.update(base + end, base + end, count: 4 + body - end)
+            try mac.authenticate(
+                sequenceNumber: sequenceNumber, UnsafeRawBufferPointer(start: base, count: 4 + body), into: computed)
+        } else {
+            guard (4 + body) % blockSize == 0 else { throw CryptoError(.invalidLength, "packet not block aligned") }
+            try mac.authenticate(
+                sequenceNumber: sequenceNumber, UnsafeRawBufferPointer(start: base, count: offset), data,
+                UnsafeRawBufferPointer(start: base + end, count: 4 + body - end), into: computed)
+            try cipher.update(base, base, count: offset)
+            try cipher.update(base + offset, source, count: data.count)
+            try cipher.update(base + end, base + end, count: 4 + body - end)
         }
         tag.update(from: computed, count: tagLength)
     }

@@ -102,4 +102,24 @@ final class ChaCha20Poly1305Protection: PacketProtection {
             key: polyKey, UnsafeRawBufferPointer(start: base, count: 4 + body),
             into: (base + 4 + body).assumingMemoryBound(to: UInt8.self))
     }
+
+    /// ChaCha20 is a stream: the gap is encrypted from `data` between the bytes in place around
+    /// it, and the tag then covers the ciphertext, all of it in the packet by then.
+    func sealPacket(
+        _ packet: UnsafeMutableRawBufferPointer, filling offset: Int, from data: UnsafeRawBufferPointer,
+        sequenceNumber: UInt32
+    ) throws(CryptoError) {
+        let body = try gap(in: packet, at: offset, count: data.count)
+        let base = packet.baseAddress!
+        let end = offset + data.count
+        try derivePolyKey(sequenceNumber: sequenceNumber)
+        try start(header, sequenceNumber: sequenceNumber)
+        try header.update(base, base, count: 4)
+        try main.update(base + 4, base + 4, count: offset - 4)
+        if let source = data.baseAddress { try main.update(base + offset, source, count: data.count) }
+        try main.update(base + end, base + end, count: 4 + body - end)
+        try poly.tag(
+            key: polyKey, UnsafeRawBufferPointer(start: base, count: 4 + body),
+            into: (base + 4 + body).assumingMemoryBound(to: UInt8.self))
+    }
 }

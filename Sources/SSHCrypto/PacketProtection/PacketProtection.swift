@@ -33,6 +33,15 @@ public protocol PacketProtection: AnyObject {
 
     /// Encrypts a plaintext packet in place and writes its tag into the last ``tagLength`` bytes.
     func sealPacket(_ packet: UnsafeMutableRawBufferPointer, sequenceNumber: UInt32) throws(CryptoError)
+
+    /// Seals a packet as ``sealPacket(_:sequenceNumber:)`` does, except that the plaintext of
+    /// `packet[offset ..< offset + data.count]` is not in `packet` but in `data`: it is read from
+    /// there and its ciphertext written into place, so a channel's data never has to be copied into
+    /// the packet before it is encrypted. The gap lies within the payload (from byte 5 on).
+    func sealPacket(
+        _ packet: UnsafeMutableRawBufferPointer, filling offset: Int, from data: UnsafeRawBufferPointer,
+        sequenceNumber: UInt32
+    ) throws(CryptoError)
 }
 
 /// Whether a protection instance encrypts (outbound) or decrypts (inbound).
@@ -42,6 +51,28 @@ public enum PacketDirection: Sendable, Hashable {
 }
 
 extension PacketProtection {
+    /// Copies `data` into the gap, then seals in place: for ciphers that cannot read part of their
+    /// input from elsewhere (CBC, whose output lags its input by a partial block).
+    public func sealPacket(
+        _ packet: UnsafeMutableRawBufferPointer, filling offset: Int, from data: UnsafeRawBufferPointer,
+        sequenceNumber: UInt32
+    ) throws(CryptoError) {
+        _ = try gap(in: packet, at: offset, count: data.count)
+        UnsafeMutableRawBufferPointer(rebasing: packet[offset..<offset + data.count]).copyMemory(from: data)
+        try sealPacket(packet, sequenceNumber: sequenceNumber)
+    }
+
+    /// Checks that a gap of `count` bytes at `offset` lies within the packet's payload (after the
+    /// length and padding-length fields, before the tag); returns the body length.
+    @inline(__always)
+    func gap(in packet: UnsafeMutableRawBufferPointer, at offset: Int, count: Int) throws(CryptoError) -> Int {
+        let body = try bodyLength(packet)
+        guard offset >= 5, count >= 0, offset + count <= 4 + body else {
+            throw CryptoError(.invalidLength, "a gap of \(count) bytes at \(offset) is outside the packet's payload")
+        }
+        return body
+    }
+
     /// Reads a big-endian `uint32` from the start of `bytes`.
     @inline(__always)
     static func readLength(_ bytes: UnsafeRawBufferPointer) -> UInt32 {

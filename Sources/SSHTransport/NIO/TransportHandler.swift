@@ -9,8 +9,8 @@ import SSHWire
 public enum TransportCommand: Sendable {
     /// Send a message of number 50 or more (authentication, connection).
     case payload(ByteBuffer)
-    /// Send a message of number 50 or more given in two parts, written into its packet one
-    /// after the other (a channel's data is copied once that way).
+    /// Send a message of number 50 or more given in two parts: the body is encrypted from where
+    /// it lies into the packet (a channel's data is not copied on its way there).
     indirect case splitPayload(SplitPayload)
     /// Client: ask for a service (RFC 4253 §10).
     case requestService(String)

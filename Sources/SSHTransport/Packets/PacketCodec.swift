@@ -12,6 +12,16 @@ extension ByteBuffer {
         }
         return try outcome.get()
     }
+
+    /// `withUnsafeReadableBytes` that keeps a closure's typed error.
+    func withReadableBytes<Result, Failure: Error>(
+        _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        let outcome: Swift.Result<Result, Failure> = withUnsafeReadableBytes { bytes in
+            Swift.Result { () throws(Failure) in try body(bytes) }
+        }
+        return try outcome.get()
+    }
 }
 
 extension TransportError {
@@ -120,7 +130,8 @@ struct PacketDecoder {
     }
 }
 
-/// Writes binary packets: frame, pad, then seal in place in the outbound buffer.
+/// Writes binary packets: frame, pad, then seal in place in the outbound buffer (a payload's
+/// body given apart is encrypted from where it lies into the packet).
 struct PacketEncoder {
     var protection: (any PacketProtection)?
     var sequenceNumber: UInt32 = 0
@@ -138,13 +149,49 @@ struct PacketEncoder {
     mutating func encode(
         into out: inout ByteBuffer, random: inout some SSHRandomSource, payload: (inout ByteBuffer) -> Void
     ) throws(TransportError) -> UInt32 {
+        try encode(into: &out, random: &random, gap: nil, payload: payload)
+    }
+
+    /// Frames and protects a payload given in two parts. With keys in place the body is not
+    /// copied into the packet: its bytes are left as a gap that the cipher fills as it encrypts
+    /// them from the body itself
+    /// (``PacketProtection/sealPacket(_:filling:from:sequenceNumber:)``).
+    @discardableResult
+    mutating func encode(into out: inout ByteBuffer, random: inout some SSHRandomSource, payload: SplitPayload)
+        throws(TransportError) -> UInt32
+    {
+        guard protection != nil, payload.body.readableBytes > 0 else {
+            return try encode(into: &out, random: &random, gap: nil) { packet in
+                packet.writeImmutableBuffer(payload.head)
+                packet.writeImmutableBuffer(payload.body)
+            }
+        }
+        return try encode(into: &out, random: &random, gap: payload.body) { packet in
+            packet.writeImmutableBuffer(payload.head)
+        }
+    }
+
+    /// Frames `payload`, followed by room for `gap`'s bytes when there is one, pads, and seals.
+    private mutating func encode(
+        into out: inout ByteBuffer, random: inout some SSHRandomSource, gap: ByteBuffer?,
+        payload: (inout ByteBuffer) -> Void
+    ) throws(TransportError) -> UInt32 {
         let alignment =
             protection.map {
                 PacketAlignment(blockSize: $0.blockSize, excludesLengthField: $0.lengthExcludedFromAlignment)
             } ?? .unencrypted
         let start = out.writerIndex
+        var gapOffset = 0
         do {
-            try SSHPacket.write(into: &out, alignment: alignment, padding: &random, payload: payload)
+            try SSHPacket.write(into: &out, alignment: alignment, padding: &random) { packet in
+                payload(&packet)
+                guard let gap else { return }
+                gapOffset = packet.writerIndex - start
+                // Room for the gap, the padding and the tag; the gap's bytes are written by the cipher.
+                packet.reserveCapacity(
+                    minimumWritableBytes: gap.readableBytes + SSHPacket.maximumPaddingLength + 64)
+                packet.moveWriterIndex(forwardBy: gap.readableBytes)
+            }
         } catch {
             throw TransportError(.protocolError, "cannot frame an outbound packet: \(error.detail)")
         }
@@ -155,8 +202,11 @@ struct PacketEncoder {
             let end = out.writerIndex - out.readerIndex
             do {
                 try out.withMutableReadableBytes { bytes throws(CryptoError) in
-                    try protection.sealPacket(
-                        UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<end]), sequenceNumber: sequence)
+                    let packet = UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<end])
+                    guard let gap else { return try protection.sealPacket(packet, sequenceNumber: sequence) }
+                    try gap.withReadableBytes { data throws(CryptoError) in
+                        try protection.sealPacket(packet, filling: gapOffset, from: data, sequenceNumber: sequence)
+                    }
                 }
             } catch {
                 out.moveWriterIndex(to: start)

@@ -1,8 +1,8 @@
 import NIOCore
 
-/// A payload handed to the transport in two parts that go into its packet one after the other:
-/// a message's head and its data (RFC 4254 §5.2 CHANNEL_DATA), so the data is copied once, into
-/// the packet it is sealed in, rather than first into a message of its own.
+/// A payload handed to the transport in two parts: a message's head and its data (RFC 4254 §5.2
+/// CHANNEL_DATA). The transport writes the head into the packet and encrypts the data from where
+/// it lies into the packet, so the data is never copied into a message of its own.
 public struct SplitPayload: Sendable {
     /// The payload's first bytes: the message number and the fields before the data.
     public var head: ByteBuffer
