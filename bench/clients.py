@@ -1,18 +1,22 @@
 """The command lines of the clients `make bench` compares: `paramiko ssh` and `paramiko sftp`,
 OpenSSH's `ssh` and `sftp`, and python paramiko (bench/paramiko_client.py), all with the same
-options: no config file, the given key only, curve25519-sha256, an ssh-ed25519 host key, and
-the cipher and MAC under test."""
+options: no config file, the given key only, curve25519-sha256 and an ssh-ed25519 host key (or the
+algorithms a workload names), and the cipher and MAC under test."""
 import os
 import sys
 
 PYTHON_CLIENT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "paramiko_client.py")
 
 
-def options(key, cipher=None, mac=None):
+KEX = "curve25519-sha256"
+HOST_KEY = "ssh-ed25519"
+
+
+def options(key, cipher=None, mac=None, kex=KEX, host_key=HOST_KEY):
     """-o options every ssh-like client gets."""
     settings = ["IdentitiesOnly=yes", "IdentityAgent=none", "BatchMode=yes", "StrictHostKeyChecking=no",
                 "UserKnownHostsFile=/dev/null", "LogLevel=ERROR", "GSSAPIAuthentication=no",
-                "KexAlgorithms=curve25519-sha256", "HostKeyAlgorithms=ssh-ed25519"]
+                "KexAlgorithms=" + kex, "HostKeyAlgorithms=" + host_key]
     if cipher:
         settings.append("Ciphers=" + cipher)
     if mac:
@@ -23,9 +27,10 @@ def options(key, cipher=None, mac=None):
     return arguments
 
 
-def ssh(program, server, user, key, command, cipher=None, mac=None):
+def ssh(program, server, user, key, command, cipher=None, mac=None, kex=KEX, host_key=HOST_KEY):
     """`ssh -F none ... user@127.0.0.1 command` with `program` as ssh (a list: ["ssh"] or [paramiko, "ssh"])."""
-    return [*program, "-F", "none", "-p", str(server.port), *options(key, cipher, mac), "%s@127.0.0.1" % user, command]
+    return [*program, "-F", "none", "-p", str(server.port), *options(key, cipher, mac, kex, host_key),
+            "%s@127.0.0.1" % user, command]
 
 
 def sftp(program, server, user, key, batch, cipher=None):

@@ -41,7 +41,7 @@ class BenchSetup:
         os.chmod(self.directory, 0o755)
         self.user = bench_user()
         self.keys = {}
-        for name, kind, bits in (("ed25519", "ed25519", None), ("rsa3072", "rsa", "3072")):
+        for name, kind, bits in (("ed25519", "ed25519", None), ("rsa3072", "rsa", "3072"), ("p256", "ecdsa", "256")):
             path = os.path.join(self.directory, "user_" + name)
             subprocess.run(["ssh-keygen", "-q", "-N", "", "-t", kind, *(["-b", bits] if bits else []), "-f", path],
                            check=True)
@@ -142,18 +142,24 @@ def server_group(name):
             group.remove()
 
 
+def host_keys(directory, kinds):
+    """New host keys in `directory`, one per (ssh-keygen type, bits or None); returns their paths."""
+    paths = []
+    for kind, bits in kinds:
+        path = os.path.join(directory, "host_" + kind)
+        subprocess.run(["ssh-keygen", "-q", "-N", "", "-t", kind, *(["-b", bits] if bits else []), "-f", path],
+                       check=True)
+        paths.append(path)
+    return paths
+
+
 @contextlib.contextmanager
 def sshd(setup):
     """An OpenSSH sshd on 127.0.0.1 with its own config and host keys, reading setup's
     authorized_keys; stopped on exit."""
     directory = tempfile.mkdtemp(prefix="sshd.", dir=setup.directory)
     os.makedirs("/run/sshd", exist_ok=True)
-    keys = []
-    for kind in ("ed25519", "rsa"):
-        path = os.path.join(directory, "host_" + kind)
-        subprocess.run(["ssh-keygen", "-q", "-N", "", "-t", kind, *(["-b", "3072"] if kind == "rsa" else []),
-                        "-f", path], check=True)
-        keys.append(path)
+    keys = host_keys(directory, (("ed25519", None), ("rsa", "3072"), ("ecdsa", "256")))
     port = free_port()
     config = os.path.join(directory, "sshd_config")
     with open(config, "w") as handle:
@@ -179,13 +185,15 @@ def sshd(setup):
 
 @contextlib.contextmanager
 def paramiko_serve(paramiko, setup):
-    """`paramiko serve` on 127.0.0.1 with an ephemeral host key, exec through /bin/sh, setup's
-    authorized_keys; stopped with SIGTERM on exit."""
+    """`paramiko serve` on 127.0.0.1 with Ed25519 and ECDSA P-256 host keys, exec through /bin/sh,
+    setup's authorized_keys; stopped with SIGTERM on exit."""
     environment = dict(os.environ, SHELL="/bin/sh")
+    directory = tempfile.mkdtemp(prefix="serve.", dir=setup.directory)
+    keys = host_keys(directory, (("ed25519", None), ("ecdsa", "256")))
     with server_group("serve") as group:
         process = subprocess.Popen(
             [paramiko, "serve", "--listen", "127.0.0.1:0", "--authorized-keys", setup.authorized_keys, "--root", "/",
-             "--allow-exec", "--log-level", "warning"],
+             "--allow-exec", "--log-level", "warning", *[part for key in keys for part in ("--host-key", key)]],
             stdout=subprocess.PIPE, text=True, env=environment, cwd=setup.remote,
             preexec_fn=group.join if group else None)
         try:

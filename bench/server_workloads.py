@@ -85,10 +85,10 @@ def server_workload(setup):
     return {"rows": rows, "paramikoServePeakRSSBytes": serve_rss}
 
 
-def connect_many(server, setup, key):
+def connect_many(server, setup, key, kex, host_key):
     """CONNECTIONS OpenSSH `ssh ... true` runs, CONCURRENCY at a time; returns the seconds they took
     and the clients' CPU seconds."""
-    argv = clients.ssh(["ssh"], server, setup.user, key, "true", CIPHER)
+    argv = clients.ssh(["ssh"], server, setup.user, key, "true", CIPHER, kex=kex, host_key=host_key)
     remaining = [CONNECTIONS]
     lock = threading.Lock()
     failures = []
@@ -121,8 +121,22 @@ def connections_workload(setup):
     """Connections per second of CONCURRENCY OpenSSH clients doing connect + auth + `true`, against
     paramiko serve and sshd alternately, and each server's CPU per connection: the whole of it
     (children included: sshd's per-connection processes, the shells running `true`) and, for
-    paramiko serve, its own process alone."""
-    key = setup.keys["ed25519"]
+    paramiko serve, its own process alone. Ed25519 keys and curve25519-sha256, as the other rows."""
+    return connections(setup, setup.keys["ed25519"], clients.KEX, clients.HOST_KEY,
+                       "Ed25519 keys, curve25519-sha256")
+
+
+def connections_p256_workload(setup):
+    """The connections row with ECDSA P-256 keys and ecdh-sha2-nistp256. OpenSSH does Ed25519 and
+    curve25519 in its own portable code and P-256 through libcrypto, so its clients need about a
+    third less CPU per connection here; on two cores shared with the server, that CPU is what
+    bounds the Ed25519 row."""
+    return connections(setup, setup.keys["p256"], "ecdh-sha2-nistp256", "ecdsa-sha2-nistp256",
+                       "ECDSA P-256 keys, ecdh-sha2-nistp256")
+
+
+def connections(setup, key, kex, host_key, algorithms):
+    """connections_workload with the given user key, key exchange and host key algorithm."""
     results = {label: {"rate": [], "cpu": [], "own": [], "client": []} for label, _ in SERVERS}
     with sshd(setup) as openssh, paramiko_serve(PARAMIKO, setup) as ours:
         servers = {"paramikoServe": ours, "sshd": openssh}
@@ -130,14 +144,15 @@ def connections_workload(setup):
             for label, server in servers.items():
                 server.settle()
                 cpu_before, own_before = server.cpu_seconds(), server.own_cpu_seconds()
-                seconds, client_cpu = connect_many(server, setup, key)
+                seconds, client_cpu = connect_many(server, setup, key, kex, host_key)
                 server.settle()
                 results[label]["rate"].append(CONNECTIONS / seconds)
                 results[label]["cpu"].append((server.cpu_seconds() - cpu_before) * 1000 / CONNECTIONS)
                 results[label]["own"].append((server.own_cpu_seconds() - own_before) * 1000 / CONNECTIONS)
                 results[label]["client"].append(client_cpu * 1000 / CONNECTIONS)
         serve_rss = ours.peak_rss()
-    row = {"connections": CONNECTIONS, "concurrency": CONCURRENCY, "paramikoServePeakRSSBytes": serve_rss}
+    row = {"connections": CONNECTIONS, "concurrency": CONCURRENCY, "kex": kex, "hostKey": host_key,
+           "paramikoServePeakRSSBytes": serve_rss}
     for label, _ in SERVERS:
         row[label] = {"connectionsPerSecond": summary(results[label]["rate"]),
                       "serverCpuMsPerConnection": summary(results[label]["cpu"]),
@@ -145,8 +160,8 @@ def connections_workload(setup):
     row["paramikoServe"]["serverProcessCpuMsPerConnection"] = summary(results["paramikoServe"]["own"])
     row["ratio"] = (row["paramikoServe"]["connectionsPerSecond"]["median"]
                     / row["sshd"]["connectionsPerSecond"]["median"])
-    report.heading("connections: %d OpenSSH clients at a time doing connect + auth + `true`, %d per round "
-                   "(median of %d interleaved rounds)" % (CONCURRENCY, CONNECTIONS, ROUNDS))
+    report.heading("connections: %d OpenSSH clients at a time doing connect + auth + `true`, %d per round, %s "
+                   "(median of %d interleaved rounds)" % (CONCURRENCY, CONNECTIONS, algorithms, ROUNDS))
     print("%-15s %8s %13s %18s %18s" % ("server", "conn/s", "min-max", "server CPU ms/conn", "client CPU ms/conn"))
     for label, name in SERVERS:
         entry = row[label]
