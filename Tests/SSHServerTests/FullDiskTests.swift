@@ -34,7 +34,7 @@ struct FullDiskTests {
             try? FileManager.default.removeItem(at: directory)
         }
         let source = directory.appendingPathComponent("big.bin").path
-        FileManager.default.createFile(atPath: source, contents: Data(repeating: 0x55, count: 4 << 20))
+        try #require(FileManager.default.createFile(atPath: source, contents: Data(repeating: 0x55, count: 4 << 20)))
         var configuration = SSHServerConfiguration()
         configuration.subsystems["sftp"] = sftpSubsystem(root: mountPoint)
         try await EndToEndTests.withPair(configuration: configuration) { client, _ in

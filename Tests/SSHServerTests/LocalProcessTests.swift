@@ -139,7 +139,7 @@ struct LocalProcessTests {
         let process = try Self.start("cat")
         try await process.closeInput()
         try await process.closeInput()
-        await #expect(throws: ProcessError.self) { try await process.write(ByteBuffer(string: "late")) }
+        await #expect(throws: SSHServerError.self) { try await process.write(ByteBuffer(string: "late")) }
         #expect(await process.wait() == .exited(0))
     }
 
@@ -166,7 +166,7 @@ struct LocalProcessTests {
         await #expect {
             _ = try await Self.collect(process.standardOutput)
         } throws: { error in
-            (error as? ProcessError)?.code == .outputAlreadyConsumed
+            (error as? SSHServerError)?.code == .outputAlreadyConsumed
         }
         #expect(await process.wait() == .exited(0))
     }
@@ -175,18 +175,18 @@ struct LocalProcessTests {
         #expect {
             _ = try Self.start("true", workingDirectory: "/nonexistent/directory")
         } throws: { error in
-            (error as? ProcessError)?.code == .workingDirectory
+            (error as? SSHServerError)?.code == .workingDirectory
         }
         #expect {
             _ = try Self.start("true", workingDirectory: "/bin/sh")
         } throws: { error in
-            (error as? ProcessError)?.code == .workingDirectory
+            (error as? SSHServerError)?.code == .workingDirectory
         }
         #expect {
             _ = try LocalProcess.start(
                 command: "true", shell: "/nonexistent/sh", environment: [:], workingDirectory: nil, terminal: nil)
         } throws: { error in
-            (error as? ProcessError)?.code == .shellNotFound
+            (error as? SSHServerError)?.code == .shellNotFound
         }
     }
 
@@ -255,7 +255,7 @@ struct LocalProcessTests {
 
     private static func readFile(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ProcessError(.descriptors, "open \(path)") }
+        guard fd >= 0 else { throw SSHServerError(.descriptors, "open \(path)") }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
@@ -268,7 +268,7 @@ struct LocalProcessTests {
     }
 
     private static func openDescriptors() throws -> Int {
-        guard let directory = opendir("/proc/self/fd") else { throw ProcessError(.descriptors, "opendir") }
+        guard let directory = opendir("/proc/self/fd") else { throw SSHServerError(.descriptors, "opendir") }
         defer { closedir(directory) }
         var count = 0
         while readdir(directory) != nil { count += 1 }

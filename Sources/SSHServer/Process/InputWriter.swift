@@ -42,7 +42,7 @@ final class InputWriter: Sendable {
     }
 
     /// Queues `data`, waiting first if the queue is over the high watermark.
-    func write(_ data: ByteBuffer) async throws(ProcessError) {
+    func write(_ data: ByteBuffer) async throws(SSHServerError) {
         let channel = try await resolvedChannel()
         let admission = state.withLockedValue { state -> Admission in
             if state.closed { return .closed }
@@ -55,9 +55,9 @@ final class InputWriter: Sendable {
         }
         switch admission {
         case .closed:
-            throw ProcessError(.inputClosed, "standard input is closed")
+            throw SSHServerError(.inputClosed, "standard input is closed")
         case .failed(let failure):
-            throw ProcessError(.inputClosed, failure)
+            throw SSHServerError(.inputClosed, failure)
         case .queued(let scheduleBatch, let mustWait):
             if scheduleBatch {
                 channel.eventLoop.execute { self.writeBatch(to: channel) }
@@ -72,7 +72,7 @@ final class InputWriter: Sendable {
                 if resume { continuation.resume() }
             }
             if let failure = state.withLockedValue({ $0.failure }) {
-                throw ProcessError(.inputClosed, failure)
+                throw SSHServerError(.inputClosed, failure)
             }
         }
     }
@@ -81,7 +81,7 @@ final class InputWriter: Sendable {
     /// descriptor stays open (a terminal's end-of-file character), or without them the output side of
     /// the channel is closed (EOF on a pipe). Throws when an earlier write failed. Closing again does
     /// nothing.
-    func close(writingInstead finalBytes: ByteBuffer?) async throws(ProcessError) {
+    func close(writingInstead finalBytes: ByteBuffer?) async throws(SSHServerError) {
         let channel = try await resolvedChannel()
         let first = state.withLockedValue { state in
             defer { state.closed = true }
@@ -98,7 +98,7 @@ final class InputWriter: Sendable {
         do {
             try await last.get()
         } catch {
-            throw ProcessError(.inputClosed, Self.failureDetail(error))
+            throw SSHServerError(.inputClosed, Self.failureDetail(error))
         }
         if let finalBytes {
             _ = try? await channel.writeAndFlush(finalBytes).get()
@@ -138,14 +138,14 @@ final class InputWriter: Sendable {
 
     /// The channel, from the cache once it is known: awaiting even a completed future hops to its
     /// event loop and back.
-    private func resolvedChannel() async throws(ProcessError) -> any Channel {
+    private func resolvedChannel() async throws(SSHServerError) -> any Channel {
         if let resolved = resolved.withLockedValue({ $0 }) { return resolved }
         do {
             let channel = try await channel.get()
             resolved.withLockedValue { $0 = channel }
             return channel
         } catch {
-            throw ProcessError(.inputClosed, "the process's input could not be set up: \(error)")
+            throw SSHServerError(.inputClosed, "the process's input could not be set up: \(error)")
         }
     }
 

@@ -69,13 +69,13 @@ public final class LocalProcess: Sendable {
     ///   - eventLoop: Where the process's pipes or terminal are read and written: best the loop of the
     ///     connection whose channel carries them, so its data does not change threads; any loop of the
     ///     shared group when nil.
-    /// - Throws: ``ProcessError`` with ``ProcessError/Code/shellNotFound``,
-    ///   ``ProcessError/Code/workingDirectory``, ``ProcessError/Code/pseudoTerminal``,
-    ///   ``ProcessError/Code/descriptors`` or ``ProcessError/Code/spawnFailed``.
+    /// - Throws: ``SSHServerError`` with ``SSHServerError/Code/shellNotFound``,
+    ///   ``SSHServerError/Code/workingDirectory``, ``SSHServerError/Code/pseudoTerminal``,
+    ///   ``SSHServerError/Code/descriptors`` or ``SSHServerError/Code/spawnFailed``.
     public static func start(
         command: String?, shell: String = "/bin/sh", environment: [String: String], workingDirectory: String?,
         terminal: TerminalRequest?, eventLoop: (any EventLoop)? = nil
-    ) throws(ProcessError) -> LocalProcess {
+    ) throws(SSHServerError) -> LocalProcess {
         let eventLoop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
         try checkExecutable(shell)
         if let workingDirectory { try checkDirectory(workingDirectory) }
@@ -99,9 +99,9 @@ public final class LocalProcess: Sendable {
 
     /// Writes channel data (RFC 4254 §5.2) to standard input, or to the terminal as if typed. It
     /// suspends while the process is not reading (the pipe or terminal is full).
-    /// - Throws: ``ProcessError/Code/inputClosed`` after ``closeInput()`` or once the process no
+    /// - Throws: ``SSHServerError/Code/inputClosed`` after ``closeInput()`` or once the process no
     ///   longer reads its input.
-    public func write(_ data: ByteBuffer) async throws(ProcessError) {
+    public func write(_ data: ByteBuffer) async throws(SSHServerError) {
         try await input.write(data)
     }
 
@@ -109,8 +109,8 @@ public final class LocalProcess: Sendable {
     /// been delivered: closes the pipe or, with a terminal, types the terminal's end-of-file
     /// character (`VEOF`, normally ^D) as sshd does, leaving the terminal open. Calling it again does
     /// nothing.
-    /// - Throws: ``ProcessError/Code/inputClosed`` when data written before could not be delivered.
-    public func closeInput() async throws(ProcessError) {
+    /// - Throws: ``SSHServerError/Code/inputClosed`` when data written before could not be delivered.
+    public func closeInput() async throws(SSHServerError) {
         guard hasTerminal else {
             try await input.close(writingInstead: nil)
             return
@@ -183,14 +183,14 @@ public final class LocalProcess: Sendable {
 
     private static func startWithPipes(
         shell: String, arguments: [String], environment: [String], workingDirectory: String?, eventLoop: any EventLoop
-    ) throws(ProcessError) -> LocalProcess {
+    ) throws(SSHServerError) -> LocalProcess {
         var descriptors: [Int32] = []
         func closeAll() { for fd in descriptors { close(fd) } }
         let pid: pid_t
         let input: (read: Int32, write: Int32)
         let output: (read: Int32, write: Int32)
         let error: (read: Int32, write: Int32)
-        do throws(ProcessError) {
+        do throws(SSHServerError) {
             input = try SystemFunctions.makePipe()
             descriptors += [input.read, input.write]
             output = try SystemFunctions.makePipe()
@@ -213,7 +213,7 @@ public final class LocalProcess: Sendable {
         for fd in [input.read, output.write, error.write] { close(fd) }
 
         let monitor = ProcessMonitor(pid: pid, terminal: nil)
-        do throws(ProcessError) {
+        do throws(SSHServerError) {
             try monitor.start()
         } catch let failure {
             for fd in [input.write, output.read, error.read] { close(fd) }
@@ -231,17 +231,17 @@ public final class LocalProcess: Sendable {
     private static func startOnTerminal(
         _ request: TerminalRequest, shell: String, arguments: [String], environment: [String],
         workingDirectory: String?, eventLoop: any EventLoop
-    ) throws(ProcessError) -> LocalProcess {
+    ) throws(SSHServerError) -> LocalProcess {
         let terminal = try PseudoTerminal.open(for: request)
         let writeSide = fcntl(terminal.master, F_DUPFD_CLOEXEC, 3)
         let control = fcntl(terminal.master, F_DUPFD_CLOEXEC, 3)
         guard writeSide >= 0, control >= 0 else {
             let detail = SystemFunctions.errorString(errno)
             for fd in [terminal.master, terminal.slave, writeSide, control] where fd >= 0 { close(fd) }
-            throw ProcessError(.descriptors, "cannot duplicate the terminal master: \(detail)")
+            throw SSHServerError(.descriptors, "cannot duplicate the terminal master: \(detail)")
         }
         let pid: pid_t
-        do throws(ProcessError) {
+        do throws(SSHServerError) {
             pid = try ProcessSpawner.spawn(
                 executable: shell, arguments: arguments, environment: environment,
                 workingDirectory: workingDirectory, standard: .terminal(path: terminal.slavePath))
@@ -254,7 +254,7 @@ public final class LocalProcess: Sendable {
         close(terminal.slave)
 
         let monitor = ProcessMonitor(pid: pid, terminal: control)
-        do throws(ProcessError) {
+        do throws(SSHServerError) {
             try monitor.start()
         } catch {
             for fd in [terminal.master, writeSide] { close(fd) }
@@ -306,26 +306,26 @@ public final class LocalProcess: Sendable {
 
     // MARK: - Checks
 
-    private static func checkExecutable(_ path: String) throws(ProcessError) {
+    private static func checkExecutable(_ path: String) throws(SSHServerError) {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw ProcessError(.shellNotFound, "\(path): \(SystemFunctions.errorString(errno))")
+            throw SSHServerError(.shellNotFound, "\(path): \(SystemFunctions.errorString(errno))")
         }
         guard info.st_mode & S_IFMT == S_IFREG, access(path, X_OK) == 0 else {
-            throw ProcessError(.shellNotFound, "\(path): not an executable file")
+            throw SSHServerError(.shellNotFound, "\(path): not an executable file")
         }
     }
 
-    private static func checkDirectory(_ path: String) throws(ProcessError) {
+    private static func checkDirectory(_ path: String) throws(SSHServerError) {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw ProcessError(.workingDirectory, "\(path): \(SystemFunctions.errorString(errno))")
+            throw SSHServerError(.workingDirectory, "\(path): \(SystemFunctions.errorString(errno))")
         }
         guard info.st_mode & S_IFMT == S_IFDIR else {
-            throw ProcessError(.workingDirectory, "\(path): not a directory")
+            throw SSHServerError(.workingDirectory, "\(path): not a directory")
         }
         guard access(path, X_OK) == 0 else {
-            throw ProcessError(.workingDirectory, "\(path): \(SystemFunctions.errorString(errno))")
+            throw SSHServerError(.workingDirectory, "\(path): \(SystemFunctions.errorString(errno))")
         }
     }
 

@@ -34,7 +34,7 @@ final class ProcessMonitor: Sendable {
 
     /// Starts waiting on one of ``ProcessWaiters``' threads. When no thread can be had, the process is
     /// killed and reaped before this throws.
-    func start() throws(ProcessError) {
+    func start() throws(SSHServerError) {
         let status = ProcessWaiters.shared.run { [self] in self.waitForExit() }
         guard status != 0 else { return }
         kill(-pid, SIGKILL)
@@ -44,7 +44,7 @@ final class ProcessMonitor: Sendable {
             if let terminal = state.terminal { close(terminal) }
             state.terminal = nil
         }
-        throw ProcessError(
+        throw SSHServerError(
             .spawnFailed, "cannot start a thread to wait for the process: \(SystemFunctions.errorString(status))")
     }
 

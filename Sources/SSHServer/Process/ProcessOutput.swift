@@ -3,7 +3,7 @@ import NIOCore
 
 /// A process's standard output or standard error as chunks of up to 1 MiB, ending at EOF: what the
 /// server sends as channel data or extended data of type 1 (RFC 4254 §5.2, §6.5). It can be iterated
-/// once; a second iterator throws ``ProcessError/Code/outputAlreadyConsumed``. While the consumer
+/// once; a second iterator throws ``SSHServerError/Code/outputAlreadyConsumed``. While the consumer
 /// does not take chunks the process is held in `write` (back-pressure), so memory stays bounded.
 public struct ProcessOutput: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
@@ -46,7 +46,7 @@ public struct ProcessOutput: AsyncSequence, Sendable {
         public mutating func next() async throws -> ByteBuffer? {
             if refused {
                 refused = false
-                throw ProcessError(.outputAlreadyConsumed, "the process's output is already being read")
+                throw SSHServerError(.outputAlreadyConsumed, "the process's output is already being read")
             }
             guard let iterator = base else { return nil }
             base = nil

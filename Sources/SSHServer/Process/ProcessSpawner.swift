@@ -25,7 +25,7 @@ enum ProcessSpawner {
     static func spawn(
         executable: String, arguments: [String], environment: [String], workingDirectory: String?,
         standard: Standard
-    ) throws(ProcessError) -> pid_t {
+    ) throws(SSHServerError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -43,7 +43,7 @@ enum ProcessSpawner {
         _ = SystemFunctions.addCloseFrom?(&actions, 3)
         if let workingDirectory {
             guard let addChdir = SystemFunctions.addChdir else {
-                throw ProcessError(.workingDirectory, "the C library cannot change directory in posix_spawn")
+                throw SSHServerError(.workingDirectory, "the C library cannot change directory in posix_spawn")
             }
             _ = addChdir(&actions, workingDirectory)
         }
@@ -60,7 +60,7 @@ enum ProcessSpawner {
         let flags = Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | SystemFunctions.spawnSetSID)
         let flagStatus = posix_spawnattr_setflags(&attributes, flags)
         guard flagStatus == 0 else {
-            throw ProcessError(
+            throw SSHServerError(
                 .spawnFailed, "posix_spawn cannot start a new session: \(SystemFunctions.errorString(flagStatus))")
         }
 
@@ -72,7 +72,7 @@ enum ProcessSpawner {
         let status = posix_spawn(&pid, executable, &actions, &attributes, &argv, &envp)
         guard status == 0 else {
             let place = workingDirectory.map { " in \($0)" } ?? ""
-            throw ProcessError(
+            throw SSHServerError(
                 .spawnFailed, "cannot start \(executable)\(place): \(SystemFunctions.errorString(status))")
         }
         return pid

@@ -17,22 +17,22 @@ struct PseudoTerminal {
     let slavePath: String
 
     /// Allocates a pseudo-terminal and applies `request`'s modes (RFC 4254 §8) and size.
-    static func open(for request: TerminalRequest) throws(ProcessError) -> PseudoTerminal {
+    static func open(for request: TerminalRequest) throws(SSHServerError) -> PseudoTerminal {
         let opened = openDevice("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard opened >= 0 else {
-            throw ProcessError(.pseudoTerminal, "open /dev/ptmx: \(SystemFunctions.errorString(errno))")
+            throw SSHServerError(.pseudoTerminal, "open /dev/ptmx: \(SystemFunctions.errorString(errno))")
         }
         let master: Int32
-        do throws(ProcessError) {
+        do throws(SSHServerError) {
             master = try SystemFunctions.aboveStandardDescriptors(opened)
         } catch {
-            throw ProcessError(.pseudoTerminal, error.detail)
+            throw SSHServerError(.pseudoTerminal, error.detail)
         }
-        do throws(ProcessError) {
+        do throws(SSHServerError) {
             let path = try slavePath(of: master)
             let slave = openDevice(path, O_RDWR | O_NOCTTY | O_CLOEXEC)
             guard slave >= 0 else {
-                throw ProcessError(.pseudoTerminal, "open \(path): \(SystemFunctions.errorString(errno))")
+                throw SSHServerError(.pseudoTerminal, "open \(path): \(SystemFunctions.errorString(errno))")
             }
             var attributes = termios()
             if tcgetattr(slave, &attributes) == 0 {
@@ -59,22 +59,22 @@ struct PseudoTerminal {
         _ = ioctl(descriptor, UInt(TIOCSWINSZ), &size)
     }
 
-    private static func slavePath(of master: Int32) throws(ProcessError) -> String {
+    private static func slavePath(of master: Int32) throws(SSHServerError) -> String {
         guard let grantpt = SystemFunctions.grantpt, let unlockpt = SystemFunctions.unlockpt,
             let ptsname = SystemFunctions.ptsnameR
         else {
-            throw ProcessError(.pseudoTerminal, "the C library has no grantpt, unlockpt or ptsname_r")
+            throw SSHServerError(.pseudoTerminal, "the C library has no grantpt, unlockpt or ptsname_r")
         }
         guard grantpt(master) == 0 else {
-            throw ProcessError(.pseudoTerminal, "grantpt: \(SystemFunctions.errorString(errno))")
+            throw SSHServerError(.pseudoTerminal, "grantpt: \(SystemFunctions.errorString(errno))")
         }
         guard unlockpt(master) == 0 else {
-            throw ProcessError(.pseudoTerminal, "unlockpt: \(SystemFunctions.errorString(errno))")
+            throw SSHServerError(.pseudoTerminal, "unlockpt: \(SystemFunctions.errorString(errno))")
         }
         var name = [CChar](repeating: 0, count: 128)
         let status = ptsname(master, &name, name.count)
         guard status == 0 else {
-            throw ProcessError(.pseudoTerminal, "ptsname_r: \(SystemFunctions.errorString(status))")
+            throw SSHServerError(.pseudoTerminal, "ptsname_r: \(SystemFunctions.errorString(status))")
         }
         return String(decoding: name.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }

@@ -54,7 +54,7 @@ enum SystemFunctions {
 
     /// A pipe whose two ends are close-on-exec and above the standard descriptors (so that the
     /// child's `dup2` onto 0, 1 and 2 never overwrites one of them): `[read, write]`.
-    static func makePipe() throws(ProcessError) -> (read: Int32, write: Int32) {
+    static func makePipe() throws(SSHServerError) -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
         let status: Int32
         if let pipe2 {
@@ -63,16 +63,16 @@ enum SystemFunctions {
             status = pipe(&fds)
         }
         guard status == 0 else {
-            throw ProcessError(.descriptors, "pipe: \(errorString(errno))")
+            throw SSHServerError(.descriptors, "pipe: \(errorString(errno))")
         }
         let readEnd: Int32
-        do throws(ProcessError) {
+        do throws(SSHServerError) {
             readEnd = try aboveStandardDescriptors(fds[0])
         } catch {
             close(fds[1])
             throw error
         }
-        do throws(ProcessError) {
+        do throws(SSHServerError) {
             return (readEnd, try aboveStandardDescriptors(fds[1]))
         } catch {
             close(readEnd)
@@ -82,7 +82,7 @@ enum SystemFunctions {
 
     /// `fd` itself when it is above 2 (made close-on-exec), otherwise a close-on-exec duplicate above
     /// 2, closing `fd`.
-    static func aboveStandardDescriptors(_ fd: Int32) throws(ProcessError) -> Int32 {
+    static func aboveStandardDescriptors(_ fd: Int32) throws(SSHServerError) -> Int32 {
         guard fd <= 2 else {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             return fd
@@ -90,7 +90,7 @@ enum SystemFunctions {
         let moved = fcntl(fd, F_DUPFD_CLOEXEC, 3)
         let error = errno
         close(fd)
-        guard moved >= 0 else { throw ProcessError(.descriptors, "fcntl(F_DUPFD_CLOEXEC): \(errorString(error))") }
+        guard moved >= 0 else { throw SSHServerError(.descriptors, "fcntl(F_DUPFD_CLOEXEC): \(errorString(error))") }
         return moved
     }
 
