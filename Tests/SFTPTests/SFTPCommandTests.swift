@@ -96,13 +96,11 @@ import Testing
         #expect(throughSSHD.status == reference.status)
         #expect(throughSSHD.tree == reference.tree)
         let againstServe = try SFTPRun.batchOverSSH(script, client: .openSSH) { root in
-            let port = freeLoopbackPort()
             let authorized = keyDirectory.appendingPathComponent("authorized_keys").path
             try FileManager.default.copyItem(atPath: key + ".pub", toPath: authorized)
-            let pid = try PeerSpawn.spawn(
-                [try Peers.paramiko(), "serve", "--listen", "127.0.0.1:\(port)", "--authorized-keys", authorized, "--root", root],
-                output: .devNull)
-            for _ in 0..<250 where !loopbackPortAccepts(port) { usleep(20_000) }
+            let log = keyDirectory.appendingPathComponent("serve.log").path
+            let (pid, port) = try PeerSpawn.startServe(
+                ["--authorized-keys", authorized, "--root", root], log: log)
             return (options + ["-P", "\(port)", "tester@127.0.0.1:/R"], { PeerSpawn.stop(pid) })
         }
         #expect(againstServe.status == reference.status)

@@ -37,14 +37,12 @@ struct ServeCommandTests {
         try key.write(to: keyPath)
         let authorized = directory.appendingPathComponent("authorized_keys").path
         try (key.publicKey.openSSHLine + "\n").write(toFile: authorized, atomically: true, encoding: .utf8)
-        let port = freeLoopbackPort()
         let log = directory.appendingPathComponent("serve.log").path
-        let pid = try PeerSpawn.spawn(
+        let (pid, port) = try PeerSpawn.startServe(
             [
-                try Peers.paramiko(), "serve", "--listen", "127.0.0.1:\(port)", "--authorized-keys", authorized,
-                "--password", "tester:open-sesame", "--root", root.path, "--allow-exec", "--allow-forwarding",
-            ] + extra(directory), output: .file(log), environment: ["SHELL": "/bin/sh"])
-        for _ in 0..<250 where !loopbackPortAccepts(port) { try await Task.sleep(for: .milliseconds(20)) }
+                "--authorized-keys", authorized, "--password", "tester:open-sesame", "--root", root.path,
+                "--allow-exec", "--allow-forwarding",
+            ] + extra(directory), log: log, environment: ["SHELL": "/bin/sh"])
         return Served(pid: pid, port: port, directory: directory, root: root, keyPath: keyPath)
     }
 

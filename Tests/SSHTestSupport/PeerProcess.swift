@@ -21,17 +21,10 @@ public final class PeerProcess: @unchecked Sendable {
     /// Starts `arguments`, which print the port they listen on as their first line of output.
     public convenience init(printingPort arguments: [String], directory: URL) throws {
         let pid = try PeerSpawn.spawn(arguments, output: .file(Self.logPath(directory)))
-        var port: Int?
-        for _ in 0..<500 {
-            let text = (try? String(contentsOfFile: Self.logPath(directory), encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n", omittingEmptySubsequences: false).first, text.contains("\n") {
-                port = Int(line.trimmingCharacters(in: .whitespaces))
-                break
-            }
-            if !PeerSpawn.isRunning(pid) { break }
-            usleep(20_000)
+        let printed = PeerSpawn.printedPort(log: Self.logPath(directory), pid: pid) {
+            Int($0.trimmingCharacters(in: .whitespaces))
         }
-        guard let port else {
+        guard let port = printed else {
             PeerSpawn.stop(pid)
             throw PeerError("\(arguments[0]) printed no port")
         }

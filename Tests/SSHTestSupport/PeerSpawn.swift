@@ -45,7 +45,7 @@ public enum PeerSpawn {
             posix_spawn_file_actions_addopen(&actions, 2, path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         case .descriptor(let fd): posix_spawn_file_actions_adddup2(&actions, fd, 2)
         }
-        closeFrom?(&actions, 3)
+        _ = closeFrom?(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -196,13 +196,48 @@ public enum PeerSpawn {
 
     /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at run
     /// time because the Glibc module does not declare it.
-    nonisolated(unsafe) private static let closeFrom:
+    private static let closeFrom:
         (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
             guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
             return unsafeBitCast(
                 symbol,
                 to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
         }()
+
+    /// Waits up to ten seconds, while `pid` runs, for a complete line of the file at `log` that
+    /// `port` reads a port number from; nil when none came. For daemons that listen on a port of
+    /// the kernel's choosing and print it, which no other process can take from them meanwhile.
+    public static func printedPort(log: String, pid: pid_t, _ port: (Substring) -> Int?) -> Int? {
+        for _ in 0..<500 {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            for line in text.split(separator: "\n").dropLast(text.hasSuffix("\n") ? 0 : 1) {
+                if let number = port(line) { return number }
+            }
+            guard isRunning(pid) else { return nil }
+            usleep(20_000)
+        }
+        return nil
+    }
+
+    /// Starts `paramiko serve --listen 127.0.0.1:0` followed by `arguments`, its output appended to
+    /// `log`, and returns its pid and the port the kernel gave it, read from its
+    /// "listening on HOST:PORT" line.
+    public static func startServe(_ arguments: [String], log: String, environment: [String: String] = [:]) throws
+        -> (pid: pid_t, port: Int)
+    {
+        let pid = try spawn(
+            [try Peers.paramiko(), "serve", "--listen", "127.0.0.1:0"] + arguments, output: .file(log),
+            environment: environment)
+        let printed = printedPort(log: log, pid: pid) { line in
+            guard line.hasPrefix("listening on "), let colon = line.lastIndex(of: ":") else { return nil }
+            return Int(line[line.index(after: colon)...])
+        }
+        guard let port = printed else {
+            stop(pid)
+            throw PeerError("paramiko serve did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        }
+        return (pid, port)
+    }
 
     /// True while `pid` has not exited.
     public static func isRunning(_ pid: pid_t) -> Bool {
