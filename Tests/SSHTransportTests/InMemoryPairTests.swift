@@ -193,6 +193,44 @@ struct InMemoryPair {
         #expect(pair.completedExchanges(pair.serverEvents) == pair.completedExchanges(pair.clientEvents))
     }
 
+    /// Payloads sent in two parts arrive byte for byte under every kind of packet protection (AEAD,
+    /// stream cipher with encrypt-then-MAC and with encrypt-and-MAC, CBC), with heads and bodies of
+    /// sizes that leave the body at every alignment within the cipher's blocks.
+    @Test(arguments: [
+        ("aes128-gcm@openssh.com", "hmac-sha2-256"), ("chacha20-poly1305@openssh.com", "hmac-sha2-256"),
+        ("aes128-ctr", "hmac-sha2-256-etm@openssh.com"), ("aes256-ctr", "hmac-sha1"),
+        ("aes128-cbc", "hmac-sha2-512"),
+    ])
+    func splitPayloadsArriveWholeUnderEveryProtection(cipher: String, mac: String) throws {
+        let algorithms = Self.pinned(cipher: cipher, mac: mac)
+        var pair = InMemoryPair(
+            client: InMemoryPair.clientConfiguration(algorithms), server: InMemoryPair.serverConfiguration(algorithms),
+            chunk: 1000)
+        try pair.start()
+        try pair.pump()
+        pair.client.authenticationSucceeded()
+        pair.server.authenticationSucceeded()
+        var sent: [[UInt8]] = []
+        for index in 0..<40 {
+            let head = [UInt8(94)] + (0..<(index % 13)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
+            let body = (0..<(index * 977 % 33000)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ index) }
+            try pair.client.send(
+                SplitPayload(head: ByteBuffer(bytes: head), body: ByteBuffer(bytes: body)), writingInto: &pair.toServer)
+            sent.append(head + body)
+        }
+        try pair.pump()
+        let received = pair.serverEvents.compactMap { event -> [UInt8]? in
+            guard case .payload(let payload) = event, payload.getInteger(at: payload.readerIndex, as: UInt8.self) == 94
+            else { return nil }
+            return Array(payload.readableBytesView)
+        }
+        #expect(received.count == sent.count)
+        for (index, (got, want)) in zip(received, sent).enumerated() where got != want {
+            let first = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
+            Issue.record("payload \(index) (\(want.count) bytes) arrived as \(got.count) bytes, first differing at \(first)")
+        }
+    }
+
     /// A server presenting host certificates of each key type: the client negotiates the
     /// certificate algorithm and verifies the signature made by the certified key.
     @Test(arguments: [SSHKeyType.ed25519, .ecdsaP384, .rsa])
