@@ -93,6 +93,15 @@ final class SFTPClientChannel: Sendable {
         return (version, extensions)
     }
 
+    /// Bytes of requests framed but not yet written to the stream.
+    var queuedBytes: Int { outbox.queuedBytes }
+
+    /// Runs `action` once the bytes framed but not yet written are `limit` or fewer (at once when they
+    /// already are, or when the session has failed).
+    func whenRoom(below limit: Int, _ action: @escaping @Sendable () -> Void) {
+        outbox.whenRoom(below: limit, action)
+    }
+
     /// Sends `request`; `completion` runs once with its response or the failure that ended the session.
     func send(_ request: SFTPRequest, completion: @escaping Completion) {
         send(completion: completion) { id, buffer in

@@ -2,8 +2,11 @@ import NIOCore
 
 /// A pipelined upload of a local file to one open remote file (draft-ietf-secsh-filexfer-02 §6.4: WRITE).
 ///
-/// Keeps `window` WRITEs in flight; each acknowledgement (STATUS OK) sends the next block, read from the
-/// local file with `pread` straight into its frame. Any STATUS but OK stops the upload with that error.
+/// Keeps up to `window` WRITEs in flight; each acknowledgement (STATUS OK) sends the next block, read from
+/// the local file with `pread` straight into its frame. A block is read only while at most
+/// ``lookahead`` bytes of frames wait to be written: past that, the stream (an SSH channel whose
+/// window is full) is the bound, and reading further ahead would only hold the file in memory.
+/// Any STATUS but OK stops the upload with that error.
 final class SFTPUpload: Sendable {
     private struct State {
         var nextOffset: UInt64
@@ -12,11 +15,14 @@ final class SFTPUpload: Sendable {
         var failure: SFTPError?
         var pumping = false
         var pumpAgain = false
+        /// A room action is registered with the channel (see ``SFTPUpload/lookahead``).
+        var waitingForRoom = false
         var done: CheckedContinuation<UInt64, any Error>?
     }
 
     private enum Step {
         case send(offset: UInt64, length: Int)
+        case waitForRoom
         case again
         case idle
         case finish(CheckedContinuation<UInt64, any Error>, Result<UInt64, SFTPError>)
@@ -28,6 +34,9 @@ final class SFTPUpload: Sendable {
     private let state: Locked<State>
     private var channel: SFTPClientChannel { plan.channel }
     private var handle: SFTPHandle { plan.handle }
+    /// The most bytes of frames left waiting to be written before the next block is read: two blocks,
+    /// and at least 1 MiB.
+    var lookahead: Int { max(2 * plan.blockSize, 1 << 20) }
 
     /// An upload of local bytes in the plan's range (which must have an end) to the same offsets.
     init(_ plan: SFTPTransferPlan, from source: LocalDescriptor) {
@@ -55,8 +64,15 @@ final class SFTPUpload: Sendable {
         }
         guard first else { return }
         while true {
+            let queued = channel.queuedBytes
             let step = state.withLock { state -> Step in
-                if state.failure == nil, state.inFlight < plan.window, state.nextOffset < end {
+                if state.failure == nil, state.inFlight < plan.window, state.nextOffset < end, queued > lookahead,
+                    !state.waitingForRoom
+                {
+                    state.waitingForRoom = true
+                    return .waitForRoom
+                }
+                if state.failure == nil, state.inFlight < plan.window, state.nextOffset < end, queued <= lookahead {
                     let offset = state.nextOffset
                     let length = Int(min(UInt64(plan.blockSize), end - offset))
                     state.nextOffset += UInt64(length)
@@ -68,7 +84,9 @@ final class SFTPUpload: Sendable {
                     return .again
                 }
                 state.pumping = false
-                guard state.inFlight == 0, let done = state.done else { return .idle }
+                // Done once nothing is in flight and nothing is left to send (a wait for room may hold back the rest).
+                guard state.inFlight == 0, state.failure != nil || state.nextOffset >= end, let done = state.done
+                else { return .idle }
                 state.done = nil
                 return .finish(done, state.failure.map { .failure($0) } ?? .success(state.acknowledged))
             }
@@ -84,6 +102,11 @@ final class SFTPUpload: Sendable {
                             throw SFTPError(.sizeMismatch, "local \(source.path) shrank to \(offset + UInt64(got)) bytes")
                         }
                     }
+                }
+            case .waitForRoom:
+                channel.whenRoom(below: lookahead) { [self] in
+                    state.withLock { $0.waitingForRoom = false }
+                    pump()
                 }
             case .again:
                 continue

@@ -17,6 +17,10 @@ final class SFTPOutbox: Sendable {
 
     private struct State {
         var pending = ByteBuffer()
+        /// Bytes handed to the writer whose write has not returned yet.
+        var writing = 0
+        /// Actions waiting for the bytes queued or being written to fall to their limit.
+        var roomActions: [(limit: Int, action: @Sendable () -> Void)] = []
         /// The buffer of the last write, cleared, kept to take the next batch without allocating.
         var spare: ByteBuffer?
         var draining = false
@@ -61,13 +65,15 @@ final class SFTPOutbox: Sendable {
 
     /// Stops the writer thread once what is queued has been written; later sends fail.
     func close() {
-        state.withLock { state in
+        let due = state.withLock { state in
             state.closed = true
             if state.failure == nil {
                 state.failure = SFTPError(.noConnection, "the SFTP session is closed")
             }
+            return Self.dueRoomActions(&state)
         }
         wakeUp?.signal()
+        for action in due { action() }
     }
 
     /// Appends one frame, built in place by `build` (which writes the length and body), and makes sure it
@@ -107,6 +113,35 @@ final class SFTPOutbox: Sendable {
         }
     }
 
+    /// Bytes appended and not yet written: queued, or in a write that has not returned.
+    var queuedBytes: Int { state.withLock { $0.pending.readableBytes + $0.writing } }
+
+    /// Runs `action` once the bytes queued or being written are `limit` or fewer: at once when they
+    /// already are, else when a write returns (or fails) and leaves that few. For senders that read
+    /// their frames' contents from elsewhere (a file) and should not read far ahead of the peer.
+    func whenRoom(below limit: Int, _ action: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Bool in
+            if state.failure != nil || state.pending.readableBytes + state.writing <= limit { return true }
+            state.roomActions.append((limit, action))
+            return false
+        }
+        if now { action() }
+    }
+
+    /// The room actions whose limit is met now (all of them after a failure), removed from the state.
+    private static func dueRoomActions(_ state: inout State) -> [@Sendable () -> Void] {
+        guard !state.roomActions.isEmpty else { return [] }
+        let queued = state.pending.readableBytes + state.writing
+        let failed = state.failure != nil
+        var due: [@Sendable () -> Void] = []
+        state.roomActions.removeAll { entry in
+            guard failed || queued <= entry.limit else { return false }
+            due.append(entry.action)
+            return true
+        }
+        return due
+    }
+
     /// Waits until everything queued so far has been written.
     func flush() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -134,6 +169,7 @@ final class SFTPOutbox: Sendable {
             // so frames are seldom copied on growth.
             state.pending = state.spare ?? ByteBufferAllocator().buffer(capacity: min(chunk.readableBytes, 1 << 20))
             state.spare = nil
+            state.writing = chunk.readableBytes
             defer { state.waiters = [] }
             return (chunk, state.waiters)
         }
@@ -141,27 +177,35 @@ final class SFTPOutbox: Sendable {
         return chunk
     }
 
-    /// Keeps a written buffer for the next batch, unless it grew past ``largestKeptBuffer``.
+    /// Keeps a written buffer for the next batch, unless it grew past ``largestKeptBuffer``, and runs
+    /// the room actions the finished write made due.
     private func recycle(_ chunk: inout ByteBuffer) {
-        guard chunk.capacity <= Self.largestKeptBuffer else { return }
-        chunk.clear()
+        let keep = chunk.capacity <= Self.largestKeptBuffer
+        if keep { chunk.clear() }
         let spare = chunk
-        state.withLock { $0.spare = spare }
+        let due = state.withLock { state in
+            state.writing = 0
+            if keep { state.spare = spare }
+            return Self.dueRoomActions(&state)
+        }
+        for action in due { action() }
     }
 
     /// Records a failed write and fails everyone waiting.
     private func failed(_ error: any Error) {
         let failure = (error as? SFTPError) ?? SFTPError(.connectionLost, "write failed: \(error)")
-        let waiters = state.withLock { state in
+        let (waiters, due) = state.withLock { state in
             state.failure = failure
             state.draining = false
+            state.writing = 0
             defer {
                 state.waiters = []
                 state.flushWaiters = []
             }
-            return state.waiters + state.flushWaiters
+            return (state.waiters + state.flushWaiters, Self.dueRoomActions(&state))
         }
         for waiter in waiters { waiter.resume(throwing: failure) }
+        for action in due { action() }
         onFailure(failure)
     }
 
