@@ -66,18 +66,20 @@ final class SFTPUpload: Sendable {
         while true {
             let queued = channel.queuedBytes
             let step = state.withLock { state -> Step in
-                if state.failure == nil, state.inFlight < plan.window, state.nextOffset < end, queued > lookahead,
-                    !state.waitingForRoom
-                {
-                    state.waitingForRoom = true
-                    return .waitForRoom
-                }
-                if state.failure == nil, state.inFlight < plan.window, state.nextOffset < end, queued <= lookahead {
-                    let offset = state.nextOffset
-                    let length = Int(min(UInt64(plan.blockSize), end - offset))
-                    state.nextOffset += UInt64(length)
-                    state.inFlight += 1
-                    return .send(offset: offset, length: length)
+                if state.failure == nil, state.inFlight < plan.window, state.nextOffset < end {
+                    if queued > lookahead {
+                        // Held back until the stream takes what is queued; asked for once.
+                        if !state.waitingForRoom {
+                            state.waitingForRoom = true
+                            return .waitForRoom
+                        }
+                    } else {
+                        let offset = state.nextOffset
+                        let length = Int(min(UInt64(plan.blockSize), end - offset))
+                        state.nextOffset += UInt64(length)
+                        state.inFlight += 1
+                        return .send(offset: offset, length: length)
+                    }
                 }
                 if state.pumpAgain {
                     state.pumpAgain = false

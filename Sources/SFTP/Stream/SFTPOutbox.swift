@@ -177,9 +177,9 @@ final class SFTPOutbox: Sendable {
         return chunk
     }
 
-    /// Keeps a written buffer for the next batch, unless it grew past ``largestKeptBuffer``, and runs
-    /// the room actions the finished write made due.
-    private func recycle(_ chunk: inout ByteBuffer) {
+    /// After a write: keeps its buffer for the next batch, unless it grew past ``largestKeptBuffer``,
+    /// and runs the room actions the write made due.
+    private func wrote(_ chunk: inout ByteBuffer) {
         let keep = chunk.capacity <= Self.largestKeptBuffer
         if keep { chunk.clear() }
         let spare = chunk
@@ -218,7 +218,7 @@ final class SFTPOutbox: Sendable {
                 failed(error)
                 return
             }
-            recycle(&chunk)
+            wrote(&chunk)
         }
     }
 
@@ -231,7 +231,7 @@ final class SFTPOutbox: Sendable {
                 failed(error)
                 return false
             }
-            recycle(&chunk)
+            wrote(&chunk)
         }
         return !state.withLock { $0.closed }
     }

@@ -107,7 +107,7 @@ public struct ChannelMultiplexer: Sendable {
     /// Sends as much of `data` on `id` as the peer's window allows, in packets no larger than its
     /// maximum; what is left stays in `data` until a ``ConnectionEvent/writable(_:)``. With
     /// `extendedType`, sends CHANNEL_EXTENDED_DATA of that type (1 is stderr). Each message is a
-    /// head and a slice of `data` (``SplitPayload``): the data is copied only into its packet.
+    /// head and a slice of `data` (``SplitPayload``), which the transport encrypts from where it lies.
     public mutating func send(
         _ data: inout ByteBuffer, on id: ChannelID, extendedType: UInt32? = nil, writingInto out: inout [SplitPayload]
     ) throws(ConnectionError) {

@@ -66,15 +66,11 @@ final class AESGCMProtection: PacketProtection {
         }
     }
 
+    /// Sealing in place is filling an empty gap at the end of the body: the same calls into libcrypto.
     func sealPacket(_ packet: UnsafeMutableRawBufferPointer, sequenceNumber: UInt32) throws(CryptoError) {
-        let body = try bodyLength(packet)
-        guard body % 16 == 0 else { throw CryptoError(.invalidLength, "GCM packet body not block aligned") }
-        let base = packet.baseAddress!
-        try nextNonce()
-        try context.update(nil, base, count: 4)
-        try context.update(base + 4, base + 4, count: body)
-        guard context.finish() else { throw CryptoError.openSSL("EVP_CipherFinal_ex") }
-        try context.control(EVP_CTRL_GCM_GET_TAG, 16, base + 4 + body)
+        try sealPacket(
+            packet, filling: packet.count - tagLength, from: UnsafeRawBufferPointer(start: nil, count: 0),
+            sequenceNumber: sequenceNumber)
     }
 
     /// GCM is a stream: the gap is encrypted from `data` between the bytes in place around it.

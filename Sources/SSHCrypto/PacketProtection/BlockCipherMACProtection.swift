@@ -132,8 +132,7 @@ final class BlockCipherMACProtection: PacketProtection {
     ) throws(CryptoError) {
         let body = try gap(in: packet, at: offset, count: data.count)
         guard isStream, let source = data.baseAddress else {
-            UnsafeMutableRawBufferPointer(rebasing: packet[offset..<offset + data.count]).copyMemory(from: data)
-            return try sealPacket(packet, sequenceNumber: sequenceNumber)
+            return try sealCopying(packet, filling: offset, from: data, sequenceNumber: sequenceNumber)
         }
         let base = packet.baseAddress!
         let end = offset + data.count

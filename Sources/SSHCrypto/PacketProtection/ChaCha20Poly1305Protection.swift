@@ -91,16 +91,11 @@ final class ChaCha20Poly1305Protection: PacketProtection {
         try main.update(base + 4, base + 4, count: body)
     }
 
+    /// Sealing in place is filling an empty gap at the end of the body: the same calls into libcrypto.
     func sealPacket(_ packet: UnsafeMutableRawBufferPointer, sequenceNumber: UInt32) throws(CryptoError) {
-        let body = try bodyLength(packet)
-        let base = packet.baseAddress!
-        try derivePolyKey(sequenceNumber: sequenceNumber)
-        try start(header, sequenceNumber: sequenceNumber)
-        try header.update(base, base, count: 4)
-        try main.update(base + 4, base + 4, count: body)
-        try poly.tag(
-            key: polyKey, UnsafeRawBufferPointer(start: base, count: 4 + body),
-            into: (base + 4 + body).assumingMemoryBound(to: UInt8.self))
+        try sealPacket(
+            packet, filling: packet.count - tagLength, from: UnsafeRawBufferPointer(start: nil, count: 0),
+            sequenceNumber: sequenceNumber)
     }
 
     /// ChaCha20 is a stream: the gap is encrypted from `data` between the bytes in place around

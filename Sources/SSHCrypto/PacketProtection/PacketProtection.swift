@@ -58,6 +58,14 @@ extension PacketProtection {
         sequenceNumber: UInt32
     ) throws(CryptoError) {
         _ = try gap(in: packet, at: offset, count: data.count)
+        try sealCopying(packet, filling: offset, from: data, sequenceNumber: sequenceNumber)
+    }
+
+    /// Copies `data` into the gap (already checked) and seals the whole packet in place.
+    func sealCopying(
+        _ packet: UnsafeMutableRawBufferPointer, filling offset: Int, from data: UnsafeRawBufferPointer,
+        sequenceNumber: UInt32
+    ) throws(CryptoError) {
         UnsafeMutableRawBufferPointer(rebasing: packet[offset..<offset + data.count]).copyMemory(from: data)
         try sealPacket(packet, sequenceNumber: sequenceNumber)
     }
