@@ -65,7 +65,9 @@ struct MultiplexerPair {
         var data = Self.bytes(5 * 1024 * 1024)
         try pair.client.send(&data, on: id, writingInto: &pair.toServer)
         #expect(data.readableBytes == 3 * 1024 * 1024)
-        #expect(pair.toServer.allSatisfy { $0.readableBytes <= 32 * 1024 })
+        // The maximum packet bounds each message's data, as OpenSSH reads it: 2 MiB in 64 messages.
+        #expect(pair.toServer.count == 64)
+        #expect(try pair.toServer.allSatisfy { try Self.dataBody($0).readableBytes == 32 * 1024 })
         try pair.pump()
         let received = pair.serverEvents.reduce(0) { total, event in
             if case .data(_, let chunk) = event { return total + chunk.readableBytes } else { return total }
@@ -79,6 +81,25 @@ struct MultiplexerPair {
         try pair.pump()
         #expect(pair.clientEvents.contains { if case .writable(id) = $0 { return true } else { return false } })
         #expect(pair.client.sendableBytes(on: id) == 1024 * 1024)
+    }
+
+    /// A peer's maximum packet beyond what a transport carries is bounded, for data and extended
+    /// data alike.
+    @Test func aHugeMaximumPacketIsBounded() throws {
+        var configuration = ChannelMultiplexer.Configuration()
+        configuration.maximumPacket = .max
+        configuration.initialWindow = 4 * 1024 * 1024
+        var pair = MultiplexerPair(server: ChannelMultiplexer(configuration: configuration))
+        let (id, _) = try pair.openSession()
+        var data = Self.bytes(1024 * 1024)
+        var errors = Self.bytes(300 * 1024)
+        var sent: [SplitPayload] = []
+        try pair.client.send(&data, on: id, writingInto: &sent)
+        try pair.client.send(&errors, on: id, extendedType: ChannelExtendedDataMessage.stderr, writingInto: &sent)
+        #expect(sent.map(\.body.readableBytes).reduce(0, +) == 1324 * 1024)
+        #expect(sent.allSatisfy { $0.body.readableBytes <= ChannelMultiplexer.largestMessageData })
+        #expect(ChannelMultiplexer.largestMessageData + 13 < SSHPacket.maximumPayloadLength - SSHPacket.maximumBlockSize)
+        #expect(sent.count == 8 + 3)
     }
 
     /// The data of a CHANNEL_DATA payload.

@@ -35,6 +35,11 @@ public struct ChannelMultiplexer: Sendable {
         var repliesOwed = 0
     }
 
+    /// The most data one CHANNEL_DATA or CHANNEL_EXTENDED_DATA message carries, whatever maximum
+    /// packet the peer names (RFC 4254 §5.2): its packet, compressed or not, stays well inside the
+    /// 256 KiB that OpenSSH and this transport accept (RFC 4253 §6.1).
+    public static let largestMessageData = 128 * 1024
+
     /// The configuration.
     public let configuration: Configuration
     private var channels: [UInt32: Channel] = [:]
@@ -117,9 +122,10 @@ public struct ChannelMultiplexer: Sendable {
         guard !channel.sentEOF, !channel.sentClose else {
             throw ConnectionError(.channelClosed, "\(id) was closed for sending (ours)")
         }
-        // A packet's data must leave room for the message header within the peer's maximum.
+        // The peer's maximum packet bounds a message's data, as OpenSSH reads it: with sshd's
+        // 32 KiB, 256 KiB of data go in 8 packets rather than 8 and a sliver.
         let header = extendedType == nil ? 9 : 13
-        let largest = max(1, Int(channel.peerMaximumPacket) - header)
+        let largest = max(1, min(Int(channel.peerMaximumPacket), Self.largestMessageData))
         let sendable = min(data.readableBytes, Int(min(channel.peerWindow, UInt64(Int.max))))
         let messages = (sendable + largest - 1) / largest
         var heads = ByteBuffer()
