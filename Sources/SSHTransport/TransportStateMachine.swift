@@ -31,6 +31,8 @@ public struct TransportStateMachine {
     private var inboundIsOwned = false
     /// The machine's own receive storage while ``inbound`` holds a received buffer.
     private var spareInbound = ByteBuffer()
+    /// Received buffers waiting behind ``inbound`` while it completes a packet that straddled reads.
+    private var laterInbound: [ByteBuffer] = []
     private var decoder = PacketDecoder()
     private var encoder = PacketEncoder()
     private var packetsReceived: UInt64 = 0
@@ -108,20 +110,35 @@ public struct TransportStateMachine {
     }
 
     /// Hands the machine bytes received from the peer. A read that starts where the last one
-    /// ended is taken as it is; one that continues a packet is appended to a buffer of the
-    /// machine's own, kept from read to read so that its memory is reused.
+    /// ended is taken as it is. When a packet straddles two reads, its start and the bytes that
+    /// complete it are copied into a buffer of the machine's own (kept from read to read so that
+    /// its memory is reused), and the rest of the read is taken as it is once that packet is out.
     public mutating func receive(_ bytes: ByteBuffer) {
         guard !closed else { return }
+        if laterInbound.isEmpty {
+            take(bytes)
+        } else {
+            laterInbound.append(bytes)
+        }
+    }
+
+    /// Puts `bytes` after what ``inbound`` holds (see ``receive(_:)``).
+    private mutating func take(_ bytes: ByteBuffer) {
         if inbound.readableBytes == 0 {
-            if inboundIsOwned {
-                spareInbound = inbound
-                spareInbound.clear()
-            }
+            // The storage is cleared when next used, not now: payloads may still be slices of it.
+            if inboundIsOwned { spareInbound = inbound }
             inbound = bytes
             inboundIsOwned = false
             return
         }
         var bytes = bytes
+        var rest: ByteBuffer?
+        if let needed = decoder.bytesToComplete(buffered: inbound.readableBytes), needed > 0,
+            needed < bytes.readableBytes, let completing = bytes.readSlice(length: needed)
+        {
+            rest = bytes
+            bytes = completing
+        }
         if !inboundIsOwned {
             var owned = spareInbound
             spareInbound = ByteBuffer()
@@ -133,6 +150,19 @@ public struct TransportStateMachine {
             inbound.discardReadBytes()
         }
         inbound.writeBuffer(&bytes)
+        if let rest { laterInbound.insert(rest, at: 0) }
+    }
+
+    /// The next packet from what was received, moving on to a later read once ``inbound`` is used up.
+    private mutating func nextPacket() throws(TransportError) -> (payload: ByteBuffer, sequence: UInt32)? {
+        while true {
+            if let packet = try decoder.next(from: &inbound) {
+                if inbound.readableBytes == 0, !laterInbound.isEmpty { take(laterInbound.removeFirst()) }
+                return packet
+            }
+            guard !laterInbound.isEmpty else { return nil }
+            take(laterInbound.removeFirst())
+        }
     }
 
     /// Processes received bytes until there is an event to report; nil when it needs more bytes
@@ -362,7 +392,7 @@ public struct TransportStateMachine {
             return .identification(line)
         }
         while !closed && !awaitingHostKeyVerdict {
-            guard let (wire, sequence) = try decoder.next(from: &inbound) else { return nil }
+            guard let (wire, sequence) = try nextPacket() else { return nil }
             let payload = try inboundCompression?.decompress(wire) ?? wire
             packetsReceived += 1
             if let event = try handle(payload, sequence: sequence, now: now, writingInto: &out) {

@@ -231,6 +231,45 @@ struct InMemoryPair {
         }
     }
 
+    /// Packets arrive whole and in order whatever the reads cut them into: reads that end inside
+    /// a packet's first block or further in, reads holding many packets after the end of one that
+    /// straddled, and reads handed over before the packets of the last one were taken.
+    @Test(arguments: ["aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com", "aes128-ctr"])
+    func packetsSurviveAnyCutOfTheReads(cipher: String) throws {
+        let algorithms = Self.pinned(cipher: cipher, mac: "hmac-sha2-256-etm@openssh.com")
+        var pair = InMemoryPair(
+            client: InMemoryPair.clientConfiguration(algorithms), server: InMemoryPair.serverConfiguration(algorithms))
+        try pair.start()
+        try pair.pump()
+        pair.client.authenticationSucceeded()
+        pair.server.authenticationSucceeded()
+        var sent: [[UInt8]] = []
+        for index in 0..<120 {
+            let payload = [UInt8(94)] + (0..<(index * 7919 % 40000)).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ index) }
+            try pair.client.send(ByteBuffer(bytes: payload), writingInto: &pair.toServer)
+            sent.append(payload)
+        }
+        var wire = pair.toServer
+        pair.toServer.clear()
+        let cuts = [1, 3, 16, 70_000, 5, 33_000, 200_000, 2, 41_000, 120_000, 9, 60_000]
+        var received: [[UInt8]] = []
+        var out = ByteBuffer()
+        var cut = 0
+        while wire.readableBytes > 0 {
+            // Every third read is handed over together with the next, before anything is taken.
+            for _ in 0..<(cut % 3 == 2 ? 2 : 1) where wire.readableBytes > 0 {
+                let count = min(cuts[cut % cuts.count], wire.readableBytes)
+                pair.server.receive(wire.readSlice(length: count)!)
+                cut += 1
+            }
+            while let event = try pair.server.nextEvent(now: pair.now, writingInto: &out) {
+                if case .payload(let payload) = event { received.append(Array(payload.readableBytesView)) }
+            }
+        }
+        #expect(received.count == sent.count)
+        #expect(received == sent)
+    }
+
     /// A server presenting host certificates of each key type: the client negotiates the
     /// certificate algorithm and verifies the signature made by the certified key.
     @Test(arguments: [SSHKeyType.ed25519, .ecdsaP384, .rsa])

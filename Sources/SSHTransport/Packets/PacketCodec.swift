@@ -64,6 +64,13 @@ struct PacketDecoder {
         if resetSequence { sequenceNumber = 0 }
     }
 
+    /// How many bytes beyond the `buffered` ones complete the packet being read; nil until its
+    /// length is known (``next(from:)`` found fewer bytes than its first block).
+    func bytesToComplete(buffered: Int) -> Int? {
+        guard let pendingLength else { return nil }
+        return 4 + pendingLength + (protection?.tagLength ?? 0) - buffered
+    }
+
     /// The next payload in `buffer`, or nil when more bytes are needed. The returned sequence
     /// number is the packet's own.
     mutating func next(from buffer: inout ByteBuffer) throws(TransportError) -> (payload: ByteBuffer, sequence: UInt32)?
