@@ -165,6 +165,7 @@ let package = Package(
             dependencies: [
                 "SSHTransport", "SSHWire", "SSHCrypto",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -70,6 +70,10 @@ public final class TransportHandler: ChannelDuplexHandler {
     private let clock = ContinuousClock()
     /// Write promises held back while a key exchange's queue is full; kept until `.writable`.
     private var parkedWrites: [EventLoopPromise<Void>] = []
+    /// Whether an asynchronous host-key decision is pending: reads wait for it.
+    private var awaitingDecision = false
+    /// Whether a read was asked for while ``awaitingDecision``; it is passed on after the verdict.
+    private var readHeld = false
 
     /// A handler over a machine built from `configuration`. A client needs a `hostKeyPolicy`;
     /// without one every server key is refused.
@@ -200,6 +204,24 @@ public final class TransportHandler: ChannelDuplexHandler {
         flush(context)
     }
 
+    /// Holds reads while a host-key decision is pending (a prompt may take minutes): until our
+    /// NEWKEYS the server has nothing to send, and what a hostile one sends anyway stays in its
+    /// socket instead of in our memory.
+    public func read(context: ChannelHandlerContext) {
+        guard !awaitingDecision else {
+            readHeld = true
+            return
+        }
+        context.read()
+    }
+
+    private func releaseHeldRead(_ context: ChannelHandlerContext) {
+        awaitingDecision = false
+        guard readHeld else { return }
+        readHeld = false
+        context.read()
+    }
+
     /// Runs a machine operation; on error, sends what it wrote (its DISCONNECT) and closes.
     private func perform(
         _ context: ChannelHandlerContext,
@@ -273,6 +295,7 @@ public final class TransportHandler: ChannelDuplexHandler {
         let loop = context.eventLoop
         let boundSelf = NIOLoopBound(self, eventLoop: loop)
         let boundContext = NIOLoopBound(context, eventLoop: loop)
+        awaitingDecision = true
         Task {
             let accepted = await decision(blob, algorithm)
             loop.execute {
@@ -282,6 +305,7 @@ public final class TransportHandler: ChannelDuplexHandler {
     }
 
     private func verdict(_ context: ChannelHandlerContext, accepted: Bool) {
+        defer { releaseHeldRead(context) }
         do {
             try machine.hostKeyVerdict(accepted: accepted, writingInto: &output)
         } catch {
