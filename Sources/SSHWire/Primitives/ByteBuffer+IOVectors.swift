@@ -11,7 +11,9 @@ import NIOCore
 extension Collection where Element == ByteBuffer {
     /// Runs `body` with one `iovec` for each buffer's readable bytes, in order, every buffer's storage held
     /// meanwhile: for gathering them into one `writev` or `pwritev` without joining them. The vectors are
-    /// valid only inside `body`.
+    /// valid only inside `body`. Inlinable, so that it is specialized for the caller's collection
+    /// rather than run through generic witnesses on every write.
+    @inlinable
     public func withIOVectors<Result>(_ body: ([iovec]) throws -> Result) rethrows -> Result {
         var vectors: [iovec] = []
         vectors.reserveCapacity(count)
