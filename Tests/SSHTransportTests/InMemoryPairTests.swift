@@ -44,9 +44,22 @@ struct InMemoryPair {
         return configuration
     }
 
+    /// A pair with `algorithms` as both sides' preferences.
+    init(_ algorithms: AlgorithmPreferences, chunk: Int? = nil) {
+        self.init(client: Self.clientConfiguration(algorithms), server: Self.serverConfiguration(algorithms), chunk: chunk)
+    }
+
     mutating func start() throws {
         try client.start(now: now, writingInto: &toServer)
         try server.start(now: now, writingInto: &toClient)
+    }
+
+    /// Starts both sides, exchanges keys and marks both authenticated, ready for payloads.
+    mutating func establish() throws {
+        try start()
+        try pump()
+        client.authenticationSucceeded()
+        server.authenticationSucceeded()
     }
 
     /// Moves bytes both ways and handles events until nothing moves.
@@ -129,8 +142,7 @@ struct InMemoryPair {
 
     @Test(arguments: combinations)
     func everyAlgorithmReachesServiceAccept(_ algorithms: AlgorithmPreferences) throws {
-        var pair = InMemoryPair(
-            client: InMemoryPair.clientConfiguration(algorithms), server: InMemoryPair.serverConfiguration(algorithms))
+        var pair = InMemoryPair(algorithms)
         try pair.start()
         try pair.pump()
         #expect(pair.serviceAccepted)
@@ -156,10 +168,7 @@ struct InMemoryPair {
         var serverConfiguration = InMemoryPair.serverConfiguration(.defaults)
         serverConfiguration.rekeyBytes = 64 * 1024
         var pair = InMemoryPair(client: InMemoryPair.clientConfiguration(.defaults), server: serverConfiguration, chunk: 4096)
-        try pair.start()
-        try pair.pump()
-        pair.client.authenticationSucceeded()
-        pair.server.authenticationSucceeded()
+        try pair.establish()
         for index in 0..<200 {
             var payload = ByteBuffer()
             payload.writeInteger(UInt8(94))
@@ -202,14 +211,8 @@ struct InMemoryPair {
         ("aes128-cbc", "hmac-sha2-512"),
     ])
     func splitPayloadsArriveWholeUnderEveryProtection(cipher: String, mac: String) throws {
-        let algorithms = Self.pinned(cipher: cipher, mac: mac)
-        var pair = InMemoryPair(
-            client: InMemoryPair.clientConfiguration(algorithms), server: InMemoryPair.serverConfiguration(algorithms),
-            chunk: 1000)
-        try pair.start()
-        try pair.pump()
-        pair.client.authenticationSucceeded()
-        pair.server.authenticationSucceeded()
+        var pair = InMemoryPair(Self.pinned(cipher: cipher, mac: mac), chunk: 1000)
+        try pair.establish()
         var sent: [[UInt8]] = []
         for index in 0..<40 {
             let head = [UInt8(94)] + (0..<(index % 13)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
@@ -236,13 +239,8 @@ struct InMemoryPair {
     /// straddled, and reads handed over before the packets of the last one were taken.
     @Test(arguments: ["aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com", "aes128-ctr"])
     func packetsSurviveAnyCutOfTheReads(cipher: String) throws {
-        let algorithms = Self.pinned(cipher: cipher, mac: "hmac-sha2-256-etm@openssh.com")
-        var pair = InMemoryPair(
-            client: InMemoryPair.clientConfiguration(algorithms), server: InMemoryPair.serverConfiguration(algorithms))
-        try pair.start()
-        try pair.pump()
-        pair.client.authenticationSucceeded()
-        pair.server.authenticationSucceeded()
+        var pair = InMemoryPair(Self.pinned(cipher: cipher, mac: "hmac-sha2-256-etm@openssh.com"))
+        try pair.establish()
         var sent: [[UInt8]] = []
         for index in 0..<120 {
             let payload = [UInt8(94)] + (0..<(index * 7919 % 40000)).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ index) }
@@ -309,7 +307,7 @@ struct InMemoryPair {
     }
 
     @Test func corruptedMACEndsInATypedError() throws {
-        var pair = InMemoryPair(client: InMemoryPair.clientConfiguration(Self.pinned()), server: InMemoryPair.serverConfiguration(Self.pinned()))
+        var pair = InMemoryPair(Self.pinned())
         try pair.start()
         try pair.pump()
         var payload = ByteBuffer()
