@@ -184,6 +184,12 @@ public final class SSHClient: Sendable {
         return error
     }
 
+    /// Starts a key re-exchange (RFC 4253 §9), as Paramiko's `Transport.renegotiate_keys` does;
+    /// returns once it is asked for, while channels go on.
+    public func rekey() async throws {
+        try await runtime.rekey()
+    }
+
     /// Ends every channel, says DISCONNECT, and closes the connection (and the jump hosts').
     public func close() async {
         closer.finish()

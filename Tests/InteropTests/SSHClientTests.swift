@@ -317,6 +317,64 @@ struct ParamikoSSHCommandTests {
         #expect(try String(contentsOfFile: marker, encoding: .utf8) == "4\n")
     }
 
+    /// The escape sequences typed the way a person would: `~?`, `~#`, `~v`, `~B`, a forwarding
+    /// added and cancelled at `~C`'s prompt, and `~.`, which ends the session with status 255.
+    @Test(.enabled(if: Peers.available("tmux"), "tmux is not installed"))
+    func escapeSequencesUnderTmux() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let echo = try await EchoServer.start()
+        defer { echo.stop() }
+        let marker = setup.directory.appendingPathComponent("exited").path
+        let flags = [
+            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "EnableEscapeCommandline=yes", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
+        ]
+        let command = ([try Peers.paramiko(), "ssh"] + flags).map { "'\($0)'" }.joined(separator: " ")
+        let tmux = try TmuxSession.start(["/bin/sh", "-c", command + "; echo $? > \(marker); sleep 30"], rows: 60)
+        defer { tmux.stop() }
+        try tmux.send("echo sum=$((6*7))", "Enter")
+        #expect(try await tmux.waitFor("sum=42"), "\((try? tmux.screen()) ?? "")")
+        try tmux.send("~?")
+        #expect(try await tmux.waitFor(" ~C   - open a command line"))
+        #expect(try await tmux.waitFor("(Note that escapes are only recognized immediately after newline.)"))
+        try tmux.send("~#")
+        #expect(try await tmux.waitFor("  #0 client-session"))
+        try tmux.send("~v")
+        #expect(try await tmux.waitFor("~v [LogLevel VERBOSE]"))
+        try tmux.send("~B")
+        #expect(try await tmux.waitFor("~B"))
+        // Escapes leave the line's start where it was: another one can follow at once.
+        try tmux.send("~C")
+        #expect(try await tmux.waitFor("ssh>"))
+        let port = freeLoopbackPort()
+        try tmux.send(" -L \(port):127.0.0.1:\(echo.port)", "Enter")
+        #expect(try await tmux.waitFor("Forwarding port."))
+        let script = """
+            import socket, sys
+            try:
+                s = socket.create_connection(("127.0.0.1", \(port)))
+            except OSError:
+                print("refused"); sys.exit()
+            s.sendall(b"through ~C"); s.shutdown(socket.SHUT_WR); print(s.recv(100).decode())
+            """
+        let python = Peers.executable("python3") ?? "python3"
+        #expect(try await Peers.runDetached([python, "-c", script]).output == "through ~C\n")
+        try tmux.send("~C")
+        try tmux.send(" -KL \(port)", "Enter")
+        #expect(try await tmux.waitFor("Canceled forwarding."))
+        #expect(try await Peers.runDetached([python, "-c", script]).output == "refused\n")
+        try tmux.send("~C")
+        try tmux.send(" -KL \(port)", "Enter")
+        #expect(try await tmux.waitFor("Unknown port forwarding."))
+        try tmux.send("echo still=$((6*8))", "Enter")
+        #expect(try await tmux.waitFor("still=48"))
+        try tmux.send("~.")
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(try String(contentsOfFile: marker, encoding: .utf8) == "255\n")
+        #expect(try await tmux.waitFor("Connection to 127.0.0.1 closed."), "\((try? tmux.screen()) ?? "")")
+    }
+
     @Test func dynamicForwardingSpeaksSOCKS() async throws {
         let setup = try await SSHClientTests.setUp()
         defer { setup.server.stop() }

@@ -66,3 +66,14 @@ struct AlgorithmListTests {
         #expect(SSHAlgorithmCatalog.defaults(.kex).first == "sntrup761x25519-sha512")
     }
 }
+
+struct EscapeCharacterTests {
+    @Test(arguments: [
+        ("", UInt8?.some(0x7E)), ("EscapeChar %\n", 0x25), ("EscapeChar ^]\n", 0x1D),
+        ("EscapeChar none\n", nil), ("EscapeChar ^A\nEscapeChar !\n", 0x01),
+    ])
+    func resolvesToItsByte(_ text: String, _ byte: UInt8?) throws {
+        let resolved = try SSHConfig(text: text, environment: testEnvironment()).resolve(host: "h")
+        #expect(resolved.escapeCharacter == byte)
+    }
+}

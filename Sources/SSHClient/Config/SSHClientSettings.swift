@@ -8,7 +8,7 @@ import SSHTransport
 /// CertificateFile (beside the key, as ssh finds it), ProxyCommand, ProxyJump, ForwardAgent,
 /// the forwardings, Compression, ServerAliveInterval/CountMax, ConnectTimeout,
 /// StrictHostKeyChecking, UserKnownHostsFile, the algorithm lists, SendEnv/SetEnv, RequestTTY,
-/// BatchMode and PasswordAuthentication.
+/// BatchMode, PasswordAuthentication, LogLevel, EscapeChar and EnableEscapeCommandline.
 public struct SSHClientSettings: Sendable {
     /// The host to connect to (HostName).
     public var host: String
@@ -40,6 +40,10 @@ public struct SSHClientSettings: Sendable {
     public var identityAgent: String?
     /// LogLevel, as ssh_config spells it (QUIET, FATAL, ERROR, INFO, VERBOSE, DEBUG…).
     public var logLevel: String
+    /// EscapeChar: the byte that starts an escape sequence in an interactive session; nil for none.
+    public var escapeCharacter: UInt8?
+    /// EnableEscapeCommandline: whether the `~C` command line is available.
+    public var enableEscapeCommandline: Bool
 
     /// The settings `resolved` describes; `localEnvironment` supplies SendEnv's variables and
     /// `SSH_AUTH_SOCK`.
@@ -59,6 +63,8 @@ public struct SSHClientSettings: Sendable {
         passwordAuthentication = resolved.bool(.passwordAuthentication) ?? true
         requestTTY = resolved.string(.requestTTY)
         logLevel = (resolved.string(.logLevel) ?? "INFO").uppercased()
+        escapeCharacter = resolved.escapeCharacter
+        enableEscapeCommandline = resolved.bool(.enableEscapeCommandline) ?? false
         let agent = resolved.string(.identityAgent).flatMap { $0 == "none" ? nil : $0 } ?? localEnvironment["SSH_AUTH_SOCK"]
         identityAgent = agent == "SSH_AUTH_SOCK" ? localEnvironment["SSH_AUTH_SOCK"] : agent
 

@@ -58,4 +58,11 @@ extension SSHClient {
         guard reply.success else { throw SSHClientError(.refused, "the server refused to listen on \(path)") }
         forwarding.addRemote(address: path, port: 0, target: target)
     }
+
+    /// Cancels a remote forwarding of a Unix socket (`cancel-streamlocal-forward@openssh.com`).
+    public func cancelRemoteForward(socketPath path: String) async throws {
+        let reply = try await runtime.globalRequest(.cancelStreamLocalForward(socketPath: path))
+        forwarding.removeRemote(address: path, port: 0)
+        guard reply.success else { throw SSHClientError(.refused, "the server had no forwarding on \(path)") }
+    }
 }

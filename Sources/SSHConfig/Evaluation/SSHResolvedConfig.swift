@@ -77,6 +77,13 @@ public struct SSHResolvedConfig: Sendable {
     /// `ProxyCommand`, when set and `ProxyJump` is not.
     public var proxyCommand: String? { options.jumpHost == nil ? options.values[.proxyCommand] : nil }
 
+    /// `EscapeChar`'s byte, the `~` by default; nil for `none`.
+    public var escapeCharacter: UInt8? {
+        guard let code = NamedValues.escapeCharacterCode(name: options.values[.escapeChar] ?? "~"), (0...255).contains(code)
+        else { return nil }
+        return UInt8(code)
+    }
+
     /// The value of a single-valued option as `ssh -G` prints it, or nil when it has none.
     public func string(_ keyword: SSHConfigKeyword) -> String? { options.values[keyword] }
 

@@ -18,8 +18,10 @@ public struct SSHForwarding: Hashable, Sendable {
     /// Whether this forwarding is a SOCKS proxy (`DynamicForward`, or `RemoteForward` with only a port).
     public var isDynamic: Bool { connectHost == "socks" }
 
-    /// Parses a forwarding specification (OpenSSH's `parse_forward`); `${ENV}` references are already expanded.
-    static func parse(_ spec: String, dynamic: Bool, remote: Bool) -> SSHForwarding? {
+    /// Parses a forwarding specification as OpenSSH's `parse_forward` does: `[bind:]port:host:hostport`
+    /// and the Unix-socket forms, or with `dynamic` `[bind:]port`; `remote` allows listening on port 0.
+    /// `${ENV}` references must already be expanded. Nil when the specification is malformed.
+    public static func parse(_ spec: String, dynamic: Bool, remote: Bool) -> SSHForwarding? {
         var fields: [(text: String, isPath: Bool)] = []
         var rest = Array(spec.drop { $0 == " " || $0 == "\t" }.utf8)[...]
         while fields.count < 4, !rest.isEmpty {

@@ -99,6 +99,24 @@ enum NamedValues {
         return nil
     }
 
+    /// The code an `EscapeChar` value stored by ``escapeCharacterName(_:)`` stands for; -2 for none.
+    static func escapeCharacterCode(name: String) -> Int? {
+        if name == "none" { return -2 }
+        let bytes = Array(name.utf8)
+        if bytes.count == 1 { return Int(bytes[0]) }
+        guard bytes.first == UInt8(ascii: "\\") else { return nil }
+        let rest = String(decoding: bytes.dropFirst(), as: UTF8.self)
+        if rest == "\\" { return 0x5C }
+        if rest == "^?" { return 0x7F }
+        if rest.hasPrefix("M-") {
+            let low = String(rest.dropFirst(2))
+            return escapeCharacterCode(name: low.count == 1 ? low : "\\" + low).map { $0 + 0x80 }
+        }
+        if rest.hasPrefix("^"), rest.utf8.count == 2, let letter = rest.utf8.last { return Int(letter) - 64 }
+        if rest.utf8.count == 3, let octal = Int(rest, radix: 8) { return octal }
+        return nil
+    }
+
     /// Prints an escape character the way OpenSSH's `vis(3)` with `VIS_WHITE` does.
     static func escapeCharacterName(_ code: Int) -> String {
         if code == -2 { return "none" }

@@ -510,6 +510,16 @@ public actor ConnectionRuntime {
         types.values.filter { $0.name == name }.count
     }
 
+    /// The open channels, by number, with the type each was opened as (RFC 4254 §5.1).
+    public var openChannelTypes: [(id: ChannelID, type: ChannelType)] {
+        types.sorted { $0.key.rawValue < $1.key.rawValue }.map { (id: $0.key, type: $0.value) }
+    }
+
+    /// Starts a key re-exchange (RFC 4253 §9); channels go on meanwhile.
+    public func rekey() async throws {
+        try await transport.rekey()
+    }
+
     /// Answers the oldest channel request on `id` that wanted a reply.
     func reply(_ success: Bool, on id: ChannelID) async throws {
         var out: [ByteBuffer] = []

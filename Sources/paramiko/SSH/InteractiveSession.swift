@@ -6,14 +6,24 @@ import SSHConnection
 import SSHWire
 
 /// One remote command or shell wired to this terminal: stdin to the channel, the channel's
-/// stdout and stderr to ours; with a pty, the local terminal in raw mode (restored at the end)
-/// and SIGWINCH passed on as window-change (RFC 4254 §6.2, §6.7).
+/// stdout and stderr to ours; with a pty, the local terminal in raw mode (restored at the end),
+/// SIGWINCH passed on as window-change (RFC 4254 §6.2, §6.7), and the escape sequences that
+/// start with the escape character at the start of a line (ssh(1) ESCAPE CHARACTERS).
 struct InteractiveSession {
     let client: SSHClient
     let command: String?
     let wantsTerminal: Bool
     let environment: [String: String]
+    /// EscapeChar; nil for none. Escapes are recognized only when a pty was requested, as ssh does.
+    var escapeCharacter: UInt8? = nil
+    /// EnableEscapeCommandline: whether `~C` opens a command line.
+    var commandLineEnabled = false
+    /// The forwardings `~C` adds to and cancels.
+    var forwardings: Forwardings? = nil
+    /// The level `~v` and `~V` change.
+    var verbosity = LogVerbosity(logLevel: "INFO")
 
+    /// Runs the session; returns its exit status, 255 when it ended without one (as after `~.`).
     func run() async throws -> Int32 {
         let terminal = wantsTerminal ? Self.currentTerminal() : nil
         let channel: SSHChannel
@@ -29,20 +39,50 @@ struct InteractiveSession {
             Task { _ = try? await channel.request(.windowChange(size), wantReply: false) }
         }
         defer { resize?.cancel() }
+        let escapes = terminal == nil ? nil : escapeCharacter.map { character in
+            EscapeActions(
+                client: client, channel: channel, raw: raw, forwardings: forwardings ?? Forwardings(client: client),
+                verbosity: verbosity, escapeCharacter: character, commandLineEnabled: commandLineEnabled)
+        }
         let input = StandardInputReader()
+        let disconnected = DisconnectRequest()
         // The writer runs on the connection's event loop too: a chunk goes from the reading
         // thread to the socket with one hop instead of three.
-        let writer = Task(executorPreference: channel.connection.taskExecutor) {
+        let writer = Task(executorPreference: channel.connection.taskExecutor) { [client] in
+            var scanner = escapes.map {
+                EscapeSequenceScanner(escapeCharacter: $0.escapeCharacter, commandLine: $0.commandLineEnabled)
+            }
             for await chunk in input.chunks {
-                try await channel.write(chunk)
+                guard let escapes, scanner != nil else {
+                    try await channel.write(chunk)
+                    input.consumed()
+                    continue
+                }
+                for piece in scanner!.scan(chunk) {
+                    switch piece {
+                    case .data(let data):
+                        try await channel.write(data)
+                    case .command(let command):
+                        guard await escapes.perform(command) == .disconnect else { continue }
+                        disconnected.request()
+                        await client.close()
+                        return
+                    case .commandLine(let line):
+                        await escapes.run(commandLine: line)
+                    }
+                }
                 input.consumed()
             }
             try await channel.sendEOF()
         }
         defer { writer.cancel() }
         // Output goes to our descriptors from the connection's own thread, as ssh does in its one loop.
-        return try await withTaskExecutorPreference(channel.connection.taskExecutor) {
-            try await relayOutput(of: channel, raw: raw, on: channel.connection)
+        do {
+            return try await withTaskExecutorPreference(channel.connection.taskExecutor) {
+                try await relayOutput(of: channel, raw: raw, on: channel.connection)
+            }
+        } catch where disconnected.requested {
+            return 255
         }
     }
 
@@ -135,24 +175,44 @@ struct InteractiveSession {
     }
 }
 
-/// The local terminal in raw mode until ``restore()``, as ssh puts it for a remote pty. The
-/// session's task and the output relay it awaits restore it, one after the other, never at once.
+/// The local terminal in raw mode until ``restore()``, as ssh puts it for a remote pty; an escape
+/// sequence (`~^Z`, `~C`) restores it for a while and ``enter()``s it again. The session's task,
+/// the escape it runs and the output relay it awaits restore it one after the other, never at once.
 final class RawMode: @unchecked Sendable {
     private var saved = termios()
+    private var raw = termios()
+    private var saveable = false
     private var active = false
 
     init() {
         guard tcgetattr(0, &saved) == 0 else { return }
-        var raw = saved
+        saveable = true
+        raw = saved
         cfmakeraw(&raw)
+        enter()
+    }
+
+    /// Puts the terminal (back) in raw mode.
+    func enter() {
+        guard saveable, !active else { return }
         active = tcsetattr(0, TCSADRAIN, &raw) == 0
     }
 
+    /// Gives the terminal its modes from before.
     func restore() {
         guard active else { return }
         active = false
         tcsetattr(0, TCSADRAIN, &saved)
     }
+}
+
+/// Set once the user asked to disconnect (`~.`): the session's end is then no error.
+final class DisconnectRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+
+    func request() { lock.withLock { flag = true } }
+    var requested: Bool { lock.withLock { flag } }
 }
 
 /// Standard input read on a thread of its own in large chunks, a few ahead of the channel: the

@@ -31,6 +31,8 @@ struct SSHCommand: AsyncParsableCommand {
     @Flag(name: .customShort("C"), help: "Compress.") var compression = false
     @Flag(name: .customShort("v"), help: "Verbose; repeatable.") var verbose: Int
     @Flag(name: .customShort("q"), help: "Quiet: no warnings or banners.") var quiet = false
+    @Option(name: .customShort("e"), help: "Escape character for a session with a pty (^X for a control key, none: no escapes).")
+    var escapeCharacter: String?
     @Argument(help: "[user@]host") var destination: String
     @Argument(parsing: .captureForPassthrough, help: "The command to run.") var command: [String] = []
 
@@ -41,6 +43,10 @@ struct SSHCommand: AsyncParsableCommand {
 
     private func session() async -> Int32 {
         var standardError = StandardError()
+        if let escapeCharacter, !Self.isEscapeCharacter(escapeCharacter) {
+            print("Bad escape character '\(escapeCharacter)'.", to: &standardError)
+            return 255
+        }
         let settings: SSHClientSettings
         do {
             settings = try resolveSettings()
@@ -61,16 +67,25 @@ struct SSHCommand: AsyncParsableCommand {
             print("paramiko ssh: \(error)", to: &standardError)
             return 255
         }
+        let verbosity = LogVerbosity(logLevel: settings.logLevel, verbose: verbose, quiet: quiet)
         do {
-            try await startForwardings(client, settings)
+            let forwardings = Forwardings(client: client)
+            try await forwardings.start(settings)
             let status: Int32
             if noCommand {
                 status = await waitForSignal()
             } else {
-                status = try await InteractiveSession(
+                let terminal = wantsTerminal(settings)
+                var session = InteractiveSession(
                     client: client, command: command.isEmpty ? nil : command.joined(separator: " "),
-                    wantsTerminal: wantsTerminal(settings), environment: settings.environment
-                ).run()
+                    wantsTerminal: terminal, environment: settings.environment)
+                session.escapeCharacter = settings.escapeCharacter
+                session.commandLineEnabled = settings.enableEscapeCommandline
+                session.forwardings = forwardings
+                session.verbosity = verbosity
+                status = try await session.run()
+                // As ssh ends a session with a pty, at LogLevel INFO or more.
+                if terminal && verbosity.shows("INFO") { print("Connection to \(settings.host) closed.", to: &standardError) }
             }
             await client.close()
             return status
@@ -89,12 +104,21 @@ struct SSHCommand: AsyncParsableCommand {
         lines += local.compactMap { Self.forwardingLine("LocalForward", $0) }
         lines += remote.compactMap { Self.forwardingLine("RemoteForward", $0) }
         lines += dynamic.map { "DynamicForward \($0)" }
+        if let escapeCharacter { lines.append("EscapeChar \(escapeCharacter)") }
         if forwardAgent { lines.append("ForwardAgent yes") }
         if compression { lines.append("Compression yes") }
         if noTerminal { lines.append("RequestTTY no") } else if terminal >= 2 { lines.append("RequestTTY force") } else if terminal == 1 {
             lines.append("RequestTTY yes")
         }
         return lines
+    }
+
+    /// Whether `-e` names an escape character as ssh takes it: one character, `^` and a character
+    /// from `@` on, or `none`.
+    static func isEscapeCharacter(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        if text == "none" || bytes.count == 1 { return true }
+        return bytes.count == 2 && bytes[0] == UInt8(ascii: "^") && bytes[1] >= 64 && bytes[1] < 128
     }
 
     /// `-L [bind:]port:host:hostport` as `LocalForward [bind:]port host:hostport`.
@@ -135,38 +159,6 @@ struct SSHCommand: AsyncParsableCommand {
 
     private func connect(_ settings: SSHClientSettings) async throws -> SSHClient {
         try await ClientConnection.connect(settings, quiet: quiet)
-    }
-
-    private func startForwardings(_ client: SSHClient, _ settings: SSHClientSettings) async throws {
-        for forward in settings.localForwards {
-            let listen: ForwardingListener.Address =
-                forward.listenPath.map { .unix(path: $0) }
-                ?? .tcp(host: forward.listenHost ?? "127.0.0.1", port: forward.listenPort)
-            if let path = forward.connectPath {
-                _ = try await client.forwardLocal(listen: listen, toSocket: path)
-            } else {
-                _ = try await client.forwardLocal(listen: listen, to: forward.connectHost ?? "localhost", port: forward.connectPort)
-            }
-        }
-        for forward in settings.remoteForwards {
-            let target: ForwardingListener.Address =
-                forward.connectPath.map { .unix(path: $0) }
-                ?? .tcp(host: forward.connectHost ?? "localhost", port: forward.connectPort)
-            if let path = forward.listenPath {
-                try await client.forwardRemote(socketPath: path, to: target)
-            } else {
-                let bound = try await client.forwardRemote(
-                    address: forward.listenHost ?? "localhost", port: forward.listenPort, to: target)
-                if forward.listenPort == 0 {
-                    var standardError = StandardError()
-                    print("Allocated port \(bound) for remote forward to \(forward.connectHost ?? ""):\(forward.connectPort)", to: &standardError)
-                }
-            }
-        }
-        for forward in settings.dynamicForwards {
-            _ = try await client.forwardDynamic(
-                listen: .tcp(host: forward.listenHost ?? "127.0.0.1", port: forward.listenPort))
-        }
     }
 
     /// -N: keeps the forwardings until SIGINT or SIGTERM.
