@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -24,14 +25,17 @@ public final class SSHClient: Sendable {
     /// The methods that authenticated us, in order.
     public let authenticationMethods: [String]
     let forwarding: ClientForwardingState
+    /// The configuration's logger.
+    let logger: Logger
     private let closer: AsyncStream<Void>.Continuation
     private let task: Task<Void, Never>
     private let jump: SSHClient?
 
     private init(
         ready: Ready, forwarding: ClientForwardingState, closer: AsyncStream<Void>.Continuation, task: Task<Void, Never>,
-        jump: SSHClient?
+        jump: SSHClient?, logger: Logger
     ) {
+        self.logger = logger
         runtime = ready.runtime
         hostKey = ready.hostKey
         negotiated = ready.negotiated
@@ -59,7 +63,9 @@ public final class SSHClient: Sendable {
     ) async throws -> SSHClient {
         var jumpClient: SSHClient?
         let target: TransportTarget
+        let logger = configuration.logger
         if let command = configuration.proxyCommand {
+            logger.debug("Executing proxy command: \(command)")
             target = .socket(try ProxyCommand.start(command))
         } else if !configuration.proxyJump.isEmpty {
             // The last jump host is reached through the ones before it, and reaches the target.
@@ -74,6 +80,7 @@ public final class SSHClient: Sendable {
                 authentication: last.authentication ?? authentication, hostKeyPolicy: last.hostKeyPolicy ?? hostKeyPolicy,
                 configuration: hopConfiguration)
             jumpClient = hop
+            logger.debug("Connecting to \(host) port \(port) through \(last.host).")
             do {
                 let listener = try await hop.forwardLocal(listen: .tcp(host: "127.0.0.1", port: 0), to: host, port: port)
                 target = .tcp(host: "127.0.0.1", port: listener.localAddress?.port ?? 0, listener: listener)
@@ -82,6 +89,7 @@ public final class SSHClient: Sendable {
                 throw SSHClientError(.proxyFailed, "the jump host \(last.host) cannot forward to \(host):\(port): \(error)")
             }
         } else {
+            logger.debug("Connecting to \(host) port \(port).")
             target = .tcp(host: host, port: port, listener: nil)
         }
         do {
@@ -100,8 +108,10 @@ public final class SSHClient: Sendable {
     ) async throws -> SSHClient {
         let verdict = NIOLockedValueBox<(SSHPublicKey?, SSHClientError?)>((nil, nil))
         let warn = configuration.messageHandler ?? { _ in }
+        let logger = configuration.logger
         let policy = HostKeyPolicy.ask { blob, _ in
             guard let key = try? SSHPublicKey(blob: blob) else { return false }
+            logger.debug("Server host key: \(key.keyType) \(key.fingerprint())")
             let problem = await hostKeyPolicy.judge(key, host: host, port: port, warn: warn)
             verdict.withLockedValue { $0 = (key, problem) }
             return problem == nil
@@ -109,6 +119,8 @@ public final class SSHClient: Sendable {
         let asyncChannel = try await target.connect(
             configuration: configuration.transport, policy: policy, timeout: configuration.connectTimeout,
             bannerTimeout: configuration.bannerTimeout, host: host)
+        logger.debug("Connection established.")
+        let address = asyncChannel.channel.remoteAddress?.ipAddress ?? host
         let forwarding = ClientForwardingState(agentSocket: configuration.forwardAgent)
         let (readyStream, readyContinuation) = AsyncStream<Result<Ready, any Error>>.makeStream()
         let (closeStream, closer) = AsyncStream<Void>.makeStream()
@@ -120,9 +132,12 @@ public final class SSHClient: Sendable {
             do {
                 try await TransportConnection.withEstablished(asyncChannel, role: .client) { transport in
                     handshakeTimer.cancel()
+                    Self.logHandshake(transport, to: logger)
+                    logger.debug("Authenticating to \(host):\(port) as '\(username)'")
                     var client = UserAuthClient(userName: username)
                     client.timeLimit = configuration.authenticationTimeout
                     client.publicKeyAlgorithms = configuration.publicKeyAlgorithms
+                    client.logger = logger
                     if let handler = configuration.messageHandler { client.bannerHandler = { handler($0) } }
                     let result: UserAuthResult
                     do {
@@ -132,6 +147,7 @@ public final class SSHClient: Sendable {
                         throw SSHClientError(.authenticationFailed, "\(username)@\(host): \(error.detail)")
                     }
                     try await transport.authenticationSucceeded()
+                    logger.info("Authenticated to \(host) ([\(address)]:\(port)) using \"\(result.method)\".")
                     let hostKey = verdict.withLockedValue { $0.0 }
                     try await ConnectionRuntime.withRuntime(
                         over: transport, configuration: configuration.channels, handlers: forwarding.handlers()
@@ -169,7 +185,27 @@ public final class SSHClient: Sendable {
             throw SSHClientError(.closed, "the connection to \(host) ended")
         }
         let ready = try first.get()
-        return SSHClient(ready: ready, forwarding: forwarding, closer: closer, task: task, jump: jump)
+        return SSHClient(ready: ready, forwarding: forwarding, closer: closer, task: task, jump: jump, logger: logger)
+    }
+
+    /// The server's version and what the key exchange chose, as `ssh -v` shows them.
+    private static func logHandshake(_ transport: TransportConnection, to logger: Logger) {
+        let identification = transport.peerIdentification.split(separator: "-", maxSplits: 2)
+        if identification.count == 3 {
+            logger.debug(
+                "Remote protocol version \(identification[1]), remote software version \(identification[2])")
+        }
+        let negotiated = transport.negotiated
+        logger.debug("kex: algorithm: \(negotiated.keyExchange.name)")
+        logger.debug("kex: host key algorithm: \(negotiated.hostKey)")
+        for (way, cipher, mac, compression) in [
+            ("server->client", negotiated.cipherServerToClient.name, negotiated.macServerToClient?.name,
+             negotiated.compressionServerToClient),
+            ("client->server", negotiated.cipherClientToServer.name, negotiated.macClientToServer?.name,
+             negotiated.compressionClientToServer),
+        ] {
+            logger.debug("kex: \(way) cipher: \(cipher) MAC: \(mac ?? "<implicit>") compression: \(compression)")
+        }
     }
 
     /// The error to report: the host-key verdict when that refused, else the error itself.

@@ -1,3 +1,4 @@
+import Logging
 import SSHAuth
 import SSHConnection
 import SSHTransport
@@ -35,6 +36,10 @@ public struct SSHClientConfiguration: Sendable {
     public var proxyJump: [SSHProxyHop] = []
     /// Whether to let the server use our SSH agent (ForwardAgent): the socket path, or nil.
     public var forwardAgent: String?
+    /// Where the client tells what it does, in the steps `ssh -v` shows: connecting, the
+    /// algorithms negotiated, the server's key, each authentication attempt (at `debug`), the
+    /// method that succeeded (at `info`), and the requests of each session. Silent by default.
+    public var logger = Logger(label: "paramiko.client", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// The defaults above.
     public init() {}

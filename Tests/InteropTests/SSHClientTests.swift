@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import SSHAuth
 import SSHClient
@@ -70,6 +72,35 @@ struct SSHClientTests {
         #expect(signalled.exitSignal?.signalName == "TERM")
         #expect(client.authenticationMethods == ["publickey"])
         await client.close()
+    }
+
+    /// The client tells what it does through its configuration's logger, in the steps and
+    /// words `ssh -v` uses.
+    @Test func theClientLogsWhatSshVerboseShows() async throws {
+        let setup = try await Self.setUp()
+        defer { setup.server.stop() }
+        let records = RecordingLogHandler.Records()
+        var configuration = SSHClientConfiguration()
+        configuration.logger = Logger(label: "test") { _ in RecordingLogHandler(records: records) }
+        let client = try await setup.connect(configuration: configuration)
+        _ = try await client.run("true")
+        await client.close()
+        let lines = records.lines
+        let port = setup.server.port
+        for expected in [
+            "debug Connecting to 127.0.0.1 port \(port).", "debug Connection established.",
+            "debug kex: algorithm: \(client.negotiated.keyExchange.name)",
+            "debug kex: host key algorithm: \(client.negotiated.hostKey)",
+            "debug Server host key: \(client.hostKey.keyType) \(client.hostKey.fingerprint())",
+            "debug Authenticating to 127.0.0.1:\(port) as '\(NSUserName())'",
+            "debug Offering public key: ssh-ed25519 \(setup.key.publicKey.fingerprint())",
+            "debug Authentication succeeded (publickey).",
+            "info Authenticated to 127.0.0.1 ([127.0.0.1]:\(port)) using \"publickey\".",
+            "debug Sending command: true",
+        ] {
+            #expect(lines.contains(expected), "\(expected) in \(lines)")
+        }
+        #expect(lines.contains { $0.hasPrefix("debug Remote protocol version 2.0, remote software version OpenSSH_") })
     }
 
     @Test func hostKeyPolicies() async throws {
@@ -202,6 +233,40 @@ struct ParamikoSSHCommandTests {
         let refused = try await Peers.runDetached(
             [paramiko, "ssh", "-F", "none", "-o", "BatchMode=yes", "-p", "\(freeLoopbackPort())", "127.0.0.1", "true"])
         #expect(refused.status == 255)
+    }
+
+    /// `-v` and LogLevel say what ssh says at those levels: nothing at the default, the VERBOSE
+    /// line word for word, and ssh's debug1 lines for the steps both take.
+    @Test func verboseOutputSpeaksAsSsh() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let flags = [
+            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
+        ]
+        let paramiko = try Peers.paramiko()
+        let ssh = Peers.executable("ssh") ?? "ssh"
+        let plain = try await Peers.runDetached([paramiko, "ssh"] + flags + ["true"])
+        #expect(plain.status == 0)
+        #expect(!plain.output.contains("debug1:") && !plain.output.contains("Authenticated to"), "\(plain.output)")
+        func authenticated(_ output: String) -> [Substring] {
+            output.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("Authenticated to") }
+        }
+        let ours = try await Peers.runDetached([paramiko, "ssh", "-o", "LogLevel=VERBOSE"] + flags + ["true"])
+        let theirs = try await Peers.runDetached([ssh, "-o", "LogLevel=VERBOSE"] + flags + ["true"])
+        #expect(!authenticated(ours.output).isEmpty)
+        #expect(authenticated(ours.output) == authenticated(theirs.output), "\(ours.output)")
+        #expect(!ours.output.contains("debug1:"))
+        let debugOurs = try await Peers.runDetached([paramiko, "ssh", "-v"] + flags + ["exit 5"])
+        let debugTheirs = try await Peers.runDetached([ssh, "-v"] + flags + ["exit 5"])
+        #expect(debugOurs.status == 5)
+        for line in [
+            "debug1: Connection established.", "debug1: Next authentication method: publickey",
+            "debug1: Sending command: exit 5", "debug1: Exit status 5",
+        ] {
+            #expect(debugOurs.output.contains(line + "\r\n"), "\(line) in \(debugOurs.output)")
+            #expect(debugTheirs.output.contains(line + "\r\n"), "\(line) from ssh")
+        }
     }
 
     @Test func certificateFileLogsInThroughTrustedUserCAKeys() async throws {
@@ -522,5 +587,27 @@ struct SSHClientSessionTests {
         #expect(text.hasPrefix("45 123"))
         #expect(text.contains("/dev/pts/"))
         await client.close()
+    }
+}
+
+/// Keeps what a logger was told, as `level message` lines.
+struct RecordingLogHandler: LogHandler {
+    final class Records: Sendable {
+        private let box = NIOLockedValueBox<[String]>([])
+        func append(_ line: String) { box.withLockedValue { $0.append(line) } }
+        var lines: [String] { box.withLockedValue { $0 } }
+    }
+
+    let records: Records
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        records.append("\(event.level) \(event.message)")
     }
 }

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import SSHCrypto
 import SSHWire
@@ -21,6 +22,9 @@ public struct UserAuthClient: Sendable {
     /// The signature algorithms we are willing to sign with (ssh_config's PubkeyAcceptedAlgorithms,
     /// Paramiko's `disabled_algorithms["pubkeys"]` the other way round); nil allows all.
     public var publicKeyAlgorithms: [String]?
+    /// Where each attempt is told at `debug`, as `ssh -v` shows them: the methods the server
+    /// allows, the method and key tried, the key the server accepts, the success. Silent by default.
+    public var logger = Logger(label: "paramiko.auth", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// An authenticator for `userName`.
     public init(userName: String) {
@@ -60,6 +64,7 @@ public struct UserAuthClient: Sendable {
                     case .success:
                         return UserAuthResult(method: "none", methods: ["none"], acceptedKeys: [])
                     case .failure(let methods, _):
+                        logger.debug("Authentications that can continue: \(methods.joined(separator: ","))")
                         allowed = methods
                         continue
                     default:
@@ -72,13 +77,17 @@ public struct UserAuthClient: Sendable {
             }
             tried.insert(index)
             let credential = credentials[index]
+            logger.debug("Next authentication method: \(credential.method)")
             let outcome = try await attempt(credential, &conversation, signatureAlgorithms: signatureAlgorithms)
             switch outcome {
             case .success(let key):
+                logger.debug("Authentication succeeded (\(credential.method)).")
                 succeeded.append(credential.method)
                 if let key { keys.append(key) }
                 return UserAuthResult(method: credential.method, methods: succeeded, acceptedKeys: keys)
             case .failure(let methods, let partial, let key):
+                if partial { logger.debug("Authenticated using \"\(credential.method)\" with partial success.") }
+                logger.debug("Authentications that can continue: \(methods.joined(separator: ","))")
                 allowed = methods
                 // A method the server did not allow yet (the first credential goes before we
                 // know) stays to try once it does, after another factor's partial success.
@@ -116,10 +125,15 @@ public struct UserAuthClient: Sendable {
             let key = signer.publicKey
             guard let algorithm = Self.signatureAlgorithm(
                 for: key, serverAccepts: signatureAlgorithms, ourChoice: publicKeyAlgorithms)
-            else { return .skipped }
+            else {
+                logger.debug("Skipping \(key.keyType) \(key.fingerprint()): no signature algorithm both sides allow")
+                return .skipped
+            }
+            logger.debug("Offering public key: \(key.keyType) \(key.fingerprint())")
             if !signer.signsWithoutQuery {
                 let answer = try await conversation.exchange { $0.publicKeyQuery(key, algorithm: algorithm) }
                 guard case .publicKeyAcceptable = answer else { return try Self.outcome(answer, key: nil) }
+                logger.debug("Server accepts key: \(key.keyType) \(key.fingerprint())")
             }
             let data = conversation.machine.publicKeySignedData(key, algorithm: algorithm)
             let signature: [UInt8]

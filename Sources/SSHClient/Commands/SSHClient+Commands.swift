@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import SSHConnection
 import SSHWire
@@ -44,6 +45,7 @@ extension SSHClient {
         async throws -> SSHChannel
     {
         let channel = try await session(environment: environment, terminal: terminal)
+        logger.debug("Sending command: \(command)")
         guard try await channel.exec(command) else {
             try? await channel.close()
             throw SSHClientError(.refused, "the server refused to run \(command)")
@@ -67,13 +69,17 @@ extension SSHClient {
         -> SSHChannel
     {
         let channel = try await runtime.openSession()
+        if !environment.isEmpty { logger.debug("Sending environment.") }
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
+            logger.debug("Sending env \(name) = \(value)")
             _ = try await channel.request(.environment(name: name, value: value), wantReply: false)
         }
         if forwarding.forwardsAgent {
+            logger.debug("Requesting authentication agent forwarding.")
             _ = try await channel.request(.authAgent, wantReply: false)
         }
         if let terminal {
+            logger.debug("Requesting a pseudo-terminal: \(terminal.term), \(terminal.size.columns)x\(terminal.size.rows)")
             guard try await channel.request(.pseudoTerminal(terminal), wantReply: true) else {
                 try? await channel.close()
                 throw SSHClientError(.refused, "the server refused a pseudo-terminal")

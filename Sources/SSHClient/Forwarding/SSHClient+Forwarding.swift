@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import SSHConnection
 import SSHWire
@@ -16,6 +17,7 @@ extension SSHClient {
                     originatorPort: UInt32(remote?.port ?? 0)))
         }
         forwarding.keep(listener)
+        logger.debug("Local connections to \(listen) forwarded to remote address \(host):\(port)")
         return listener
     }
 
@@ -25,6 +27,7 @@ extension SSHClient {
             .directStreamLocal(socketPath: path)
         }
         forwarding.keep(listener)
+        logger.debug("Local connections to \(listen) forwarded to remote socket \(path)")
         return listener
     }
 
@@ -42,6 +45,7 @@ extension SSHClient {
         var data = reply.data
         let bound = port == 0 ? Int(data.readInteger(as: UInt32.self) ?? 0) : port
         forwarding.addRemote(address: address, port: bound, target: target)
+        logger.debug("Remote connections from \(address):\(bound) forwarded to local address \(target)")
         return bound
     }
 

@@ -9,11 +9,19 @@ import SSHWire
 /// forwarding (OpenSSH PROTOCOL §2.4, PROTOCOL.agent).
 public final class ForwardingListener: Sendable {
     /// Where to listen.
-    public enum Address: Sendable, Hashable {
+    public enum Address: Sendable, Hashable, CustomStringConvertible {
         /// A TCP address; port 0 picks a free port.
         case tcp(host: String, port: Int)
         /// A Unix socket at a path.
         case unix(path: String)
+
+        /// `host:port`, or the socket's path.
+        public var description: String {
+            switch self {
+            case .tcp(let host, let port): "\(host):\(port)"
+            case .unix(let path): path
+            }
+        }
     }
 
     /// The address bound (for port 0, the port chosen).

@@ -13,7 +13,7 @@ func openRemoteSFTP(destination: String, port: Int?, identityFiles: [String], op
     let settings = try ClientConnection.settings(
         destination: destination, login: nil, port: port, lines: options + identityFiles.map { "IdentityFile \($0)" },
         configFile: nil)
-    let client = try await ClientConnection.connect(settings, quiet: false)
+    let client = try await ClientConnection.connect(settings, quiet: false, verbosity: LogVerbosity(logLevel: settings.logLevel))
     do {
         let sftp = try await client.openSFTP()
         return (sftp, { await client.close() })

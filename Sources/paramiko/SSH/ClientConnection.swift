@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SSHAuth
 import SSHClient
 import SSHConfig
@@ -35,10 +36,12 @@ enum ClientConnection {
     }
 
     /// Connects as `settings` say; banners and warnings go to stderr unless `quiet` or a LogLevel
-    /// of ERROR or less says otherwise, as ssh does.
-    static func connect(_ settings: SSHClientSettings, quiet: Bool) async throws -> SSHClient {
+    /// of ERROR or less says otherwise, and what the client does as `verbosity` lets it (`-v`),
+    /// as ssh does.
+    static func connect(_ settings: SSHClientSettings, quiet: Bool, verbosity: LogVerbosity) async throws -> SSHClient {
         var settings = settings
         let quiet = quiet || ["QUIET", "FATAL", "ERROR"].contains(settings.logLevel)
+        settings.configuration.logger = logger(verbosity)
         settings.configuration.messageHandler = { message in
             guard !quiet else { return }
             var standardError = StandardError()
@@ -56,5 +59,10 @@ enum ClientConnection {
             else { throw error }
             return try await SSHClient.connect(settings: settings, agentKeys: agentKeys, password: String(cString: typed))
         }
+    }
+
+    /// A logger that writes on standard error as ssh does, at `verbosity`.
+    static func logger(_ verbosity: LogVerbosity) -> Logger {
+        Logger(label: "paramiko.ssh") { _ in StandardErrorLogHandler(verbosity: verbosity) }
     }
 }

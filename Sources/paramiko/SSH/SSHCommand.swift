@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import SSHAuth
 import SSHClient
 import SSHConfig
@@ -57,9 +58,11 @@ struct SSHCommand: AsyncParsableCommand {
             print("paramiko ssh: \(error)", to: &standardError)
             return 255
         }
+        let verbosity = LogVerbosity(logLevel: settings.logLevel, verbose: verbose, quiet: quiet)
+        let logger = ClientConnection.logger(verbosity)
         let client: SSHClient
         do {
-            client = try await connect(settings)
+            client = try await ClientConnection.connect(settings, quiet: quiet, verbosity: verbosity)
         } catch let error as SSHClientError {
             print("paramiko ssh: \(error.detail)", to: &standardError)
             return 255
@@ -67,7 +70,6 @@ struct SSHCommand: AsyncParsableCommand {
             print("paramiko ssh: \(error)", to: &standardError)
             return 255
         }
-        let verbosity = LogVerbosity(logLevel: settings.logLevel, verbose: verbose, quiet: quiet)
         do {
             let forwardings = Forwardings(client: client)
             try await forwardings.start(settings)
@@ -84,6 +86,7 @@ struct SSHCommand: AsyncParsableCommand {
                 session.forwardings = forwardings
                 session.verbosity = verbosity
                 status = try await session.run()
+                logger.debug("Exit status \(status)")
                 // As ssh ends a session with a pty, at LogLevel INFO or more.
                 if terminal && verbosity.shows("INFO") { print("Connection to \(settings.host) closed.", to: &standardError) }
             }
@@ -155,10 +158,6 @@ struct SSHCommand: AsyncParsableCommand {
         case "no": return false
         default: return command.isEmpty && isatty(0) != 0
         }
-    }
-
-    private func connect(_ settings: SSHClientSettings) async throws -> SSHClient {
-        try await ClientConnection.connect(settings, quiet: quiet)
     }
 
     /// -N: keeps the forwardings until SIGINT or SIGTERM.
