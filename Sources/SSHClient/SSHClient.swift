@@ -118,7 +118,8 @@ public final class SSHClient: Sendable {
         }
         let asyncChannel = try await target.connect(
             configuration: configuration.transport, policy: policy, timeout: configuration.connectTimeout,
-            bannerTimeout: configuration.bannerTimeout, host: host)
+            bannerTimeout: configuration.bannerTimeout, host: host, family: configuration.addressFamily,
+            bindAddress: configuration.bindAddress)
         logger.debug("Connection established.")
         let address = asyncChannel.channel.remoteAddress?.ipAddress ?? host
         let forwarding = ClientForwardingState(agentSocket: configuration.forwardAgent)

@@ -36,6 +36,20 @@ public struct SSHClientConfiguration: Sendable {
     public var proxyJump: [SSHProxyHop] = []
     /// Whether to let the server use our SSH agent (ForwardAgent): the socket path, or nil.
     public var forwardAgent: String?
+    /// The addresses a host name may resolve to for the TCP connection (AddressFamily).
+    public var addressFamily = AddressFamily.any
+    /// The local address to connect from (BindAddress); nil lets the system choose.
+    public var bindAddress: String?
+
+    /// Which addresses a connection may use (ssh_config(5) AddressFamily; `ssh -4`, `ssh -6`).
+    public enum AddressFamily: Sendable {
+        /// IPv4 or IPv6, whichever answers first.
+        case any
+        /// IPv4 only.
+        case inet
+        /// IPv6 only.
+        case inet6
+    }
     /// Where the client tells what it does, in the steps `ssh -v` shows: connecting, the
     /// algorithms negotiated, the server's key, each authentication attempt (at `debug`), the
     /// method that succeeded (at `info`), and the requests of each session. Silent by default.

@@ -269,6 +269,85 @@ struct ParamikoSSHCommandTests {
         }
     }
 
+    /// OpenSSH's own tools run over `paramiko ssh` as they run over ssh: sftp and scp (`-S`), which
+    /// pass `-s`, `-l`, `--` and `-oName value` options, and ssh with `paramiko ssh -W` as its
+    /// ProxyCommand.
+    @Test func openSSHToolsRunOverParamikoSSH() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let directory = setup.directory
+        let wrapper = directory.appendingPathComponent("paramiko-ssh").path
+        try "#!/bin/sh\nexec '\(try Peers.paramiko())' ssh \"$@\"\n".write(toFile: wrapper, atomically: true, encoding: .utf8)
+        chmod(wrapper, 0o755)
+        let source = directory.appendingPathComponent("source").path
+        let payload = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        try payload.write(to: URL(fileURLWithPath: source))
+        let common = [
+            "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "LogLevel=ERROR", "-P", "\(setup.server.port)",
+        ]
+        let remote = "\(NSUserName())@127.0.0.1"
+        // sftp: a batch that puts, lists and gets back.
+        let batch = directory.appendingPathComponent("batch").path
+        let viaSFTP = directory.appendingPathComponent("via-sftp").path
+        let back = directory.appendingPathComponent("back").path
+        try "put \(source) \(viaSFTP)\nls -l \(viaSFTP)\nget \(viaSFTP) \(back)\n".write(
+            toFile: batch, atomically: true, encoding: .utf8)
+        let sftp = try await Peers.runDetached(
+            [Peers.executable("sftp") ?? "sftp", "-S", wrapper, "-b", batch] + common + [remote])
+        #expect(sftp.status == 0, "\(sftp.output)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == payload)
+        // scp, in its SFTP mode and in the original one (-O).
+        for (flag, name) in [("-s", "via-scp"), ("-O", "via-scp-legacy")] {
+            let target = directory.appendingPathComponent(name).path
+            let scp = try await Peers.runDetached(
+                [Peers.executable("scp") ?? "scp", flag, "-S", wrapper] + common + [source, "\(remote):\(target)"])
+            #expect(scp.status == 0, "\(flag): \(scp.output)")
+            #expect((try? Data(contentsOf: URL(fileURLWithPath: target))) == payload, "\(flag)")
+        }
+        // ssh through `paramiko ssh -W`: sshd itself is the jump host.
+        let proxy = "\(wrapper) -F none -i \(setup.keyPath) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+            + "-o LogLevel=ERROR -p \(setup.server.port) -W %h:%p \(remote)"
+        let ssh = try await Peers.runDetached([
+            Peers.executable("ssh") ?? "ssh", "-F", "none", "-o", "ProxyCommand=\(proxy)", "-i", setup.keyPath,
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+            "-p", "\(setup.server.port)", remote, "echo through -W",
+        ])
+        #expect(ssh.status == 0 && ssh.output.contains("through -W"), "\(ssh.output)")
+    }
+
+    /// The flags that print and exit, and `-n`.
+    @Test func queryVersionConfigurationAndNullInput() async throws {
+        let paramiko = try Peers.paramiko()
+        let ssh = Peers.executable("ssh") ?? "ssh"
+        let flags = ["-G", "-F", "none", "-p2222", "-lbob", "-c", "aes128-ctr", "-m", "hmac-sha2-256", "-4", "-a", "-oCompression yes", "host"]
+        let ours = try await Peers.runDetached([paramiko, "ssh"] + flags)
+        let theirs = try await Peers.runDetached([ssh] + flags)
+        #expect(ours.status == 0)
+        let keys = ["user", "port", "ciphers", "macs", "addressfamily", "forwardagent", "compression"]
+        func pick(_ output: String) -> [Substring] {
+            output.split(separator: "\n").filter { line in keys.contains { line.hasPrefix($0 + " ") } }
+        }
+        #expect(pick(ours.output).count == keys.count)
+        #expect(pick(ours.output) == pick(theirs.output))
+        let kex = try await Peers.runDetached([paramiko, "ssh", "-Q", "kex"])
+        #expect(kex.status == 0 && kex.output.split(separator: "\n").contains("curve25519-sha256"))
+        #expect(try await Peers.runDetached([paramiko, "ssh", "-Q", "nonsense"]).status == 255)
+        let version = try await Peers.runDetached([paramiko, "ssh", "-V"])
+        #expect(version.status == 0 && version.output.contains("OpenSSL"))
+
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let login = [
+            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-q", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
+        ]
+        let withInput = try await Peers.runDetached([paramiko, "ssh"] + login + ["wc -c"], input: Data(count: 1000))
+        #expect(withInput.output.trimmingCharacters(in: .whitespacesAndNewlines) == "1000")
+        let nullInput = try await Peers.runDetached([paramiko, "ssh", "-n"] + login + ["wc -c"], input: Data(count: 1000))
+        #expect(nullInput.output.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+    }
+
     @Test func certificateFileLogsInThroughTrustedUserCAKeys() async throws {
         let directory = try Peers.temporaryDirectory("certificate-file")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -65,6 +65,34 @@ extension SSHClient {
         return channel
     }
 
+    /// Starts the subsystem `name` (RFC 4254 §6.5), such as `sftp` or `netconf`, on a new session
+    /// channel after `environment`, on a pseudo-terminal when `terminal` is given.
+    public func subsystem(
+        _ name: String, environment: [String: String] = [:], terminal: ChannelRequestType.PseudoTerminal? = nil
+    ) async throws -> SSHChannel {
+        let channel = try await session(environment: environment, terminal: terminal)
+        logger.debug("Sending subsystem: \(name)")
+        guard try await channel.subsystem(name) else {
+            try? await channel.close()
+            throw SSHClientError(.refused, "the server refused the subsystem \(name)")
+        }
+        return channel
+    }
+
+    /// Opens a `direct-tcpip` channel (RFC 4254 §7.2) to `host`:`port` as the server sees them,
+    /// its bytes for the caller to read and write, as `ssh -W` and Paramiko's
+    /// `open_channel("direct-tcpip", …)` do. Throws when the server refuses or cannot connect.
+    public func openDirectTCPIP(
+        host: String, port: Int, originatorAddress: String = "127.0.0.1", originatorPort: Int = 0
+    ) async throws -> SSHChannel {
+        logger.debug("Connecting to \(host) port \(port) through the server.")
+        return try await runtime.openChannel(
+            .directTCPIP(
+                .init(
+                    host: host, port: UInt32(port), originatorAddress: originatorAddress,
+                    originatorPort: UInt32(originatorPort))))
+    }
+
     private func session(environment: [String: String], terminal: ChannelRequestType.PseudoTerminal?) async throws
         -> SSHChannel
     {

@@ -8,7 +8,8 @@ import SSHTransport
 /// CertificateFile (beside the key, as ssh finds it), ProxyCommand, ProxyJump, ForwardAgent,
 /// the forwardings, Compression, ServerAliveInterval/CountMax, ConnectTimeout,
 /// StrictHostKeyChecking, UserKnownHostsFile, the algorithm lists, SendEnv/SetEnv, RequestTTY,
-/// BatchMode, PasswordAuthentication, LogLevel, EscapeChar and EnableEscapeCommandline.
+/// BatchMode, PasswordAuthentication, LogLevel, EscapeChar, EnableEscapeCommandline, RemoteCommand,
+/// SessionType, StdinNull, GatewayPorts, ClearAllForwardings, AddressFamily and BindAddress.
 public struct SSHClientSettings: Sendable {
     /// The host to connect to (HostName).
     public var host: String
@@ -44,6 +45,14 @@ public struct SSHClientSettings: Sendable {
     public var escapeCharacter: UInt8?
     /// EnableEscapeCommandline: whether the `~C` command line is available.
     public var enableEscapeCommandline: Bool
+    /// RemoteCommand: the command to run when none is given; nil for none.
+    public var remoteCommand: String?
+    /// SessionType: `default` (a shell or command), `none` (forwardings only) or `subsystem`.
+    public var sessionType: String
+    /// StdinNull: read no standard input, as with `ssh -n`.
+    public var stdinNull: Bool
+    /// GatewayPorts: local forwardings named by port alone listen on every address, not loopback only.
+    public var gatewayPorts: Bool
 
     /// The settings `resolved` describes; `localEnvironment` supplies SendEnv's variables and
     /// `SSH_AUTH_SOCK`.
@@ -65,6 +74,10 @@ public struct SSHClientSettings: Sendable {
         logLevel = (resolved.string(.logLevel) ?? "INFO").uppercased()
         escapeCharacter = resolved.escapeCharacter
         enableEscapeCommandline = resolved.bool(.enableEscapeCommandline) ?? false
+        remoteCommand = resolved.string(.remoteCommand).flatMap { $0 == "none" ? nil : $0 }
+        sessionType = resolved.string(.sessionType) ?? "default"
+        stdinNull = resolved.bool(.stdinNull) ?? false
+        gatewayPorts = resolved.bool(.gatewayPorts) ?? false
         let agent = resolved.string(.identityAgent).flatMap { $0 == "none" ? nil : $0 } ?? localEnvironment["SSH_AUTH_SOCK"]
         identityAgent = agent == "SSH_AUTH_SOCK" ? localEnvironment["SSH_AUTH_SOCK"] : agent
 
@@ -108,6 +121,12 @@ public struct SSHClientSettings: Sendable {
             configuration.proxyJump = jump.chain.map { SSHProxyHop(user: $0.user, host: $0.host, port: $0.port > 0 ? $0.port : 22) }
         }
         configuration.forwardAgent = resolved.forwardAgentPath
+        switch resolved.string(.addressFamily) {
+        case "inet": configuration.addressFamily = .inet
+        case "inet6": configuration.addressFamily = .inet6
+        default: configuration.addressFamily = .any
+        }
+        configuration.bindAddress = resolved.string(.bindAddress)
         self.configuration = configuration
 
         let files = resolved.list(.userKnownHostsFile).flatMap { $0.split(separator: " ").map(String.init) }
@@ -122,10 +141,12 @@ public struct SSHClientSettings: Sendable {
             files.isEmpty ? [NSHomeDirectory() + "/.ssh/known_hosts"] : files, unknown: unknown,
             hashNames: resolved.bool(.hashKnownHosts) ?? false)
 
-        let forwards = resolved.localForwards
+        // ClearAllForwardings drops those of the files and the command line alike, as ssh does.
+        let clear = resolved.bool(.clearAllForwardings) == true
+        let forwards = clear ? [] : resolved.localForwards
         localForwards = forwards.filter { !$0.isDynamic }
         dynamicForwards = forwards.filter(\.isDynamic)
-        remoteForwards = resolved.remoteForwards
+        remoteForwards = clear ? [] : resolved.remoteForwards
         var environment: [String: String] = [:]
         let patterns = resolved.sendEnv
         for (name, value) in localEnvironment where patterns.contains(where: { Self.glob($0, matches: name) }) {

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 import SSHConnection
@@ -9,11 +10,13 @@ enum TransportTarget: Sendable {
     case tcp(host: String, port: Int, listener: ForwardingListener?)
     case socket(ProxyCommand)
 
+    /// Connects; a TCP target with an `AddressFamily` or a `BindAddress` is resolved to addresses
+    /// of that family (and of the bind address's) and tried in the resolver's order.
     func connect(
         configuration: TransportConfiguration, policy: HostKeyPolicy, timeout: Duration, bannerTimeout: Duration,
-        host: String
+        host: String, family: SSHClientConfiguration.AddressFamily = .any, bindAddress: String? = nil
     ) async throws -> TransportChannel {
-        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(TimeAmount(timeout))
         let initializer: @Sendable (any Channel) -> EventLoopFuture<TransportChannel> = { channel in
@@ -25,7 +28,33 @@ enum TransportTarget: Sendable {
         switch self {
         case .tcp(let address, let port, _):
             do {
-                return try await bootstrap.connect(host: address, port: port, channelInitializer: initializer)
+                guard family != .any || bindAddress != nil else {
+                    return try await bootstrap.connect(host: address, port: port, channelInitializer: initializer)
+                }
+                var wanted = family
+                if let bindAddress {
+                    let local: SocketAddress
+                    do {
+                        local = try SocketAddress(ipAddress: bindAddress, port: 0)
+                    } catch {
+                        throw SSHClientError(.connectionFailed, "BindAddress \(bindAddress) is not an IP address")
+                    }
+                    bootstrap = bootstrap.bind(to: local)
+                    wanted = local.protocol == .inet6 ? .inet6 : .inet
+                }
+                let addresses = try await Self.resolve(address, port: port, family: wanted, host: host)
+                var failure: (any Error)?
+                for candidate in addresses {
+                    do {
+                        return try await bootstrap.connect(to: candidate, channelInitializer: initializer)
+                    } catch {
+                        failure = error
+                    }
+                }
+                throw SSHClientError(
+                    .connectionFailed, "connect to host \(host) port \(port): \(failure.map(Self.reason) ?? "no address")")
+            } catch let error as SSHClientError {
+                throw error
             } catch let error as NIOConnectionError {
                 if error.dnsAAAAError != nil || error.dnsAError != nil, error.connectionErrors.isEmpty {
                     throw SSHClientError(.unknownHost, "could not resolve hostname \(host)")
@@ -43,6 +72,54 @@ enum TransportTarget: Sendable {
                 throw SSHClientError(.proxyFailed, "ProxyCommand: \(error)")
             }
         }
+    }
+
+    /// `name`'s addresses of `family` (getaddrinfo, on NIO's thread pool), in the resolver's order.
+    private static func resolve(
+        _ name: String, port: Int, family: SSHClientConfiguration.AddressFamily, host: String
+    ) async throws -> [SocketAddress] {
+        let wanted: Int32 =
+            switch family {
+            case .any: AF_UNSPEC
+            case .inet: AF_INET
+            case .inet6: AF_INET6
+            }
+        let addresses = try await NIOThreadPool.singleton.runIfActive { () -> [SocketAddress] in
+            var hints = addrinfo()
+            hints.ai_family = wanted
+            #if canImport(Glibc)
+                hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            #else
+                hints.ai_socktype = SOCK_STREAM
+            #endif
+            var list: UnsafeMutablePointer<addrinfo>?
+            guard getaddrinfo(name, String(port), &hints, &list) == 0, let first = list else { return [] }
+            defer { freeaddrinfo(first) }
+            var found: [SocketAddress] = []
+            var cursor: UnsafeMutablePointer<addrinfo>? = first
+            while let entry = cursor {
+                if let address = entry.pointee.ai_addr {
+                    switch entry.pointee.ai_family {
+                    case AF_INET:
+                        found.append(address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { SocketAddress($0.pointee, host: name) })
+                    case AF_INET6:
+                        found.append(address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { SocketAddress($0.pointee, host: name) })
+                    default:
+                        break
+                    }
+                }
+                cursor = entry.pointee.ai_next
+            }
+            return found
+        }
+        guard !addresses.isEmpty else { throw SSHClientError(.unknownHost, "could not resolve hostname \(host)") }
+        return addresses
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let connection = error as? NIOConnectionError { return reason(connection) }
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        return "\(error)"
     }
 
     private static func reason(_ error: NIOConnectionError) -> String {

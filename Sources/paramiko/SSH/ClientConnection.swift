@@ -13,6 +13,21 @@ enum ClientConnection {
     static func settings(
         destination: String, login: String?, port: Int?, lines: [String], configFile: String?
     ) throws -> SSHClientSettings {
+        let (host, user) = parse(destination, login: login)
+        return try SSHClientSettings(
+            config: configuration(lines: lines, configFile: configFile), host: host, user: user, port: port)
+    }
+
+    /// What ssh_config says for `destination`, as `ssh -G` prints it.
+    static func resolved(
+        destination: String, login: String?, port: Int?, lines: [String], configFile: String?
+    ) throws -> SSHResolvedConfig {
+        let (host, user) = parse(destination, login: login)
+        return try configuration(lines: lines, configFile: configFile).resolve(host: host, user: user, port: port)
+    }
+
+    /// The host and user of `[user@]host` or `ssh://[user@]host`; `login` (`-l`) wins over the user given there.
+    private static func parse(_ destination: String, login: String?) -> (host: String, user: String?) {
         var host = destination
         var user = login
         if host.hasPrefix("ssh://") { host = String(host.dropFirst(6)) }
@@ -20,6 +35,11 @@ enum ClientConnection {
             if user == nil { user = String(host[..<at]) }
             host = String(host[host.index(after: at)...])
         }
+        return (host, user)
+    }
+
+    /// `lines` read first, then `configFile` or the standard files.
+    private static func configuration(lines: [String], configFile: String?) -> SSHConfig {
         var sources: [SSHConfig.Source] = []
         let optionLines = lines.map { line -> String in
             // `-o Name=value` is `Name value` in a file.
@@ -32,16 +52,18 @@ enum ClientConnection {
         } else {
             sources += SSHConfig.standard().sources
         }
-        return try SSHClientSettings(config: SSHConfig(sources: sources), host: host, user: user, port: port)
+        return SSHConfig(sources: sources)
     }
 
     /// Connects as `settings` say; banners and warnings go to stderr unless `quiet` or a LogLevel
     /// of ERROR or less says otherwise, and what the client does as `verbosity` lets it (`-v`),
     /// as ssh does.
-    static func connect(_ settings: SSHClientSettings, quiet: Bool, verbosity: LogVerbosity) async throws -> SSHClient {
+    static func connect(
+        _ settings: SSHClientSettings, quiet: Bool, verbosity: LogVerbosity, logger: Logger? = nil
+    ) async throws -> SSHClient {
         var settings = settings
         let quiet = quiet || ["QUIET", "FATAL", "ERROR"].contains(settings.logLevel)
-        settings.configuration.logger = logger(verbosity)
+        settings.configuration.logger = logger ?? Self.logger(verbosity)
         settings.configuration.messageHandler = { message in
             guard !quiet else { return }
             var standardError = StandardError()
@@ -61,8 +83,8 @@ enum ClientConnection {
         }
     }
 
-    /// A logger that writes on standard error as ssh does, at `verbosity`.
-    static func logger(_ verbosity: LogVerbosity) -> Logger {
-        Logger(label: "paramiko.ssh") { _ in StandardErrorLogHandler(verbosity: verbosity) }
+    /// A logger that writes on standard error as ssh does, at `verbosity`, or to `file` (`ssh -E`).
+    static func logger(_ verbosity: LogVerbosity, file: FileHandle = .standardError) -> Logger {
+        Logger(label: "paramiko.ssh") { _ in StandardErrorLogHandler(verbosity: verbosity, output: file) }
     }
 }

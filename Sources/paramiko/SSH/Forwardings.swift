@@ -7,13 +7,16 @@ import SSHConnection
 /// (`-L`, `-R`, `-D`, `-KL`, `-KR`, `-KD`), as ssh's `process_cmdline` does.
 actor Forwardings {
     private let client: SSHClient
+    /// GatewayPorts: a local forwarding named by port alone listens on every address.
+    private let gatewayPorts: Bool
     /// Local and dynamic listeners, with the forwarding each serves.
     private var listeners: [(forward: SSHForwarding, close: @Sendable () -> Void)] = []
     /// Remote forwardings, with the port the server bound for each.
     private var remotes: [(forward: SSHForwarding, bound: Int)] = []
 
-    init(client: SSHClient) {
+    init(client: SSHClient, gatewayPorts: Bool = false) {
         self.client = client
+        self.gatewayPorts = gatewayPorts
     }
 
     /// Sets up the forwardings `settings` name; throws at the first that fails.
@@ -26,7 +29,7 @@ actor Forwardings {
     private func addLocal(_ forward: SSHForwarding) async throws {
         let listen: ForwardingListener.Address =
             forward.listenPath.map { .unix(path: $0) }
-            ?? .tcp(host: forward.listenHost ?? "127.0.0.1", port: forward.listenPort)
+            ?? .tcp(host: forward.listenHost ?? (gatewayPorts ? "0.0.0.0" : "127.0.0.1"), port: forward.listenPort)
         if forward.isDynamic {
             let listener = try await client.forwardDynamic(listen: listen)
             listeners.append((forward, { listener.close() }))

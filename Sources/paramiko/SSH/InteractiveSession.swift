@@ -10,10 +10,25 @@ import SSHWire
 /// SIGWINCH passed on as window-change (RFC 4254 §6.2, §6.7), and the escape sequences that
 /// start with the escape character at the start of a line (ssh(1) ESCAPE CHARACTERS).
 struct InteractiveSession {
+    /// What the session's channel runs.
+    enum Request {
+        /// The user's shell (RFC 4254 §6.5).
+        case shell
+        /// A command (RFC 4254 §6.5).
+        case exec(String)
+        /// A subsystem such as `sftp` (RFC 4254 §6.5; `ssh -s`).
+        case subsystem(String)
+        /// A `direct-tcpip` channel to a host and port (RFC 4254 §7.2; `ssh -W`): no exit status,
+        /// and 0 when it ends.
+        case stdioForward(host: String, port: Int)
+    }
+
     let client: SSHClient
-    let command: String?
+    let request: Request
     let wantsTerminal: Bool
     let environment: [String: String]
+    /// Whether standard input is read and sent; without (`ssh -n`), the channel gets EOF at once.
+    var readsInput = true
     /// EscapeChar; nil for none. Escapes are recognized only when a pty was requested, as ssh does.
     var escapeCharacter: UInt8? = nil
     /// EnableEscapeCommandline: whether `~C` opens a command line.
@@ -25,12 +40,18 @@ struct InteractiveSession {
 
     /// Runs the session; returns its exit status, 255 when it ended without one (as after `~.`).
     func run() async throws -> Int32 {
-        let terminal = wantsTerminal ? Self.currentTerminal() : nil
+        var terminal = wantsTerminal ? Self.currentTerminal() : nil
         let channel: SSHChannel
-        if let command {
-            channel = try await client.exec(command, environment: environment, terminal: terminal)
-        } else {
+        switch request {
+        case .shell:
             channel = try await client.shell(terminal: terminal, environment: environment)
+        case .exec(let command):
+            channel = try await client.exec(command, environment: environment, terminal: terminal)
+        case .subsystem(let name):
+            channel = try await client.subsystem(name, environment: environment, terminal: terminal)
+        case .stdioForward(let host, let port):
+            terminal = nil
+            channel = try await client.openDirectTCPIP(host: host, port: port)
         }
         let raw = terminal != nil && isatty(0) != 0 ? RawMode() : nil
         defer { raw?.restore() }
@@ -44,7 +65,7 @@ struct InteractiveSession {
                 client: client, channel: channel, raw: raw, forwardings: forwardings ?? Forwardings(client: client),
                 verbosity: verbosity, escapeCharacter: character, commandLineEnabled: commandLineEnabled)
         }
-        let input = StandardInputReader()
+        let input = readsInput ? StandardInputReader() : nil
         let disconnected = DisconnectRequest()
         // The writer runs on the connection's event loop too: a chunk goes from the reading
         // thread to the socket with one hop instead of three.
@@ -52,10 +73,10 @@ struct InteractiveSession {
             var scanner = escapes.map {
                 EscapeSequenceScanner(escapeCharacter: $0.escapeCharacter, commandLine: $0.commandLineEnabled)
             }
-            for await chunk in input.chunks {
+            for await chunk in input?.chunks ?? AsyncStream { $0.finish() } {
                 guard let escapes, scanner != nil else {
                     try await channel.write(chunk)
-                    input.consumed()
+                    input?.consumed()
                     continue
                 }
                 for piece in scanner!.scan(chunk) {
@@ -71,16 +92,18 @@ struct InteractiveSession {
                         await escapes.run(commandLine: line)
                     }
                 }
-                input.consumed()
+                input?.consumed()
             }
             try await channel.sendEOF()
         }
         defer { writer.cancel() }
         // Output goes to our descriptors from the connection's own thread, as ssh does in its one loop.
         do {
-            return try await withTaskExecutorPreference(channel.connection.taskExecutor) {
+            let status = try await withTaskExecutorPreference(channel.connection.taskExecutor) {
                 try await relayOutput(of: channel, raw: raw, on: channel.connection)
             }
+            if case .stdioForward = request { return 0 }
+            return status
         } catch where disconnected.requested {
             return 255
         }

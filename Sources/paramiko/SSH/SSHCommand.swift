@@ -5,6 +5,8 @@ import SSHAuth
 import SSHClient
 import SSHConfig
 import SSHConnection
+import SSHCrypto
+import SSHTransport
 import SSHWire
 
 /// `paramiko ssh`: OpenSSH's `ssh` for the flags scripts use. The destination's settings come
@@ -16,25 +18,57 @@ struct SSHCommand: AsyncParsableCommand {
         abstract: "Log in to a host and run a command or a shell, as OpenSSH's ssh does."
     )
 
-    @Option(name: .customShort("p"), help: "Port to connect to.") var port: Int?
-    @Option(name: .customShort("l"), help: "User to log in as.") var login: String?
-    @Option(name: .customShort("i"), help: "Identity (private key) file; repeatable.") var identities: [String] = []
-    @Option(name: .customShort("o"), help: "An ssh_config option line; repeatable.") var options: [String] = []
-    @Option(name: .customShort("F"), help: "Configuration file (none: no file).") var configFile: String?
-    @Option(name: .customShort("J"), help: "Jump hosts, [user@]host[:port][,...].") var jump: String?
-    @Option(name: .customShort("L"), help: "[bind:]port:host:hostport local forwarding; repeatable.") var local: [String] = []
-    @Option(name: .customShort("R"), help: "[bind:]port:host:hostport remote forwarding; repeatable.") var remote: [String] = []
-    @Option(name: .customShort("D"), help: "[bind:]port dynamic (SOCKS) forwarding; repeatable.") var dynamic: [String] = []
+    @Flag(name: .customShort("4"), help: "Use IPv4 addresses only.") var ipv4 = false
+    @Flag(name: .customShort("6"), help: "Use IPv6 addresses only.") var ipv6 = false
+    @Flag(name: .customShort("A"), help: "Forward the agent.") var forwardAgent = false
+    @Flag(name: .customShort("a"), help: "Do not forward the agent.") var noForwardAgent = false
+    @Option(name: .customShort("b", allowingJoined: true), help: "Local address to connect from.") var bindAddress: String?
+    @Flag(name: .customShort("C"), help: "Compress.") var compression = false
+    @Option(name: .customShort("c", allowingJoined: true), help: "Ciphers, comma-separated, in order of preference.")
+    var ciphers: String?
+    @Option(name: .customShort("D", allowingJoined: true), help: "[bind:]port dynamic (SOCKS) forwarding; repeatable.")
+    var dynamic: [String] = []
+    @Option(name: .customShort("E", allowingJoined: true), help: "Append the log to this file instead of standard error.")
+    var logFile: String?
+    @Option(
+        name: .customShort("e", allowingJoined: true),
+        help: "Escape character for a session with a pty (^X for a control key, none: no escapes).")
+    var escapeCharacter: String?
+    @Option(name: .customShort("F", allowingJoined: true), help: "Configuration file (none: no file).") var configFile: String?
+    @Flag(name: .customShort("G"), help: "Print the configuration for the destination, as ssh -G does, and exit.")
+    var printConfiguration = false
+    @Flag(name: .customShort("g"), help: "Let other hosts connect to local forwardings.") var gatewayPorts = false
+    @Option(name: .customShort("i", allowingJoined: true), help: "Identity (private key) file; repeatable.")
+    var identities: [String] = []
+    @Option(name: .customShort("J", allowingJoined: true), help: "Jump hosts, [user@]host[:port][,...].") var jump: String?
+    @Flag(name: .customShort("K"), help: "GSSAPI authentication and credential delegation.") var gssapi = false
+    @Flag(name: .customShort("k"), help: "No GSSAPI credential delegation.") var noGSSAPIDelegation = false
+    @Option(name: .customShort("L", allowingJoined: true), help: "[bind:]port:host:hostport local forwarding; repeatable.")
+    var local: [String] = []
+    @Option(name: .customShort("l", allowingJoined: true), help: "User to log in as.") var login: String?
+    @Option(name: .customShort("m", allowingJoined: true), help: "MACs, comma-separated, in order of preference.")
+    var macs: String?
     @Flag(name: .customShort("N"), help: "Run no command (forwardings only).") var noCommand = false
+    @Flag(name: .customShort("n"), help: "Read no standard input.") var nullInput = false
+    @Option(name: .customShort("o", allowingJoined: true), help: "An ssh_config option line; repeatable.")
+    var options: [String] = []
+    @Option(name: .customShort("p", allowingJoined: true), help: "Port to connect to.") var port: Int?
+    @Option(
+        name: .customShort("Q", allowingJoined: true),
+        help: "List the algorithms supported: cipher, cipher-auth, mac, kex, key, key-cert, key-plain, sig, compression.")
+    var query: String?
+    @Flag(name: .customShort("q"), help: "Quiet: no warnings or banners.") var quiet = false
+    @Option(name: .customShort("R", allowingJoined: true), help: "[bind:]port:host:hostport remote forwarding; repeatable.")
+    var remote: [String] = []
+    @Flag(name: .customShort("s"), help: "The command is a subsystem, such as sftp.") var subsystem = false
     @Flag(name: .customShort("T"), help: "No pseudo-terminal.") var noTerminal = false
     @Flag(name: .customShort("t"), help: "Ask for a pseudo-terminal (twice: even without a local tty).") var terminal: Int
-    @Flag(name: .customShort("A"), help: "Forward the agent.") var forwardAgent = false
-    @Flag(name: .customShort("C"), help: "Compress.") var compression = false
+    @Flag(name: .customShort("V"), help: "Print the version and exit.") var version = false
     @Flag(name: .customShort("v"), help: "Verbose; repeatable.") var verbose: Int
-    @Flag(name: .customShort("q"), help: "Quiet: no warnings or banners.") var quiet = false
-    @Option(name: .customShort("e"), help: "Escape character for a session with a pty (^X for a control key, none: no escapes).")
-    var escapeCharacter: String?
-    @Argument(help: "[user@]host") var destination: String
+    @Option(name: .customShort("W", allowingJoined: true), help: "host:port: carry standard input and output there.")
+    var stdioForward: String?
+    @Flag(name: .customShort("x"), help: "No X11 forwarding.") var noX11 = false
+    @Argument(help: "[user@]host") var destination: String?
     @Argument(parsing: .captureForPassthrough, help: "The command to run.") var command: [String] = []
 
     func run() async throws {
@@ -44,13 +78,37 @@ struct SSHCommand: AsyncParsableCommand {
 
     private func session() async -> Int32 {
         var standardError = StandardError()
+        if version {
+            print("\(TransportConfiguration(role: .client).softwareVersion), \(CryptoLibrary.version)", to: &standardError)
+            return 0
+        }
+        if let query { return Self.answer(query) }
+        guard let destination else {
+            print("usage: paramiko ssh [options] destination [command [argument ...]]", to: &standardError)
+            return 255
+        }
         if let escapeCharacter, !Self.isEscapeCharacter(escapeCharacter) {
             print("Bad escape character '\(escapeCharacter)'.", to: &standardError)
             return 255
         }
+        var forwardTarget: (host: String, port: Int)?
+        if let stdioForward {
+            guard let target = Self.hostAndPort(stdioForward) else {
+                print("Bad stdio forwarding specification '\(stdioForward)'", to: &standardError)
+                return 255
+            }
+            forwardTarget = target
+        }
         let settings: SSHClientSettings
         do {
-            settings = try resolveSettings()
+            if printConfiguration {
+                let resolved = try ClientConnection.resolved(
+                    destination: destination, login: login, port: port, lines: commandLineOptions(), configFile: configFile)
+                print(resolved.sshGLines.joined(separator: "\n"))
+                return 0
+            }
+            settings = try ClientConnection.settings(
+                destination: destination, login: login, port: port, lines: commandLineOptions(), configFile: configFile)
         } catch let error as ConfigError {
             print(ConfigCommand.sshStyleMessage(error), to: &standardError)
             return 255
@@ -59,10 +117,19 @@ struct SSHCommand: AsyncParsableCommand {
             return 255
         }
         let verbosity = LogVerbosity(logLevel: settings.logLevel, verbose: verbose, quiet: quiet)
-        let logger = ClientConnection.logger(verbosity)
+        let logger: Logger
+        if let logFile {
+            guard let file = Self.appending(to: logFile) else {
+                print("Couldn't open logfile \(logFile): \(String(cString: strerror(errno)))", to: &standardError)
+                return 255
+            }
+            logger = ClientConnection.logger(verbosity, file: file)
+        } else {
+            logger = ClientConnection.logger(verbosity)
+        }
         let client: SSHClient
         do {
-            client = try await ClientConnection.connect(settings, quiet: quiet, verbosity: verbosity)
+            client = try await ClientConnection.connect(settings, quiet: quiet, verbosity: verbosity, logger: logger)
         } catch let error as SSHClientError {
             print("paramiko ssh: \(error.detail)", to: &standardError)
             return 255
@@ -71,16 +138,14 @@ struct SSHCommand: AsyncParsableCommand {
             return 255
         }
         do {
-            let forwardings = Forwardings(client: client)
+            let forwardings = Forwardings(client: client, gatewayPorts: settings.gatewayPorts)
             try await forwardings.start(settings)
             let status: Int32
-            if noCommand {
-                status = await waitForSignal()
-            } else {
-                let terminal = wantsTerminal(settings)
+            if let request = sessionRequest(settings, forwardTarget: forwardTarget) {
+                let terminal = forwardTarget == nil && wantsTerminal(settings)
                 var session = InteractiveSession(
-                    client: client, command: command.isEmpty ? nil : command.joined(separator: " "),
-                    wantsTerminal: terminal, environment: settings.environment)
+                    client: client, request: request, wantsTerminal: terminal, environment: settings.environment)
+                session.readsInput = !settings.stdinNull
                 session.escapeCharacter = settings.escapeCharacter
                 session.commandLineEnabled = settings.enableEscapeCommandline
                 session.forwardings = forwardings
@@ -89,6 +154,8 @@ struct SSHCommand: AsyncParsableCommand {
                 logger.debug("Exit status \(status)")
                 // As ssh ends a session with a pty, at LogLevel INFO or more.
                 if terminal && verbosity.shows("INFO") { print("Connection to \(settings.host) closed.", to: &standardError) }
+            } else {
+                status = await waitForSignal()
             }
             await client.close()
             return status
@@ -96,6 +163,19 @@ struct SSHCommand: AsyncParsableCommand {
             print("paramiko ssh: \(error)", to: &standardError)
             await client.close()
             return 255
+        }
+    }
+
+    /// What the session runs: nil for none (`-N`, SessionType none).
+    private func sessionRequest(
+        _ settings: SSHClientSettings, forwardTarget: (host: String, port: Int)?
+    ) -> InteractiveSession.Request? {
+        if let forwardTarget { return .stdioForward(host: forwardTarget.host, port: forwardTarget.port) }
+        let line = command.isEmpty ? settings.remoteCommand : command.joined(separator: " ")
+        switch settings.sessionType {
+        case "none": return nil
+        case "subsystem": return .subsystem(line ?? "")
+        default: return line.map { .exec($0) } ?? .shell
         }
     }
 
@@ -109,11 +189,79 @@ struct SSHCommand: AsyncParsableCommand {
         lines += dynamic.map { "DynamicForward \($0)" }
         if let escapeCharacter { lines.append("EscapeChar \(escapeCharacter)") }
         if forwardAgent { lines.append("ForwardAgent yes") }
+        if noForwardAgent { lines.append("ForwardAgent no") }
         if compression { lines.append("Compression yes") }
+        if ipv4 { lines.append("AddressFamily inet") }
+        if ipv6 { lines.append("AddressFamily inet6") }
+        if let bindAddress { lines.append("BindAddress \(bindAddress)") }
+        if let ciphers { lines.append("Ciphers \(ciphers)") }
+        if let macs { lines.append("MACs \(macs)") }
+        if gatewayPorts { lines.append("GatewayPorts yes") }
+        if gssapi { lines += ["GSSAPIAuthentication yes", "GSSAPIDelegateCredentials yes"] }
+        if noGSSAPIDelegation { lines.append("GSSAPIDelegateCredentials no") }
+        if nullInput { lines.append("StdinNull yes") }
+        if noX11 { lines.append("ForwardX11 no") }
+        if stdioForward != nil {
+            // As ssh: -W carries no session and no other forwarding.
+            lines += ["SessionType none", "RequestTTY no", "ClearAllForwardings yes"]
+        } else if noCommand {
+            lines.append("SessionType none")
+        } else if subsystem {
+            lines.append("SessionType subsystem")
+        }
         if noTerminal { lines.append("RequestTTY no") } else if terminal >= 2 { lines.append("RequestTTY force") } else if terminal == 1 {
             lines.append("RequestTTY yes")
         }
         return lines
+    }
+
+    /// `-Q`: the algorithms of a kind, one per line, as ssh lists them; 255 for a kind it does not know.
+    static func answer(_ query: String) -> Int32 {
+        let supported = AlgorithmPreferences.supported
+        let signatures = supported.hostKey
+        let keys = signatures.filter { !$0.hasPrefix("rsa-sha2-") && !$0.contains("rsa-sha2-") }
+        let lists: [String: [String]] = [
+            "cipher": supported.ciphers, "cipher-auth": supported.ciphers.filter { $0.contains("gcm") || $0.contains("poly1305") },
+            "mac": supported.macs, "kex": supported.keyExchange, "key": keys, "key-cert": keys.filter { $0.contains("-cert-") },
+            "key-plain": keys.filter { !$0.contains("-cert-") }, "sig": signatures, "compression": supported.compression,
+            "protocol-version": ["2"],
+        ]
+        if query == "help" {
+            print(lists.keys.sorted().joined(separator: "\n") + "\nhelp")
+            return 0
+        }
+        guard let list = lists[query.lowercased()] else {
+            var standardError = StandardError()
+            print("Unsupported query \"\(query)\"", to: &standardError)
+            return 255
+        }
+        print(list.joined(separator: "\n"))
+        return 0
+    }
+
+    /// `host:port` or `[host]:port` of `-W`.
+    static func hostAndPort(_ spec: String) -> (host: String, port: Int)? {
+        var host: Substring
+        var rest: Substring
+        if spec.hasPrefix("["), let close = spec.firstIndex(of: "]") {
+            host = spec[spec.index(after: spec.startIndex)..<close]
+            rest = spec[spec.index(after: close)...]
+            guard rest.first == ":" else { return nil }
+            rest = rest.dropFirst()
+        } else {
+            guard let colon = spec.lastIndex(of: ":") else { return nil }
+            host = spec[..<colon]
+            rest = spec[spec.index(after: colon)...]
+        }
+        guard !host.isEmpty, let port = Int(rest), (1...65535).contains(port) else { return nil }
+        return (String(host), port)
+    }
+
+    /// `path` opened for appending, created if missing (`ssh -E`).
+    static func appending(to path: String) -> FileHandle? {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return nil }
+        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 
     /// Whether `-e` names an escape character as ssh takes it: one character, `^` and a character
@@ -144,11 +292,6 @@ struct SSHCommand: AsyncParsableCommand {
         let target = fields.suffix(2).joined(separator: ":")
         let listen = fields.dropLast(2).joined(separator: ":")
         return "\(keyword) \(listen) \(target)"
-    }
-
-    func resolveSettings() throws -> SSHClientSettings {
-        try ClientConnection.settings(
-            destination: destination, login: login, port: port, lines: commandLineOptions(), configFile: configFile)
     }
 
     func wantsTerminal(_ settings: SSHClientSettings) -> Bool {

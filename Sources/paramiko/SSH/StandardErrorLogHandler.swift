@@ -8,6 +8,8 @@ import Logging
 /// their level, which `~v` and `~V` change.
 struct StandardErrorLogHandler: LogHandler {
     let verbosity: LogVerbosity
+    /// Where the lines go: standard error, or the file of `ssh -E`.
+    var output = FileHandle.standardError
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .trace
 
@@ -31,6 +33,6 @@ struct StandardErrorLogHandler: LogHandler {
     func log(event: LogEvent) {
         let (name, prefix) = Self.step(of: event.level)
         guard verbosity.shows(name) else { return }
-        FileHandle.standardError.write(Data((prefix + event.message.description + "\r\n").utf8))
+        output.write(Data((prefix + event.message.description + "\r\n").utf8))
     }
 }
