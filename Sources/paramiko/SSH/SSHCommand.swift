@@ -41,7 +41,6 @@ struct SSHCommand: AsyncParsableCommand {
     @Option(name: .customShort("i", allowingJoined: true), help: "Identity (private key) file; repeatable.")
     var identities: [String] = []
     @Option(name: .customShort("J", allowingJoined: true), help: "Jump hosts, [user@]host[:port][,...].") var jump: String?
-    @Flag(name: .customShort("K"), help: "GSSAPI authentication and credential delegation.") var gssapi = false
     @Flag(name: .customShort("k"), help: "No GSSAPI credential delegation.") var noGSSAPIDelegation = false
     @Option(name: .customShort("L", allowingJoined: true), help: "[bind:]port:host:hostport local forwarding; repeatable.")
     var local: [String] = []
@@ -197,7 +196,6 @@ struct SSHCommand: AsyncParsableCommand {
         if let ciphers { lines.append("Ciphers \(ciphers)") }
         if let macs { lines.append("MACs \(macs)") }
         if gatewayPorts { lines.append("GatewayPorts yes") }
-        if gssapi { lines += ["GSSAPIAuthentication yes", "GSSAPIDelegateCredentials yes"] }
         if noGSSAPIDelegation { lines.append("GSSAPIDelegateCredentials no") }
         if nullInput { lines.append("StdinNull yes") }
         if noX11 { lines.append("ForwardX11 no") }
