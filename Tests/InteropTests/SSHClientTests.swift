@@ -316,6 +316,26 @@ struct ParamikoSSHCommandTests {
         #expect(ssh.status == 0 && ssh.output.contains("through -W"), "\(ssh.output)")
     }
 
+    /// A forwarding that cannot listen is warned about and the session goes on, as ssh does;
+    /// with ExitOnForwardFailure it ends with status 255.
+    @Test func forwardFailureWarnsUnlessExitOnForwardFailure() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let paramiko = try Peers.paramiko()
+        // sshd's own port is taken.
+        let login = [
+            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "LogLevel=ERROR", "-p", "\(setup.server.port)", "-L", "\(setup.server.port):127.0.0.1:9",
+            "\(NSUserName())@127.0.0.1",
+        ]
+        let warned = try await Peers.runDetached([paramiko, "ssh"] + login + ["echo went on"])
+        #expect(warned.status == 0)
+        #expect(warned.output.contains("went on") && warned.output.contains("Could not request local forwarding"))
+        let ended = try await Peers.runDetached([paramiko, "ssh", "-o", "ExitOnForwardFailure=yes"] + login + ["echo went on"])
+        #expect(ended.status == 255)
+        #expect(!ended.output.contains("went on"))
+    }
+
     /// The flags that print and exit, and `-n`.
     @Test func queryVersionConfigurationAndNullInput() async throws {
         let paramiko = try Peers.paramiko()

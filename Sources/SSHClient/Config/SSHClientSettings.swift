@@ -9,7 +9,8 @@ import SSHTransport
 /// the forwardings, Compression, ServerAliveInterval/CountMax, ConnectTimeout,
 /// StrictHostKeyChecking, UserKnownHostsFile, the algorithm lists, SendEnv/SetEnv, RequestTTY,
 /// BatchMode, PasswordAuthentication, LogLevel, EscapeChar, EnableEscapeCommandline, RemoteCommand,
-/// SessionType, StdinNull, GatewayPorts, ClearAllForwardings, AddressFamily and BindAddress.
+/// SessionType, StdinNull, GatewayPorts, ExitOnForwardFailure, ClearAllForwardings, AddressFamily and
+/// BindAddress.
 public struct SSHClientSettings: Sendable {
     /// The host to connect to (HostName).
     public var host: String
@@ -53,6 +54,9 @@ public struct SSHClientSettings: Sendable {
     public var stdinNull: Bool
     /// GatewayPorts: local forwardings named by port alone listen on every address, not loopback only.
     public var gatewayPorts: Bool
+    /// ExitOnForwardFailure: a forwarding that cannot be set up ends the connection instead of
+    /// being warned about.
+    public var exitOnForwardFailure: Bool
 
     /// The settings `resolved` describes; `localEnvironment` supplies SendEnv's variables and
     /// `SSH_AUTH_SOCK`.
@@ -78,6 +82,7 @@ public struct SSHClientSettings: Sendable {
         sessionType = resolved.string(.sessionType) ?? "default"
         stdinNull = resolved.bool(.stdinNull) ?? false
         gatewayPorts = resolved.bool(.gatewayPorts) ?? false
+        exitOnForwardFailure = resolved.bool(.exitOnForwardFailure) ?? false
         let agent = resolved.string(.identityAgent).flatMap { $0 == "none" ? nil : $0 } ?? localEnvironment["SSH_AUTH_SOCK"]
         identityAgent = agent == "SSH_AUTH_SOCK" ? localEnvironment["SSH_AUTH_SOCK"] : agent
 

@@ -19,11 +19,35 @@ actor Forwardings {
         self.gatewayPorts = gatewayPorts
     }
 
-    /// Sets up the forwardings `settings` name; throws at the first that fails.
+    /// Sets up the forwardings `settings` name. One that fails is warned about on standard error,
+    /// as ssh does, or with ExitOnForwardFailure ends it all: this throws.
     func start(_ settings: SSHClientSettings) async throws {
-        for forward in settings.localForwards { try await addLocal(forward) }
-        for forward in settings.remoteForwards { try await addRemote(forward) }
-        for forward in settings.dynamicForwards { try await addLocal(forward) }
+        for forward in settings.localForwards + settings.dynamicForwards {
+            do {
+                try await addLocal(forward)
+            } catch {
+                if settings.exitOnForwardFailure { throw error }
+                warn("Could not request local forwarding (\(Self.listening(forward))): \(error)")
+            }
+        }
+        for forward in settings.remoteForwards {
+            do {
+                try await addRemote(forward)
+            } catch {
+                if settings.exitOnForwardFailure { throw error }
+                warn("Warning: remote port forwarding failed for listen port \(Self.listening(forward))")
+            }
+        }
+    }
+
+    /// Where a forwarding listens: its path or its port.
+    private static func listening(_ forward: SSHForwarding) -> String {
+        forward.listenPath ?? String(forward.listenPort)
+    }
+
+    private func warn(_ message: String) {
+        var standardError = StandardError()
+        print(message, to: &standardError)
     }
 
     private func addLocal(_ forward: SSHForwarding) async throws {
