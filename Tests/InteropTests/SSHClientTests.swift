@@ -336,6 +336,46 @@ struct ParamikoSSHCommandTests {
         #expect(!ended.output.contains("went on"))
     }
 
+    /// `-f` goes to the background once authenticated: the command runs on after we return, and
+    /// `-f -N -L` leaves a tunnel behind, as ssh does; without a command it is refused.
+    @Test func backgroundAfterAuthentication() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let echo = try await EchoServer.start()
+        defer { echo.stop() }
+        let paramiko = try Peers.paramiko()
+        let login = [
+            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "LogLevel=ERROR", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
+        ]
+        // The background process keeps our standard output and error, as ssh's does: they go to a
+        // file here, so that nothing waits for them to close.
+        let log = setup.directory.appendingPathComponent("log").path
+        func inShell(_ arguments: [String]) -> [String] {
+            ["/bin/sh", "-c", arguments.map { "'\($0)'" }.joined(separator: " ") + " >> \(log) 2>&1"]
+        }
+        let marker = setup.directory.appendingPathComponent("background").path
+        let started = try await Peers.runDetached(inShell([paramiko, "ssh", "-f"] + login + ["sleep 1; echo later > \(marker)"]))
+        #expect(started.status == 0)
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(50)) }
+        #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "later\n")
+
+        let port = freeLoopbackPort()
+        let tunnel = try await Peers.runDetached(inShell([paramiko, "ssh", "-fN", "-L", "\(port):127.0.0.1:\(echo.port)"] + login))
+        #expect(tunnel.status == 0)
+        defer { _ = try? Peers.run([Peers.executable("pkill") ?? "pkill", "-f", "--", "-L \(port):127.0.0.1"]) }
+        let script = """
+            import socket
+            s = socket.create_connection(("127.0.0.1", \(port)))
+            s.sendall(b"tunnel"); s.shutdown(socket.SHUT_WR); print(s.recv(100).decode())
+            """
+        let through = try await Peers.runDetached([Peers.executable("python3") ?? "python3", "-c", script])
+        #expect(through.output == "tunnel\n")
+        let refused = try await Peers.runDetached([paramiko, "ssh", "-f"] + login)
+        #expect(refused.status == 255 && refused.output.contains("Cannot fork into background without a command"))
+    }
+
     /// The flags that print and exit, and `-n`.
     @Test func queryVersionConfigurationAndNullInput() async throws {
         let paramiko = try Peers.paramiko()

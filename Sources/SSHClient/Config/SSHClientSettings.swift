@@ -9,7 +9,7 @@ import SSHTransport
 /// the forwardings, Compression, ServerAliveInterval/CountMax, ConnectTimeout,
 /// StrictHostKeyChecking, UserKnownHostsFile, the algorithm lists, SendEnv/SetEnv, RequestTTY,
 /// BatchMode, PasswordAuthentication, LogLevel, EscapeChar, EnableEscapeCommandline, RemoteCommand,
-/// SessionType, StdinNull, GatewayPorts, ExitOnForwardFailure, ClearAllForwardings, AddressFamily and
+/// SessionType, StdinNull, ForkAfterAuthentication, GatewayPorts, ExitOnForwardFailure, ClearAllForwardings, AddressFamily and
 /// BindAddress.
 public struct SSHClientSettings: Sendable {
     /// The host to connect to (HostName).
@@ -54,6 +54,8 @@ public struct SSHClientSettings: Sendable {
     public var stdinNull: Bool
     /// GatewayPorts: local forwardings named by port alone listen on every address, not loopback only.
     public var gatewayPorts: Bool
+    /// ForkAfterAuthentication: go to the background once authenticated (`ssh -f`).
+    public var forkAfterAuthentication: Bool
     /// ExitOnForwardFailure: a forwarding that cannot be set up ends the connection instead of
     /// being warned about.
     public var exitOnForwardFailure: Bool
@@ -83,6 +85,7 @@ public struct SSHClientSettings: Sendable {
         stdinNull = resolved.bool(.stdinNull) ?? false
         gatewayPorts = resolved.bool(.gatewayPorts) ?? false
         exitOnForwardFailure = resolved.bool(.exitOnForwardFailure) ?? false
+        forkAfterAuthentication = resolved.bool(.forkAfterAuthentication) ?? false
         let agent = resolved.string(.identityAgent).flatMap { $0 == "none" ? nil : $0 } ?? localEnvironment["SSH_AUTH_SOCK"]
         identityAgent = agent == "SSH_AUTH_SOCK" ? localEnvironment["SSH_AUTH_SOCK"] : agent
 

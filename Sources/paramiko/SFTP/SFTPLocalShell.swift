@@ -17,11 +17,11 @@ enum SFTPLocalShell {
         let arguments = command.isEmpty ? [shell] : [shell, "-c", command]
         let pid: pid_t
         do {
-            pid = try SFTPSpawn.start(arguments)
+            pid = try ProcessSpawn.start(arguments)
         } catch {
             return "Couldn't execute \"\(shell)\": \(error.text)"
         }
-        let status = await SFTPSpawn.wait(pid)
+        let status = await ProcessSpawn.wait(pid)
         if status & 0x7f != 0 { return "Shell exited abnormally" }
         let code = (status >> 8) & 0xff
         return code == 0 ? nil : "Shell exited with status \(code)"

@@ -29,12 +29,12 @@ struct SFTPServerProcess: Sendable {
         let toServer: (read: Int32, write: Int32)
         let fromServer: (read: Int32, write: Int32)
         do {
-            toServer = try SFTPSpawn.pipe()
+            toServer = try ProcessSpawn.pipe()
         } catch {
             throw Failure(message: "pipe: \(error.text)")
         }
         do {
-            fromServer = try SFTPSpawn.pipe()
+            fromServer = try ProcessSpawn.pipe()
         } catch {
             close(toServer.read)
             close(toServer.write)
@@ -42,7 +42,7 @@ struct SFTPServerProcess: Sendable {
         }
         let pid: pid_t
         do {
-            pid = try SFTPSpawn.start(words, input: toServer.read, output: fromServer.write)
+            pid = try ProcessSpawn.start(words, input: toServer.read, output: fromServer.write)
         } catch {
             for descriptor in [toServer.read, toServer.write, fromServer.read, fromServer.write] {
                 close(descriptor)
@@ -58,7 +58,7 @@ struct SFTPServerProcess: Sendable {
 
     /// Waits for the server to exit (it does once the client closes the stream).
     func wait() async {
-        _ = await SFTPSpawn.wait(pid)
+        _ = await ProcessSpawn.wait(pid)
     }
 
     /// A server that could not be started, with OpenSSH's message.

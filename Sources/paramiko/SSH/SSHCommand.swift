@@ -35,6 +35,8 @@ struct SSHCommand: AsyncParsableCommand {
         help: "Escape character for a session with a pty (^X for a control key, none: no escapes).")
     var escapeCharacter: String?
     @Option(name: .customShort("F", allowingJoined: true), help: "Configuration file (none: no file).") var configFile: String?
+    @Flag(name: .customShort("f"), help: "Go to the background once authenticated (with -N or a command).")
+    var background = false
     @Flag(name: .customShort("G"), help: "Print the configuration for the destination, as ssh -G does, and exit.")
     var printConfiguration = false
     @Flag(name: .customShort("g"), help: "Let other hosts connect to local forwardings.") var gatewayPorts = false
@@ -115,6 +117,14 @@ struct SSHCommand: AsyncParsableCommand {
             print("paramiko ssh: \(error)", to: &standardError)
             return 255
         }
+        let readyDescriptor = ProcessInfo.processInfo.environment[Self.readyVariable].flatMap { Int32($0) }
+        if settings.forkAfterAuthentication && readyDescriptor == nil {
+            guard !command.isEmpty || settings.remoteCommand != nil || settings.sessionType == "none" else {
+                print("Cannot fork into background without a command to execute.", to: &standardError)
+                return 255
+            }
+            return Self.goToBackground()
+        }
         let verbosity = LogVerbosity(logLevel: settings.logLevel, verbose: verbose, quiet: quiet)
         let logger: Logger
         if let logFile {
@@ -139,6 +149,11 @@ struct SSHCommand: AsyncParsableCommand {
         do {
             let forwardings = Forwardings(client: client, gatewayPorts: settings.gatewayPorts)
             try await forwardings.start(settings)
+            // -f: authenticated and forwarding; the process that waits in the foreground may go.
+            if let readyDescriptor {
+                _ = write(readyDescriptor, "1", 1)
+                close(readyDescriptor)
+            }
             let status: Int32
             if let request = sessionRequest(settings, forwardTarget: forwardTarget) {
                 let terminal = forwardTarget == nil && wantsTerminal(settings)
@@ -197,7 +212,8 @@ struct SSHCommand: AsyncParsableCommand {
         if let macs { lines.append("MACs \(macs)") }
         if gatewayPorts { lines.append("GatewayPorts yes") }
         if noGSSAPIDelegation { lines.append("GSSAPIDelegateCredentials no") }
-        if nullInput { lines.append("StdinNull yes") }
+        if nullInput || background { lines.append("StdinNull yes") }
+        if background { lines.append("ForkAfterAuthentication yes") }
         if noX11 { lines.append("ForwardX11 no") }
         if stdioForward != nil {
             // As ssh: -W carries no session and no other forwarding.
@@ -211,6 +227,43 @@ struct SSHCommand: AsyncParsableCommand {
             lines.append("RequestTTY yes")
         }
         return lines
+    }
+
+    /// The environment variable that tells the background process of `-f` the descriptor to
+    /// report on once it is authenticated.
+    static let readyVariable = "PARAMIKO_SSH_READY_FD"
+
+    /// `-f`: runs this same command again as a background process in a session of its own, with
+    /// standard input from /dev/null, and waits until it reports that it is authenticated (its
+    /// forwardings set up), as ssh's fork after authentication does. Returns 0 then, or the
+    /// background process's status when it ends first (255 when connecting failed).
+    static func goToBackground() -> Int32 {
+        var standardError = StandardError()
+        let program = Bundle.main.executablePath ?? CommandLine.arguments[0]
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        defer { close(null) }
+        let pid: pid_t
+        let ready: (read: Int32, write: Int32)
+        do {
+            ready = try ProcessSpawn.pipe()
+            // The background process finds the descriptor after its standard ones.
+            pid = try ProcessSpawn.start(
+                [program] + CommandLine.arguments.dropFirst(), input: null, passing: (ready.write, 3),
+                environment: [readyVariable: "3"], newSession: true)
+        } catch {
+            print("fork: \(error.text)", to: &standardError)
+            return 255
+        }
+        close(ready.write)
+        var byte: UInt8 = 0
+        var count = 0
+        repeat { count = read(ready.read, &byte, 1) } while count < 0 && errno == EINTR
+        close(ready.read)
+        if count == 1 { return 0 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED and WEXITSTATUS, which Swift does not import.
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : 255
     }
 
     /// `-Q`: the algorithms of a kind, one per line, as ssh lists them; 255 for a kind it does not know.

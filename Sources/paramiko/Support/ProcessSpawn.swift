@@ -8,21 +8,26 @@ import Foundation
     import Darwin
 #endif
 
-/// Starts the programs `paramiko sftp` runs (the `-D` server, `!` commands, `lls`) with `posix_spawnp(3)`:
-/// found on `PATH` like `execvp(3)`, with default signal handling and an empty signal mask, and standard
-/// input and output on given descriptors.
-enum SFTPSpawn {
+/// Starts the programs the command line runs (`paramiko sftp`'s `-D` server, `!` commands and
+/// `lls`; `paramiko ssh -f`'s background self) with `posix_spawnp(3)`: found on `PATH` like
+/// `execvp(3)`, with default signal handling and an empty signal mask, and standard input and
+/// output on given descriptors.
+enum ProcessSpawn {
     /// Starts `arguments` (the first is the program) with its standard input and output on `input` and
-    /// `output` (nil keeps ours); its standard error is ours. Throws the errno when it cannot start.
-    static func start(_ arguments: [String], input: Int32? = nil, output: Int32? = nil) throws(SFTPLocalError)
-        -> pid_t
-    {
+    /// `output` (nil keeps ours); its standard error is ours. `passing` gives the program one more
+    /// descriptor, at the number it names; `environment` is added to ours; with `newSession` the
+    /// program leads a session of its own, away from our terminal. Throws the errno when it cannot start.
+    static func start(
+        _ arguments: [String], input: Int32? = nil, output: Int32? = nil, passing: (descriptor: Int32, as: Int32)? = nil,
+        environment: [String: String] = [:], newSession: Bool = false
+    ) throws(SFTPLocalError) -> pid_t {
         guard let program = arguments.first else { throw SFTPLocalError(code: ENOENT) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         if let input { posix_spawn_file_actions_adddup2(&actions, input, 0) }
         if let output { posix_spawn_file_actions_adddup2(&actions, output, 1) }
+        if let passing { posix_spawn_file_actions_adddup2(&actions, passing.descriptor, passing.as) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -33,12 +38,23 @@ enum SFTPSpawn {
         sigfillset(&all)
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        #if canImport(Glibc)
+            // POSIX_SPAWN_SETSID, which Glibc's module leaves out (it sits behind _GNU_SOURCE).
+            if newSession { flags |= 0x80 }
+        #elseif canImport(Darwin)
+            if newSession { flags |= POSIX_SPAWN_SETSID }
+        #endif
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        var variables = ProcessInfo.processInfo.environment
+        variables.merge(environment) { _, added in added }
+        var envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
-        let status = posix_spawnp(&pid, program, &actions, &attributes, &argv, environ)
+        let status = posix_spawnp(&pid, program, &actions, &attributes, &argv, &envp)
         guard status == 0 else { throw SFTPLocalError(code: status) }
         return pid
     }
@@ -63,7 +79,7 @@ enum SFTPSpawn {
     }
 }
 
-/// `pipe(2)`, named apart from ``SFTPSpawn/pipe()``.
+/// `pipe(2)`, named apart from ``ProcessSpawn/pipe()``.
 private func systemPipe(_ descriptors: UnsafeMutablePointer<Int32>) -> Int32 {
     pipe(descriptors)
 }
