@@ -95,6 +95,15 @@ import Testing
         }
         #expect(throughSSHD.status == reference.status)
         #expect(throughSSHD.tree == reference.tree)
+        // The same over OpenSSH's ssh (-S), with the server run as a command (-s path), and with
+        // every copy flushed to disk (-f).
+        for extra in [["-S", Peers.executable("ssh") ?? "ssh"], ["-s", SFTPPeer.openSSHServerPath], ["-f", "-v"]] {
+            let variant = try SFTPRun.batchOverSSH(script, client: .paramiko) { root in
+                (extra + options + ["-P", "\(server.port)", "\(NSUserName())@127.0.0.1:\(root)/R"], {})
+            }
+            #expect(variant.status == reference.status, "\(extra)")
+            #expect(variant.tree == reference.tree, "\(extra)")
+        }
         let againstServe = try SFTPRun.batchOverSSH(script, client: .openSSH) { root in
             let authorized = keyDirectory.appendingPathComponent("authorized_keys").path
             try FileManager.default.copyItem(atPath: key + ".pub", toPath: authorized)

@@ -68,6 +68,7 @@ extension SFTPClient {
                 throw SFTPError(.sizeMismatch, "got \(total) bytes of \(remotePath), expected \(expected)")
             }
             if options.preserveAttributes { try local.setAttributes(attributes.permissionsAndTimes) }
+            if options.flushToDisk { try local.sync() }
             return total
         }
     }
@@ -99,6 +100,7 @@ extension SFTPClient {
             let engine = SFTPUpload(
                 plan(handle, from: start, to: size, blockSize: writeBlockSize(options), options), from: local)
             _ = try await engine.run()
+            if options.flushToDisk && supports(SFTPExtensionName.fsync) { try await fsync(handle) }
             try await checkUpload(
                 handle, remotePath: remotePath, expected: size,
                 preserving: options.preserveAttributes ? SFTPAttributes(info).permissionsAndTimes : nil)

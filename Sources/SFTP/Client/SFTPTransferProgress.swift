@@ -38,6 +38,10 @@ public struct SFTPTransferOptions: Sendable {
     public var requestsInFlight: Int?
     /// Bytes per READ or WRITE; nil takes the server's `limits@openssh.com` or 32 KiB.
     public var blockSize: Int?
+    /// Have the copy reach the disk before the transfer counts as done, as OpenSSH sftp's `-f` does:
+    /// `get` fsyncs the local file; `put` asks the server to (`fsync@openssh.com`, PROTOCOL §4.6) when it
+    /// offers the extension.
+    public var flushToDisk = false
     /// Symbolic links met by a recursive transfer.
     public var symbolicLinks = SymbolicLinks.preserve
     /// Told of each directory a recursive transfer enters and each entry it leaves out.

@@ -30,6 +30,13 @@ struct LocalDescriptor: Sendable {
         _ = SFTP.closeDescriptor(fd)
     }
 
+    /// fsync(2): the file's data and attributes on the disk.
+    func sync() throws(SFTPError) {
+        while fsync(fd) != 0 {
+            if errno != EINTR { throw SFTPError(errno: errno, "local \(path)") }
+        }
+    }
+
     /// fstat(2).
     func status() throws(SFTPError) -> stat {
         var info = stat()

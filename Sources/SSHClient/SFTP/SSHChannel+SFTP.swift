@@ -37,21 +37,24 @@ extension SSHChannel {
 }
 
 extension ConnectionRuntime {
-    /// Opens a session, starts the `sftp` subsystem on it and connects an ``SFTPClient``.
-    public func openSFTP(options: SFTPClientOptions = .init()) async throws -> SFTPClient {
+    /// Opens a session, starts the `subsystem` on it (`sftp`), or runs it as a command when it is a
+    /// path (OpenSSH sftp's `-s /usr/lib/openssh/sftp-server`), and connects an ``SFTPClient``.
+    public func openSFTP(options: SFTPClientOptions = .init(), subsystem: String = "sftp") async throws -> SFTPClient {
         let channel = try await openSession()
-        guard try await channel.subsystem("sftp") else {
+        let started = subsystem.contains("/") ? try await channel.exec(subsystem) : try await channel.subsystem(subsystem)
+        guard started else {
             try? await channel.close()
-            throw SFTPError(.noConnection, "the server refused the sftp subsystem")
+            throw SFTPError(.noConnection, "the server refused the \(subsystem) subsystem")
         }
         return try await SFTPClient.connect(over: channel.sftpByteStream, options: options)
     }
 }
 
 extension SSHClient {
-    /// Opens an SFTP session on this connection (the `sftp` subsystem, draft-ietf-secsh-filexfer-02 §1).
-    public func openSFTP(options: SFTPClientOptions = .init()) async throws -> SFTPClient {
-        try await runtime.openSFTP(options: options)
+    /// Opens an SFTP session on this connection (the `sftp` subsystem, draft-ietf-secsh-filexfer-02 §1,
+    /// or `subsystem`, run as a command when it is a path).
+    public func openSFTP(options: SFTPClientOptions = .init(), subsystem: String = "sftp") async throws -> SFTPClient {
+        try await runtime.openSFTP(options: options, subsystem: subsystem)
     }
 }
 

@@ -78,11 +78,39 @@ struct SFTPCommand: AsyncParsableCommand {
     @Flag(name: .customShort("a"), help: "Resume partial transfers on every get and put.")
     var resume = false
 
-    @Flag(name: .customShort("f"), help: "Ask for files to be flushed to disk (accepted, not acted on).")
+    @Flag(name: .customShort("f"), help: "Have every copy flushed to disk (uploads: when the server offers fsync).")
     var fsync = false
 
-    @Flag(name: .customShort("v"), help: "More messages (accepted; repeatable).")
+    @Flag(name: .customShort("v"), help: "Tell what the connection does, as ssh -v does (repeatable).")
     var verbosity: Int
+
+    @Flag(name: .customShort("4"), help: "Use IPv4 addresses only.")
+    var ipv4 = false
+
+    @Flag(name: .customShort("6"), help: "Use IPv6 addresses only.")
+    var ipv6 = false
+
+    @Flag(name: .customShort("C"), help: "Compress.")
+    var compression = false
+
+    @Option(name: .customShort("c", allowingJoined: true), help: ArgumentHelp("Ciphers, in order of preference.", valueName: "cipher"))
+    var cipher: String?
+
+    @Option(name: .customShort("F", allowingJoined: true), help: ArgumentHelp("The ssh_config file (none: no file).", valueName: "ssh_config"))
+    var configFile: String?
+
+    @Option(name: .customShort("J", allowingJoined: true), help: ArgumentHelp("Jump hosts, [user@]host[:port][,...].", valueName: "destination"))
+    var jump: String?
+
+    @Option(
+        name: .customShort("S", allowingJoined: true),
+        help: ArgumentHelp("Carry the session over this ssh program instead of our own client.", valueName: "program"))
+    var program: String?
+
+    @Option(
+        name: .customShort("s", allowingJoined: true),
+        help: ArgumentHelp("The SFTP subsystem, or the server's path to run as a command.", valueName: "subsystem"))
+    var subsystem: String?
 
     @Argument(help: ArgumentHelp("[user@]host[:path] or sftp://[user@]host[:port][/path]", valueName: "destination"))
     var destination: String?
@@ -127,6 +155,7 @@ struct SFTPCommand: AsyncParsableCommand {
         settings.recursive = recursive
         settings.preserve = preserve
         settings.resume = resume
+        settings.fsync = fsync
         settings.requestsInFlight = requests
         settings.blockSize = bufferSize
 
@@ -142,9 +171,23 @@ struct SFTPCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             do {
+                var remote = RemoteSFTPOptions()
+                remote.port = port ?? parsed.port
+                remote.identityFiles = identityFiles
+                remote.options = sshOptions
+                remote.configFile = configFile
+                remote.verbose = verbosity
+                remote.subsystem = subsystem ?? "sftp"
+                remote.program = program
+                if ipv4 { remote.lines.append("AddressFamily inet") }
+                if ipv6 { remote.lines.append("AddressFamily inet6") }
+                if compression { remote.lines.append("Compression yes") }
+                if let cipher { remote.lines.append("Ciphers \(cipher)") }
+                if let jump { remote.lines.append("ProxyJump \(jump)") }
+                var clientOptions = SFTPClientOptions()
+                if let requests { clientOptions.maximumRequestsInFlight = requests }
                 (client, close) = try await openRemoteSFTP(
-                    destination: parsed.userAndHost, port: port ?? parsed.port, identityFiles: identityFiles,
-                    options: sshOptions)
+                    destination: parsed.userAndHost, remote, client: clientOptions)
             } catch {
                 console.error("\(error)")
                 throw ExitCode(255)

@@ -8,8 +8,9 @@ import SFTP
     import Darwin
 #endif
 
-/// The local SFTP server `paramiko sftp -D` talks to, as OpenSSH's `sftp -D` does: the command's words
-/// started with pipes on its standard input and output, its standard error left on ours.
+/// The process `paramiko sftp` talks SFTP to over pipes, as OpenSSH's sftp does: the local server of `-D`,
+/// or the ssh program of `-S` that carries the session; started with pipes on its standard input and
+/// output, its standard error left on ours.
 struct SFTPServerProcess: Sendable {
     /// The server's process id.
     let pid: pid_t
@@ -25,7 +26,13 @@ struct SFTPServerProcess: Sendable {
         } catch {
             throw Failure(message: "Parse -D arguments: \(error.description)")
         }
-        guard let program = words.first else { throw Failure(message: "No sftp server specified via -D") }
+        guard !words.isEmpty else { throw Failure(message: "No sftp server specified via -D") }
+        return try start(words: words)
+    }
+
+    /// Starts `words` (the first is the program): `-D`'s server, or `-S`'s ssh program with its arguments.
+    static func start(words: [String]) throws(SFTPServerProcess.Failure) -> SFTPServerProcess {
+        let program = words.first ?? ""
         let toServer: (read: Int32, write: Int32)
         let fromServer: (read: Int32, write: Int32)
         do {

@@ -16,9 +16,7 @@ extension SFTPShell {
         if found.matchCount > 1, let destination, !SFTPLocalFiles.isDirectory(destination) {
             return failure("Multiple source paths, but destination \"\(destination)\" is not a directory")
         }
-        let resume = flags.resume || settings.resume
-        let preserve = flags.preserve || settings.preserve
-        let recursive = flags.recursive || settings.recursive
+        let flags = effective(flags)
         var succeeded = true
         for match in found.matches {
             guard !connectionLost else { return false }
@@ -30,12 +28,12 @@ extension SFTPShell {
             } else {
                 target = name
             }
-            if !settings.quiet { console.print("\(resume ? "Resuming" : "Fetching") \(match.path) to \(target)") }
+            if !settings.quiet { console.print("\(flags.resume ? "Resuming" : "Fetching") \(match.path) to \(target)") }
             let done: Bool
-            if match.path.hasSuffix("/") && recursive {
-                done = await downloadDirectory(match.path, to: target, preserve: preserve)
+            if match.path.hasSuffix("/") && flags.recursive {
+                done = await downloadDirectory(match.path, to: target, flags)
             } else {
-                done = await downloadFile(match.path, to: target, preserve: preserve, resume: resume)
+                done = await downloadFile(match.path, to: target, flags)
             }
             if !done { succeeded = false }
         }
@@ -43,7 +41,8 @@ extension SFTPShell {
     }
 
     /// One file down (`do_download`).
-    func downloadFile(_ remote: String, to local: String, preserve: Bool, resume: Bool) async -> Bool {
+    func downloadFile(_ remote: String, to local: String, _ flags: SFTPShellCommand.TransferFlags) async -> Bool {
+        let (preserve, resume) = (flags.preserve, flags.resume)
         let attributes: SFTPAttributes
         do {
             attributes = try await client.stat(remote)
@@ -75,7 +74,7 @@ extension SFTPShell {
             settings.showProgress && size != 0
             ? SFTPProgressMeter(name: remote, total: size, offset: start, console: console) : nil
         let moved = SFTPTransferCounter(start: start)
-        let options = transferOptions(resume: resume, preserve: preserve) { progress in
+        let options = transferOptions(flags) { progress in
             moved.record(progress)
             meter?.update(progress)
         }
@@ -98,7 +97,7 @@ extension SFTPShell {
 
     /// A directory tree down (`download_dir`): "Retrieving" for each directory, links and special files
     /// left out with a notice.
-    func downloadDirectory(_ remote: String, to local: String, preserve: Bool) async -> Bool {
+    func downloadDirectory(_ remote: String, to local: String, _ flags: SFTPShellCommand.TransferFlags) async -> Bool {
         let canonical: String
         do {
             canonical = try await client.realpath(remote)
@@ -106,7 +105,9 @@ extension SFTPShell {
             if SFTPErrorText.isConnectionLost(error) { return failure("", error) }
             return failure("download \"\(remote)\": path canonicalization failed")
         }
-        var options = transferOptions(resume: false, preserve: preserve, progress: nil)
+        var whole = flags
+        whole.resume = false
+        var options = transferOptions(whole, progress: nil)
         options.symbolicLinks = .skip
         let console = self.console
         options.treeEvents = { event in
@@ -133,9 +134,7 @@ extension SFTPShell {
         if found.matchCount > 1, let target, !targetIsDirectory {
             return failure("Multiple paths match, but destination \"\(target)\" is not a directory")
         }
-        let resume = flags.resume || settings.resume
-        let preserve = flags.preserve || settings.preserve
-        let recursive = flags.recursive || settings.recursive
+        let flags = effective(flags)
         var succeeded = true
         for match in found.matches {
             guard !connectionLost else { return false }
@@ -152,13 +151,13 @@ extension SFTPShell {
                 remote = absolute(name)
             }
             if !settings.quiet {
-                console.print("\(resume ? "Resuming upload of" : "Uploading") \(match.path) to \(remote)")
+                console.print("\(flags.resume ? "Resuming upload of" : "Uploading") \(match.path) to \(remote)")
             }
             let done: Bool
-            if match.path.hasSuffix("/") && recursive {
-                done = await uploadDirectory(match.path, to: remote, preserve: preserve)
+            if match.path.hasSuffix("/") && flags.recursive {
+                done = await uploadDirectory(match.path, to: remote, flags)
             } else {
-                done = await uploadFile(match.path, to: remote, preserve: preserve, resume: resume)
+                done = await uploadFile(match.path, to: remote, flags)
             }
             if !done { succeeded = false }
         }
@@ -166,7 +165,8 @@ extension SFTPShell {
     }
 
     /// One file up (`do_upload`).
-    func uploadFile(_ local: String, to remote: String, preserve: Bool, resume: Bool) async -> Bool {
+    func uploadFile(_ local: String, to remote: String, _ flags: SFTPShellCommand.TransferFlags) async -> Bool {
+        let resume = flags.resume
         let descriptor = open(local, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             return failure("open local \"\(local)\": \(SFTPLocalFiles.errorText(errno))")
@@ -200,7 +200,7 @@ extension SFTPShell {
         }
         let meter =
             settings.showProgress ? SFTPProgressMeter(name: local, total: size, offset: start, console: console) : nil
-        let options = transferOptions(resume: resume, preserve: preserve) { progress in meter?.update(progress) }
+        let options = transferOptions(flags) { progress in meter?.update(progress) }
         do {
             try await client.put(local, to: remote, options: options)
             meter?.finish()
@@ -208,13 +208,13 @@ extension SFTPShell {
             meter?.finish()
             return failure("write remote \"\(remote)\"", error)
         }
-        if preserve, UInt32(info.st_mode) & 0o7000 != 0 { try? await client.chmod(remote, mode: mode) }
+        if flags.preserve, UInt32(info.st_mode) & 0o7000 != 0 { try? await client.chmod(remote, mode: mode) }
         return true
     }
 
     /// A directory tree up (`upload_dir`): "Entering" for each directory, links and special files left out
     /// with a notice.
-    func uploadDirectory(_ local: String, to remote: String, preserve: Bool) async -> Bool {
+    func uploadDirectory(_ local: String, to remote: String, _ flags: SFTPShellCommand.TransferFlags) async -> Bool {
         let canonical: String
         do {
             canonical = try await client.realpath(remote)
@@ -225,7 +225,9 @@ extension SFTPShell {
         var root = local
         while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
         guard SFTPLocalFiles.isDirectory(root) else { return failure("\"\(local)\" is not a directory") }
-        var options = transferOptions(resume: false, preserve: preserve, progress: nil)
+        var whole = flags
+        whole.resume = false
+        var options = transferOptions(whole, progress: nil)
         options.symbolicLinks = .skip
         let console = self.console
         options.treeEvents = { [root] event in
@@ -245,10 +247,21 @@ extension SFTPShell {
     // MARK: Options
 
     /// Transfer options with the shell's request count and block size.
+    /// `flags` with the session's own (`sftp -a`, `-f`, `-p`, `-r`) added.
+    func effective(_ flags: SFTPShellCommand.TransferFlags) -> SFTPShellCommand.TransferFlags {
+        var flags = flags
+        flags.resume = flags.resume || settings.resume
+        flags.preserve = flags.preserve || settings.preserve
+        flags.recursive = flags.recursive || settings.recursive
+        flags.fsync = flags.fsync || settings.fsync
+        return flags
+    }
+
     func transferOptions(
-        resume: Bool, preserve: Bool, progress: (@Sendable (SFTPTransferProgress) -> Void)?
+        _ flags: SFTPShellCommand.TransferFlags, progress: (@Sendable (SFTPTransferProgress) -> Void)?
     ) -> SFTPTransferOptions {
-        var options = SFTPTransferOptions(progress: progress, resume: resume, preserveAttributes: preserve)
+        var options = SFTPTransferOptions(progress: progress, resume: flags.resume, preserveAttributes: flags.preserve)
+        options.flushToDisk = flags.fsync
         options.requestsInFlight = settings.requestsInFlight
         options.blockSize = settings.blockSize
         return options

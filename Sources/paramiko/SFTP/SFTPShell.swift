@@ -25,6 +25,8 @@ final class SFTPShell {
         var preserve = false
         /// Resume transfers even without `-a` (`sftp -a`).
         var resume = false
+        /// Flush every copy to disk (`sftp -f`).
+        var fsync = false
         /// Requests in flight per transfer (`-R`), or the client's default.
         var requestsInFlight: Int?
         /// Bytes per READ or WRITE (`-B`), or the server's limits.

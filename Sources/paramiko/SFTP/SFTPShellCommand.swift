@@ -7,7 +7,8 @@ enum SFTPShellCommand: Equatable, Sendable {
     struct TransferFlags: Equatable, Sendable {
         /// Continue a partial transfer (`-a`, and always for `reget` and `reput`).
         var resume = false
-        /// Ask for the file to be flushed to disk (`-f`); accepted and left to the server's defaults.
+        /// Have the copy flushed to disk (`-f`): the local file on `get`, the remote one on `put` when the
+        /// server offers `fsync@openssh.com`.
         var fsync = false
         /// Copy permissions and times (`-p`).
         var preserve = false
