@@ -4,7 +4,7 @@ public struct AuthError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of authentication error.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
-            case protocolError, exhausted, timedOut, invalidCredential, connectionClosed, refused
+            case protocolError, exhausted, timedOut, invalidCredential, connectionClosed, refused, declined
         }
 
         private let base: Base
@@ -23,6 +23,9 @@ public struct AuthError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let connectionClosed = Code(.connectionClosed)
         /// The server refused to start authentication (no `ssh-userauth` service).
         public static let refused = Code(.refused)
+        /// Our user declined to give what a credential needs (no passphrase, no password): the
+        /// authenticator passes on to the next credential.
+        public static let declined = Code(.declined)
 
         public var description: String {
             switch base {
@@ -32,6 +35,7 @@ public struct AuthError: Error, Hashable, Sendable, CustomStringConvertible {
             case .invalidCredential: "invalidCredential"
             case .connectionClosed: "connectionClosed"
             case .refused: "refused"
+            case .declined: "declined"
             }
         }
     }

@@ -376,6 +376,67 @@ struct ParamikoSSHCommandTests {
         #expect(refused.status == 255 && refused.output.contains("Cannot fork into background without a command"))
     }
 
+    /// What ssh asks its user, asked as ssh asks it: an encrypted key's passphrase once sshd would
+    /// take the key (through SSH_ASKPASS, and typed on a terminal), up to NumberOfPasswordPrompts
+    /// times, then the password; PreferredAuthentications orders the methods; BatchMode asks nothing.
+    @Test func passphrasesAndPasswordsAreAskedAsSshAsks() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let directory = setup.directory
+        let keyPath = directory.appendingPathComponent("encrypted").path
+        let key = try SSHPrivateKey.generate(.ed25519)
+        try key.write(to: keyPath, passphrase: "right phrase")
+        try setup.server.authorize([key.publicKey.openSSHLine])
+        let log = directory.appendingPathComponent("asked").path
+        func askPass(_ answer: String) throws -> String {
+            let path = directory.appendingPathComponent("askpass-\(answer.count)").path
+            try "#!/bin/sh\necho \"$1\" >> '\(log)'\necho '\(answer)'\n".write(toFile: path, atomically: true, encoding: .utf8)
+            chmod(path, 0o755)
+            return path
+        }
+        func asked() -> [String] {
+            defer { try? FileManager.default.removeItem(atPath: log) }
+            return ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        }
+        let paramiko = try Peers.paramiko()
+        let login = [
+            "-F", "none", "-i", keyPath, "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "KbdInteractiveAuthentication=no",
+            "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
+        ]
+        let passphrase = "Enter passphrase for key '\(keyPath)': "
+        let password = "\(NSUserName())@127.0.0.1's password: "
+        let right = ["SSH_ASKPASS": try askPass("right phrase"), "SSH_ASKPASS_REQUIRE": "force"]
+        let opened = try await Peers.runDetached([paramiko, "ssh"] + login + ["echo opened"], environment: right)
+        #expect(opened.status == 0 && opened.output.contains("opened"), "\(opened.output)")
+        #expect(asked() == [passphrase])
+        let wrong = ["SSH_ASKPASS": try askPass("wrong"), "SSH_ASKPASS_REQUIRE": "force"]
+        let refused = try await Peers.runDetached([paramiko, "ssh"] + login + ["true"], environment: wrong)
+        #expect(refused.status == 255)
+        #expect(asked() == Array(repeating: passphrase, count: 3) + Array(repeating: password, count: 3))
+        let passwordFirst = try await Peers.runDetached(
+            [paramiko, "ssh", "-o", "PreferredAuthentications=password,publickey", "-o", "NumberOfPasswordPrompts=1"]
+                + login + ["echo second"], environment: right)
+        #expect(passwordFirst.status == 0 && passwordFirst.output.contains("second"))
+        #expect(asked() == [password, passphrase])
+        let batch = try await Peers.runDetached([paramiko, "ssh", "-o", "BatchMode=yes"] + login + ["true"], environment: right)
+        #expect(batch.status == 255)
+        #expect(asked().isEmpty)
+        guard Peers.available("tmux") else { return }
+        let marker = directory.appendingPathComponent("typed").path
+        let command = ([paramiko, "ssh"] + login + ["echo typed-in"]).map { "'\($0)'" }.joined(separator: " ")
+        let tmux = try TmuxSession.start(["/bin/sh", "-c", "SSH_ASKPASS_REQUIRE=never " + command + " > \(marker); sleep 30"])
+        defer { tmux.stop() }
+        #expect(try await tmux.waitFor("Enter passphrase for key"), "\((try? tmux.screen()) ?? "")")
+        try tmux.send("right phrase", "Enter")
+        for _ in 0..<100 where ((try? String(contentsOfFile: marker, encoding: .utf8)) ?? "").isEmpty {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try String(contentsOfFile: marker, encoding: .utf8) == "typed-in\n")
+        // The passphrase was not shown as it was typed.
+        #expect(!(try tmux.screen()).contains("right phrase"))
+    }
+
     /// The flags that print and exit, and `-n`.
     @Test func queryVersionConfigurationAndNullInput() async throws {
         let paramiko = try Peers.paramiko()

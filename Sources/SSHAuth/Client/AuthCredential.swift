@@ -5,6 +5,9 @@ import SSHWire
 public enum AuthCredential: Sendable {
     /// `password` (RFC 4252 §8).
     case password(String)
+    /// `password` (RFC 4252 §8) asked for when its turn comes, as ssh prompts for it; nil passes on
+    /// to the next credential.
+    case passwordPrompt(@Sendable () async -> String?)
     /// `publickey` (RFC 4252 §7) with a file key, an agent key or a certified key
     /// (``CertifiedSigner``).
     case publicKey(any SSHSigner)
@@ -16,10 +19,19 @@ public enum AuthCredential: Sendable {
     /// The method name this credential is tried under.
     public var method: String {
         switch self {
-        case .password: "password"
+        case .password, .passwordPrompt: "password"
         case .publicKey: "publickey"
         case .keyboardInteractive: "keyboard-interactive"
         case .hostBased: "hostbased"
+        }
+    }
+
+    /// Whether trying this credential may ask our user something (a password, a keyboard-interactive
+    /// round), so that it waits until the server has said it allows the method.
+    public var asksUser: Bool {
+        switch self {
+        case .passwordPrompt, .keyboardInteractive: true
+        default: false
         }
     }
 

@@ -3,8 +3,9 @@ import SSHCrypto
 
 /// The order Paramiko's `SSHClient.connect` tries credentials in, as a reusable engine: the
 /// keys given, the key files named, the agent's keys, then the default `~/.ssh/id_*` files,
-/// then the password (and keyboard-interactive answered with it). A certificate `KEY-cert.pub`
-/// beside a key file `KEY` is offered first, as ssh does.
+/// then the password (and keyboard-interactive answered with it), then what is asked for
+/// (keyboard-interactive rounds, a password), unless ``preferredMethods`` orders them otherwise.
+/// A certificate `KEY-cert.pub` beside a key file `KEY` is offered first, as ssh does.
 public struct AuthStrategy: Sendable {
     /// Keys given directly (Paramiko's `pkey`).
     public var keys: [any SSHSigner] = []
@@ -25,6 +26,19 @@ public struct AuthStrategy: Sendable {
     public var passphrase: String?
     /// The home directory whose `.ssh` holds the default keys.
     public var homeDirectory: String = NSHomeDirectory()
+    /// Asks for the passphrase of an encrypted key file that ``passphrase`` does not open: the key
+    /// is offered with its public key and decrypted only once the server would take it
+    /// (``EncryptedKeyFileSigner``), as ssh does. Nil leaves such files out.
+    public var passphrasePrompt: EncryptedKeyFileSigner.PassphrasePrompt?
+    /// Answers keyboard-interactive rounds (RFC 4256) after the keys, as ssh's prompts do.
+    public var interactiveResponder: KeyboardInteractiveResponder?
+    /// Asks for a password after keyboard-interactive, as ssh's `user@host's password:` does.
+    public var passwordPrompt: (@Sendable () async -> String?)?
+    /// How many times a passphrase, keyboard-interactive or a password is asked for (ssh's
+    /// NumberOfPasswordPrompts).
+    public var promptAttempts = 3
+    /// The methods to try, in this order (ssh's PreferredAuthentications); nil keeps the order above.
+    public var preferredMethods: [String]?
 
     /// The default key file names, in the order OpenSSH 9.2 tries them.
     public static let defaultKeyNames = ["id_rsa", "id_ecdsa", "id_ed25519", "id_dsa"]
@@ -57,16 +71,25 @@ public struct AuthStrategy: Sendable {
                 if required { problems.append((path, KeyFileError(.io, "no such file: \(path)"))) }
                 return
             }
+            let signer: any SSHSigner
             do {
-                let key = try SSHPrivateKey(path: path, passphrase: passphrase ?? password)
-                for certificate in certificates + [Self.certificate(beside: path)].compactMap({ $0 })
-                where certificate.certificate?.key == key.publicKey {
-                    if let certified = try? CertifiedSigner(signer: key, certificate: certificate) { offer(certified) }
+                signer = try SSHPrivateKey(path: path, passphrase: passphrase ?? password)
+            } catch let error where [.passphraseRequired, .wrongPassphrase].contains(error.code) {
+                guard let passphrasePrompt, let publicKey = EncryptedKeyFileSigner.publicKey(ofKeyFile: path) else {
+                    problems.append((path, error))
+                    return
                 }
-                offer(key)
+                signer = EncryptedKeyFileSigner(
+                    path: path, publicKey: publicKey, attempts: promptAttempts, prompt: passphrasePrompt)
             } catch {
                 problems.append((path, error))
+                return
             }
+            for certificate in certificates + [Self.certificate(beside: path)].compactMap({ $0 })
+            where certificate.certificate?.key == signer.publicKey {
+                if let certified = try? CertifiedSigner(signer: signer, certificate: certificate) { offer(certified) }
+            }
+            offer(signer)
         }
         keys.forEach(offer)
         for path in keyFiles { load(Self.expandTilde(path, home: homeDirectory), required: true) }
@@ -79,6 +102,16 @@ public struct AuthStrategy: Sendable {
         if let password {
             credentials.append(.password(password))
             credentials.append(.keyboardInteractivePassword(password))
+        }
+        for _ in 0..<promptAttempts {
+            if let interactiveResponder { credentials.append(.keyboardInteractive(interactiveResponder)) }
+        }
+        for _ in 0..<promptAttempts {
+            if let passwordPrompt { credentials.append(.passwordPrompt(passwordPrompt)) }
+        }
+        if let preferredMethods {
+            // A stable reordering: within a method, the order above stays.
+            credentials = preferredMethods.flatMap { method in credentials.filter { $0.method == method } }
         }
         return (credentials, problems)
     }

@@ -51,7 +51,8 @@ public struct UserAuthClient: Sendable {
         // With credentials at hand the first one goes at once, as Paramiko does: a server that
         // does not allow its method answers with the methods it allows, as it would `none`, and
         // the round trip (and a server's first look at the user) is saved. `none` is asked last.
-        var allowed = credentials.map(\.method)
+        // Unless the first credential asks our user: a prompt waits until the server allows its method.
+        var allowed = credentials.first?.asksUser == true ? [] : credentials.map(\.method)
         var askedNone = false
         let signatureAlgorithms = await transport.serverSignatureAlgorithms
         var tried = Set<Int>()
@@ -113,6 +114,10 @@ public struct UserAuthClient: Sendable {
         signatureAlgorithms: [String]?
     ) async throws -> Outcome {
         switch credential {
+        case .passwordPrompt(let prompt):
+            guard let password = await prompt() else { return .skipped }
+            return try await attempt(.password(password), &conversation, signatureAlgorithms: signatureAlgorithms)
+
         case .password(let password):
             var event = try await conversation.exchange { $0.passwordRequest(password) }
             if case .passwordChangeRequested(let prompt) = event {
@@ -139,6 +144,9 @@ public struct UserAuthClient: Sendable {
             let signature: [UInt8]
             do {
                 signature = try await signer.sign(data, algorithm: algorithm)
+            } catch let error as AuthError where error.code == .declined {
+                logger.debug("Skipping \(key.keyType) \(key.fingerprint()): \(error.detail)")
+                return .skipped
             } catch {
                 throw AuthError(.invalidCredential, "signing with \(key.keyType) \(key.fingerprint()) failed: \(error)")
             }

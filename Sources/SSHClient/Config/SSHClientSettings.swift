@@ -8,7 +8,8 @@ import SSHTransport
 /// CertificateFile (beside the key, as ssh finds it), ProxyCommand, ProxyJump, ForwardAgent,
 /// the forwardings, Compression, ServerAliveInterval/CountMax, ConnectTimeout,
 /// StrictHostKeyChecking, UserKnownHostsFile, the algorithm lists, SendEnv/SetEnv, RequestTTY,
-/// BatchMode, PasswordAuthentication, LogLevel, EscapeChar, EnableEscapeCommandline, RemoteCommand,
+/// BatchMode, PasswordAuthentication, PubkeyAuthentication, KbdInteractiveAuthentication,
+/// PreferredAuthentications, NumberOfPasswordPrompts, LogLevel, EscapeChar, EnableEscapeCommandline, RemoteCommand,
 /// SessionType, StdinNull, ForkAfterAuthentication, GatewayPorts, ExitOnForwardFailure, ClearAllForwardings, AddressFamily and
 /// BindAddress.
 public struct SSHClientSettings: Sendable {
@@ -73,6 +74,15 @@ public struct SSHClientSettings: Sendable {
         strategy.certificateFiles = resolved.certificateFiles.filter { FileManager.default.fileExists(atPath: $0) }
         strategy.lookForKeys = false
         strategy.identitiesOnly = resolved.bool(.identitiesOnly) ?? false
+        strategy.promptAttempts = max(0, resolved.int(.numberOfPasswordPrompts) ?? 3)
+        // PreferredAuthentications, less the methods turned off.
+        var turnedOff: Set<String> = []
+        if resolved.bool(.pubkeyAuthentication) == false { turnedOff.insert("publickey") }
+        if resolved.bool(.kbdInteractiveAuthentication) == false { turnedOff.insert("keyboard-interactive") }
+        if resolved.bool(.passwordAuthentication) == false { turnedOff.insert("password") }
+        let preferred = resolved.string(.preferredAuthentications)?.split(separator: ",").map(String.init)
+            ?? Self.defaultPreferredAuthentications
+        strategy.preferredMethods = preferred.filter { !turnedOff.contains($0) }
         authentication = strategy
         batchMode = resolved.bool(.batchMode) ?? false
         passwordAuthentication = resolved.bool(.passwordAuthentication) ?? true
@@ -166,6 +176,11 @@ public struct SSHClientSettings: Sendable {
         }
         self.environment = environment
     }
+
+    /// ssh's PreferredAuthentications when none is given.
+    public static let defaultPreferredAuthentications = [
+        "gssapi-with-mic", "hostbased", "publickey", "keyboard-interactive", "password",
+    ]
 
     /// SendEnv's patterns: `*` and `?` wildcards.
     static func glob(_ pattern: String, matches name: String) -> Bool {

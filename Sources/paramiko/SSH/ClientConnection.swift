@@ -3,6 +3,7 @@ import Logging
 import SSHAuth
 import SSHClient
 import SSHConfig
+import SSHWire
 
 /// How `paramiko ssh` and `paramiko sftp` reach a host: ssh_config evaluated with the command
 /// line's options first, then the connection with the agent's keys and, when the keys fail
@@ -73,18 +74,49 @@ enum ClientConnection {
         if !settings.authentication.identitiesOnly, let socket = settings.identityAgent {
             agentKeys = (try? await SSHAgentClient(socketPath: socket).signers()) ?? []
         }
-        do {
-            return try await SSHClient.connect(settings: settings, agentKeys: agentKeys)
-        } catch let error as SSHClientError where error.code == .authenticationFailed {
-            guard settings.passwordAuthentication, !settings.batchMode, isatty(0) != 0,
-                let typed = getpass("\(settings.user)@\(settings.host)'s password: ")
-            else { throw error }
-            return try await SSHClient.connect(settings: settings, agentKeys: agentKeys, password: String(cString: typed))
+        if !settings.batchMode { ask(for: &settings.authentication, user: settings.user, host: settings.host) }
+        return try await SSHClient.connect(settings: settings, agentKeys: agentKeys)
+    }
+
+    /// What ssh asks its user for, unless in BatchMode: an encrypted key's passphrase once the
+    /// server would take the key, keyboard-interactive rounds, and the password, each up to
+    /// NumberOfPasswordPrompts times.
+    static func ask(for strategy: inout AuthStrategy, user: String, host: String) {
+        strategy.passphrasePrompt = { path in await TerminalPrompt.ask("Enter passphrase for key '\(path)': ") }
+        strategy.interactiveResponder = { challenge in
+            var heading = ""
+            if !challenge.name.isEmpty { heading += challenge.name + "\n" }
+            if !challenge.instruction.isEmpty { heading += challenge.instruction + "\n" }
+            if !heading.isEmpty { TerminalPrompt.tell(heading) }
+            var answers: [String] = []
+            for prompt in challenge.prompts {
+                guard let answer = await TerminalPrompt.ask(prompt.prompt, echo: prompt.echo) else { return nil }
+                answers.append(answer)
+            }
+            return answers
+        }
+        let asked = PromptCount()
+        strategy.passwordPrompt = {
+            if asked.next() > 1 { TerminalPrompt.tell("Permission denied, please try again.\n") }
+            return await TerminalPrompt.ask("\(user)@\(host)'s password: ")
         }
     }
 
     /// A logger that writes on standard error as ssh does, at `verbosity`, or to `file` (`ssh -E`).
     static func logger(_ verbosity: LogVerbosity, file: FileHandle = .standardError) -> Logger {
         Logger(label: "paramiko.ssh") { _ in StandardErrorLogHandler(verbosity: verbosity, output: file) }
+    }
+}
+
+/// How many times the password was asked for.
+private final class PromptCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func next() -> Int {
+        lock.withLock {
+            count += 1
+            return count
+        }
     }
 }
