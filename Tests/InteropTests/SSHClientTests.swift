@@ -437,6 +437,40 @@ struct ParamikoSSHCommandTests {
         #expect(!(try tmux.screen()).contains("right phrase"))
     }
 
+    /// StrictHostKeyChecking ask, ssh's default: a new host key is asked about (on the terminal,
+    /// as a person answers it), recorded once accepted, and refused where nobody can be asked.
+    @Test func newHostKeysAreAskedAbout() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let knownHosts = setup.directory.appendingPathComponent("known_hosts").path
+        let paramiko = try Peers.paramiko()
+        let login = [
+            "-F", "none", "-i", setup.keyPath, "-o", "UserKnownHostsFile=\(knownHosts)", "-o", "GlobalKnownHostsFile=/dev/null",
+            "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
+        ]
+        let unasked = try await Peers.runDetached([paramiko, "ssh"] + login + ["echo in"], environment: ["SSH_ASKPASS_REQUIRE": "never"])
+        #expect(unasked.status == 255 && unasked.output.contains("Host key verification failed."), "\(unasked.output)")
+        #expect(!FileManager.default.fileExists(atPath: knownHosts))
+        guard Peers.available("tmux") else { return }
+        let marker = setup.directory.appendingPathComponent("answered").path
+        let command = ([paramiko, "ssh"] + login + ["echo in"]).map { "'\($0)'" }.joined(separator: " ")
+        let tmux = try TmuxSession.start(["/bin/sh", "-c", command + " > \(marker); sleep 30"])
+        defer { tmux.stop() }
+        #expect(try await tmux.waitFor("Are you sure you want to continue connecting (yes/no/[fingerprint])?"))
+        #expect(try await tmux.waitFor("key fingerprint is SHA256:"))
+        try tmux.send("perhaps", "Enter")
+        #expect(try await tmux.waitFor("Please type 'yes', 'no' or the fingerprint:"))
+        try tmux.send("yes", "Enter")
+        for _ in 0..<100 where ((try? String(contentsOfFile: marker, encoding: .utf8)) ?? "").isEmpty {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try String(contentsOfFile: marker, encoding: .utf8) == "in\n")
+        #expect(try await tmux.waitFor("Warning: Permanently added '[127.0.0.1]:\(setup.server.port)'"))
+        // Recorded: the next connection asks nothing.
+        let known = try await Peers.runDetached([paramiko, "ssh"] + login + ["echo again"], environment: ["SSH_ASKPASS_REQUIRE": "never"])
+        #expect(known.status == 0 && known.output.contains("again"), "\(known.output)")
+    }
+
     /// The flags that print and exit, and `-n`.
     @Test func queryVersionConfigurationAndNullInput() async throws {
         let paramiko = try Peers.paramiko()

@@ -7,7 +7,7 @@ import SSHTransport
 /// connection, in ``SSHClient``'s terms: HostName, Port, User, IdentityFile, IdentitiesOnly,
 /// CertificateFile (beside the key, as ssh finds it), ProxyCommand, ProxyJump, ForwardAgent,
 /// the forwardings, Compression, ServerAliveInterval/CountMax, ConnectTimeout,
-/// StrictHostKeyChecking, UserKnownHostsFile, the algorithm lists, SendEnv/SetEnv, RequestTTY,
+/// StrictHostKeyChecking, UserKnownHostsFile, GlobalKnownHostsFile, HashKnownHosts, the algorithm lists, SendEnv/SetEnv, RequestTTY,
 /// BatchMode, PasswordAuthentication, PubkeyAuthentication, KbdInteractiveAuthentication,
 /// PreferredAuthentications, NumberOfPasswordPrompts, LogLevel, EscapeChar, EnableEscapeCommandline, RemoteCommand,
 /// SessionType, StdinNull, ForkAfterAuthentication, GatewayPorts, ExitOnForwardFailure, ClearAllForwardings, AddressFamily and
@@ -41,6 +41,14 @@ public struct SSHClientSettings: Sendable {
     public var passwordAuthentication: Bool
     /// The agent socket whose keys are offered (IdentityAgent, else `SSH_AUTH_SOCK`).
     public var identityAgent: String?
+    /// UserKnownHostsFile then GlobalKnownHostsFile: the files a host key is looked up in, the
+    /// first the one a new key is added to.
+    public var knownHostsFiles: [String]
+    /// HashKnownHosts: whether added host names are hashed.
+    public var hashKnownHosts: Bool
+    /// Whether StrictHostKeyChecking is `ask` (ssh's default) outside BatchMode: ``hostKeyPolicy``
+    /// then refuses a new key, and a caller that can ask its user replaces it with one that asks.
+    public var asksAboutNewHostKeys: Bool
     /// LogLevel, as ssh_config spells it (QUIET, FATAL, ERROR, INFO, VERBOSE, DEBUG…).
     public var logLevel: String
     /// EscapeChar: the byte that starts an escape sequence in an interactive session; nil for none.
@@ -148,16 +156,23 @@ public struct SSHClientSettings: Sendable {
         self.configuration = configuration
 
         let files = resolved.list(.userKnownHostsFile).flatMap { $0.split(separator: " ").map(String.init) }
-        let unknown: SSHHostKeyPolicy.Unknown =
-            switch resolved.answer(.strictHostKeyChecking) {
-            case .no: .addToFile
-            case .acceptNew: .addToFile
-            case .yes: .reject
-            default: batchMode ? .reject : .addToFile
-            }
-        hostKeyPolicy = .knownHosts(
-            files.isEmpty ? [NSHomeDirectory() + "/.ssh/known_hosts"] : files, unknown: unknown,
-            hashNames: resolved.bool(.hashKnownHosts) ?? false)
+        let globalFiles = resolved.list(.globalKnownHostsFile).flatMap { $0.split(separator: " ").map(String.init) }
+        knownHostsFiles = (files.isEmpty ? [NSHomeDirectory() + "/.ssh/known_hosts"] : files) + globalFiles
+        hashKnownHosts = resolved.bool(.hashKnownHosts) ?? false
+        let unknown: SSHHostKeyPolicy.Unknown
+        switch resolved.answer(.strictHostKeyChecking) {
+        case .no, .acceptNew:
+            unknown = .addToFile
+            asksAboutNewHostKeys = false
+        case .yes:
+            unknown = .reject
+            asksAboutNewHostKeys = false
+        default:
+            // `ask`, ssh's default: refused here, since only the caller can ask (see `asksAboutNewHostKeys`).
+            unknown = .reject
+            asksAboutNewHostKeys = !batchMode
+        }
+        hostKeyPolicy = .knownHosts(knownHostsFiles, unknown: unknown, hashNames: hashKnownHosts)
 
         // ClearAllForwardings drops those of the files and the command line alike, as ssh does.
         let clear = resolved.bool(.clearAllForwardings) == true

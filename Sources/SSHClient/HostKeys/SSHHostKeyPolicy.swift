@@ -14,7 +14,12 @@ public struct SSHHostKeyPolicy: Sendable {
         case addToFile
         /// Accept with a warning through the handler (Paramiko's WarningPolicy).
         case warn
+        /// Ask, as ssh's StrictHostKeyChecking ask does: accepted keys are appended to the file.
+        case ask(HostKeyQuestion)
     }
+
+    /// Asks whether to trust `key`, which `host`:`port` presented and no known_hosts file lists.
+    public typealias HostKeyQuestion = @Sendable (_ key: SSHPublicKey, _ host: String, _ port: Int) async -> Bool
 
     enum Kind: Sendable {
         case knownHosts(files: [String], unknown: Unknown, hashNames: Bool)
@@ -82,21 +87,34 @@ public struct SSHHostKeyPolicy: Sendable {
             case .warn:
                 warn("Warning: unknown host key \(key.fingerprint()) for \(host) accepted")
                 return nil
-            case .addToFile:
-                // Only a regular file (or none yet) is written: never replace /dev/null or a pipe.
-                guard let file = files.first, Self.isWritableKnownHostsFile(file) else { return nil }
-                var hostKeys = (try? HostKeys(contentsOfFile: file)) ?? HostKeys()
-                do {
-                    try hostKeys.add(key, host: host, port: port, hashed: hashNames)
-                    let directory = (file as NSString).deletingLastPathComponent
-                    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                    try hostKeys.write(toFile: file)
-                    warn("Warning: Permanently added '\(HostKeys.name(host: host, port: port))' to the list of known hosts.")
-                } catch {
-                    warn("could not record the host key in \(file): \(error)")
+            case .ask(let question):
+                guard await question(key, host, port) else {
+                    return SSHClientError(.hostKeyUnknown, "Host key verification failed.")
                 }
+                Self.record(key, host: host, port: port, files: files, hashNames: hashNames, warn: warn)
+                return nil
+            case .addToFile:
+                Self.record(key, host: host, port: port, files: files, hashNames: hashNames, warn: warn)
                 return nil
             }
+        }
+    }
+
+    /// Appends `key` to the first of `files`, as ssh does with a key it accepts.
+    private static func record(
+        _ key: SSHPublicKey, host: String, port: Int, files: [String], hashNames: Bool, warn: @Sendable (String) -> Void
+    ) {
+        // Only a regular file (or none yet) is written: never replace /dev/null or a pipe.
+        guard let file = files.first, isWritableKnownHostsFile(file) else { return }
+        var hostKeys = (try? HostKeys(contentsOfFile: file)) ?? HostKeys()
+        do {
+            try hostKeys.add(key, host: host, port: port, hashed: hashNames)
+            let directory = (file as NSString).deletingLastPathComponent
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try hostKeys.write(toFile: file)
+            warn("Warning: Permanently added '\(HostKeys.name(host: host, port: port))' to the list of known hosts.")
+        } catch {
+            warn("could not record the host key in \(file): \(error)")
         }
     }
 }

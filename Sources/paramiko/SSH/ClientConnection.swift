@@ -3,6 +3,7 @@ import Logging
 import SSHAuth
 import SSHClient
 import SSHConfig
+import SSHCrypto
 import SSHWire
 
 /// How `paramiko ssh` and `paramiko sftp` reach a host: ssh_config evaluated with the command
@@ -75,7 +76,33 @@ enum ClientConnection {
             agentKeys = (try? await SSHAgentClient(socketPath: socket).signers()) ?? []
         }
         if !settings.batchMode { ask(for: &settings.authentication, user: settings.user, host: settings.host) }
+        if settings.asksAboutNewHostKeys {
+            settings.hostKeyPolicy = .knownHosts(
+                settings.knownHostsFiles, unknown: .ask(askAboutHostKey), hashNames: settings.hashKnownHosts)
+        }
         return try await SSHClient.connect(settings: settings, agentKeys: agentKeys)
+    }
+
+    /// StrictHostKeyChecking ask, as ssh asks it: `yes`, `no`, or the key's fingerprint typed out;
+    /// no without a terminal or askpass to ask on.
+    @Sendable static func askAboutHostKey(_ key: SSHPublicKey, host: String, port: Int) async -> Bool {
+        let name = HostKeys.name(host: host, port: port)
+        let fingerprint = key.fingerprint()
+        var question = """
+            The authenticity of host '\(name)' can't be established.
+            \(key.typeLabel) key fingerprint is \(fingerprint).
+            This key is not known by any other names.
+            Are you sure you want to continue connecting (yes/no/[fingerprint])?\u{20}
+            """
+        while true {
+            guard let answer = await TerminalPrompt.ask(question, echo: true) else { return false }
+            switch answer.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "yes": return true
+            case "no": return false
+            case _ where answer.trimmingCharacters(in: .whitespaces) == fingerprint: return true
+            default: question = "Please type 'yes', 'no' or the fingerprint: "
+            }
+        }
     }
 
     /// What ssh asks its user for, unless in BatchMode: an encrypted key's passphrase once the
