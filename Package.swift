@@ -210,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "SSHClientTests",
             dependencies: [
-                "SSHClient", "SSHConnection", "SSHWire", "SSHCrypto", "SSHAuth",
+                "SSHClient", "SSHConnection", "SSHWire", "SSHCrypto", "SSHAuth", "SSHTransport", "SSHConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

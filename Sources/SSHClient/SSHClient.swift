@@ -119,7 +119,8 @@ public final class SSHClient: Sendable {
         let asyncChannel = try await target.connect(
             configuration: configuration.transport, policy: policy, timeout: configuration.connectTimeout,
             bannerTimeout: configuration.bannerTimeout, host: host, family: configuration.addressFamily,
-            bindAddress: configuration.bindAddress)
+            bindAddress: configuration.bindAddress, attempts: configuration.connectionAttempts,
+            keepAlive: configuration.tcpKeepAlive, logger: logger)
         logger.debug("Connection established.")
         let address = asyncChannel.channel.remoteAddress?.ipAddress ?? host
         let forwarding = ClientForwardingState(agentSocket: configuration.forwardAgent)

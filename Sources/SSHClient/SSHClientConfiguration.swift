@@ -40,6 +40,10 @@ public struct SSHClientConfiguration: Sendable {
     public var addressFamily = AddressFamily.any
     /// The local address to connect from (BindAddress); nil lets the system choose.
     public var bindAddress: String?
+    /// TCP connections tried, one second apart, before connecting counts as failed (ConnectionAttempts).
+    public var connectionAttempts = 1
+    /// Whether the TCP connection has the system's keepalive probes on (TCPKeepAlive).
+    public var tcpKeepAlive = true
 
     /// Which addresses a connection may use (ssh_config(5) AddressFamily; `ssh -4`, `ssh -6`).
     public enum AddressFamily: Sendable {

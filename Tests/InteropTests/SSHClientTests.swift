@@ -471,6 +471,28 @@ struct ParamikoSSHCommandTests {
         #expect(known.status == 0 && known.output.contains("again"), "\(known.output)")
     }
 
+    /// LocalCommand runs here once connected, when PermitLocalCommand allows it, with its tokens
+    /// expanded; ConnectionAttempts tries a refused connection again.
+    @Test func localCommandAndConnectionAttempts() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let paramiko = try Peers.paramiko()
+        let login = [
+            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "LogLevel=ERROR", "-o", "LocalCommand=echo local %r@%h:%p", "-p", "\(setup.server.port)",
+            "\(NSUserName())@127.0.0.1",
+        ]
+        let permitted = try await Peers.runDetached([paramiko, "ssh", "-o", "PermitLocalCommand=yes"] + login + ["echo remote"])
+        #expect(permitted.output.contains("local \(NSUserName())@127.0.0.1:\(setup.server.port)\n"), "\(permitted.output)")
+        #expect(permitted.output.contains("remote\n"))
+        let refused = try await Peers.runDetached([paramiko, "ssh"] + login + ["echo remote"])
+        #expect(!refused.output.contains("local ") && refused.output.contains("remote\n"))
+        let again = try await Peers.runDetached(
+            [paramiko, "ssh", "-v", "-o", "ConnectionAttempts=2", "-p", "\(freeLoopbackPort())", "127.0.0.1", "true"])
+        #expect(again.status == 255)
+        #expect(again.output.contains("trying again (attempt 2 of 2)"), "\(again.output)")
+    }
+
     /// The flags that print and exit, and `-n`.
     @Test func queryVersionConfigurationAndNullInput() async throws {
         let paramiko = try Peers.paramiko()

@@ -10,7 +10,8 @@ import SSHTransport
 /// StrictHostKeyChecking, UserKnownHostsFile, GlobalKnownHostsFile, HashKnownHosts, the algorithm lists, SendEnv/SetEnv, RequestTTY,
 /// BatchMode, PasswordAuthentication, PubkeyAuthentication, KbdInteractiveAuthentication,
 /// PreferredAuthentications, NumberOfPasswordPrompts, LogLevel, EscapeChar, EnableEscapeCommandline, RemoteCommand,
-/// SessionType, StdinNull, ForkAfterAuthentication, GatewayPorts, ExitOnForwardFailure, ClearAllForwardings, AddressFamily and
+/// SessionType, StdinNull, ForkAfterAuthentication, LocalCommand with PermitLocalCommand, RekeyLimit,
+/// ConnectionAttempts, TCPKeepAlive, GatewayPorts, ExitOnForwardFailure, ClearAllForwardings, AddressFamily and
 /// BindAddress.
 public struct SSHClientSettings: Sendable {
     /// The host to connect to (HostName).
@@ -55,6 +56,8 @@ public struct SSHClientSettings: Sendable {
     public var escapeCharacter: UInt8?
     /// EnableEscapeCommandline: whether the `~C` command line is available.
     public var enableEscapeCommandline: Bool
+    /// LocalCommand, when PermitLocalCommand allows it: run here once connected, tokens expanded.
+    public var localCommand: String?
     /// RemoteCommand: the command to run when none is given; nil for none.
     public var remoteCommand: String?
     /// SessionType: `default` (a shell or command), `none` (forwardings only) or `subsystem`.
@@ -99,6 +102,15 @@ public struct SSHClientSettings: Sendable {
         escapeCharacter = resolved.escapeCharacter
         enableEscapeCommandline = resolved.bool(.enableEscapeCommandline) ?? false
         remoteCommand = resolved.string(.remoteCommand).flatMap { $0 == "none" ? nil : $0 }
+        if resolved.bool(.permitLocalCommand) == true, let command = resolved.string(.localCommand), command != "none" {
+            do {
+                localCommand = try resolved.expand(command)
+            } catch {
+                throw SSHClientError(.refused, "LocalCommand \(command): \(error)")
+            }
+        } else {
+            localCommand = nil
+        }
         sessionType = resolved.string(.sessionType) ?? "default"
         stdinNull = resolved.bool(.stdinNull) ?? false
         gatewayPorts = resolved.bool(.gatewayPorts) ?? false
@@ -153,6 +165,13 @@ public struct SSHClientSettings: Sendable {
         default: configuration.addressFamily = .any
         }
         configuration.bindAddress = resolved.string(.bindAddress)
+        configuration.connectionAttempts = max(1, resolved.int(.connectionAttempts) ?? 1)
+        configuration.tcpKeepAlive = resolved.bool(.tcpKeepAlive) ?? true
+        // RekeyLimit: bytes and time; 0 or none keeps the transport's own limit.
+        if let bytes = resolved.string(.rekeyLimit).flatMap({ UInt64($0) }), bytes > 0 {
+            configuration.transport.rekeyBytes = bytes
+        }
+        if let seconds = resolved.rekeyInterval, seconds > 0 { configuration.transport.rekeyInterval = .seconds(seconds) }
         self.configuration = configuration
 
         let files = resolved.list(.userKnownHostsFile).flatMap { $0.split(separator: " ").map(String.init) }

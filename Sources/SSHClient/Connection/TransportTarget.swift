@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 import NIOPosix
 import SSHConnection
@@ -14,10 +15,35 @@ enum TransportTarget: Sendable {
     /// of that family (and of the bind address's) and tried in the resolver's order.
     func connect(
         configuration: TransportConfiguration, policy: HostKeyPolicy, timeout: Duration, bannerTimeout: Duration,
-        host: String, family: SSHClientConfiguration.AddressFamily = .any, bindAddress: String? = nil
+        host: String, family: SSHClientConfiguration.AddressFamily = .any, bindAddress: String? = nil, attempts: Int = 1,
+        keepAlive: Bool = true, logger: Logger? = nil
+    ) async throws -> TransportChannel {
+        guard case .tcp = self, attempts > 1 else {
+            return try await connectOnce(
+                configuration: configuration, policy: policy, timeout: timeout, bannerTimeout: bannerTimeout, host: host,
+                family: family, bindAddress: bindAddress, keepAlive: keepAlive)
+        }
+        // ConnectionAttempts: a failed TCP connection is tried again a second later, as ssh does.
+        for attempt in 1... {
+            do {
+                return try await connectOnce(
+                    configuration: configuration, policy: policy, timeout: timeout, bannerTimeout: bannerTimeout,
+                    host: host, family: family, bindAddress: bindAddress, keepAlive: keepAlive)
+            } catch let error as SSHClientError where attempt < attempts && [.connectionFailed, .timedOut].contains(error.code) {
+                logger?.debug("\(error.detail); trying again (attempt \(attempt + 1) of \(attempts))")
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        preconditionFailure("the attempts end with a return or a throw")
+    }
+
+    private func connectOnce(
+        configuration: TransportConfiguration, policy: HostKeyPolicy, timeout: Duration, bannerTimeout: Duration,
+        host: String, family: SSHClientConfiguration.AddressFamily, bindAddress: String?, keepAlive: Bool
     ) async throws -> TransportChannel {
         var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: keepAlive ? 1 : 0)
             .connectTimeout(TimeAmount(timeout))
         let initializer: @Sendable (any Channel) -> EventLoopFuture<TransportChannel> = { channel in
             channel.eventLoop.makeCompletedFuture {

@@ -77,6 +77,9 @@ public struct SSHResolvedConfig: Sendable {
     /// `ProxyCommand`, when set and `ProxyJump` is not.
     public var proxyCommand: String? { options.jumpHost == nil ? options.values[.proxyCommand] : nil }
 
+    /// `RekeyLimit`'s time, in seconds; nil when none is given.
+    public var rekeyInterval: Int? { options.rekeyInterval }
+
     /// `EscapeChar`'s byte, the `~` by default; nil for `none`.
     public var escapeCharacter: UInt8? {
         guard let code = NamedValues.escapeCharacterCode(name: options.values[.escapeChar] ?? "~"), (0...255).contains(code)

@@ -149,6 +149,7 @@ struct SSHCommand: AsyncParsableCommand {
         do {
             let forwardings = Forwardings(client: client, gatewayPorts: settings.gatewayPorts)
             try await forwardings.start(settings)
+            if let localCommand = settings.localCommand { await Self.runLocally(localCommand, logger: logger) }
             // -f: authenticated and forwarding; the process that waits in the foreground may go.
             if let readyDescriptor {
                 _ = write(readyDescriptor, "1", 1)
@@ -227,6 +228,18 @@ struct SSHCommand: AsyncParsableCommand {
             lines.append("RequestTTY yes")
         }
         return lines
+    }
+
+    /// LocalCommand: runs `command` with the user's shell, as ssh does once connected, and waits for it.
+    static func runLocally(_ command: String, logger: Logger) async {
+        logger.debug("Executing command: '\(command)'")
+        let shell = ProcessInfo.processInfo.environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh"
+        guard let pid = try? ProcessSpawn.start([shell, "-c", command]) else {
+            var standardError = StandardError()
+            print("Couldn't execute \(shell) -c \"\(command)\"", to: &standardError)
+            return
+        }
+        _ = await ProcessSpawn.wait(pid)
     }
 
     /// The environment variable that tells the background process of `-f` the descriptor to

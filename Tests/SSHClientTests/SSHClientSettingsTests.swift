@@ -1,0 +1,56 @@
+import SSHClient
+import SSHConfig
+import SSHTransport
+import SSHAuth
+import Testing
+
+/// ssh_config options reach the client as ssh reads them.
+struct SSHClientSettingsTests {
+    private func settings(_ text: String) throws -> SSHClientSettings {
+        try SSHClientSettings(config: SSHConfig(text: text), host: "h", localEnvironment: [:])
+    }
+
+    @Test func defaultsAreSsh() throws {
+        let plain = try settings("")
+        #expect(plain.configuration.connectionAttempts == 1)
+        #expect(plain.configuration.tcpKeepAlive)
+        #expect(plain.configuration.transport.rekeyBytes == 1 << 30)
+        #expect(plain.localCommand == nil && plain.remoteCommand == nil)
+        #expect(plain.asksAboutNewHostKeys)
+        #expect(plain.knownHostsFiles.suffix(2) == ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"])
+        #expect(plain.authentication.preferredMethods == SSHClientSettings.defaultPreferredAuthentications)
+        #expect(plain.authentication.promptAttempts == 3)
+    }
+
+    @Test func optionsAreHonoured() throws {
+        let set = try settings(
+            """
+            ConnectionAttempts 4
+            TCPKeepAlive no
+            RekeyLimit 64M 90
+            PermitLocalCommand yes
+            LocalCommand echo %h %p
+            Port 2222
+            PreferredAuthentications password,publickey,keyboard-interactive
+            KbdInteractiveAuthentication no
+            NumberOfPasswordPrompts 1
+            StrictHostKeyChecking accept-new
+            ExitOnForwardFailure yes
+            ClearAllForwardings yes
+            LocalForward 8080 localhost:80
+            """)
+        #expect(set.configuration.connectionAttempts == 4)
+        #expect(!set.configuration.tcpKeepAlive)
+        #expect(set.configuration.transport.rekeyBytes == 64 << 20)
+        #expect(set.configuration.transport.rekeyInterval == .seconds(90))
+        #expect(set.localCommand == "echo h 2222")
+        #expect(set.authentication.preferredMethods == ["password", "publickey"])
+        #expect(set.authentication.promptAttempts == 1)
+        #expect(!set.asksAboutNewHostKeys)
+        #expect(set.exitOnForwardFailure)
+        #expect(set.localForwards.isEmpty)
+        // Without PermitLocalCommand, LocalCommand is not run.
+        #expect(try settings("LocalCommand echo hi\n").localCommand == nil)
+        #expect(!(try settings("BatchMode yes\n").asksAboutNewHostKeys))
+    }
+}
