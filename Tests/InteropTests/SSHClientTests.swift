@@ -422,6 +422,27 @@ struct ParamikoSSHCommandTests {
         let batch = try await Peers.runDetached([paramiko, "ssh", "-o", "BatchMode=yes"] + login + ["true"], environment: right)
         #expect(batch.status == 255)
         #expect(asked().isEmpty)
+        // AddKeysToAgent: the key, once decrypted and used, goes to the agent; the next login needs no passphrase.
+        if let sshAgent = Peers.executable("ssh-agent"), let sshAdd = Peers.executable("ssh-add") {
+            let socket = directory.appendingPathComponent("agent.sock").path
+            let agent = try PeerSpawn.spawn(
+                [sshAgent, "-D", "-a", socket], output: .file(directory.appendingPathComponent("agent.log").path))
+            defer { PeerSpawn.stop(agent) }
+            for _ in 0..<250 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(20)) }
+            var withAgent = right
+            withAgent["SSH_AUTH_SOCK"] = socket
+            let added = try await Peers.runDetached(
+                [paramiko, "ssh", "-o", "AddKeysToAgent=yes"] + login + ["echo added"], environment: withAgent)
+            #expect(added.status == 0 && added.output.contains("added"), "\(added.output)")
+            #expect(asked() == [passphrase])
+            let listed = try await Peers.runDetached([sshAdd, "-l"], environment: ["SSH_AUTH_SOCK": socket])
+            #expect(listed.output.contains(key.publicKey.fingerprint()) && listed.output.contains(keyPath), "\(listed.output)")
+            let fromAgent = try await Peers.runDetached(
+                [paramiko, "ssh", "-o", "IdentitiesOnly=no", "-o", "PreferredAuthentications=publickey"]
+                    + login.filter { $0 != keyPath && $0 != "-i" } + ["echo agent"], environment: withAgent)
+            #expect(fromAgent.status == 0 && fromAgent.output.contains("agent"), "\(fromAgent.output)")
+            #expect(asked().isEmpty)
+        }
         guard Peers.available("tmux") else { return }
         let marker = directory.appendingPathComponent("typed").path
         let command = ([paramiko, "ssh"] + login + ["echo typed-in"]).map { "'\($0)'" }.joined(separator: " ")

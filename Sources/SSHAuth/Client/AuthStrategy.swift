@@ -39,6 +39,9 @@ public struct AuthStrategy: Sendable {
     public var promptAttempts = 3
     /// The methods to try, in this order (ssh's PreferredAuthentications); nil keeps the order above.
     public var preferredMethods: [String]?
+    /// Told of each key file's private key the first time it signs, with the file's path: what
+    /// ssh's AddKeysToAgent hands to the agent.
+    public var keyFileUsed: (@Sendable (_ key: SSHPrivateKey, _ path: String) async -> Void)?
 
     /// The default key file names, in the order OpenSSH 9.2 tries them.
     public static let defaultKeyNames = ["id_rsa", "id_ecdsa", "id_ed25519", "id_dsa"]
@@ -73,14 +76,16 @@ public struct AuthStrategy: Sendable {
             }
             let signer: any SSHSigner
             do {
-                signer = try SSHPrivateKey(path: path, passphrase: passphrase ?? password)
+                let key = try SSHPrivateKey(path: path, passphrase: passphrase ?? password)
+                signer = keyFileUsed.map { KeyFileSigner(key: key, path: path, used: $0) } ?? key
             } catch let error where [.passphraseRequired, .wrongPassphrase].contains(error.code) {
                 guard let passphrasePrompt, let publicKey = EncryptedKeyFileSigner.publicKey(ofKeyFile: path) else {
                     problems.append((path, error))
                     return
                 }
                 signer = EncryptedKeyFileSigner(
-                    path: path, publicKey: publicKey, attempts: promptAttempts, prompt: passphrasePrompt)
+                    path: path, publicKey: publicKey, attempts: promptAttempts, prompt: passphrasePrompt,
+                    decrypted: keyFileUsed)
             } catch {
                 problems.append((path, error))
                 return

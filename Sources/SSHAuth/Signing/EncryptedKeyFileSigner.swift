@@ -14,16 +14,21 @@ public final class EncryptedKeyFileSigner: SSHSigner, @unchecked Sendable {
     public let path: String
     private let prompt: PassphrasePrompt
     private let attempts: Int
+    private let report: (@Sendable (SSHPrivateKey, String) async -> Void)?
     private let lock = NSLock()
     private var decrypted: SSHPrivateKey?
 
     /// A signer for the key file at `path` whose public key is `publicKey`; `prompt` is asked up to
-    /// `attempts` times while the passphrase is wrong.
-    public init(path: String, publicKey: SSHPublicKey, attempts: Int = 3, prompt: @escaping PassphrasePrompt) {
+    /// `attempts` times while the passphrase is wrong, and `decrypted` is told of the key once it is.
+    public init(
+        path: String, publicKey: SSHPublicKey, attempts: Int = 3, prompt: @escaping PassphrasePrompt,
+        decrypted: (@Sendable (_ key: SSHPrivateKey, _ path: String) async -> Void)? = nil
+    ) {
         self.path = path
         self.publicKey = publicKey
         self.attempts = max(1, attempts)
         self.prompt = prompt
+        self.report = decrypted
     }
 
     /// The public key an encrypted key file at `path` can be offered with: `path.pub`'s, or the one
@@ -56,6 +61,7 @@ public final class EncryptedKeyFileSigner: SSHSigner, @unchecked Sendable {
                     throw AuthError(.invalidCredential, "\(path) holds another key than its public key says")
                 }
                 lock.withLock { decrypted = key }
+                await report?(key, path)
                 return key
             } catch let error as KeyFileError where error.code == .wrongPassphrase {
                 continue

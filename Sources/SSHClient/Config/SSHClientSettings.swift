@@ -10,7 +10,7 @@ import SSHTransport
 /// StrictHostKeyChecking, UserKnownHostsFile, GlobalKnownHostsFile, HashKnownHosts, the algorithm lists, SendEnv/SetEnv, RequestTTY,
 /// BatchMode, PasswordAuthentication, PubkeyAuthentication, KbdInteractiveAuthentication,
 /// PreferredAuthentications, NumberOfPasswordPrompts, LogLevel, EscapeChar, EnableEscapeCommandline, RemoteCommand,
-/// SessionType, StdinNull, ForkAfterAuthentication, LocalCommand with PermitLocalCommand, RekeyLimit,
+/// SessionType, StdinNull, ForkAfterAuthentication, AddKeysToAgent, LocalCommand with PermitLocalCommand, RekeyLimit,
 /// ConnectionAttempts, TCPKeepAlive, GatewayPorts, ExitOnForwardFailure, ClearAllForwardings, AddressFamily and
 /// BindAddress.
 public struct SSHClientSettings: Sendable {
@@ -56,6 +56,19 @@ public struct SSHClientSettings: Sendable {
     public var escapeCharacter: UInt8?
     /// EnableEscapeCommandline: whether the `~C` command line is available.
     public var enableEscapeCommandline: Bool
+    /// AddKeysToAgent: whether a key file's key, once it signs, goes to the agent, and how; nil for no.
+    public var addKeysToAgent: AgentAddition?
+
+    /// How AddKeysToAgent hands a key to the agent (ssh_config(5)).
+    public struct AgentAddition: Sendable, Equatable {
+        /// `ask`: only if our user says yes.
+        public var ask = false
+        /// `confirm`: the agent asks its user before each use.
+        public var confirm = false
+        /// A time: the agent forgets the key after so many seconds.
+        public var lifetime: Int?
+    }
+
     /// LocalCommand, when PermitLocalCommand allows it: run here once connected, tokens expanded.
     public var localCommand: String?
     /// RemoteCommand: the command to run when none is given; nil for none.
@@ -102,6 +115,18 @@ public struct SSHClientSettings: Sendable {
         escapeCharacter = resolved.escapeCharacter
         enableEscapeCommandline = resolved.bool(.enableEscapeCommandline) ?? false
         remoteCommand = resolved.string(.remoteCommand).flatMap { $0 == "none" ? nil : $0 }
+        var addition = AgentAddition()
+        var adds = false
+        for word in (resolved.string(.addKeysToAgent) ?? "").split(separator: " ") {
+            switch word {
+            case "yes", "true": adds = true
+            case "ask": (adds, addition.ask) = (true, true)
+            case "confirm": (adds, addition.confirm) = (true, true)
+            default:
+                if let seconds = Int(word), seconds > 0 { (adds, addition.lifetime) = (true, seconds) }
+            }
+        }
+        addKeysToAgent = adds ? addition : nil
         if resolved.bool(.permitLocalCommand) == true, let command = resolved.string(.localCommand), command != "none" {
             do {
                 localCommand = try resolved.expand(command)

@@ -76,11 +76,36 @@ enum ClientConnection {
             agentKeys = (try? await SSHAgentClient(socketPath: socket).signers()) ?? []
         }
         if !settings.batchMode { ask(for: &settings.authentication, user: settings.user, host: settings.host) }
+        if let addition = settings.addKeysToAgent, let socket = settings.identityAgent {
+            let held = Set(agentKeys.map(\.publicKey))
+            settings.authentication.keyFileUsed = { key, path in
+                await addToAgent(key, path: path, socket: socket, addition, unless: held)
+            }
+        }
         if settings.asksAboutNewHostKeys {
             settings.hostKeyPolicy = .knownHosts(
                 settings.knownHostsFiles, unknown: .ask(askAboutHostKey), hashNames: settings.hashKnownHosts)
         }
         return try await SSHClient.connect(settings: settings, agentKeys: agentKeys)
+    }
+
+    /// AddKeysToAgent: hands `key`, loaded from `path`, to the agent at `socket` as ssh does, unless the
+    /// agent held it already or, with `ask`, our user says no.
+    static func addToAgent(
+        _ key: SSHPrivateKey, path: String, socket: String, _ addition: SSHClientSettings.AgentAddition,
+        unless held: Set<SSHPublicKey>
+    ) async {
+        guard !held.contains(key.publicKey) else { return }
+        if addition.ask {
+            let answer = await TerminalPrompt.ask("Add key \(path) (\(key.comment)) to agent? (yes/no) ", echo: true)
+            guard answer?.lowercased() == "yes" else { return }
+        }
+        do {
+            try await SSHAgentClient(socketPath: socket).add(
+                key, comment: path, lifetime: addition.lifetime.map { .seconds($0) }, confirm: addition.confirm)
+        } catch {
+            TerminalPrompt.tell("Could not add identity \"\(path)\" to the agent: \(error)\n")
+        }
     }
 
     /// StrictHostKeyChecking ask, as ssh asks it: `yes`, `no`, or the key's fingerprint typed out;
