@@ -73,7 +73,7 @@ struct InteractiveSession {
             var scanner = escapes.map {
                 EscapeSequenceScanner(escapeCharacter: $0.escapeCharacter, commandLine: $0.commandLineEnabled)
             }
-            for await chunk in input?.chunks ?? AsyncStream { $0.finish() } {
+            for await chunk in input?.chunks ?? AsyncStream(unfolding: { nil }) {
                 guard let escapes, scanner != nil else {
                     try await channel.write(chunk)
                     input?.consumed()
