@@ -257,6 +257,20 @@ struct ParamikoSSHCommandTests {
         #expect(!authenticated(ours.output).isEmpty)
         #expect(authenticated(ours.output) == authenticated(theirs.output), "\(ours.output)")
         #expect(!ours.output.contains("debug1:"))
+        // VisualHostKey: the server's key drawn as ssh draws it.
+        func drawing(_ output: String) -> [Substring] {
+            let lines = output.split(whereSeparator: \.isNewline)
+            guard let start = lines.firstIndex(where: { $0.hasPrefix("Host key fingerprint is") }) else { return [] }
+            return Array(lines[start..<min(start + 12, lines.count)])
+        }
+        // ssh draws a key it knows: record it first.
+        let knownHosts = setup.directory.appendingPathComponent("known_hosts").path
+        let known = ["-o", "UserKnownHostsFile=\(knownHosts)", "-o", "StrictHostKeyChecking=accept-new"]
+        _ = try await Peers.runDetached([paramiko, "ssh"] + known + flags + ["true"])
+        let drawnOurs = try await Peers.runDetached([paramiko, "ssh", "-o", "VisualHostKey=yes"] + known + flags + ["true"])
+        let drawnTheirs = try await Peers.runDetached([ssh, "-o", "VisualHostKey=yes"] + known + flags + ["true"])
+        #expect(drawing(drawnOurs.output).count == 12 && drawing(drawnOurs.output).last?.hasSuffix("[SHA256]-----+") == true)
+        #expect(drawing(drawnOurs.output) == drawing(drawnTheirs.output), "\(drawnOurs.output)")
         let debugOurs = try await Peers.runDetached([paramiko, "ssh", "-v"] + flags + ["exit 5"])
         let debugTheirs = try await Peers.runDetached([ssh, "-v"] + flags + ["exit 5"])
         #expect(debugOurs.status == 5)

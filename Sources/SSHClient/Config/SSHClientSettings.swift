@@ -10,7 +10,7 @@ import SSHTransport
 /// StrictHostKeyChecking, UserKnownHostsFile, GlobalKnownHostsFile, HashKnownHosts, the algorithm lists, SendEnv/SetEnv, RequestTTY,
 /// BatchMode, PasswordAuthentication, PubkeyAuthentication, KbdInteractiveAuthentication,
 /// PreferredAuthentications, NumberOfPasswordPrompts, LogLevel, EscapeChar, EnableEscapeCommandline, RemoteCommand,
-/// SessionType, StdinNull, ForkAfterAuthentication, AddKeysToAgent, LocalCommand with PermitLocalCommand, RekeyLimit,
+/// SessionType, StdinNull, ForkAfterAuthentication, AddKeysToAgent, VisualHostKey, LocalCommand with PermitLocalCommand, RekeyLimit,
 /// ConnectionAttempts, TCPKeepAlive, GatewayPorts, ExitOnForwardFailure, ClearAllForwardings, AddressFamily and
 /// BindAddress.
 public struct SSHClientSettings: Sendable {
@@ -56,6 +56,8 @@ public struct SSHClientSettings: Sendable {
     public var escapeCharacter: UInt8?
     /// EnableEscapeCommandline: whether the `~C` command line is available.
     public var enableEscapeCommandline: Bool
+    /// VisualHostKey: whether the server's key is shown as randomart too.
+    public var visualHostKey: Bool
     /// AddKeysToAgent: whether a key file's key, once it signs, goes to the agent, and how; nil for no.
     public var addKeysToAgent: AgentAddition?
 
@@ -115,6 +117,7 @@ public struct SSHClientSettings: Sendable {
         escapeCharacter = resolved.escapeCharacter
         enableEscapeCommandline = resolved.bool(.enableEscapeCommandline) ?? false
         remoteCommand = resolved.string(.remoteCommand).flatMap { $0 == "none" ? nil : $0 }
+        visualHostKey = resolved.bool(.visualHostKey) ?? false
         var addition = AgentAddition()
         var adds = false
         for word in (resolved.string(.addKeysToAgent) ?? "").split(separator: " ") {

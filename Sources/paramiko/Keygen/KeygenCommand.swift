@@ -52,6 +52,9 @@ struct KeygenCommand: ParsableCommand {
     @Flag(name: .customShort("l"), help: "Print the key's fingerprint.")
     var fingerprint = false
 
+    @Flag(name: .customShort("v"), help: "With -l, draw the fingerprint as randomart too.")
+    var visual = false
+
     @Option(name: .customShort("E"), help: "Fingerprint hash: sha256 (default) or md5.")
     var fingerprintHash: String = "sha256"
 
@@ -167,12 +170,16 @@ struct KeygenCommand: ParsableCommand {
         if !text.contains("-----BEGIN"), !text.contains("---- BEGIN") {
             let (entries, _) = AuthorizedKey.entries(in: text)
             if !entries.isEmpty {
-                for entry in entries { print(entry.key.fingerprintLine(comment: entry.comment, digest: digest)) }
+                for entry in entries {
+                    print(entry.key.fingerprintLine(comment: entry.comment, digest: digest))
+                    if visual { print(entry.key.randomArt(digest)) }
+                }
                 return
             }
         }
         let (key, comment) = try Self.loadPublicKey(file, passphrase: passphrase)
         print(key.fingerprintLine(comment: comment, digest: digest))
+        if visual { print(key.randomArt(digest)) }
     }
 
     /// `-p` and `-c`: rewrite a private key with a new passphrase or comment, in its own format.

@@ -83,10 +83,18 @@ enum ClientConnection {
             }
         }
         if settings.asksAboutNewHostKeys {
+            let visual = settings.visualHostKey
             settings.hostKeyPolicy = .knownHosts(
-                settings.knownHostsFiles, unknown: .ask(askAboutHostKey), hashNames: settings.hashKnownHosts)
+                settings.knownHostsFiles, unknown: .ask { key, host, port in await askAboutHostKey(key, host: host, port: port, visual: visual) },
+                hashNames: settings.hashKnownHosts)
         }
-        return try await SSHClient.connect(settings: settings, agentKeys: agentKeys)
+        let client = try await SSHClient.connect(settings: settings, agentKeys: agentKeys)
+        if settings.visualHostKey && !quiet {
+            // As ssh with VisualHostKey: the key the server proved, drawn.
+            var standardError = StandardError()
+            print("Host key fingerprint is \(client.hostKey.fingerprint())\n\(client.hostKey.randomArt())", to: &standardError)
+        }
+        return client
     }
 
     /// AddKeysToAgent: hands `key`, loaded from `path`, to the agent at `socket` as ssh does, unless the
@@ -110,12 +118,12 @@ enum ClientConnection {
 
     /// StrictHostKeyChecking ask, as ssh asks it: `yes`, `no`, or the key's fingerprint typed out;
     /// no without a terminal or askpass to ask on.
-    @Sendable static func askAboutHostKey(_ key: SSHPublicKey, host: String, port: Int) async -> Bool {
+    @Sendable static func askAboutHostKey(_ key: SSHPublicKey, host: String, port: Int, visual: Bool) async -> Bool {
         let name = HostKeys.name(host: host, port: port)
         let fingerprint = key.fingerprint()
         var question = """
             The authenticity of host '\(name)' can't be established.
-            \(key.typeLabel) key fingerprint is \(fingerprint).
+            \(key.typeLabel) key fingerprint is \(fingerprint).\(visual ? "\n" + key.randomArt() : "")
             This key is not known by any other names.
             Are you sure you want to continue connecting (yes/no/[fingerprint])?\u{20}
             """
