@@ -36,6 +36,13 @@ struct SSHClientTests {
             return path
         }
 
+        /// `ssh`'s arguments to log in to this server with the key, its host key taken unseen:
+        /// `options` (ssh_config lines, as `-o` takes them) first, then the port and the destination.
+        func loginFlags(_ options: [String] = [], quiet: Bool = false) -> [String] {
+            ["-F", "none", "-i", keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]
+                + options.flatMap { ["-o", $0] } + (quiet ? ["-q"] : []) + ["-p", "\(server.port)", "\(NSUserName())@127.0.0.1"]
+        }
+
         func connect(policy: SSHHostKeyPolicy = .acceptAnythingInsecurely, configuration: SSHClientConfiguration = .init())
             async throws -> SSHClient
         {
@@ -213,10 +220,7 @@ struct ParamikoSSHCommandTests {
     @Test func sameOutputAndStatusAsOpenSSH() async throws {
         let setup = try await SSHClientTests.setUp()
         defer { setup.server.stop() }
-        let flags = [
-            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "LogLevel=ERROR", "-q", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
-        ]
+        let flags = setup.loginFlags(["LogLevel=ERROR"], quiet: true)
         let paramiko = try Peers.paramiko()
         let ssh = Peers.executable("ssh") ?? "ssh"
         for command in ["echo one; echo two >&2; exit 3", "printf 'a\\nb'", "exit 0", "head -c 100000 /dev/zero | wc -c"] {
@@ -240,10 +244,7 @@ struct ParamikoSSHCommandTests {
     @Test func verboseOutputSpeaksAsSsh() async throws {
         let setup = try await SSHClientTests.setUp()
         defer { setup.server.stop() }
-        let flags = [
-            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
-        ]
+        let flags = setup.loginFlags()
         let paramiko = try Peers.paramiko()
         let ssh = Peers.executable("ssh") ?? "ssh"
         let plain = try await Peers.runDetached([paramiko, "ssh"] + flags + ["true"])
@@ -337,11 +338,7 @@ struct ParamikoSSHCommandTests {
         defer { setup.server.stop() }
         let paramiko = try Peers.paramiko()
         // sshd's own port is taken.
-        let login = [
-            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "LogLevel=ERROR", "-p", "\(setup.server.port)", "-L", "\(setup.server.port):127.0.0.1:9",
-            "\(NSUserName())@127.0.0.1",
-        ]
+        let login = setup.loginFlags(["LogLevel=ERROR", "LocalForward \(setup.server.port) 127.0.0.1:9"])
         let warned = try await Peers.runDetached([paramiko, "ssh"] + login + ["echo went on"])
         #expect(warned.status == 0)
         #expect(warned.output.contains("went on") && warned.output.contains("Could not request local forwarding"))
@@ -358,10 +355,7 @@ struct ParamikoSSHCommandTests {
         let echo = try await EchoServer.start()
         defer { echo.stop() }
         let paramiko = try Peers.paramiko()
-        let login = [
-            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "LogLevel=ERROR", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
-        ]
+        let login = setup.loginFlags(["LogLevel=ERROR"])
         // The background process keeps our standard output and error, as ssh's does: they go to a
         // file here, so that nothing waits for them to close.
         let log = setup.directory.appendingPathComponent("log").path
@@ -512,11 +506,7 @@ struct ParamikoSSHCommandTests {
         let setup = try await SSHClientTests.setUp()
         defer { setup.server.stop() }
         let paramiko = try Peers.paramiko()
-        let login = [
-            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "LogLevel=ERROR", "-o", "LocalCommand=echo local %r@%h:%p", "-p", "\(setup.server.port)",
-            "\(NSUserName())@127.0.0.1",
-        ]
+        let login = setup.loginFlags(["LogLevel=ERROR", "LocalCommand=echo local %r@%h:%p"])
         let permitted = try await Peers.runDetached([paramiko, "ssh", "-o", "PermitLocalCommand=yes"] + login + ["echo remote"])
         #expect(permitted.output.contains("local \(NSUserName())@127.0.0.1:\(setup.server.port)\n"), "\(permitted.output)")
         #expect(permitted.output.contains("remote\n"))
@@ -550,10 +540,7 @@ struct ParamikoSSHCommandTests {
 
         let setup = try await SSHClientTests.setUp()
         defer { setup.server.stop() }
-        let login = [
-            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-q", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
-        ]
+        let login = setup.loginFlags(quiet: true)
         let withInput = try await Peers.runDetached([paramiko, "ssh"] + login + ["wc -c"], input: Data(count: 1000))
         #expect(withInput.output.trimmingCharacters(in: .whitespacesAndNewlines) == "1000")
         let nullInput = try await Peers.runDetached([paramiko, "ssh", "-n"] + login + ["wc -c"], input: Data(count: 1000))
@@ -593,10 +580,7 @@ struct ParamikoSSHCommandTests {
         try "Authorised use only.\n".write(toFile: banner, atomically: true, encoding: .utf8)
         let setup = try await SSHClientTests.setUp(["LogLevel ERROR", "Banner \(banner)"])
         defer { setup.server.stop() }
-        let command = [
-            try Peers.paramiko(), "ssh", "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no",
-            "-o", "UserKnownHostsFile=/dev/null", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1", "echo in",
-        ].map { "'\($0)'" }.joined(separator: " ")
+        let command = ([try Peers.paramiko(), "ssh"] + setup.loginFlags() + ["echo in"]).map { "'\($0)'" }.joined(separator: " ")
         let both = try await Peers.runDetached(["/bin/sh", "-c", command])
         #expect(both.output.contains("Authorised use only."))
         let stdoutOnly = try await Peers.runDetached(["/bin/sh", "-c", command + " 2>/dev/null"])
@@ -657,10 +641,7 @@ struct ParamikoSSHCommandTests {
         let setup = try await SSHClientTests.setUp()
         defer { setup.server.stop() }
         let marker = setup.directory.appendingPathComponent("exited").path
-        let flags = [
-            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-q", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
-        ]
+        let flags = setup.loginFlags(quiet: true)
         let command = ([try Peers.paramiko(), "ssh"] + flags).map { "'\($0)'" }.joined(separator: " ")
         let tmux = try TmuxSession.start(["/bin/sh", "-c", command + "; echo $? > \(marker)"], columns: 91, rows: 26)
         defer { tmux.stop() }
@@ -682,10 +663,7 @@ struct ParamikoSSHCommandTests {
         let echo = try await EchoServer.start()
         defer { echo.stop() }
         let marker = setup.directory.appendingPathComponent("exited").path
-        let flags = [
-            "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "EnableEscapeCommandline=yes", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
-        ]
+        let flags = setup.loginFlags(["EnableEscapeCommandline=yes"])
         let command = ([try Peers.paramiko(), "ssh"] + flags).map { "'\($0)'" }.joined(separator: " ")
         let tmux = try TmuxSession.start(["/bin/sh", "-c", command + "; echo $? > \(marker); sleep 30"], rows: 60)
         defer { tmux.stop() }
