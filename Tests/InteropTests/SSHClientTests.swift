@@ -477,7 +477,10 @@ struct ParamikoSSHCommandTests {
             "-F", "none", "-i", setup.keyPath, "-o", "UserKnownHostsFile=\(knownHosts)", "-o", "GlobalKnownHostsFile=/dev/null",
             "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
         ]
-        let unasked = try await Peers.runDetached([paramiko, "ssh"] + login + ["echo in"], environment: ["SSH_ASKPASS_REQUIRE": "never"])
+        // Without a controlling terminal (setsid), as under CI, whatever terminal runs the tests.
+        let setsid = Peers.executable("setsid").map { [$0, "--wait"] } ?? []
+        let unasked = try await Peers.runDetached(
+            setsid + [paramiko, "ssh"] + login + ["echo in"], environment: ["SSH_ASKPASS_REQUIRE": "never"])
         #expect(unasked.status == 255 && unasked.output.contains("Host key verification failed."), "\(unasked.output)")
         #expect(!FileManager.default.fileExists(atPath: knownHosts))
         guard Peers.available("tmux") else { return }
