@@ -272,6 +272,11 @@ struct ParamikoSSHCommandTests {
         let drawnTheirs = try await Peers.runDetached([ssh, "-o", "VisualHostKey=yes"] + known + flags + ["true"])
         #expect(drawing(drawnOurs.output).count == 12 && drawing(drawnOurs.output).last?.hasSuffix("[SHA256]-----+") == true)
         #expect(drawing(drawnOurs.output) == drawing(drawnTheirs.output), "\(drawnOurs.output)")
+        // -E: the log goes to the file, not to standard error.
+        let logFile = setup.directory.appendingPathComponent("ssh.log").path
+        let logged = try await Peers.runDetached([paramiko, "ssh", "-v", "-E", logFile] + flags + ["true"])
+        #expect(logged.status == 0 && !logged.output.contains("debug1:"))
+        #expect(try String(contentsOfFile: logFile, encoding: .utf8).contains("debug1: Connection established.\r\n"))
         let debugOurs = try await Peers.runDetached([paramiko, "ssh", "-v"] + flags + ["exit 5"])
         let debugTheirs = try await Peers.runDetached([ssh, "-v"] + flags + ["exit 5"])
         #expect(debugOurs.status == 5)
@@ -548,6 +553,11 @@ struct ParamikoSSHCommandTests {
         #expect(withInput.output.trimmingCharacters(in: .whitespacesAndNewlines) == "1000")
         let nullInput = try await Peers.runDetached([paramiko, "ssh", "-n"] + login + ["wc -c"], input: Data(count: 1000))
         #expect(nullInput.output.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        // -4 and -b: an IPv4 address, connected from the address named.
+        let bound = try await Peers.runDetached([paramiko, "ssh", "-4", "-b", "127.0.0.1"] + login + ["echo $SSH_CLIENT"])
+        #expect(bound.status == 0 && bound.output.hasPrefix("127.0.0.1 "), "\(bound.output)")
+        let badBind = try await Peers.runDetached([paramiko, "ssh", "-b", "not-an-address"] + login + ["true"])
+        #expect(badBind.status == 255 && badBind.output.contains("BindAddress not-an-address"))
     }
 
     @Test func certificateFileLogsInThroughTrustedUserCAKeys() async throws {
