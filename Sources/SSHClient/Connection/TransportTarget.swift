@@ -18,23 +18,22 @@ enum TransportTarget: Sendable {
         host: String, family: SSHClientConfiguration.AddressFamily = .any, bindAddress: String? = nil, attempts: Int = 1,
         keepAlive: Bool = true, logger: Logger? = nil
     ) async throws -> TransportChannel {
-        guard case .tcp = self, attempts > 1 else {
-            return try await connectOnce(
-                configuration: configuration, policy: policy, timeout: timeout, bannerTimeout: bannerTimeout, host: host,
-                family: family, bindAddress: bindAddress, keepAlive: keepAlive)
-        }
         // ConnectionAttempts: a failed TCP connection is tried again a second later, as ssh does.
-        for attempt in 1... {
-            do {
-                return try await connectOnce(
-                    configuration: configuration, policy: policy, timeout: timeout, bannerTimeout: bannerTimeout,
-                    host: host, family: family, bindAddress: bindAddress, keepAlive: keepAlive)
-            } catch let error as SSHClientError where attempt < attempts && [.connectionFailed, .timedOut].contains(error.code) {
-                logger?.debug("\(error.detail); trying again (attempt \(attempt + 1) of \(attempts))")
-                try await Task.sleep(for: .seconds(1))
+        if case .tcp = self {
+            for attempt in 1..<max(1, attempts) {
+                do {
+                    return try await connectOnce(
+                        configuration: configuration, policy: policy, timeout: timeout, bannerTimeout: bannerTimeout,
+                        host: host, family: family, bindAddress: bindAddress, keepAlive: keepAlive)
+                } catch let error as SSHClientError where [.connectionFailed, .timedOut].contains(error.code) {
+                    logger?.debug("\(error.detail); trying again (attempt \(attempt + 1) of \(attempts))")
+                    try await Task.sleep(for: .seconds(1))
+                }
             }
         }
-        preconditionFailure("the attempts end with a return or a throw")
+        return try await connectOnce(
+            configuration: configuration, policy: policy, timeout: timeout, bannerTimeout: bannerTimeout, host: host,
+            family: family, bindAddress: bindAddress, keepAlive: keepAlive)
     }
 
     private func connectOnce(

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import SSHAuth
 import SSHClient
 import SSHConfig
@@ -155,9 +156,9 @@ enum ClientConnection {
             }
             return answers
         }
-        let asked = PromptCount()
+        let asked = NIOLockedValueBox(0)
         strategy.passwordPrompt = {
-            if asked.next() > 1 { TerminalPrompt.tell("Permission denied, please try again.\n") }
+            if asked.withLockedValue({ $0 += 1; return $0 }) > 1 { TerminalPrompt.tell("Permission denied, please try again.\n") }
             return await TerminalPrompt.ask("\(user)@\(host)'s password: ")
         }
     }
@@ -165,18 +166,5 @@ enum ClientConnection {
     /// A logger that writes on standard error as ssh does, at `verbosity`, or to `file` (`ssh -E`).
     static func logger(_ verbosity: LogVerbosity, file: FileHandle = .standardError) -> Logger {
         Logger(label: "paramiko.ssh") { _ in StandardErrorLogHandler(verbosity: verbosity, output: file) }
-    }
-}
-
-/// How many times the password was asked for.
-private final class PromptCount: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-
-    func next() -> Int {
-        lock.withLock {
-            count += 1
-            return count
-        }
     }
 }

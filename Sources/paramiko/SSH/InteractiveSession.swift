@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import SSHClient
 import SSHConnection
@@ -66,7 +67,8 @@ struct InteractiveSession {
                 verbosity: verbosity, escapeCharacter: character, commandLineEnabled: commandLineEnabled)
         }
         let input = readsInput ? StandardInputReader() : nil
-        let disconnected = DisconnectRequest()
+        // Set once the user asks to disconnect (`~.`): the session's end is then no error.
+        let disconnected = NIOLockedValueBox(false)
         // The writer runs on the connection's event loop too: a chunk goes from the reading
         // thread to the socket with one hop instead of three.
         let writer = Task(executorPreference: channel.connection.taskExecutor) { [client] in
@@ -85,7 +87,7 @@ struct InteractiveSession {
                         try await channel.write(data)
                     case .command(let command):
                         guard await escapes.perform(command) == .disconnect else { continue }
-                        disconnected.request()
+                        disconnected.withLockedValue { $0 = true }
                         await client.close()
                         return
                     case .commandLine(let line):
@@ -104,7 +106,7 @@ struct InteractiveSession {
             }
             if case .stdioForward = request { return 0 }
             return status
-        } catch where disconnected.requested {
+        } catch where disconnected.withLockedValue({ $0 }) {
             return 255
         }
     }
@@ -227,15 +229,6 @@ final class RawMode: @unchecked Sendable {
         active = false
         tcsetattr(0, TCSADRAIN, &saved)
     }
-}
-
-/// Set once the user asked to disconnect (`~.`): the session's end is then no error.
-final class DisconnectRequest: @unchecked Sendable {
-    private let lock = NSLock()
-    private var flag = false
-
-    func request() { lock.withLock { flag = true } }
-    var requested: Bool { lock.withLock { flag } }
 }
 
 /// Standard input read on a thread of its own in large chunks, a few ahead of the channel: the

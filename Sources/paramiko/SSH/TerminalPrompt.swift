@@ -41,7 +41,7 @@ enum TerminalPrompt {
             }
         if useAskPass { return askPass(environment["SSH_ASKPASS"] ?? "/usr/bin/ssh-askpass", prompt) }
         guard terminal >= 0 else { return nil }
-        return read(from: terminal, prompt: prompt, echo: echo)
+        return readLine(on: terminal, prompt: prompt, echo: echo)
     }
 
     /// Runs the askpass program with `prompt` and takes the first line it prints; nil when it fails.
@@ -59,7 +59,7 @@ enum TerminalPrompt {
         var answer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1024)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(pipe.read, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { read(pipe.read, $0.baseAddress, $0.count) }
             if count > 0 { answer += chunk[0..<count] } else if count == 0 || errno != EINTR { break }
         }
         close(pipe.read)
@@ -71,7 +71,7 @@ enum TerminalPrompt {
     }
 
     /// Writes `prompt` on the terminal and reads a line there, the echo off unless `echo`.
-    private static func read(from terminal: Int32, prompt: String, echo: Bool) -> String? {
+    private static func readLine(on terminal: Int32, prompt: String, echo: Bool) -> String? {
         _ = prompt.utf8CString.withUnsafeBufferPointer { write(terminal, $0.baseAddress, $0.count - 1) }
         var saved = termios()
         let quiet = !echo && tcgetattr(terminal, &saved) == 0
@@ -89,7 +89,7 @@ enum TerminalPrompt {
         var line: [UInt8] = []
         var byte: UInt8 = 0
         while true {
-            let count = Glibc.read(terminal, &byte, 1)
+            let count = read(terminal, &byte, 1)
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { return line.isEmpty ? nil : String(decoding: line, as: UTF8.self) }
             if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { break }
