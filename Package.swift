@@ -33,6 +33,10 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
         .systemLibrary(
+            name: "CGSSAPI",
+            providers: [.apt(["libkrb5-dev"]), .brew(["krb5"])]
+        ),
+        .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
@@ -76,7 +80,7 @@ let package = Package(
         .target(
             name: "SSHAuth",
             dependencies: [
-                "SSHWire", "SSHCrypto", "SSHTransport", "SSHConfig",
+                "SSHWire", "SSHCrypto", "SSHTransport", "SSHConfig", "CGSSAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -146,7 +146,10 @@ public final class SSHClient: Sendable {
                         result = try await client.authenticate(over: transport, credentials: authentication.credentials().credentials)
                     } catch let error as AuthError {
                         try? await transport.disconnect(.noMoreAuthMethodsAvailable, "")
-                        throw SSHClientError(.authenticationFailed, "\(username)@\(host): \(error.detail)")
+                        // ssh's words when every method was tried: scripts look for them.
+                        let detail = error.code == .exhausted
+                            ? "Permission denied (\(error.allowedMethods.joined(separator: ",")))." : error.detail
+                        throw SSHClientError(.authenticationFailed, "\(username)@\(host): \(detail)")
                     }
                     try await transport.authenticationSucceeded()
                     logger.info("Authenticated to \(host) ([\(address)]:\(port)) using \"\(result.method)\".")

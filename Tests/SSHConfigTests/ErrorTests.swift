@@ -84,6 +84,14 @@ struct ErrorTests {
         #expect(error?.file == missing)
     }
 
+    @Test func devNullAndDirectoriesAsFlagF() throws {
+        // `ssh -F /dev/null` is the usual way to read no file: it is empty, not unreadable.
+        let resolved = try resolveFile("/dev/null")
+        #expect(resolved.port == 22)
+        let directory = try TemporaryDirectory()
+        #expect(fileError(directory.path)?.code == .unreadableFile)
+    }
+
     @Test func includeLoopIsAnError() throws {
         let directory = try TemporaryDirectory()
         try directory.write("a.conf", "Host *\n  Include \(directory.path)/b.conf\n")

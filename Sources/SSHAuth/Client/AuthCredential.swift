@@ -15,6 +15,8 @@ public enum AuthCredential: Sendable {
     case keyboardInteractive(KeyboardInteractiveResponder)
     /// `hostbased` (RFC 4252 §9): the client host's key, its name and the local user name.
     case hostBased(any SSHSigner, clientHostName: String, clientUserName: String)
+    /// `gssapi-with-mic` (RFC 4462 §3) with the Kerberos V5 ticket cache (`KRB5CCNAME`).
+    case gssapi(GSSAPICredential)
 
     /// The method name this credential is tried under.
     public var method: String {
@@ -23,6 +25,7 @@ public enum AuthCredential: Sendable {
         case .publicKey: "publickey"
         case .keyboardInteractive: "keyboard-interactive"
         case .hostBased: "hostbased"
+        case .gssapi: "gssapi-with-mic"
         }
     }
 

@@ -7,6 +7,9 @@ import SSHCrypto
 /// (keyboard-interactive rounds, a password), unless ``preferredMethods`` orders them otherwise.
 /// A certificate `KEY-cert.pub` beside a key file `KEY` is offered first, as ssh does.
 public struct AuthStrategy: Sendable {
+    /// `gssapi-with-mic` with the Kerberos ticket cache, tried first as ssh tries it (Paramiko's
+    /// `gss_auth`); nil leaves it out.
+    public var gssapi: GSSAPICredential?
     /// Keys given directly (Paramiko's `pkey`).
     public var keys: [any SSHSigner] = []
     /// Private key files to load (Paramiko's `key_filename`, ssh's IdentityFile).
@@ -96,6 +99,7 @@ public struct AuthStrategy: Sendable {
             }
             offer(signer)
         }
+        if let gssapi { credentials.append(.gssapi(gssapi)) }
         keys.forEach(offer)
         for path in keyFiles { load(Self.expandTilde(path, home: homeDirectory), required: true) }
         if !identitiesOnly {

@@ -15,4 +15,13 @@ public enum ClientAuthEvent: Sendable, Hashable {
     case passwordChangeRequested(prompt: String)
     /// `SSH_MSG_USERAUTH_INFO_REQUEST` (RFC 4256 §3.2): prompts to answer.
     case infoRequest(UserAuthInfoRequestMessage)
+    /// `SSH_MSG_USERAUTH_GSSAPI_RESPONSE` (RFC 4462 §3.3): the mechanism the server chose, DER-encoded.
+    case gssapiMechanism([UInt8])
+    /// `SSH_MSG_USERAUTH_GSSAPI_TOKEN` (RFC 4462 §3.4): the server's next context token.
+    case gssapiToken([UInt8])
+    /// `SSH_MSG_USERAUTH_GSSAPI_ERROR` (RFC 4462 §3.8): the server's GSS-API failure, told before
+    /// its USERAUTH_FAILURE.
+    case gssapiError(majorStatus: UInt32, minorStatus: UInt32, message: String)
+    /// `SSH_MSG_USERAUTH_GSSAPI_ERRTOK` (RFC 4462 §3.9): an error token for our context.
+    case gssapiErrorToken([UInt8])
 }

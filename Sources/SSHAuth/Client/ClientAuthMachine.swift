@@ -97,6 +97,41 @@ public struct ClientAuthMachine: Sendable {
         return UserAuthInfoResponseMessage(responses: responses).encodedPayload()
     }
 
+    /// A `gssapi-with-mic` request (RFC 4462 §3.2) offering `mechanisms`, DER-encoded OIDs.
+    public mutating func gssapiRequest(mechanisms: [[UInt8]]) -> ByteBuffer {
+        request(.gssapiWithMIC(mechanisms: mechanisms.map { ByteBuffer(bytes: $0) }), context: .gssapi)
+    }
+
+    /// `SSH_MSG_USERAUTH_GSSAPI_TOKEN` (RFC 4462 §3.4): our next context token.
+    public mutating func gssapiToken(_ token: [UInt8]) throws(AuthError) -> ByteBuffer {
+        try gssapiMessage(UserAuthGSSAPITokenMessage(value: ByteBuffer(bytes: token)))
+    }
+
+    /// `SSH_MSG_USERAUTH_GSSAPI_MIC` (RFC 4462 §3.5): the MIC over ``gssapiMICData``.
+    public mutating func gssapiMIC(_ mic: [UInt8]) throws(AuthError) -> ByteBuffer {
+        try gssapiMessage(UserAuthGSSAPIMICMessage(value: ByteBuffer(bytes: mic)))
+    }
+
+    /// `SSH_MSG_USERAUTH_GSSAPI_EXCHANGE_COMPLETE` (RFC 4462 §3.5), for a context without integrity.
+    public mutating func gssapiExchangeComplete() throws(AuthError) -> ByteBuffer {
+        try gssapiMessage(UserAuthGSSAPIExchangeCompleteMessage())
+    }
+
+    /// The bytes the `gssapi-with-mic` MIC covers (RFC 4462 §3.5).
+    public var gssapiMICData: [UInt8] {
+        let data = UserAuthRequestMessage.gssapiMICData(
+            sessionIdentifier: ByteBuffer(bytes: sessionID), userName: userName, serviceName: serviceName)
+        return Array(data.readableBytesView)
+    }
+
+    private mutating func gssapiMessage(_ message: some SSHMessage) throws(AuthError) -> ByteBuffer {
+        guard context == .gssapi else {
+            throw AuthError(.protocolError, "a GSS-API message outside gssapi-with-mic (ours)")
+        }
+        awaitingReply = true
+        return message.encodedPayload()
+    }
+
     /// Decodes one server payload (message 50–79) in the context of the request in flight.
     public mutating func receive(_ payload: ByteBuffer) throws(AuthError) -> ClientAuthEvent {
         let message: UserAuthMessage
@@ -126,6 +161,14 @@ public struct ClientAuthMachine: Sendable {
         case .infoRequest(let request) where awaitingReply:
             awaitingReply = false
             return .infoRequest(request)
+        case .gssapiResponse(let response) where awaitingReply:
+            return .gssapiMechanism(Array(response.value.readableBytesView))
+        case .gssapiToken(let token) where awaitingReply:
+            return .gssapiToken(Array(token.value.readableBytesView))
+        case .gssapiError(let error) where awaitingReply:
+            return .gssapiError(majorStatus: error.majorStatus, minorStatus: error.minorStatus, message: error.message)
+        case .gssapiErrorToken(let token) where awaitingReply:
+            return .gssapiErrorToken(Array(token.value.readableBytesView))
         default:
             throw AuthError(.protocolError, "unexpected authentication message \(payload.getInteger(at: payload.readerIndex, as: UInt8.self) ?? 0) (theirs)")
         }

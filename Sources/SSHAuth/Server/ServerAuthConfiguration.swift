@@ -17,6 +17,9 @@ public struct ServerAuthConfiguration: Sendable {
     /// share of up to as much again, so that failures for users that exist and users that do
     /// not take alike (sshd's user-specific delay, CVE-2018-15473 and its timing variants).
     public var minimumFailureTime: Duration = .milliseconds(5)
+    /// The keytab `gssapi-with-mic` accepts with, when ``methods`` offers it; nil: the Kerberos
+    /// library's default (`KRB5_KTNAME`, else /etc/krb5.keytab), as sshd's.
+    public var gssapiKeytab: String?
     /// The services a client may ask to start after authentication.
     public var services: Set<String> = ["ssh-connection"]
 

@@ -33,6 +33,7 @@ public struct ServerAuthMachine: Sendable {
     private var pending: ServerAuthRequest?
     private var pendingKey: SSHPublicKeyIdentity?
     private var keyboardInteractiveActive = false
+    private var gssapi: GSSSecurityContext?
     private var passwordChangeAsked = false
     private(set) var authenticated = false
 
@@ -61,7 +62,8 @@ public struct ServerAuthMachine: Sendable {
         let message: UserAuthMessage
         do {
             message = try UserAuthMessage(
-                decodingPayload: payload, context: keyboardInteractiveActive ? .keyboardInteractive : .none)
+                decodingPayload: payload,
+                context: keyboardInteractiveActive ? .keyboardInteractive : gssapi != nil ? .gssapi : .none)
         } catch {
             throw AuthError(.protocolError, "malformed authentication message from the client: \(error)")
         }
@@ -74,6 +76,34 @@ public struct ServerAuthMachine: Sendable {
             }
             keyboardInteractiveActive = false
             return ask(.keyboardInteractiveResponses(user: user, responses: response.responses))
+        case .gssapiToken(let token):
+            guard let context = gssapi, !context.isComplete else {
+                throw AuthError(.protocolError, "a GSS-API token outside an unfinished context (theirs)")
+            }
+            return try gssapiStep(context, Array(token.value.readableBytesView))
+        case .gssapiMIC(let mic):
+            guard let context = gssapi, context.isComplete, let user, let service else {
+                throw AuthError(.protocolError, "a GSS-API MIC before the context is established (theirs)")
+            }
+            gssapi = nil
+            let data = UserAuthRequestMessage.gssapiMICData(
+                sessionIdentifier: ByteBuffer(bytes: sessionID), userName: user, serviceName: service)
+            guard (try? context.verifyMIC(Array(mic.value.readableBytesView), of: Array(data.readableBytesView))) != nil,
+                let principal = context.peerName
+            else { return try fail() }
+            return ask(.gssapi(user: user, principal: principal))
+        case .gssapiExchangeComplete:
+            guard let context = gssapi, context.isComplete, let user else {
+                throw AuthError(.protocolError, "GSS-API EXCHANGE_COMPLETE before the context is established (theirs)")
+            }
+            gssapi = nil
+            // RFC 4462 §3.5: a context that offers integrity must be proved with a MIC.
+            guard !context.hasIntegrity, let principal = context.peerName else { return try fail() }
+            return ask(.gssapi(user: user, principal: principal))
+        case .gssapiErrorToken where gssapi != nil:
+            // RFC 4462 §3.9: the client's context failed; it goes on to another request.
+            gssapi = nil
+            return .reply([])
         default:
             throw AuthError(.protocolError, "a client may not send message \(payload.getInteger(at: payload.readerIndex, as: UInt8.self) ?? 0) (theirs)")
         }
@@ -81,6 +111,7 @@ public struct ServerAuthMachine: Sendable {
 
     private mutating func receiveRequest(_ request: UserAuthRequestMessage, now: UInt64) throws(AuthError) -> Step {
         keyboardInteractiveActive = false
+        gssapi = nil
         guard configuration.services.contains(request.serviceName) else {
             throw AuthError(.refused, "the client asked for service \(request.serviceName) (theirs)")
         }
@@ -129,9 +160,30 @@ public struct ServerAuthMachine: Sendable {
             pendingKey = SSHPublicKeyIdentity(key: key, algorithm: fields.algorithm)
             return ask(
                 .hostBased(user: name, key: key, clientHostName: fields.clientHostName, clientUserName: fields.clientUserName))
-        case .gssapiWithMIC, .gssapiKeyex, .unknown:
+        case .gssapiWithMIC(let mechanisms):
+            // Kerberos V5 is the one mechanism accepted, as sshd's.
+            guard mechanisms.contains(where: { Array($0.readableBytesView) == GSSMechanism.kerberos5 }),
+                let context = try? GSSSecurityContext(acceptorWithKeytab: configuration.gssapiKeytab)
+            else { return try fail() }
+            gssapi = context
+            return .reply([UserAuthGSSAPIResponseMessage(value: ByteBuffer(bytes: GSSMechanism.kerberos5)).encodedPayload()])
+        case .gssapiKeyex, .unknown:
             return try fail()
         }
+    }
+
+    /// One token of the client's into the acceptor; its answer token, if any, goes back (RFC 4462 §3.4).
+    private mutating func gssapiStep(_ context: GSSSecurityContext, _ token: [UInt8]) throws(AuthError) -> Step {
+        let answer: [UInt8]
+        do {
+            answer = try context.accept(token)
+        } catch {
+            gssapi = nil
+            let message = UserAuthGSSAPIErrorMessage(
+                majorStatus: error.majorStatus, minorStatus: error.minorStatus, message: error.message)
+            return .reply([message.encodedPayload()] + (try failurePayloads()))
+        }
+        return .reply(answer.isEmpty ? [] : [UserAuthGSSAPITokenMessage(value: ByteBuffer(bytes: answer)).encodedPayload()])
     }
 
     private func certificateTrusted(_ key: SSHPublicKey, user: String, now: UInt64) -> Bool {

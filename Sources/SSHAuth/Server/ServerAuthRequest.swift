@@ -18,12 +18,17 @@ public enum ServerAuthRequest: Sendable, Hashable {
     case keyboardInteractiveResponses(user: String, responses: [String])
     /// `hostbased` (RFC 4252 §9), signature verified.
     case hostBased(user: String, key: SSHPublicKey, clientHostName: String, clientUserName: String)
+    /// `gssapi-with-mic` (RFC 4462 §3), the context established and its MIC over this session
+    /// verified: the client is the Kerberos `principal`; may it log in as `user`?
+    /// ``KerberosLogin/allows(principal:user:)`` asks the Kerberos library's rules.
+    case gssapi(user: String, principal: String)
 
     /// The user the request is for.
     public var user: String {
         switch self {
         case .none(let user), .password(let user, _, _), .publicKey(let user, _, _, _, _),
-            .keyboardInteractive(let user, _), .keyboardInteractiveResponses(let user, _), .hostBased(let user, _, _, _):
+            .keyboardInteractive(let user, _), .keyboardInteractiveResponses(let user, _), .hostBased(let user, _, _, _),
+            .gssapi(let user, _):
             user
         }
     }
@@ -36,6 +41,7 @@ public enum ServerAuthRequest: Sendable, Hashable {
         case .publicKey: "publickey"
         case .keyboardInteractive, .keyboardInteractiveResponses: "keyboard-interactive"
         case .hostBased: "hostbased"
+        case .gssapi: "gssapi-with-mic"
         }
     }
 }

@@ -101,6 +101,11 @@ public struct SSHClientSettings: Sendable {
         strategy.lookForKeys = false
         strategy.identitiesOnly = resolved.bool(.identitiesOnly) ?? false
         strategy.promptAttempts = max(0, resolved.int(.numberOfPasswordPrompts) ?? 3)
+        if resolved.bool(.gssapiAuthentication) == true {
+            strategy.gssapi = GSSAPICredential(
+                serverHost: resolved.string(.gssapiServerIdentity) ?? resolved.hostname,
+                delegatesCredentials: resolved.bool(.gssapiDelegateCredentials) ?? false)
+        }
         // PreferredAuthentications, less the methods turned off.
         var turnedOff: Set<String> = []
         if resolved.bool(.pubkeyAuthentication) == false { turnedOff.insert("publickey") }

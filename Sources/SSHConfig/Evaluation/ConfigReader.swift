@@ -62,11 +62,13 @@ struct ConfigReader {
         guard depth <= Self.maximumIncludeDepth else {
             throw ConfigError(.includeTooDeep, file: path, "Too many recursive configuration includes")
         }
-        // Bytes, not text: ssh reads files in any encoding.
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Bytes, not text: ssh reads files in any encoding. Read to the end rather than by the
+        // size the file claims, so that `-F /dev/null` (size 0, a device) reads as empty.
+        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
             if !required && !FileManager.default.fileExists(atPath: path) { return }
             throw ConfigError(.unreadableFile, file: path, "Can't open user config file \(path)")
         }
+        try? handle.close()
         let contents = String(decoding: data, as: UTF8.self)
         if flags.contains(.checkPermissions) && !Self.hasSafePermissions(path, userID: environment.userID) {
             throw ConfigError(.insecureFile, file: path, "Bad owner or permissions on \(path)")

@@ -71,6 +71,14 @@ public struct UserAuthRequestMessage: SSHMessage {
         return data
     }
 
+    /// The data a `gssapi-with-mic` MIC covers (RFC 4462 §3.5): session identifier, byte 50, user,
+    /// service and "gssapi-with-mic".
+    public static func gssapiMICData(sessionIdentifier: ByteBuffer, userName: String, serviceName: String) -> ByteBuffer {
+        var data = signedDataPrefix(sessionIdentifier: sessionIdentifier, userName: userName, serviceName: serviceName)
+        data.writeSSHString("gssapi-with-mic")
+        return data
+    }
+
     private static func signedDataPrefix(sessionIdentifier: ByteBuffer, userName: String, serviceName: String)
         -> ByteBuffer
     {

@@ -43,6 +43,7 @@ struct SSHCommand: AsyncParsableCommand {
     @Option(name: .customShort("i", allowingJoined: true), help: "Identity (private key) file; repeatable.")
     var identities: [String] = []
     @Option(name: .customShort("J", allowingJoined: true), help: "Jump hosts, [user@]host[:port][,...].") var jump: String?
+    @Flag(name: .customShort("K"), help: "GSSAPI authentication with credential delegation.") var gssapi = false
     @Flag(name: .customShort("k"), help: "No GSSAPI credential delegation.") var noGSSAPIDelegation = false
     @Option(name: .customShort("L", allowingJoined: true), help: "[bind:]port:host:hostport local forwarding; repeatable.")
     var local: [String] = []
@@ -140,7 +141,8 @@ struct SSHCommand: AsyncParsableCommand {
         do {
             client = try await ClientConnection.connect(settings, quiet: quiet, verbosity: verbosity, logger: logger)
         } catch let error as SSHClientError {
-            print("paramiko ssh: \(error.detail)", to: &standardError)
+            // A refused login reads as ssh's "user@host: Permission denied (…).", unprefixed.
+            print(error.code == .authenticationFailed ? error.detail : "paramiko ssh: \(error.detail)", to: &standardError)
             return 255
         } catch {
             print("paramiko ssh: \(error)", to: &standardError)
@@ -212,7 +214,9 @@ struct SSHCommand: AsyncParsableCommand {
         if let ciphers { lines.append("Ciphers \(ciphers)") }
         if let macs { lines.append("MACs \(macs)") }
         if gatewayPorts { lines.append("GatewayPorts yes") }
+        // -k goes first so that it wins over -K, as `ssh -K -k` has it.
         if noGSSAPIDelegation { lines.append("GSSAPIDelegateCredentials no") }
+        if gssapi { lines += ["GSSAPIAuthentication yes", "GSSAPIDelegateCredentials yes"] }
         if nullInput || background { lines.append("StdinNull yes") }
         if background { lines.append("ForkAfterAuthentication yes") }
         if noX11 { lines.append("ForwardX11 no") }

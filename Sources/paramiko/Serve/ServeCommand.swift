@@ -34,6 +34,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "An account USER:SECRET, for password and keyboard-interactive login (repeatable).")
     var password: [String] = []
 
+    @Option(
+        name: .customLong("gssapi-keytab"),
+        help: "Offer gssapi-with-mic, accepting with this keytab's host key: a principal logs in as the user Kerberos maps it to.")
+    var gssapiKeytab: String?
+
     @Option(help: "The SFTP root and the working directory of commands.")
     var root: String?
 
@@ -109,6 +114,13 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("cannot serve \(root ?? "/"): \(error)")
         }
         var configuration = SSHServerConfiguration()
+        if let gssapiKeytab {
+            guard FileManager.default.isReadableFile(atPath: gssapiKeytab) else {
+                throw ValidationError("cannot read keytab \(gssapiKeytab)")
+            }
+            configuration.authentication.methods.insert("gssapi-with-mic", at: 0)
+            configuration.authentication.gssapiKeytab = gssapiKeytab
+        }
         configuration.subsystems["sftp"] = { channel, _ in
             do {
                 try await SFTPServer(fileSystem: fileSystem).run(over: channel.sftpByteStream)

@@ -8,7 +8,8 @@ import SSHServer
 import SSHWire
 
 /// The policy of `paramiko serve`: accounts from `--password` (through both password and
-/// keyboard-interactive authentication, as sshd with PAM) and `--authorized-keys`; exec and
+/// keyboard-interactive authentication, as sshd with PAM), `--authorized-keys` and, with
+/// `--gssapi-keytab`, Kerberos principals by the library's login rules; exec and
 /// shells only with `--allow-exec`, forwardings only with `--allow-forwarding`; SFTP always,
 /// confined to the root.
 struct ServeDelegate: SSHServerDelegate {
@@ -33,6 +34,8 @@ struct ServeDelegate: SSHServerDelegate {
             }
             guard authorized else { return .failure }
             return signed ? .success : .publicKeyAcceptable
+        case .gssapi(let user, let principal):
+            return KerberosLogin.allows(principal: principal, user: user) ? .success : .failure
         default:
             return .failure
         }

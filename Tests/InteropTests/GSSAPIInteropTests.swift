@@ -1,0 +1,155 @@
+import Foundation
+import SSHAuth
+import SSHClient
+import SSHCrypto
+import SSHTestSupport
+import Testing
+
+/// `gssapi-with-mic` (RFC 4462 §3) with a Kerberos realm of the tests' own: our client against
+/// OpenSSH's sshd, `paramiko ssh -K` beside `ssh -K`, and OpenSSH's ssh and our client against
+/// our server.
+@Suite(
+    .serialized,
+    .enabled(if: KerberosRealm.available && Peers.available("sshd"), "the Kerberos KDC or sshd is not installed"))
+struct GSSAPIInteropTests {
+    static let hostKey = try! SSHPrivateKey.generate(.ed25519)
+
+    static func sshd() async throws -> OpenSSHServer {
+        try await OpenSSHServer.start(
+            hostKeyTypes: ["ed25519"],
+            configuration: [
+                "GSSAPIAuthentication yes", "GSSAPIStrictAcceptorCheck no", "GSSAPICleanupCredentials yes",
+                "PubkeyAuthentication no", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+            ])
+    }
+
+    static func strategy(delegating: Bool = false) -> AuthStrategy {
+        var strategy = AuthStrategy()
+        strategy.lookForKeys = false
+        strategy.gssapi = GSSAPICredential(serverHost: "127.0.0.1", delegatesCredentials: delegating)
+        return strategy
+    }
+
+    /// Runs `body` with the process's ticket cache set to `cache`, then puts the realm's back.
+    static func withTicketCache<T>(_ cache: String, _ realm: KerberosRealm, _ body: () async throws -> T) async rethrows -> T {
+        setenv("KRB5CCNAME", cache, 1)
+        defer { setenv("KRB5CCNAME", realm.ticketCache, 1) }
+        return try await body()
+    }
+
+    @Test func ourClientLogsInToSshdAndDelegates() async throws {
+        let realm = try await KerberosRealm.start()
+        let sshd = try await Self.sshd()
+        defer { sshd.stop() }
+
+        let delegating = try await SSHClient.connect(
+            host: "127.0.0.1", port: sshd.port, username: realm.user, authentication: Self.strategy(delegating: true),
+            hostKeyPolicy: .acceptAnythingInsecurely)
+        #expect(delegating.authenticationMethods == ["gssapi-with-mic"])
+        // The delegated ticket is in the session's cache on the server.
+        let listed = try await delegating.run("klist")
+        #expect(listed.exitStatus == 0, "\(listed.errorOutput)")
+        #expect(listed.output.contains("Default principal: \(realm.user)@\(KerberosRealm.name)"), "\(listed.output)")
+        #expect(listed.output.contains("krbtgt/\(KerberosRealm.name)@\(KerberosRealm.name)"))
+        try await delegating.close()
+        #expect(await sshd.logEventually(contains: "Accepted gssapi-with-mic for \(realm.user)"), "\(sshd.log)")
+
+        let plain = try await SSHClient.connect(
+            host: "127.0.0.1", port: sshd.port, username: realm.user, authentication: Self.strategy(),
+            hostKeyPolicy: .acceptAnythingInsecurely)
+        let none = try await plain.run("klist -s; echo $?")
+        #expect(none.output == "1\n", "without delegation the server holds no ticket")
+        try await plain.close()
+
+        // Without a ticket the method is passed over and nothing else is left.
+        try await Self.withTicketCache(realm.withoutTicket["KRB5CCNAME"]!, realm) {
+            await #expect(throws: SSHClientError.self) {
+                _ = try await SSHClient.connect(
+                    host: "127.0.0.1", port: sshd.port, username: realm.user, authentication: Self.strategy(),
+                    hostKeyPolicy: .acceptAnythingInsecurely)
+            }
+        }
+    }
+
+    @Test func paramikoSSHMatchesSshWithKerberos() async throws {
+        let realm = try await KerberosRealm.start()
+        let sshd = try await Self.sshd()
+        defer { sshd.stop() }
+        let paramiko = try Peers.paramiko()
+        let ssh = try #require(Peers.executable("ssh"))
+        func run(_ tool: [String], _ flags: [String], environment: [String: String] = [:]) async throws -> (Int32, String) {
+            let result = try await Peers.runDetached(
+                tool + [
+                    "-F", "/dev/null", "-p", "\(sshd.port)", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+                    "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                ] + flags + ["\(realm.user)@127.0.0.1", "klist 2>&1 | grep -c krbtgt/"], timeout: 30,
+                environment: environment)
+            // sshd's LogLevel DEBUG1 lines come on the session's standard error: the count is the last line.
+            // Split on bytes: "\r\n" is one Character.
+            let lines = result.output.utf8.split(separator: UInt8(ascii: "\n")).map {
+                String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            return (result.status, lines.last(where: { !$0.isEmpty }) ?? "")
+        }
+        for flags in [["-K"], ["-o", "GSSAPIAuthentication=yes"], ["-K", "-k"]] {
+            let ours = try await run([paramiko, "ssh"], flags)
+            let theirs = try await run([ssh], flags)
+            #expect(ours == theirs, "\(flags)")
+            #expect(ours.0 == (flags == ["-K"] ? 0 : 1), "\(flags): \(ours.1)")
+        }
+        let ours = try await run([paramiko, "ssh"], ["-K"], environment: realm.withoutTicket)
+        let theirs = try await run([ssh], ["-K"], environment: realm.withoutTicket)
+        #expect(ours.0 == 255 && theirs.0 == 255, "\(ours) \(theirs)")
+        #expect(ours.1 == theirs.1 && ours.1.hasPrefix("\(realm.user)@127.0.0.1: Permission denied ("), "\(ours.1)")
+    }
+
+    struct KerberosDelegate: ServerAuthDelegate {
+        func decide(_ request: ServerAuthRequest) async -> ServerAuthDecision {
+            guard case .gssapi(let user, let principal) = request else { return .failure }
+            return KerberosLogin.allows(principal: principal, user: user) ? .success : .failure
+        }
+    }
+
+    @Test func ourServerAcceptsKerberos() async throws {
+        let realm = try await KerberosRealm.start()
+        var configuration = ServerAuthConfiguration()
+        configuration.methods = ["gssapi-with-mic"]
+        configuration.gssapiKeytab = realm.serverKeytab
+        let server = try await AuthTestServer(
+            hostKeys: [Self.hostKey], configuration: configuration, delegate: KerberosDelegate())
+        defer { server.stop() }
+        let options = ["-o", "GSSAPIAuthentication=yes", "-o", "PreferredAuthentications=gssapi-with-mic", "-o", "BatchMode=yes"]
+
+        let accepted = try await ServerAuthInteropTests.ssh(port: server.port, user: realm.user, options)
+        #expect(accepted.contains("Authenticated to 127.0.0.1"), "\(accepted)")
+        #expect(await server.recordedIdentities().map(\.methods) == [["gssapi-with-mic"]])
+
+        // The principal is not that account's, or the ticket is another principal's.
+        let otherAccount = try await ServerAuthInteropTests.ssh(port: server.port, user: "somebody-else", options)
+        #expect(otherAccount.contains("Permission denied"), "\(otherAccount)")
+        let stranger = try await ServerAuthInteropTests.ssh(
+            port: server.port, user: realm.user, options, environment: ["KRB5CCNAME": try realm.strangerTicketCache()])
+        #expect(stranger.contains("Permission denied"), "\(stranger)")
+
+        // Our client, delegating, to our server.
+        let client = try await SSHClient.connect(
+            host: "127.0.0.1", port: server.port, username: realm.user, authentication: Self.strategy(delegating: true),
+            hostKeyPolicy: .acceptAnythingInsecurely)
+        #expect(client.authenticationMethods == ["gssapi-with-mic"])
+        try? await client.close()
+        var identities = await server.recordedIdentities()
+        for _ in 0..<250 where identities.count < 2 {
+            try await Task.sleep(for: .milliseconds(20))
+            identities = await server.recordedIdentities()
+        }
+        #expect(identities.map(\.methods) == [["gssapi-with-mic"], ["gssapi-with-mic"]])
+    }
+
+    @Test func kerberosLoginRules() async throws {
+        let realm = try await KerberosRealm.start()
+        #expect(KerberosLogin.allows(principal: "\(realm.user)@\(KerberosRealm.name)", user: realm.user))
+        #expect(!KerberosLogin.allows(principal: "stranger@\(KerberosRealm.name)", user: realm.user))
+        #expect(!KerberosLogin.allows(principal: "\(realm.user)@ELSEWHERE.TEST", user: realm.user))
+        #expect(!KerberosLogin.allows(principal: "", user: realm.user))
+    }
+}
