@@ -154,8 +154,20 @@ public final class SSHClient: Sendable {
                     try await transport.authenticationSucceeded()
                     logger.info("Authenticated to \(host) ([\(address)]:\(port)) using \"\(result.method)\".")
                     let hostKey = verdict.withLockedValue { $0.0 }
+                    var handlers = forwarding.handlers()
+                    let rotation = Self.hostKeyRotation(
+                        configuration, policy: hostKeyPolicy, host: host, port: port, transport: transport, key: hostKey,
+                        tell: warn)
+                    if let rotation {
+                        let others = handlers.globalRequest
+                        handlers.globalRequest = { request, runtime in
+                            guard case .hostKeys(let blobs) = request else { return await others(request, runtime) }
+                            await rotation.received(blobs, runtime: runtime)
+                            return (false, [])
+                        }
+                    }
                     try await ConnectionRuntime.withRuntime(
-                        over: transport, configuration: configuration.channels, handlers: forwarding.handlers()
+                        over: transport, configuration: configuration.channels, handlers: handlers
                     ) { runtime in
                         guard let hostKey else { throw SSHClientError(.hostKeyUnknown, "no host key was presented") }
                         readyContinuation.yield(
@@ -174,6 +186,7 @@ public final class SSHClient: Sendable {
                             for await _ in closeStream {}
                             group.cancelAll()
                         }
+                        await rotation?.finish()
                         await forwarding.closeAll()
                         try? await transport.disconnect(.byApplication, "closed by the user")
                     }
@@ -191,6 +204,20 @@ public final class SSHClient: Sendable {
         }
         let ready = try first.get()
         return SSHClient(ready: ready, forwarding: forwarding, closer: closer, task: task, jump: jump, logger: logger)
+    }
+
+    /// UpdateHostKeys for this connection, when the configuration asks for it and the policy
+    /// records keys in a known_hosts file.
+    private static func hostKeyRotation(
+        _ configuration: SSHClientConfiguration, policy: SSHHostKeyPolicy, host: String, port: Int,
+        transport: TransportConnection, key: SSHPublicKey?, tell: @escaping @Sendable (String) -> Void
+    ) -> HostKeyRotationTask? {
+        guard configuration.updatesHostKeys, let (file, hashNames) = policy.recordingFile, let key else { return nil }
+        return HostKeyRotationTask(
+            HostKeyRotation(
+                file: file, hashNames: hashNames, host: host, port: port, sessionID: transport.sessionID,
+                negotiatedHostKey: transport.negotiated.hostKey, connectionKey: key,
+                hostKeyAlgorithms: configuration.transport.algorithms.hostKey, approval: configuration.hostKeyUpdateApproval, logger: configuration.logger, tell: tell))
     }
 
     /// The server's version and what the key exchange chose, as `ssh -v` shows them.

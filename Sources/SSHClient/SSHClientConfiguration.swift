@@ -1,6 +1,7 @@
 import Logging
 import SSHAuth
 import SSHConnection
+import SSHCrypto
 import SSHTransport
 
 /// How ``SSHClient/connect(host:port:username:authentication:hostKeyPolicy:configuration:)``
@@ -54,6 +55,14 @@ public struct SSHClientConfiguration: Sendable {
         /// IPv6 only.
         case inet6
     }
+    /// Whether host keys the server lists after login update the known_hosts file the host-key
+    /// policy writes to (ssh's UpdateHostKeys, OpenSSH PROTOCOL §2.5): new keys, once the server
+    /// proves it holds them, are recorded and keys it no longer has are removed. Off by default.
+    public var updatesHostKeys = false
+    /// Asked, when set, before ``updatesHostKeys`` changes the file (UpdateHostKeys ask).
+    public var hostKeyUpdateApproval: HostKeyUpdateApproval?
+    /// Decides whether to record the keys `learned` and remove the keys `retired`.
+    public typealias HostKeyUpdateApproval = @Sendable (_ learned: [SSHPublicKey], _ retired: [SSHPublicKey]) async -> Bool
     /// Where the client tells what it does, in the steps `ssh -v` shows: connecting, the
     /// algorithms negotiated, the server's key, each authentication attempt (at `debug`), the
     /// method that succeeded (at `info`), and the requests of each session. Silent by default.

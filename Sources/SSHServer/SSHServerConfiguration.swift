@@ -27,6 +27,10 @@ public struct SSHServerConfiguration: Sendable {
     public var channels = ChannelMultiplexer.Configuration()
     /// Subsystems by name (`sftp` …), run by the default ``SSHServerDelegate/subsystem(_:session:)``.
     public var subsystems: [String: SessionHandler] = [:]
+    /// Whether a client is told every host key after login and may ask for proof of them
+    /// (`hostkeys-00@openssh.com`, OpenSSH PROTOCOL §2.5), as sshd does: what lets ssh's
+    /// UpdateHostKeys learn new keys before old ones are retired.
+    public var announcesHostKeys = true
     /// How long ``SSHServer/shutdown(gracePeriod:)`` lets sessions finish by default.
     public var shutdownGracePeriod: Duration = .seconds(10)
 

@@ -11,8 +11,8 @@ import SSHTransport
 /// BatchMode, PasswordAuthentication, PubkeyAuthentication, KbdInteractiveAuthentication,
 /// PreferredAuthentications, NumberOfPasswordPrompts, LogLevel, EscapeChar, EnableEscapeCommandline, RemoteCommand,
 /// SessionType, StdinNull, ForkAfterAuthentication, AddKeysToAgent, VisualHostKey, LocalCommand with PermitLocalCommand, RekeyLimit,
-/// ConnectionAttempts, TCPKeepAlive, GatewayPorts, ExitOnForwardFailure, ClearAllForwardings, AddressFamily and
-/// BindAddress.
+/// ConnectionAttempts, TCPKeepAlive, GatewayPorts, ExitOnForwardFailure, ClearAllForwardings, AddressFamily,
+/// BindAddress, UpdateHostKeys and the GSSAPI options.
 public struct SSHClientSettings: Sendable {
     /// The host to connect to (HostName).
     public var host: String
@@ -50,6 +50,9 @@ public struct SSHClientSettings: Sendable {
     /// Whether StrictHostKeyChecking is `ask` (ssh's default) outside BatchMode: ``hostKeyPolicy``
     /// then refuses a new key, and a caller that can ask its user replaces it with one that asks.
     public var asksAboutNewHostKeys: Bool
+    /// Whether UpdateHostKeys is `ask` outside BatchMode: the configuration then updates known_hosts
+    /// only once a caller that can ask its user sets ``SSHClientConfiguration/hostKeyUpdateApproval``.
+    public var asksBeforeUpdatingHostKeys = false
     /// LogLevel, as ssh_config spells it (QUIET, FATAL, ERROR, INFO, VERBOSE, DEBUG…).
     public var logLevel: String
     /// EscapeChar: the byte that starts an escape sequence in an interactive session; nil for none.
@@ -200,6 +203,17 @@ public struct SSHClientSettings: Sendable {
         configuration.bindAddress = resolved.string(.bindAddress)
         configuration.connectionAttempts = max(1, resolved.int(.connectionAttempts) ?? 1)
         configuration.tcpKeepAlive = resolved.bool(.tcpKeepAlive) ?? true
+        // UpdateHostKeys: `ask` needs somebody to ask, and the caller's approval to write.
+        switch resolved.string(.updateHostKeys) {
+        case "true", "yes":
+            configuration.updatesHostKeys = true
+        case "ask" where !batchMode:
+            configuration.updatesHostKeys = true
+            configuration.hostKeyUpdateApproval = { _, _ in false }
+            asksBeforeUpdatingHostKeys = true
+        default:
+            configuration.updatesHostKeys = false
+        }
         // RekeyLimit: bytes and time; 0 or none keeps the transport's own limit.
         if let bytes = resolved.string(.rekeyLimit).flatMap({ UInt64($0) }), bytes > 0 {
             configuration.transport.rekeyBytes = bytes

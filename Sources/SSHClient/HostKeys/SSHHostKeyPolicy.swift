@@ -45,6 +45,15 @@ public struct SSHHostKeyPolicy: Sendable {
         SSHHostKeyPolicy(kind: .custom(decide))
     }
 
+    /// The known_hosts file this policy records keys in, and whether it hashes names: where
+    /// UpdateHostKeys writes. Nil for policies without one.
+    var recordingFile: (path: String, hashNames: Bool)? {
+        guard case .knownHosts(let files, _, let hashNames) = kind, let file = files.first,
+            Self.isWritableKnownHostsFile(file)
+        else { return nil }
+        return (file, hashNames)
+    }
+
     static func isWritableKnownHostsFile(_ path: String) -> Bool {
         var status = stat()
         guard lstat(path, &status) == 0 else { return errno == ENOENT }

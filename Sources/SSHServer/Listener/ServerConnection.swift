@@ -54,7 +54,11 @@ struct ServerConnection<Delegate: SSHServerDelegate>: Sendable {
                 let info = SSHServerConnectionInfo(
                     identity: identity, remoteAddress: remote, clientVersion: transport.peerIdentification, number: number)
                 let state = ConnectionState(maximumSessions: configuration.maximumSessions)
-                let handlers = handlers(info: info, state: state, logger: logger)
+                let proof = HostKeyProof(
+                    hostKeys: configuration.transport.hostKeys, sessionID: transport.sessionID,
+                    negotiatedHostKey: transport.negotiated.hostKey)
+                if configuration.announcesHostKeys, !proof.keys.isEmpty { try await transport.send(proof.announcement) }
+                let handlers = handlers(info: info, state: state, proof: proof, logger: logger)
                 let ended = await ConnectionRuntime.serve(
                     over: transport, configuration: configuration.channels, handlers: handlers)
                 await state.forwarding.closeAll()
@@ -66,7 +70,9 @@ struct ServerConnection<Delegate: SSHServerDelegate>: Sendable {
         }
     }
 
-    private func handlers(info: SSHServerConnectionInfo, state: ConnectionState, logger: Logger) -> ConnectionHandlers {
+    private func handlers(info: SSHServerConnectionInfo, state: ConnectionState, proof: HostKeyProof, logger: Logger)
+        -> ConnectionHandlers
+    {
         let delegate = self.delegate
         let subsystems = configuration.subsystems
         return ConnectionHandlers(
@@ -121,6 +127,9 @@ struct ServerConnection<Delegate: SSHServerDelegate>: Sendable {
                 case .keepAlive:
                     // As OpenSSH: an unknown request's failure is the proof of life.
                     return (false, [])
+                case .hostKeysProve(let requested):
+                    guard let signatures = proof.prove(requested) else { return (false, []) }
+                    return (true, signatures)
                 default:
                     return (await delegate.globalRequest(request, connection: info), [])
                 }

@@ -36,6 +36,17 @@ public enum GlobalRequestType: Hashable, Sendable {
         }
     }
 
+    /// The data a server signs to prove it holds `hostKey`, in answer to `hostkeys-prove-00@openssh.com`
+    /// (OpenSSH PROTOCOL §2.5): string "hostkeys-prove-00@openssh.com", string session identifier,
+    /// string host key blob.
+    public static func hostKeyProofData(sessionIdentifier: [UInt8], hostKey: ByteBuffer) -> [UInt8] {
+        var data = ByteBuffer()
+        data.writeSSHString("hostkeys-prove-00@openssh.com")
+        data.writeSSHString(sessionIdentifier)
+        data.writeSSHString(hostKey)
+        return Array(data.readableBytesView)
+    }
+
     /// Decodes the data of request `name`, consuming `data` exactly.
     static func decode(name: String, from data: inout ByteBuffer) throws(WireError) -> Self {
         let request: Self

@@ -89,6 +89,11 @@ enum ClientConnection {
                 settings.knownHostsFiles, unknown: .ask { key, host, port in await askAboutHostKey(key, host: host, port: port, visual: visual) },
                 hashNames: settings.hashKnownHosts)
         }
+        if settings.asksBeforeUpdatingHostKeys {
+            settings.configuration.hostKeyUpdateApproval = { _, _ in
+                await TerminalPrompt.ask("Accept updated hostkeys? (yes/no): ", echo: true)?.lowercased() == "yes"
+            }
+        }
         let client = try await SSHClient.connect(settings: settings, agentKeys: agentKeys)
         if settings.visualHostKey && !quiet {
             // As ssh with VisualHostKey: the key the server proved, drawn.
