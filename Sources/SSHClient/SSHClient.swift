@@ -16,8 +16,9 @@ import SSHWire
 public final class SSHClient: Sendable {
     /// The connection protocol runtime: channels and global requests.
     public let runtime: ConnectionRuntime
-    /// The server's host key as verified.
-    public let hostKey: SSHPublicKey
+    /// The server's host key as verified; nil after a GSS-API key exchange (RFC 4462 §2), in
+    /// which the Kerberos context, not a host key, authenticated the server.
+    public let hostKey: SSHPublicKey?
     /// What the first key exchange negotiated.
     public let negotiated: NegotiatedAlgorithms
     /// The server's identification line.
@@ -49,7 +50,7 @@ public final class SSHClient: Sendable {
 
     private struct Ready: Sendable {
         var runtime: ConnectionRuntime
-        var hostKey: SSHPublicKey
+        var hostKey: SSHPublicKey?
         var negotiated: NegotiatedAlgorithms
         var serverVersion: String
         var methods: [String]
@@ -61,6 +62,7 @@ public final class SSHClient: Sendable {
         host: String, port: Int = 22, username: String, authentication: AuthStrategy,
         hostKeyPolicy: SSHHostKeyPolicy = .knownHosts(), configuration: SSHClientConfiguration = SSHClientConfiguration()
     ) async throws -> SSHClient {
+        let configuration = await withUsableGSSKeyExchange(configuration)
         var jumpClient: SSHClient?
         let target: TransportTarget
         let logger = configuration.logger
@@ -153,7 +155,10 @@ public final class SSHClient: Sendable {
                     }
                     try await transport.authenticationSucceeded()
                     logger.info("Authenticated to \(host) ([\(address)]:\(port)) using \"\(result.method)\".")
-                    let hostKey = verdict.withLockedValue { $0.0 }
+                    // After a GSS-API key exchange the context authenticated the server; its key, if it
+                    // sent one, is not judged.
+                    let hostKey = verdict.withLockedValue { $0.0 } ?? (try? SSHPublicKey(blob: transport.serverHostKeyBlob))
+                    let gssAuthenticated = transport.negotiated.keyExchange.usesGSSAPI
                     var handlers = forwarding.handlers()
                     let rotation = Self.hostKeyRotation(
                         configuration, policy: hostKeyPolicy, host: host, port: port, transport: transport, key: hostKey,
@@ -169,7 +174,9 @@ public final class SSHClient: Sendable {
                     try await ConnectionRuntime.withRuntime(
                         over: transport, configuration: configuration.channels, handlers: handlers
                     ) { runtime in
-                        guard let hostKey else { throw SSHClientError(.hostKeyUnknown, "no host key was presented") }
+                        guard hostKey != nil || gssAuthenticated else {
+                            throw SSHClientError(.hostKeyUnknown, "no host key was presented")
+                        }
                         readyContinuation.yield(
                             .success(
                                 Ready(
@@ -204,6 +211,20 @@ public final class SSHClient: Sendable {
         }
         let ready = try first.get()
         return SSHClient(ready: ready, forwarding: forwarding, closer: closer, task: task, jump: jump, logger: logger)
+    }
+
+    /// `configuration` with GSS-API key exchange left out unless a context can start (there is a
+    /// ticket for the server), as ssh offers the `gss-*` methods only then: a key exchange that
+    /// could only fail is not proposed.
+    private static func withUsableGSSKeyExchange(_ configuration: SSHClientConfiguration) async -> SSHClientConfiguration {
+        guard let gss = configuration.transport.gssKeyExchange else { return configuration }
+        let usable = (try? await NIOThreadPool.singleton.runIfActive { _ = try gss.makeContext().initiate(nil) }) != nil
+        guard !usable else { return configuration }
+        configuration.logger.debug("No GSS-API credentials for the key exchange: not offering it")
+        var configuration = configuration
+        configuration.transport.gssKeyExchange = nil
+        configuration.transport.algorithms.keyExchange.removeAll { KeyExchangeMethod.named($0)?.usesGSSAPI == true }
+        return configuration
     }
 
     /// UpdateHostKeys for this connection, when the configuration asks for it and the policy

@@ -21,6 +21,9 @@ public struct TransportConfiguration: Sendable {
     public var hostKeySignatureVerifier: HostKeySignatureVerifier?
     /// The groups a server offers for group exchange.
     public var moduli: ModuliFile = .builtin
+    /// A client's GSS-API key exchange (RFC 4462 §2), used when a `gss-*` method from
+    /// ``AlgorithmPreferences/keyExchange`` is negotiated; nil offers none.
+    public var gssKeyExchange: GSSKeyExchange?
     /// The group sizes a client asks for in group exchange.
     public var groupExchange: GroupExchangeRequest = .default
     /// Rekey after this many bytes in either direction (RFC 4253 §9 recommends 1 GiB).

@@ -598,7 +598,8 @@ public struct TransportStateMachine {
                 clientIdentification: clientIdentification, serverIdentification: serverIdentification,
                 clientKexInit: clientKexInit, serverKexInit: serverKexInit))
         if isClient {
-            let first = try driver.clientStart(groupExchange: configuration.groupExchange, random: &random)
+            let first = try driver.clientStart(
+                groupExchange: configuration.groupExchange, gss: configuration.gssKeyExchange, random: &random)
             try writePacket(first, into: &out)
         }
         round.driver = driver
@@ -669,6 +670,16 @@ public struct TransportStateMachine {
 
     private mutating func clientExchangeFinished(_ result: ExchangeResult) throws(TransportError) -> TransportEvent? {
         guard let negotiated = round?.negotiated else { throw TransportError(.protocolError, "no negotiation") }
+        if negotiated.keyExchange.usesGSSAPI {
+            // RFC 4462 §2.1: the context's MIC over H, checked by the driver, authenticated the
+            // server; its host key, if it sent one, is not judged (as ssh does).
+            try installKeys(result)
+            gssContext = result.gssContext
+            var out = ByteBuffer()
+            try sendNewKeys(writingInto: &out)
+            pendingOutput.writeBuffer(&out)
+            return nil
+        }
         guard let verifier = configuration.hostKeySignatureVerifier else {
             throw TransportError(.hostKeyNotVerifiable, "no way to verify the server's signature")
         }
@@ -688,6 +699,14 @@ public struct TransportStateMachine {
     }
 
     private var firstHostKey: [UInt8]?
+
+    /// The host key blob the server presented in the first key exchange (empty after a GSS-API
+    /// exchange without one).
+    public var serverHostKeyBlob: [UInt8]? { firstHostKey }
+
+    /// After a GSS-API key exchange, the context of the latest one: `gssapi-keyex` user
+    /// authentication signs with it (RFC 4462 §4).
+    public private(set) var gssContext: (any GSSKeyExchangeContext)?
 
     private mutating func sendNewKeysAfterRekeyCheck(_ result: ExchangeResult) throws(TransportError)
         -> TransportEvent?

@@ -3,6 +3,7 @@ import SSHAuth
 import SSHClient
 import SSHCrypto
 import SSHTestSupport
+import SSHTransport
 import Testing
 
 /// `gssapi-with-mic` (RFC 4462 §3) with a Kerberos realm of the tests' own: our client against
@@ -18,7 +19,8 @@ struct GSSAPIInteropTests {
         try await OpenSSHServer.start(
             hostKeyTypes: ["ed25519"],
             configuration: [
-                "GSSAPIAuthentication yes", "GSSAPIStrictAcceptorCheck no", "GSSAPICleanupCredentials yes",
+                "GSSAPIAuthentication yes", "GSSAPIKeyExchange yes", "GSSAPIStrictAcceptorCheck no",
+                "GSSAPICleanupCredentials yes",
                 "PubkeyAuthentication no", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
             ])
     }
@@ -101,6 +103,76 @@ struct GSSAPIInteropTests {
         let theirs = try await run([ssh], ["-K"], environment: realm.withoutTicket)
         #expect(ours.0 == 255 && theirs.0 == 255, "\(ours) \(theirs)")
         #expect(ours.1 == theirs.1 && ours.1.hasPrefix("\(realm.user)@127.0.0.1: Permission denied ("), "\(ours.1)")
+    }
+
+    /// A client configuration offering GSS-API key exchange method `base` only, before the usual ones.
+    static func keyExchange(_ base: String) throws -> SSHClientConfiguration {
+        var configuration = SSHClientConfiguration()
+        let method = try #require(KeyExchangeMethod.gss(base))
+        configuration.transport.algorithms.keyExchange = [method.name] + configuration.transport.algorithms.keyExchange
+        configuration.transport.gssKeyExchange = GSSKeyExchange { try GSSSecurityContext(initiatorFor: "host@127.0.0.1") }
+        return configuration
+    }
+
+    @Test(arguments: KeyExchangeMethod.gssBaseNames.filter { $0 != "gss-group1-sha1-" })
+    func gssKeyExchangeWithSshd(_ base: String) async throws {
+        let realm = try await KerberosRealm.start()
+        let sshd = try await Self.sshd()
+        defer { sshd.stop() }
+        let directory = try Peers.temporaryDirectory("gss-kex")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var strategy = AuthStrategy()
+        strategy.lookForKeys = false
+        strategy.gssapiKeyExchange = true
+        // No known_hosts entry and a rejecting policy: the Kerberos context alone authenticates sshd.
+        let client = try await SSHClient.connect(
+            host: "127.0.0.1", port: sshd.port, username: realm.user, authentication: strategy,
+            hostKeyPolicy: .knownHosts([directory.appendingPathComponent("known_hosts").path], unknown: .reject),
+            configuration: try Self.keyExchange(base))
+        #expect(client.negotiated.keyExchange.name.hasPrefix(base))
+        #expect(client.negotiated.keyExchange.name.hasSuffix("toWM5Slw5Ew8Mqkay+al2g=="))
+        #expect(client.authenticationMethods == ["gssapi-keyex"])
+        #expect(try await client.run("echo one").output == "one\n")
+        // A rekey makes a new context and the session goes on.
+        try await client.rekey()
+        #expect(try await client.run("echo two").output == "two\n")
+        await client.close()
+        #expect(await sshd.logEventually(contains: "Accepted gssapi-keyex for \(realm.user)"), "\(sshd.log)")
+    }
+
+    @Test func gssKeyExchangeIsNotOfferedWithoutATicket() async throws {
+        let realm = try await KerberosRealm.start()
+        let sshd = try await Self.sshd()
+        defer { sshd.stop() }
+        var strategy = AuthStrategy()
+        strategy.lookForKeys = false
+        strategy.gssapiKeyExchange = true
+        try await Self.withTicketCache(realm.withoutTicket["KRB5CCNAME"]!, realm) {
+            do {
+                _ = try await SSHClient.connect(
+                    host: "127.0.0.1", port: sshd.port, username: realm.user, authentication: strategy,
+                    hostKeyPolicy: .acceptAnythingInsecurely, configuration: try Self.keyExchange("gss-curve25519-sha256-"))
+                Issue.record("logged in without a ticket")
+            } catch let error as SSHClientError {
+                // The key exchange was an ordinary one; then nothing could log in.
+                #expect(error.code == .authenticationFailed, "\(error)")
+            }
+        }
+        let ssh = try #require(Peers.executable("ssh"))
+        let paramiko = try Peers.paramiko()
+        var outputs: [String] = []
+        for tool in [[ssh], [paramiko, "ssh"]] {
+            let result = try await Peers.runDetached(
+                tool + [
+                    "-F", "/dev/null", "-p", "\(sshd.port)", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+                    "-o", "UserKnownHostsFile=/dev/null", "-o", "GSSAPIKeyExchange=yes", "-o", "LogLevel=ERROR",
+                    "\(realm.user)@127.0.0.1", "echo gss-kex",
+                ], timeout: 30)
+            #expect(result.status == 0, "\(tool): \(result.output)")
+            outputs.append(String(result.output.utf8.split(separator: UInt8(ascii: "\n")).last.map { String(decoding: $0, as: UTF8.self) } ?? ""))
+        }
+        // With a ticket, ssh and paramiko ssh both log in with GSSAPIKeyExchange and no known host key.
+        #expect(outputs == ["gss-kex", "gss-kex"])
     }
 
     struct KerberosDelegate: ServerAuthDelegate {

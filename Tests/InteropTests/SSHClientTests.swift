@@ -94,11 +94,12 @@ struct SSHClientTests {
         await client.close()
         let lines = records.lines
         let port = setup.server.port
+        let hostKey = try #require(client.hostKey)
         for expected in [
             "debug Connecting to 127.0.0.1 port \(port).", "debug Connection established.",
             "debug kex: algorithm: \(client.negotiated.keyExchange.name)",
             "debug kex: host key algorithm: \(client.negotiated.hostKey)",
-            "debug Server host key: \(client.hostKey.keyType) \(client.hostKey.fingerprint())",
+            "debug Server host key: \(hostKey.keyType) \(hostKey.fingerprint())",
             "debug Authenticating to 127.0.0.1:\(port) as '\(NSUserName())'",
             "debug Offering public key: ssh-ed25519 \(setup.key.publicKey.fingerprint())",
             "debug Authentication succeeded (publickey).",
@@ -130,7 +131,7 @@ struct SSHClientTests {
         await added.close()
         #expect(try String(contentsOfFile: empty, encoding: .utf8).contains("[127.0.0.1]:\(setup.server.port) ssh-ed25519"))
         let known = try await setup.connect(policy: .knownHosts([empty]), configuration: configuration)
-        #expect(known.hostKey.openSSHLine.hasPrefix("ssh-ed25519"))
+        #expect(known.hostKey?.openSSHLine.hasPrefix("ssh-ed25519") == true)
         await known.close()
         // Changed: a different key recorded for the host is always an error with both fingerprints.
         let other = try SSHPrivateKey.generate(.ed25519).publicKey

@@ -17,6 +17,9 @@ public enum AuthCredential: Sendable {
     case hostBased(any SSHSigner, clientHostName: String, clientUserName: String)
     /// `gssapi-with-mic` (RFC 4462 §3) with the Kerberos V5 ticket cache (`KRB5CCNAME`).
     case gssapi(GSSAPICredential)
+    /// `gssapi-keyex` (RFC 4462 §4): the context of a GSS-API key exchange proves who we are;
+    /// passed over when the key exchange was another.
+    case gssapiKeyExchange
 
     /// The method name this credential is tried under.
     public var method: String {
@@ -26,6 +29,7 @@ public enum AuthCredential: Sendable {
         case .keyboardInteractive: "keyboard-interactive"
         case .hostBased: "hostbased"
         case .gssapi: "gssapi-with-mic"
+        case .gssapiKeyExchange: "gssapi-keyex"
         }
     }
 

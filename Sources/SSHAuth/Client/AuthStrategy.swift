@@ -10,6 +10,9 @@ public struct AuthStrategy: Sendable {
     /// `gssapi-with-mic` with the Kerberos ticket cache, tried first as ssh tries it (Paramiko's
     /// `gss_auth`); nil leaves it out.
     public var gssapi: GSSAPICredential?
+    /// `gssapi-keyex`, tried before everything when the key exchange was a GSS-API one
+    /// (``SSHTransport/TransportConfiguration/gssKeyExchange``; Paramiko's `gss_kex`).
+    public var gssapiKeyExchange = false
     /// Keys given directly (Paramiko's `pkey`).
     public var keys: [any SSHSigner] = []
     /// Private key files to load (Paramiko's `key_filename`, ssh's IdentityFile).
@@ -99,6 +102,7 @@ public struct AuthStrategy: Sendable {
             }
             offer(signer)
         }
+        if gssapiKeyExchange { credentials.append(.gssapiKeyExchange) }
         if let gssapi { credentials.append(.gssapi(gssapi)) }
         keys.forEach(offer)
         for path in keyFiles { load(Self.expandTilde(path, home: homeDirectory), required: true) }

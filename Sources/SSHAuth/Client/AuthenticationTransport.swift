@@ -1,4 +1,5 @@
 import NIOCore
+import SSHTransport
 
 /// The transport under user authentication, as the client authenticator needs it: the session
 /// identifier (RFC 4253 §7.2), the server's `server-sig-algs` (RFC 8308 §3.1), and payloads of
@@ -12,4 +13,11 @@ public protocol AuthenticationTransport: Sendable {
     func send(_ payload: ByteBuffer) async throws
     /// The next payload of message number 50 or more; throws when the connection ends.
     func nextPayload() async throws -> ByteBuffer
+    /// After a GSS-API key exchange, its context, which `gssapi-keyex` signs with (RFC 4462 §4).
+    var gssContext: (any GSSKeyExchangeContext)? { get async }
+}
+
+extension AuthenticationTransport {
+    /// No GSS-API key exchange.
+    public var gssContext: (any GSSKeyExchangeContext)? { nil }
 }

@@ -118,10 +118,21 @@ public struct ClientAuthMachine: Sendable {
     }
 
     /// The bytes the `gssapi-with-mic` MIC covers (RFC 4462 §3.5).
-    public var gssapiMICData: [UInt8] {
+    public var gssapiMICData: [UInt8] { micData(method: "gssapi-with-mic") }
+
+    /// The bytes the `gssapi-keyex` MIC covers (RFC 4462 §4).
+    public var gssapiKeyExchangeMICData: [UInt8] { micData(method: "gssapi-keyex") }
+
+    private func micData(method: String) -> [UInt8] {
         let data = UserAuthRequestMessage.gssapiMICData(
-            sessionIdentifier: ByteBuffer(bytes: sessionID), userName: userName, serviceName: serviceName)
+            sessionIdentifier: ByteBuffer(bytes: sessionID), userName: userName, serviceName: serviceName, method: method)
         return Array(data.readableBytesView)
+    }
+
+    /// A `gssapi-keyex` request (RFC 4462 §4): the key exchange's context's MIC over
+    /// ``gssapiKeyExchangeMICData``.
+    public mutating func gssapiKeyExchangeRequest(mic: [UInt8]) -> ByteBuffer {
+        request(.gssapiKeyex(mic: ByteBuffer(bytes: mic)), context: .none)
     }
 
     private mutating func gssapiMessage(_ message: some SSHMessage) throws(AuthError) -> ByteBuffer {

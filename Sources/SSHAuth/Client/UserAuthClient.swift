@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SSHCrypto
+import SSHTransport
 import SSHWire
 
 /// The client authenticator (RFC 4252): tries each credential whose method the server allows, in
@@ -183,6 +184,18 @@ public struct UserAuthClient: Sendable {
 
         case .gssapi(let options):
             return try await attemptGSSAPI(options, &conversation)
+
+        case .gssapiKeyExchange:
+            guard let context = await conversation.transport.gssContext else {
+                logger.debug("Skipping gssapi-keyex: the key exchange was not a GSS-API one")
+                return .skipped
+            }
+            let data = conversation.machine.gssapiKeyExchangeMICData
+            guard let mic = try? context.mic(of: data) else {
+                logger.debug("Skipping gssapi-keyex: the context made no MIC")
+                return .skipped
+            }
+            return try Self.outcome(try await conversation.exchange { $0.gssapiKeyExchangeRequest(mic: mic) }, key: nil)
         }
     }
 

@@ -1,10 +1,11 @@
 import CGSSAPI
+import SSHTransport
 
 /// The GSS-API mechanisms `gssapi-with-mic` offers (RFC 4462 §3.2): Kerberos V5 (RFC 1964), the
 /// one mechanism OpenSSH uses, named by its DER-encoded object identifier.
 public enum GSSMechanism {
     /// 1.2.840.113554.1.2.2, DER-encoded (tag 6, length 9), as the SSH messages carry it.
-    public static let kerberos5: [UInt8] = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x12, 0x01, 0x02, 0x02]
+    public static let kerberos5: [UInt8] = GSSKeyExchange.kerberos5Mechanism
 
     /// The OID's value bytes without the DER tag and length, as `gss_OID_desc` holds them; nil
     /// for bytes that are not one short DER object identifier.

@@ -1,4 +1,5 @@
 import CGSSAPI
+import SSHTransport
 
 /// One GSS-API security context (RFC 2743 §2.2) with the Kerberos V5 mechanism: the initiator's
 /// side (`gss_init_sec_context`) or the acceptor's (`gss_accept_sec_context`), stepped a token at
@@ -168,3 +169,6 @@ public final class GSSSecurityContext: @unchecked Sendable {
         }
     }
 }
+
+/// A Kerberos context authenticates a GSS-API key exchange (RFC 4462 §2).
+extension GSSSecurityContext: GSSKeyExchangeContext {}

@@ -104,11 +104,12 @@ public struct SSHClientSettings: Sendable {
         strategy.lookForKeys = false
         strategy.identitiesOnly = resolved.bool(.identitiesOnly) ?? false
         strategy.promptAttempts = max(0, resolved.int(.numberOfPasswordPrompts) ?? 3)
-        if resolved.bool(.gssapiAuthentication) == true {
-            strategy.gssapi = GSSAPICredential(
-                serverHost: resolved.string(.gssapiServerIdentity) ?? resolved.hostname,
-                delegatesCredentials: resolved.bool(.gssapiDelegateCredentials) ?? false)
-        }
+        let gssapi = GSSAPICredential(
+            serverHost: resolved.string(.gssapiServerIdentity) ?? resolved.hostname,
+            delegatesCredentials: resolved.bool(.gssapiDelegateCredentials) ?? false)
+        if resolved.bool(.gssapiAuthentication) == true { strategy.gssapi = gssapi }
+        let gssKeyExchange = resolved.bool(.gssapiKeyExchange) == true
+        strategy.gssapiKeyExchange = gssKeyExchange
         // PreferredAuthentications, less the methods turned off.
         var turnedOff: Set<String> = []
         if resolved.bool(.pubkeyAuthentication) == false { turnedOff.insert("publickey") }
@@ -172,6 +173,15 @@ public struct SSHClientSettings: Sendable {
         try pick(.kexAlgorithms, from: supported.keyExchange, into: &algorithms.keyExchange)
         try pick(.hostKeyAlgorithms, from: supported.hostKey, into: &algorithms.hostKey)
         if resolved.bool(.compression) == true { algorithms.compression = AlgorithmPreferences.compressionPreferred }
+        if gssKeyExchange {
+            // GSSAPIKexAlgorithms go first, as ssh offers them; the Kerberos context authenticates the server.
+            let names = (resolved.string(.gssapiKexAlgorithms) ?? "").split(separator: ",")
+                .compactMap { KeyExchangeMethod.gss(String($0))?.name }
+            algorithms.keyExchange = names + algorithms.keyExchange
+            configuration.transport.gssKeyExchange = GSSKeyExchange {
+                try GSSSecurityContext(initiatorFor: gssapi.serviceName, delegate: gssapi.delegatesCredentials)
+            }
+        }
         configuration.transport.algorithms = algorithms
         let publicKeyAlgorithms = resolved.list(.pubkeyAcceptedAlgorithms).flatMap { $0.split(separator: ",").map(String.init) }
         if !publicKeyAlgorithms.isEmpty { configuration.publicKeyAlgorithms = publicKeyAlgorithms }
@@ -260,7 +270,7 @@ public struct SSHClientSettings: Sendable {
 
     /// ssh's PreferredAuthentications when none is given.
     public static let defaultPreferredAuthentications = [
-        "gssapi-with-mic", "hostbased", "publickey", "keyboard-interactive", "password",
+        "gssapi-keyex", "gssapi-with-mic", "hostbased", "publickey", "keyboard-interactive", "password",
     ]
 
     /// SendEnv's patterns: `*` and `?` wildcards.

@@ -9,6 +9,8 @@ struct ExchangeResult {
     var exchangeHash: [UInt8]
     var hostKeyBlob: [UInt8]
     var signature: [UInt8]
+    /// After a GSS-API key exchange: the context whose MIC over `H` authenticated the server.
+    var gssContext: (any GSSKeyExchangeContext)? = nil
 }
 
 /// Group-exchange sizes a client asks for (RFC 4419 §3).
@@ -51,6 +53,8 @@ struct KeyExchangeDriver {
     private var agreement: (any KeyAgreement)?
     private var groupRequest: (minimum: Int, preferred: Int, maximum: Int, old: Bool)?
     private var group: DiffieHellmanGroup?
+    private var gssContext: (any GSSKeyExchangeContext)?
+    private var gssHostKey: [UInt8] = []
 
     init(isClient: Bool, negotiated: NegotiatedAlgorithms, transcript: ExchangeTranscript) {
         self.isClient = isClient
@@ -103,10 +107,25 @@ struct KeyExchangeDriver {
     }
 
     /// The client's first message.
-    mutating func clientStart(groupExchange: GroupExchangeRequest, random: inout some SSHRandomSource)
-        throws(TransportError) -> ByteBuffer
-    {
+    mutating func clientStart(
+        groupExchange: GroupExchangeRequest, gss: GSSKeyExchange?, random: inout some SSHRandomSource
+    ) throws(TransportError) -> ByteBuffer {
         var payload = ByteBuffer()
+        if method.usesGSSAPI {
+            guard let gss else { throw TransportError(.keyExchangeFailed, "\(method.name) without a GSS-API context") }
+            let (context, token) = try Self.gss { () throws in
+                let context = try gss.makeContext()
+                return (context, try context.initiate(nil))
+            }
+            gssContext = context
+            let agreement = try Self.makeAgreement(method.kind, group: nil, random: &random)
+            self.agreement = agreement
+            KexGSSInitMessage(
+                token: ByteBuffer(bytes: token), e: ByteBuffer(bytes: agreement.publicValue),
+                valueEncoding: usesStrings ? .string : .mpint
+            ).encode(into: &payload)
+            return payload
+        }
         if case .groupExchange = method.kind {
             let preferred = groupExchange.preferred ?? Self.preferredGroupBits(for: negotiated)
             let clamped = min(max(preferred, groupExchange.minimum), groupExchange.maximum)
@@ -144,6 +163,13 @@ struct KeyExchangeDriver {
     private static func wire<T>(_ body: () throws(WireError) -> T) throws(TransportError) -> T {
         do { return try body() } catch {
             throw TransportError(.protocolError, "malformed key exchange message: \(error.detail)")
+        }
+    }
+
+    /// A GSS-API call, its failure a key exchange failure.
+    private static func gss<T>(_ body: () throws -> T) throws(TransportError) -> T {
+        do { return try body() } catch {
+            throw TransportError(.keyExchangeFailed, "GSS-API key exchange: \(error)")
         }
     }
 
@@ -195,6 +221,7 @@ struct KeyExchangeDriver {
     private mutating func clientReceive(_ number: UInt8, _ body: ByteBuffer, random: inout some SSHRandomSource)
         throws(TransportError) -> Output
     {
+        if method.usesGSSAPI { return try gssClientReceive(number, body) }
         var body = body
         switch (method.kind, number) {
         case (.groupExchange, KexDHGexGroupMessage.messageNumber) where group == nil:
@@ -223,6 +250,51 @@ struct KeyExchangeDriver {
         case (.fixedGroup, KexDHReplyMessage.messageNumber):
             let reply = try Self.wire { () throws(WireError) in try KexDHReplyMessage(decoding: &body) }
             return try clientFinish(hostKey: reply.hostKey, serverValue: reply.f, signature: reply.signature)
+        default:
+            throw Self.unexpected(number, method)
+        }
+    }
+
+    /// The client's side of RFC 4462 §2.1: the server's host key (when it has one), context tokens
+    /// back and forth, then `f` with the MIC over `H` that authenticates the server.
+    private mutating func gssClientReceive(_ number: UInt8, _ body: ByteBuffer) throws(TransportError) -> Output {
+        var body = body
+        guard let context = gssContext, let agreement else { throw Self.unexpected(number, method) }
+        switch number {
+        case KexGSSHostKeyMessage.messageNumber:
+            let message = try Self.wire { () throws(WireError) in try KexGSSHostKeyMessage(decoding: &body) }
+            gssHostKey = Array(message.value.readableBytesView)
+            return .send([])
+        case KexGSSContinueMessage.messageNumber where !context.isComplete:
+            let message = try Self.wire { () throws(WireError) in try KexGSSContinueMessage(decoding: &body) }
+            let token = try Self.gss { try context.initiate(Array(message.value.readableBytesView)) }
+            guard !token.isEmpty else { return .send([]) }
+            var payload = ByteBuffer()
+            KexGSSContinueMessage(value: ByteBuffer(bytes: token)).encode(into: &payload)
+            return .send([payload])
+        case KexGSSCompleteMessage.messageNumber:
+            let encoding: KexPublicValueEncoding = usesStrings ? .string : .mpint
+            let message = try Self.wire { () throws(WireError) in
+                try KexGSSCompleteMessage(decoding: &body, valueEncoding: encoding)
+            }
+            if let token = message.token {
+                _ = try Self.gss { try context.initiate(Array(token.readableBytesView)) }
+            }
+            guard context.isComplete else {
+                throw TransportError(.keyExchangeFailed, "the server completed a GSS-API key exchange whose context is not established")
+            }
+            let secret = try secret(with: message.f)
+            let exchangeHash = try hash(
+                hostKey: gssHostKey, secret: secret, clientValue: ByteBuffer(bytes: agreement.publicValue),
+                serverValue: message.f)
+            try Self.gss { try context.verifyMIC(Array(message.perMessageToken.readableBytesView), of: exchangeHash) }
+            return .clientFinished(
+                ExchangeResult(
+                    encodedSecret: secret, exchangeHash: exchangeHash, hostKeyBlob: gssHostKey, signature: [],
+                    gssContext: context))
+        case KexGSSErrorMessage.messageNumber:
+            let message = try Self.wire { () throws(WireError) in try KexGSSErrorMessage(decoding: &body) }
+            throw TransportError(.keyExchangeFailed, "the server's GSS-API failed: \(message.message)")
         default:
             throw Self.unexpected(number, method)
         }

@@ -1,7 +1,8 @@
 import SSHCrypto
 
 /// A key exchange method by its SSH name: curve25519-sha256 (RFC 8731), ecdh-sha2-* (RFC 5656),
-/// the fixed-group diffie-hellman methods (RFC 4253 §8, RFC 8268) and group exchange (RFC 4419).
+/// the fixed-group diffie-hellman methods (RFC 4253 §8, RFC 8268), group exchange (RFC 4419) and
+/// GSS-API key exchange with Kerberos V5 (RFC 4462 §2, RFC 8732).
 public struct KeyExchangeMethod: Sendable, Hashable, CustomStringConvertible {
     /// How the shared secret is agreed.
     public enum Kind: Sendable, Hashable {
@@ -21,8 +22,30 @@ public struct KeyExchangeMethod: Sendable, Hashable, CustomStringConvertible {
     public let hash: DigestAlgorithm
     /// How the secret is agreed.
     public let kind: Kind
+    /// Whether a GSS-API context authenticates the exchange instead of a host key signature.
+    public private(set) var usesGSSAPI = false
 
     public var description: String { name }
+
+    /// The GSS-API methods (RFC 4462 §2.3, RFC 8732) by base name, in OpenSSH's order; the full
+    /// name adds the mechanism's suffix (``GSSKeyExchange/nameSuffix(mechanism:)``).
+    public static let gssBaseNames = [
+        "gss-group14-sha256-", "gss-group16-sha512-", "gss-nistp256-sha256-", "gss-curve25519-sha256-",
+        "gss-group14-sha1-", "gss-group1-sha1-",
+    ]
+
+    /// The GSS-API method `base` with Kerberos V5, or nil for a base name not implemented.
+    public static func gss(_ base: String) -> KeyExchangeMethod? {
+        let kinds: [String: (DigestAlgorithm, Kind)] = [
+            "gss-group14-sha256-": (.sha256, .fixedGroup(.group14)), "gss-group16-sha512-": (.sha512, .fixedGroup(.group16)),
+            "gss-nistp256-sha256-": (.sha256, .ecdh(.p256)), "gss-curve25519-sha256-": (.sha256, .curve25519),
+            "gss-group14-sha1-": (.sha1, .fixedGroup(.group14)), "gss-group1-sha1-": (.sha1, .fixedGroup(.group1)),
+        ]
+        guard let (hash, kind) = kinds[base] else { return nil }
+        return KeyExchangeMethod(
+            name: base + GSSKeyExchange.nameSuffix(mechanism: GSSKeyExchange.kerberos5Mechanism), hash: hash, kind: kind,
+            usesGSSAPI: true)
+    }
 
     public static let curve25519SHA256 = KeyExchangeMethod(name: "curve25519-sha256", hash: .sha256, kind: .curve25519)
     public static let curve25519SHA256LibSSH = KeyExchangeMethod(
@@ -56,6 +79,8 @@ public struct KeyExchangeMethod: Sendable, Hashable, CustomStringConvertible {
 
     /// Looks a method up by its SSH name.
     public static func named(_ name: String) -> KeyExchangeMethod? {
-        supported.first { $0.name == name }
+        if let method = supported.first(where: { $0.name == name }) { return method }
+        guard name.hasPrefix("gss-") else { return nil }
+        return gssBaseNames.lazy.compactMap(gss).first { $0.name == name }
     }
 }

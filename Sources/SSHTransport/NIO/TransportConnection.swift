@@ -15,6 +15,11 @@ public struct TransportConnection: Sendable {
     public let peerIdentification: String
     /// The server's `server-sig-algs` (RFC 8308 §3.1), when it sent them.
     public let serverSignatureAlgorithms: [String]?
+    /// The host key blob the server presented in the first key exchange; empty after a GSS-API
+    /// key exchange in which it sent none.
+    public let serverHostKeyBlob: [UInt8]
+    /// After a GSS-API key exchange (RFC 4462 §2), its context: `gssapi-keyex` signs with it.
+    public let gssContext: (any GSSKeyExchangeContext)?
     /// The NIO channel under the connection.
     public let channel: any Channel
     /// The channel's event loop as a task executor (``TransportChannel/taskExecutor``).
@@ -83,13 +88,17 @@ public struct TransportConnection: Sendable {
             default: continue
             }
         }
-        let (sessionID, signatureAlgorithms) = try await channel.eventLoop.submit {
+        let (sessionID, signatureAlgorithms, hostKey, gssContext) = try await channel.eventLoop.submit {
             let handler = try channel.pipeline.syncOperations.handler(type: TransportHandler.self)
-            return (handler.sessionID ?? [], handler.serverSignatureAlgorithms)
+            return (
+                handler.sessionID ?? [], handler.serverSignatureAlgorithms, handler.serverHostKeyBlob ?? [],
+                handler.gssContext
+            )
         }.get()
         return TransportConnection(
             sessionID: sessionID, negotiated: negotiated!, peerIdentification: identification,
-            serverSignatureAlgorithms: signatureAlgorithms, channel: channel,
+            serverSignatureAlgorithms: signatureAlgorithms, serverHostKeyBlob: hostKey, gssContext: gssContext,
+            channel: channel,
             taskExecutor: transportChannel.taskExecutor, inbound: inbound)
     }
 

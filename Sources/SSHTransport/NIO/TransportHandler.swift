@@ -94,6 +94,10 @@ public final class TransportHandler: ChannelDuplexHandler {
     public var sessionID: [UInt8]? { machine.sessionID }
     /// The server's `server-sig-algs`, when it sent them.
     public var serverSignatureAlgorithms: [String]? { machine.serverSignatureAlgorithms }
+    /// The server's host key blob from the first key exchange (``TransportStateMachine/serverHostKeyBlob``).
+    public var serverHostKeyBlob: [UInt8]? { machine.serverHostKeyBlob }
+    /// The latest GSS-API key exchange context (``TransportStateMachine/gssContext``).
+    public var gssContext: (any GSSKeyExchangeContext)? { machine.gssContext }
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context

@@ -1,29 +1,59 @@
 import NIOCore
 
+/// How a GSS-API key exchange carries the public values: as mpints for Diffie–Hellman groups
+/// (RFC 4462 §2.1), as strings for elliptic curves (RFC 8732 §4, §5).
+public enum KexPublicValueEncoding: Sendable, Hashable {
+    case mpint
+    case string
+
+    func read(_ payload: inout ByteBuffer) throws(WireError) -> ByteBuffer {
+        switch self {
+        case .mpint: try payload.readSSHUnsignedMPInt()
+        case .string: try payload.readSSHString()
+        }
+    }
+
+    func write(_ value: ByteBuffer, into buffer: inout ByteBuffer) {
+        switch self {
+        case .mpint: buffer.writeSSHMPInt(unsignedBigEndian: value.readableBytesView)
+        case .string: buffer.writeSSHString(value)
+        }
+    }
+}
+
 /// `SSH_MSG_KEXGSS_INIT` (RFC 4462 §2.1): the first GSS-API token and the client's `e`.
 public struct KexGSSInitMessage: SSHMessage {
     public static let messageNumber: UInt8 = 30
 
     /// The output token of `GSS_Init_sec_context`.
     public var token: ByteBuffer
-    /// `e`, as a magnitude.
+    /// `e` (or `Q_C`), as a magnitude.
     public var e: ByteBuffer
+    /// How `e` travels.
+    public var valueEncoding: KexPublicValueEncoding
 
-    public init(token: ByteBuffer, e: ByteBuffer) {
+    public init(token: ByteBuffer, e: ByteBuffer, valueEncoding: KexPublicValueEncoding = .mpint) {
         self.token = token
         self.e = e
+        self.valueEncoding = valueEncoding
     }
 
     public init(decoding payload: inout ByteBuffer) throws(WireError) {
+        try self.init(decoding: &payload, valueEncoding: .mpint)
+    }
+
+    /// Decodes with `e` in `valueEncoding`.
+    public init(decoding payload: inout ByteBuffer, valueEncoding: KexPublicValueEncoding) throws(WireError) {
         token = try payload.readSSHString()
-        e = try payload.readSSHUnsignedMPInt()
+        e = try valueEncoding.read(&payload)
+        self.valueEncoding = valueEncoding
         try payload.expectSSHEnd(of: "KEXGSS_INIT")
     }
 
     public func encode(into buffer: inout ByteBuffer) {
         buffer.writeSSHByte(Self.messageNumber)
         buffer.writeSSHString(token)
-        buffer.writeSSHMPInt(unsignedBigEndian: e.readableBytesView)
+        valueEncoding.write(e, into: &buffer)
     }
 }
 
@@ -39,29 +69,38 @@ public struct KexGSSContinueMessage: SingleStringMessage {
 public struct KexGSSCompleteMessage: SSHMessage {
     public static let messageNumber: UInt8 = 32
 
-    /// `f`, as a magnitude.
+    /// `f` (or `Q_S`), as a magnitude.
     public var f: ByteBuffer
     /// The per-message token (MIC) over the exchange hash.
     public var perMessageToken: ByteBuffer
     /// The final output token, if the server's context produced one.
     public var token: ByteBuffer?
+    /// How `f` travels.
+    public var valueEncoding: KexPublicValueEncoding
 
-    public init(f: ByteBuffer, perMessageToken: ByteBuffer, token: ByteBuffer? = nil) {
+    public init(f: ByteBuffer, perMessageToken: ByteBuffer, token: ByteBuffer? = nil, valueEncoding: KexPublicValueEncoding = .mpint) {
         self.f = f
         self.perMessageToken = perMessageToken
         self.token = token
+        self.valueEncoding = valueEncoding
     }
 
     public init(decoding payload: inout ByteBuffer) throws(WireError) {
-        f = try payload.readSSHUnsignedMPInt()
+        try self.init(decoding: &payload, valueEncoding: .mpint)
+    }
+
+    /// Decodes with `f` in `valueEncoding`.
+    public init(decoding payload: inout ByteBuffer, valueEncoding: KexPublicValueEncoding) throws(WireError) {
+        f = try valueEncoding.read(&payload)
         perMessageToken = try payload.readSSHString()
         token = try payload.readSSHBoolean() ? try payload.readSSHString() : nil
+        self.valueEncoding = valueEncoding
         try payload.expectSSHEnd(of: "KEXGSS_COMPLETE")
     }
 
     public func encode(into buffer: inout ByteBuffer) {
         buffer.writeSSHByte(Self.messageNumber)
-        buffer.writeSSHMPInt(unsignedBigEndian: f.readableBytesView)
+        valueEncoding.write(f, into: &buffer)
         buffer.writeSSHString(perMessageToken)
         buffer.writeSSHBoolean(token != nil)
         if let token { buffer.writeSSHString(token) }

@@ -71,11 +71,13 @@ public struct UserAuthRequestMessage: SSHMessage {
         return data
     }
 
-    /// The data a `gssapi-with-mic` MIC covers (RFC 4462 §3.5): session identifier, byte 50, user,
-    /// service and "gssapi-with-mic".
-    public static func gssapiMICData(sessionIdentifier: ByteBuffer, userName: String, serviceName: String) -> ByteBuffer {
+    /// The data a `gssapi-with-mic` or `gssapi-keyex` MIC covers (RFC 4462 §3.5, §4): session
+    /// identifier, byte 50, user, service and the method's name.
+    public static func gssapiMICData(
+        sessionIdentifier: ByteBuffer, userName: String, serviceName: String, method: String = "gssapi-with-mic"
+    ) -> ByteBuffer {
         var data = signedDataPrefix(sessionIdentifier: sessionIdentifier, userName: userName, serviceName: serviceName)
-        data.writeSSHString("gssapi-with-mic")
+        data.writeSSHString(method)
         return data
     }
 

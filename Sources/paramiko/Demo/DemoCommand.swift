@@ -50,7 +50,7 @@ struct DemoCommand: AsyncParsableCommand {
                 host: "127.0.0.1", port: serve.port, username: NSUserName(), authentication: strategy,
                 hostKeyPolicy: .custom { key, _, _ in key.fingerprint() == serve.fingerprint })
         }
-        print("  host key \(client.hostKey.fingerprint()) (\(client.negotiated.hostKey))")
+        print("  host key \(client.hostKey?.fingerprint() ?? "none") (\(client.negotiated.hostKey))")
         print("  \(client.negotiated)")
 
         let uname = try await steps.run("run a command") { try await client.run("uname -sr") }

@@ -95,10 +95,10 @@ enum ClientConnection {
             }
         }
         let client = try await SSHClient.connect(settings: settings, agentKeys: agentKeys)
-        if settings.visualHostKey && !quiet {
+        if settings.visualHostKey && !quiet, let hostKey = client.hostKey {
             // As ssh with VisualHostKey: the key the server proved, drawn.
             var standardError = StandardError()
-            print("Host key fingerprint is \(client.hostKey.fingerprint())\n\(client.hostKey.randomArt())", to: &standardError)
+            print("Host key fingerprint is \(hostKey.fingerprint())\n\(hostKey.randomArt())", to: &standardError)
         }
         return client
     }
