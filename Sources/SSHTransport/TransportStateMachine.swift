@@ -648,7 +648,8 @@ public struct TransportStateMachine {
             let hostKey = round.negotiated.flatMap { negotiated in
                 configuration.hostKeys.first { $0.hostKeyAlgorithms.contains(negotiated.hostKey) }
             }
-            let output = try driver.receive(payload, hostKey: hostKey, moduli: configuration.moduli, random: &random)
+            let output = try driver.receive(
+                payload, hostKey: hostKey, moduli: configuration.moduli, gss: configuration.gssKeyExchange, random: &random)
             round.driver = driver
             self.round = round
             switch output {
@@ -658,6 +659,7 @@ public struct TransportStateMachine {
             case .clientFinished(let result):
                 return try clientExchangeFinished(result)
             case .serverFinished(let reply, let result):
+                if let acceptor = result.gssAcceptor { gssAcceptor = acceptor }
                 try writePacket(reply, into: &out)
                 try installKeys(result)
                 try sendNewKeys(writingInto: &out)
@@ -707,6 +709,10 @@ public struct TransportStateMachine {
     /// After a GSS-API key exchange, the context of the latest one: `gssapi-keyex` user
     /// authentication signs with it (RFC 4462 §4).
     public private(set) var gssContext: (any GSSKeyExchangeContext)?
+
+    /// On a server, after a GSS-API key exchange, the context of the latest one: `gssapi-keyex`
+    /// user authentication is checked with it (RFC 4462 §4).
+    public private(set) var gssAcceptor: (any GSSKeyExchangeAcceptor)?
 
     private mutating func sendNewKeysAfterRekeyCheck(_ result: ExchangeResult) throws(TransportError)
         -> TransportEvent?

@@ -17,9 +17,9 @@ final class AuthTestServer: Sendable {
 
     init(
         hostKeys: [any TransportHostKey], configuration: ServerAuthConfiguration = ServerAuthConfiguration(),
-        delegate: some ServerAuthDelegate
+        transport: TransportConfiguration = TransportConfiguration(role: .server), delegate: some ServerAuthDelegate
     ) async throws {
-        var transport = TransportConfiguration(role: .server)
+        var transport = transport
         transport.hostKeys = hostKeys
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

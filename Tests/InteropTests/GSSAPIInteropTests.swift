@@ -110,7 +110,7 @@ struct GSSAPIInteropTests {
         var configuration = SSHClientConfiguration()
         let method = try #require(KeyExchangeMethod.gss(base))
         configuration.transport.algorithms.keyExchange = [method.name] + configuration.transport.algorithms.keyExchange
-        configuration.transport.gssKeyExchange = GSSKeyExchange { try GSSSecurityContext(initiatorFor: "host@127.0.0.1") }
+        configuration.transport.gssKeyExchange = GSSKeyExchange(makeContext: { try GSSSecurityContext(initiatorFor: "host@127.0.0.1") })
         return configuration
     }
 
@@ -177,9 +177,56 @@ struct GSSAPIInteropTests {
 
     struct KerberosDelegate: ServerAuthDelegate {
         func decide(_ request: ServerAuthRequest) async -> ServerAuthDecision {
-            guard case .gssapi(let user, let principal) = request else { return .failure }
-            return KerberosLogin.allows(principal: principal, user: user) ? .success : .failure
+            switch request {
+            case .gssapi(let user, let principal), .gssapiKeyExchange(let user, let principal):
+                KerberosLogin.allows(principal: principal, user: user) ? .success : .failure
+            default:
+                .failure
+            }
         }
+    }
+
+    @Test func ourServerOffersGSSKeyExchange() async throws {
+        let realm = try await KerberosRealm.start()
+        var configuration = ServerAuthConfiguration()
+        configuration.methods = ["gssapi-keyex", "gssapi-with-mic"]
+        configuration.gssapiKeytab = realm.serverKeytab
+        var transport = TransportConfiguration(role: .server)
+        transport.gssKeyExchange = GSSKeyExchange(makeAcceptor: {
+            try GSSSecurityContext(acceptorWithKeytab: realm.serverKeytab)
+        })
+        transport.algorithms.keyExchange = KeyExchangeMethod.gssDefaults.map(\.name) + transport.algorithms.keyExchange
+        let server = try await AuthTestServer(
+            hostKeys: [Self.hostKey], configuration: configuration, transport: transport, delegate: KerberosDelegate())
+        defer { server.stop() }
+        var logins = 0
+        for base in KeyExchangeMethod.gssBaseNames where base != "gss-group1-sha1-" {
+            let method = try #require(KeyExchangeMethod.gss(base))
+            let log = try await ServerAuthInteropTests.ssh(
+                port: server.port, user: realm.user,
+                [
+                    "-o", "GSSAPIKeyExchange=yes", "-o", "GSSAPIKexAlgorithms=\(base)", "-o", "BatchMode=yes",
+                    "-o", "PreferredAuthentications=gssapi-keyex",
+                ])
+            #expect(log.contains("kex: algorithm: \(method.name)"), "\(method.name): \(log)")
+            #expect(log.contains("Authenticated to 127.0.0.1 ([127.0.0.1]:\(server.port)) using \"gssapi-keyex\""), "\(log)")
+            var strategy = AuthStrategy()
+            strategy.lookForKeys = false
+            strategy.gssapiKeyExchange = true
+            let client = try await SSHClient.connect(
+                host: "127.0.0.1", port: server.port, username: realm.user, authentication: strategy,
+                hostKeyPolicy: .acceptAnythingInsecurely, configuration: try Self.keyExchange(base))
+            #expect(client.negotiated.keyExchange == method)
+            #expect(client.authenticationMethods == ["gssapi-keyex"])
+            await client.close()
+            logins += 2
+        }
+        var identities = await server.recordedIdentities()
+        for _ in 0..<250 where identities.count < logins {
+            try await Task.sleep(for: .milliseconds(20))
+            identities = await server.recordedIdentities()
+        }
+        #expect(identities.map(\.methods) == Array(repeating: ["gssapi-keyex"], count: logins))
     }
 
     @Test func ourServerAcceptsKerberos() async throws {

@@ -1,7 +1,23 @@
 import NIOCore
 import SSHAuth
+import SSHCrypto
+import SSHTransport
 import SSHWire
 import Testing
+
+/// A key exchange's acceptor whose MIC is the SHA-256 of a secret and the message.
+final class SecretAcceptor: GSSKeyExchangeAcceptor, @unchecked Sendable {
+    struct Failure: Error {}
+    let secret: [UInt8]
+    init(_ secret: String) { self.secret = Array(secret.utf8) }
+    func accept(_ input: [UInt8]) throws -> [UInt8] { [] }
+    var isComplete: Bool { true }
+    var peerName: String? { "alice@EXAMPLE.TEST" }
+    func mic(of message: [UInt8]) throws -> [UInt8] { try DigestAlgorithm.sha256.hash(secret + message) }
+    func verifyMIC(_ mic: [UInt8], of message: [UInt8]) throws {
+        guard try self.mic(of: message) == mic else { throw Failure() }
+    }
+}
 
 /// `gssapi-with-mic` (RFC 4462 §3) in the two sans-IO machines: what goes on the wire, what the
 /// server's answers decode to, and the messages each side refuses out of turn. Real contexts
@@ -96,5 +112,40 @@ import Testing
         // The context is gone: a MIC now is out of turn.
         let mic = UserAuthGSSAPIMICMessage(value: ByteBuffer(bytes: [1])).encodedPayload()
         #expect(throws: AuthError.self) { _ = try server.receive(mic, now: 0) }
+    }
+
+    @Test func gssapiKeyexIsCheckedWithTheKeyExchangesContext() throws {
+        var configuration = ServerAuthConfiguration()
+        configuration.methods = ["gssapi-keyex"]
+        let acceptor = SecretAcceptor("kex")
+        var client = ClientAuthMachine(userName: "alice", sessionID: Self.session)
+        let good = client.gssapiKeyExchangeRequest(mic: try acceptor.mic(of: client.gssapiKeyExchangeMICData))
+        // The MIC over gssapi-with-mic's data, or by another context, or with no GSS key exchange: refused.
+        let wrongData = client.gssapiKeyExchangeRequest(mic: try acceptor.mic(of: client.gssapiMICData))
+        let otherContext = client.gssapiKeyExchangeRequest(mic: try SecretAcceptor("other").mic(of: client.gssapiKeyExchangeMICData))
+        for request in [wrongData, otherContext] {
+            var server = ServerAuthMachine(sessionID: Self.session, configuration: configuration, gssAcceptor: acceptor)
+            guard case .reply(let payloads) = try server.receive(request, now: 0) else {
+                Issue.record("expected a failure")
+                continue
+            }
+            #expect(payloads.map(Self.messageNumber) == [UserAuthFailureMessage.messageNumber])
+        }
+        var without = ServerAuthMachine(sessionID: Self.session, configuration: configuration)
+        guard case .reply = try without.receive(good, now: 0) else {
+            Issue.record("gssapi-keyex without a GSS key exchange reached the delegate")
+            return
+        }
+        var server = ServerAuthMachine(sessionID: Self.session, configuration: configuration, gssAcceptor: acceptor)
+        guard case .decide(.gssapiKeyExchange(let user, let principal)) = try server.receive(good, now: 0) else {
+            Issue.record("a good gssapi-keyex MIC did not reach the delegate")
+            return
+        }
+        #expect(user == "alice" && principal == "alice@EXAMPLE.TEST")
+        guard case .authenticated(_, let identity) = try server.answer(.success) else {
+            Issue.record("expected success")
+            return
+        }
+        #expect(identity.methods == ["gssapi-keyex"])
     }
 }

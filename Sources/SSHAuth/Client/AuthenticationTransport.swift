@@ -15,9 +15,13 @@ public protocol AuthenticationTransport: Sendable {
     func nextPayload() async throws -> ByteBuffer
     /// After a GSS-API key exchange, its context, which `gssapi-keyex` signs with (RFC 4462 §4).
     var gssContext: (any GSSKeyExchangeContext)? { get async }
+    /// On a server, after a GSS-API key exchange, its context, which checks `gssapi-keyex`.
+    var gssAcceptor: (any GSSKeyExchangeAcceptor)? { get async }
 }
 
 extension AuthenticationTransport {
     /// No GSS-API key exchange.
     public var gssContext: (any GSSKeyExchangeContext)? { nil }
+    /// No GSS-API key exchange.
+    public var gssAcceptor: (any GSSKeyExchangeAcceptor)? { nil }
 }

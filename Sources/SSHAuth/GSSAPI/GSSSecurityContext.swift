@@ -170,5 +170,5 @@ public final class GSSSecurityContext: @unchecked Sendable {
     }
 }
 
-/// A Kerberos context authenticates a GSS-API key exchange (RFC 4462 §2).
-extension GSSSecurityContext: GSSKeyExchangeContext {}
+/// A Kerberos context authenticates a GSS-API key exchange (RFC 4462 §2), on either side.
+extension GSSSecurityContext: GSSKeyExchangeContext, GSSKeyExchangeAcceptor {}

@@ -1,5 +1,6 @@
 import NIOCore
 import SSHCrypto
+import SSHTransport
 import SSHWire
 
 /// The server side of user authentication (RFC 4252, RFC 4256) as a sans-IO machine: it decodes
@@ -34,12 +35,18 @@ public struct ServerAuthMachine: Sendable {
     private var pendingKey: SSHPublicKeyIdentity?
     private var keyboardInteractiveActive = false
     private var gssapi: GSSSecurityContext?
+    private let gssAcceptor: (any GSSKeyExchangeAcceptor)?
     private var passwordChangeAsked = false
     private(set) var authenticated = false
 
     /// A machine for the session `sessionID`.
-    public init(sessionID: [UInt8], configuration: ServerAuthConfiguration = ServerAuthConfiguration()) {
+    /// `gssAcceptor` is the context of a GSS-API key exchange, which checks `gssapi-keyex`.
+    public init(
+        sessionID: [UInt8], configuration: ServerAuthConfiguration = ServerAuthConfiguration(),
+        gssAcceptor: (any GSSKeyExchangeAcceptor)? = nil
+    ) {
         self.sessionID = sessionID
+        self.gssAcceptor = gssAcceptor
         self.configuration = configuration
         self.remainingLists = configuration.authenticationMethods
     }
@@ -167,7 +174,17 @@ public struct ServerAuthMachine: Sendable {
             else { return try fail() }
             gssapi = context
             return .reply([UserAuthGSSAPIResponseMessage(value: ByteBuffer(bytes: GSSMechanism.kerberos5)).encodedPayload()])
-        case .gssapiKeyex, .unknown:
+        case .gssapiKeyex(let mic):
+            // RFC 4462 §4: the key exchange's context checks the MIC over this request.
+            let data = UserAuthRequestMessage.gssapiMICData(
+                sessionIdentifier: ByteBuffer(bytes: sessionID), userName: name, serviceName: request.serviceName,
+                method: "gssapi-keyex")
+            guard let gssAcceptor,
+                (try? gssAcceptor.verifyMIC(Array(mic.readableBytesView), of: Array(data.readableBytesView))) != nil,
+                let principal = gssAcceptor.peerName
+            else { return try fail() }
+            return ask(.gssapiKeyExchange(user: name, principal: principal))
+        case .unknown:
             return try fail()
         }
     }

@@ -22,13 +22,16 @@ public enum ServerAuthRequest: Sendable, Hashable {
     /// verified: the client is the Kerberos `principal`; may it log in as `user`?
     /// ``KerberosLogin/allows(principal:user:)`` asks the Kerberos library's rules.
     case gssapi(user: String, principal: String)
+    /// `gssapi-keyex` (RFC 4462 §4), its MIC verified with the context of the GSS-API key exchange:
+    /// the client is the Kerberos `principal`; may it log in as `user`?
+    case gssapiKeyExchange(user: String, principal: String)
 
     /// The user the request is for.
     public var user: String {
         switch self {
         case .none(let user), .password(let user, _, _), .publicKey(let user, _, _, _, _),
             .keyboardInteractive(let user, _), .keyboardInteractiveResponses(let user, _), .hostBased(let user, _, _, _),
-            .gssapi(let user, _):
+            .gssapi(let user, _), .gssapiKeyExchange(let user, _):
             user
         }
     }
@@ -42,6 +45,7 @@ public enum ServerAuthRequest: Sendable, Hashable {
         case .keyboardInteractive, .keyboardInteractiveResponses: "keyboard-interactive"
         case .hostBased: "hostbased"
         case .gssapi: "gssapi-with-mic"
+        case .gssapiKeyExchange: "gssapi-keyex"
         }
     }
 }

@@ -44,7 +44,8 @@ public struct UserAuthServer: Sendable {
     private func serve(_ transport: some AuthenticationTransport, _ delegate: some ServerAuthDelegate) async throws
         -> AuthenticatedIdentity
     {
-        var machine = ServerAuthMachine(sessionID: await transport.sessionID, configuration: configuration)
+        var machine = ServerAuthMachine(
+            sessionID: await transport.sessionID, configuration: configuration, gssAcceptor: await transport.gssAcceptor)
         var bannerSent = false
         while true {
             let payload = try await transport.nextPayload()

@@ -178,9 +178,9 @@ public struct SSHClientSettings: Sendable {
             let names = (resolved.string(.gssapiKexAlgorithms) ?? "").split(separator: ",")
                 .compactMap { KeyExchangeMethod.gss(String($0))?.name }
             algorithms.keyExchange = names + algorithms.keyExchange
-            configuration.transport.gssKeyExchange = GSSKeyExchange {
+            configuration.transport.gssKeyExchange = GSSKeyExchange(makeContext: {
                 try GSSSecurityContext(initiatorFor: gssapi.serviceName, delegate: gssapi.delegatesCredentials)
-            }
+            })
         }
         configuration.transport.algorithms = algorithms
         let publicKeyAlgorithms = resolved.list(.pubkeyAcceptedAlgorithms).flatMap { $0.split(separator: ",").map(String.init) }

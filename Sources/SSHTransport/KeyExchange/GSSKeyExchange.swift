@@ -16,16 +16,41 @@ public protocol GSSKeyExchangeContext: AnyObject, Sendable {
     func mic(of message: [UInt8]) throws -> [UInt8]
 }
 
-/// GSS-API key exchange for a client (RFC 4462 §2, RFC 8732): the methods offered and how to make
-/// the context for each exchange. The server is authenticated by the context, not by a host key
-/// signature: its key, when it sends one, is not checked against known_hosts (as ssh does).
-public struct GSSKeyExchange: Sendable {
-    /// Makes the context of one exchange (the first and every rekey).
-    public var makeContext: @Sendable () throws -> any GSSKeyExchangeContext
+/// The acceptor's side of a GSS-API key exchange (RFC 4462 §2.1): the server's context.
+public protocol GSSKeyExchangeAcceptor: AnyObject, Sendable {
+    /// The acceptor's next step with the initiator's `input` token: the token to send back,
+    /// empty when there is none.
+    func accept(_ input: [UInt8]) throws -> [UInt8]
+    /// Whether the context is established.
+    var isComplete: Bool { get }
+    /// Our MIC over `message` (the exchange hash).
+    func mic(of message: [UInt8]) throws -> [UInt8]
+    /// Checks the peer's MIC over `message`: `gssapi-keyex` user authentication (RFC 4462 §4).
+    func verifyMIC(_ mic: [UInt8], of message: [UInt8]) throws
+    /// The initiator's principal, once established.
+    var peerName: String? { get }
+}
 
-    /// GSS key exchange with contexts from `makeContext`.
+/// GSS-API key exchange (RFC 4462 §2, RFC 8732): how to make the context of each exchange. The
+/// server is authenticated by the context, not by a host key signature: its key, when it sends
+/// one, is not checked against known_hosts (as ssh does). The methods offered are the `gss-*` names
+/// in ``AlgorithmPreferences/keyExchange``.
+public struct GSSKeyExchange: Sendable {
+    /// A client's context for one exchange (the first and every rekey).
+    public var makeContext: @Sendable () throws -> any GSSKeyExchangeContext
+    /// A server's context for one exchange.
+    public var makeAcceptor: @Sendable () throws -> any GSSKeyExchangeAcceptor
+
+    /// A client's GSS-API key exchange with contexts from `makeContext`.
     public init(makeContext: @escaping @Sendable () throws -> any GSSKeyExchangeContext) {
         self.makeContext = makeContext
+        self.makeAcceptor = { throw TransportError(.keyExchangeFailed, "no GSS-API acceptor on a client") }
+    }
+
+    /// A server's GSS-API key exchange with contexts from `makeAcceptor`.
+    public init(makeAcceptor: @escaping @Sendable () throws -> any GSSKeyExchangeAcceptor) {
+        self.makeAcceptor = makeAcceptor
+        self.makeContext = { throw TransportError(.keyExchangeFailed, "no GSS-API initiator on a server") }
     }
 
     /// The Kerberos V5 mechanism's OID (1.2.840.113554.1.2.2), DER-encoded, as SSH messages carry it.

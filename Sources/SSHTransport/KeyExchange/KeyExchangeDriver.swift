@@ -11,6 +11,8 @@ struct ExchangeResult {
     var signature: [UInt8]
     /// After a GSS-API key exchange: the context whose MIC over `H` authenticated the server.
     var gssContext: (any GSSKeyExchangeContext)? = nil
+    /// After a server's GSS-API key exchange: its context, for `gssapi-keyex`.
+    var gssAcceptor: (any GSSKeyExchangeAcceptor)? = nil
 }
 
 /// Group-exchange sizes a client asks for (RFC 4419 §3).
@@ -55,6 +57,8 @@ struct KeyExchangeDriver {
     private var group: DiffieHellmanGroup?
     private var gssContext: (any GSSKeyExchangeContext)?
     private var gssHostKey: [UInt8] = []
+    private var gssAcceptor: (any GSSKeyExchangeAcceptor)?
+    private var gssClientValue: ByteBuffer?
 
     init(isClient: Bool, negotiated: NegotiatedAlgorithms, transcript: ExchangeTranscript) {
         self.isClient = isClient
@@ -148,7 +152,7 @@ struct KeyExchangeDriver {
 
     /// Handles one method message from the peer.
     mutating func receive(
-        _ payload: ByteBuffer, hostKey: (any TransportHostKey)?, moduli: ModuliFile,
+        _ payload: ByteBuffer, hostKey: (any TransportHostKey)?, moduli: ModuliFile, gss: GSSKeyExchange? = nil,
         random: inout some SSHRandomSource
     ) throws(TransportError) -> Output {
         var body = payload
@@ -156,6 +160,7 @@ struct KeyExchangeDriver {
         if isClient {
             return try clientReceive(number, body, random: &random)
         }
+        if method.usesGSSAPI { return try gssServerReceive(number, body, gss: gss, random: &random) }
         guard let hostKey else { throw TransportError(.keyExchangeFailed, "no host key for \(negotiated.hostKey)") }
         return try serverReceive(number, body, hostKey: hostKey, moduli: moduli, random: &random)
     }
@@ -298,6 +303,55 @@ struct KeyExchangeDriver {
         default:
             throw Self.unexpected(number, method)
         }
+    }
+
+    /// The server's side of RFC 4462 §2.1: tokens until the context is established, then `f` and
+    /// the MIC over `H` (with no host key in `H`, as sshd sends none).
+    private mutating func gssServerReceive(
+        _ number: UInt8, _ body: ByteBuffer, gss: GSSKeyExchange?, random: inout some SSHRandomSource
+    ) throws(TransportError) -> Output {
+        var body = body
+        let acceptor: any GSSKeyExchangeAcceptor
+        let token: [UInt8]
+        switch (number, gssAcceptor) {
+        case (KexGSSInitMessage.messageNumber, nil):
+            guard let gss else { throw TransportError(.keyExchangeFailed, "\(method.name) without a GSS-API acceptor") }
+            let encoding: KexPublicValueEncoding = usesStrings ? .string : .mpint
+            let message = try Self.wire { () throws(WireError) in
+                try KexGSSInitMessage(decoding: &body, valueEncoding: encoding)
+            }
+            acceptor = try Self.gss { try gss.makeAcceptor() }
+            gssAcceptor = acceptor
+            gssClientValue = message.e
+            token = try Self.gss { try acceptor.accept(Array(message.token.readableBytesView)) }
+        case (KexGSSContinueMessage.messageNumber, let started?) where !started.isComplete:
+            let message = try Self.wire { () throws(WireError) in try KexGSSContinueMessage(decoding: &body) }
+            acceptor = started
+            token = try Self.gss { try started.accept(Array(message.value.readableBytesView)) }
+        default:
+            throw Self.unexpected(number, method)
+        }
+        guard let clientValue = gssClientValue else { throw Self.unexpected(number, method) }
+        guard acceptor.isComplete else {
+            var payload = ByteBuffer()
+            KexGSSContinueMessage(value: ByteBuffer(bytes: token)).encode(into: &payload)
+            return .send([payload])
+        }
+        let agreement = try Self.makeAgreement(method.kind, group: nil, random: &random)
+        self.agreement = agreement
+        let secret = try secret(with: clientValue)
+        let serverValue = ByteBuffer(bytes: agreement.publicValue)
+        let exchangeHash = try hash(hostKey: [], secret: secret, clientValue: clientValue, serverValue: serverValue)
+        let mic = try Self.gss { try acceptor.mic(of: exchangeHash) }
+        var reply = ByteBuffer()
+        KexGSSCompleteMessage(
+            f: serverValue, perMessageToken: ByteBuffer(bytes: mic), token: token.isEmpty ? nil : ByteBuffer(bytes: token),
+            valueEncoding: usesStrings ? .string : .mpint
+        ).encode(into: &reply)
+        return .serverFinished(
+            reply: reply,
+            ExchangeResult(
+                encodedSecret: secret, exchangeHash: exchangeHash, hostKeyBlob: [], signature: [], gssAcceptor: acceptor))
     }
 
     private func clientFinish(hostKey: ByteBuffer, serverValue: ByteBuffer, signature: ByteBuffer)

@@ -34,6 +34,11 @@ public struct KeyExchangeMethod: Sendable, Hashable, CustomStringConvertible {
         "gss-group14-sha1-", "gss-group1-sha1-",
     ]
 
+    /// The GSS-API methods offered by default, as OpenSSH's GSSAPIKexAlgorithms (all but group1).
+    public static var gssDefaults: [KeyExchangeMethod] {
+        gssBaseNames.filter { $0 != "gss-group1-sha1-" }.compactMap(gss)
+    }
+
     /// The GSS-API method `base` with Kerberos V5, or nil for a base name not implemented.
     public static func gss(_ base: String) -> KeyExchangeMethod? {
         let kinds: [String: (DigestAlgorithm, Kind)] = [

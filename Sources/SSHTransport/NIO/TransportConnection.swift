@@ -20,6 +20,8 @@ public struct TransportConnection: Sendable {
     public let serverHostKeyBlob: [UInt8]
     /// After a GSS-API key exchange (RFC 4462 §2), its context: `gssapi-keyex` signs with it.
     public let gssContext: (any GSSKeyExchangeContext)?
+    /// On a server, after a GSS-API key exchange, its context: `gssapi-keyex` is checked with it.
+    public let gssAcceptor: (any GSSKeyExchangeAcceptor)?
     /// The NIO channel under the connection.
     public let channel: any Channel
     /// The channel's event loop as a task executor (``TransportChannel/taskExecutor``).
@@ -88,16 +90,17 @@ public struct TransportConnection: Sendable {
             default: continue
             }
         }
-        let (sessionID, signatureAlgorithms, hostKey, gssContext) = try await channel.eventLoop.submit {
+        let (sessionID, signatureAlgorithms, hostKey, gssContext, gssAcceptor) = try await channel.eventLoop.submit {
             let handler = try channel.pipeline.syncOperations.handler(type: TransportHandler.self)
             return (
                 handler.sessionID ?? [], handler.serverSignatureAlgorithms, handler.serverHostKeyBlob ?? [],
-                handler.gssContext
+                handler.gssContext, handler.gssAcceptor
             )
         }.get()
         return TransportConnection(
             sessionID: sessionID, negotiated: negotiated!, peerIdentification: identification,
             serverSignatureAlgorithms: signatureAlgorithms, serverHostKeyBlob: hostKey, gssContext: gssContext,
+            gssAcceptor: gssAcceptor,
             channel: channel,
             taskExecutor: transportChannel.taskExecutor, inbound: inbound)
     }

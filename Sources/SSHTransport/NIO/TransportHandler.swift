@@ -98,6 +98,8 @@ public final class TransportHandler: ChannelDuplexHandler {
     public var serverHostKeyBlob: [UInt8]? { machine.serverHostKeyBlob }
     /// The latest GSS-API key exchange context (``TransportStateMachine/gssContext``).
     public var gssContext: (any GSSKeyExchangeContext)? { machine.gssContext }
+    /// The latest GSS-API key exchange acceptor (``TransportStateMachine/gssAcceptor``).
+    public var gssAcceptor: (any GSSKeyExchangeAcceptor)? { machine.gssAcceptor }
 
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context

@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("gssapi-keytab"),
-        help: "Offer gssapi-with-mic, accepting with this keytab's host key: a principal logs in as the user Kerberos maps it to.")
+        help: "Offer GSS-API key exchange, gssapi-keyex and gssapi-with-mic with this keytab: a principal logs in as the user Kerberos maps it to.")
     var gssapiKeytab: String?
 
     @Option(help: "The SFTP root and the working directory of commands.")
@@ -118,8 +118,14 @@ struct ServeCommand: AsyncParsableCommand {
             guard FileManager.default.isReadableFile(atPath: gssapiKeytab) else {
                 throw ValidationError("cannot read keytab \(gssapiKeytab)")
             }
-            configuration.authentication.methods.insert("gssapi-with-mic", at: 0)
+            configuration.authentication.methods.insert(contentsOf: ["gssapi-keyex", "gssapi-with-mic"], at: 0)
             configuration.authentication.gssapiKeytab = gssapiKeytab
+            // GSS-API key exchange too, as sshd's GSSAPIKeyExchange.
+            configuration.transport.gssKeyExchange = GSSKeyExchange(makeAcceptor: {
+                try GSSSecurityContext(acceptorWithKeytab: gssapiKeytab)
+            })
+            configuration.transport.algorithms.keyExchange =
+                KeyExchangeMethod.gssDefaults.map(\.name) + configuration.transport.algorithms.keyExchange
         }
         configuration.subsystems["sftp"] = { channel, _ in
             do {

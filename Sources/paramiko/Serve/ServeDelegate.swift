@@ -34,7 +34,7 @@ struct ServeDelegate: SSHServerDelegate {
             }
             guard authorized else { return .failure }
             return signed ? .success : .publicKeyAcceptable
-        case .gssapi(let user, let principal):
+        case .gssapi(let user, let principal), .gssapiKeyExchange(let user, let principal):
             return KerberosLogin.allows(principal: principal, user: user) ? .success : .failure
         default:
             return .failure
