@@ -125,7 +125,7 @@ public final class SSHClient: Sendable {
             keepAlive: configuration.tcpKeepAlive, logger: logger)
         logger.debug("Connection established.")
         let address = asyncChannel.channel.remoteAddress?.ipAddress ?? host
-        let forwarding = ClientForwardingState(agentSocket: configuration.forwardAgent)
+        let forwarding = ClientForwardingState(agentSocket: configuration.forwardAgent, x11: configuration.x11Forwarding)
         let (readyStream, readyContinuation) = AsyncStream<Result<Ready, any Error>>.makeStream()
         let (closeStream, closer) = AsyncStream<Void>.makeStream()
         let handshakeTimer = asyncChannel.channel.eventLoop.scheduleTask(in: TimeAmount(configuration.handshakeTimeout)) {

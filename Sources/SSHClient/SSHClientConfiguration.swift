@@ -55,6 +55,8 @@ public struct SSHClientConfiguration: Sendable {
         /// IPv6 only.
         case inet6
     }
+    /// X11 forwarding for every session (ssh's ForwardX11; see ``X11Forwarding``); nil for none.
+    public var x11Forwarding: X11Forwarding?
     /// Whether host keys the server lists after login update the known_hosts file the host-key
     /// policy writes to (ssh's UpdateHostKeys, OpenSSH PROTOCOL §2.5): new keys, once the server
     /// proves it holds them, are recorded and keys it no longer has are removed. Off by default.

@@ -113,6 +113,13 @@ extension SSHClient {
                 throw SSHClientError(.refused, "the server refused a pseudo-terminal")
             }
         }
+        if let x11 = forwarding.x11 {
+            // As ssh: a refusal leaves the session without X11, and says so.
+            logger.debug("Requesting X11 forwarding with authentication spoofing.")
+            if try await !channel.request(.x11(x11.request), wantReply: true) {
+                logger.error("X11 forwarding request failed on channel \(channel.id)")
+            }
+        }
         return channel
     }
 }

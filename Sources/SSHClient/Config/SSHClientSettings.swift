@@ -50,6 +50,15 @@ public struct SSHClientSettings: Sendable {
     /// Whether StrictHostKeyChecking is `ask` (ssh's default) outside BatchMode: ``hostKeyPolicy``
     /// then refuses a new key, and a caller that can ask its user replaces it with one that asks.
     public var asksAboutNewHostKeys: Bool
+    /// ForwardX11 with the display (`DISPLAY`) to forward to: the caller, which can run xauth,
+    /// builds the ``X11Forwarding`` from it. Nil when ForwardX11 is off or there is no display.
+    public var x11Display: X11Display?
+    /// ForwardX11Trusted: the display's own cookie; otherwise an untrusted one xauth generates.
+    public var x11Trusted: Bool
+    /// ForwardX11Timeout in seconds: how long an untrusted cookie lasts (0: no limit).
+    public var x11Timeout: Int
+    /// XAuthLocation: the xauth program.
+    public var xauthLocation: String
     /// Whether UpdateHostKeys is `ask` outside BatchMode: the configuration then updates known_hosts
     /// only once a caller that can ask its user sets ``SSHClientConfiguration/hostKeyUpdateApproval``.
     public var asksBeforeUpdatingHostKeys = false
@@ -205,6 +214,10 @@ public struct SSHClientSettings: Sendable {
             configuration.proxyJump = jump.chain.map { SSHProxyHop(user: $0.user, host: $0.host, port: $0.port > 0 ? $0.port : 22) }
         }
         configuration.forwardAgent = resolved.forwardAgentPath
+        x11Display = resolved.bool(.forwardX11) == true ? localEnvironment["DISPLAY"].flatMap(X11Display.init) : nil
+        x11Trusted = resolved.bool(.forwardX11Trusted) ?? false
+        x11Timeout = resolved.string(.forwardX11Timeout).flatMap(SSHConfigDuration.seconds) ?? 1200
+        xauthLocation = resolved.string(.xauthLocation) ?? "/usr/bin/xauth"
         switch resolved.string(.addressFamily) {
         case "inet": configuration.addressFamily = .inet
         case "inet6": configuration.addressFamily = .inet6

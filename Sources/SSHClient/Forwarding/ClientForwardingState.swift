@@ -5,8 +5,9 @@ import SSHConnection
 import SSHWire
 
 /// What a client accepts from the server: `forwarded-tcpip` and `forwarded-streamlocal` only
-/// for forwardings it asked for, `auth-agent@openssh.com` only with agent forwarding on;
-/// everything else is refused (LIMITS.md). Also holds the client's local listeners.
+/// for forwardings it asked for, `auth-agent@openssh.com` only with agent forwarding on, `x11`
+/// only with X11 forwarding on; everything else is refused (LIMITS.md). Also holds the client's
+/// local listeners.
 final class ClientForwardingState: Sendable {
     private struct State {
         var remote: [String: ForwardingListener.Address] = [:]
@@ -16,9 +17,12 @@ final class ClientForwardingState: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let agentSocket: String?
+    /// X11 forwarding, when sessions ask for it.
+    let x11: X11Forwarding?
 
-    init(agentSocket: String?) {
+    init(agentSocket: String?, x11: X11Forwarding? = nil) {
         self.agentSocket = agentSocket
+        self.x11 = x11
     }
 
     /// Whether sessions ask for agent forwarding.
@@ -57,7 +61,11 @@ final class ClientForwardingState: Sendable {
     func handlers() -> ConnectionHandlers {
         ConnectionHandlers(channelOpen: { [self] type in
             let target: ForwardingListener.Address?
+            var filter: (any ChannelPrefixFilter)?
             switch type {
+            case .x11:
+                target = x11?.display.address
+                filter = x11?.setupRewriter
             case .forwardedTCPIP(let forwarded):
                 target = state.withLockedValue { $0.remote[Self.key(forwarded.host, Int(forwarded.port))] }
             case .forwardedStreamLocal(let path):
@@ -71,7 +79,8 @@ final class ClientForwardingState: Sendable {
             guard let socket = await target.connect() else {
                 return .reject(.connectFailed, "cannot connect to the forwarding's target")
             }
-            return .accept(receivesRequests: false) { channel in try? await channel.bridge(to: socket) }
+            let prefix = filter
+            return .accept(receivesRequests: false) { channel in try? await channel.bridge(to: socket, filter: prefix) }
         })
     }
 }

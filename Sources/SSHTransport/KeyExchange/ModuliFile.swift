@@ -31,36 +31,13 @@ public struct ModuliFile: Sendable {
                 let tests = Int(fields[2]), tests & 0x04 != 0, tests & 0x01 == 0,
                 let size = Int(fields[4]), size >= 1023, size < 16384,
                 let generator = UInt8(fields[5], radix: 16), generator >= 2,
-                let prime = Self.hexBytes(fields[6])
+                let prime = Hex.decode(fields[6])
             else { continue }
             let group = DiffieHellmanGroup(prime: prime, generator: [generator])
             guard group.bits == size + 1 else { continue }
             entries.append(Entry(bits: group.bits, group: group))
         }
         self.entries = entries
-    }
-
-    private static func hexBytes(_ text: Substring) -> [UInt8]? {
-        var digits = Array(text.utf8)
-        if digits.count % 2 == 1 { digits.insert(UInt8(ascii: "0"), at: 0) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     /// Picks a group as OpenSSH's server does: among groups within `[minimum, maximum]`, those of

@@ -89,6 +89,13 @@ enum ClientConnection {
                 settings.knownHostsFiles, unknown: .ask { key, host, port in await askAboutHostKey(key, host: host, port: port, visual: visual) },
                 hashNames: settings.hashKnownHosts)
         }
+        if let display = settings.x11Display, let name = ProcessInfo.processInfo.environment["DISPLAY"] {
+            let (forwarding, warning) = X11Authority.forwarding(
+                display: display, name: name, trusted: settings.x11Trusted, timeout: settings.x11Timeout,
+                xauth: settings.xauthLocation)
+            settings.configuration.x11Forwarding = forwarding
+            if let warning { settings.configuration.messageHandler?(warning) }
+        }
         if settings.asksBeforeUpdatingHostKeys {
             settings.configuration.hostKeyUpdateApproval = { _, _ in
                 await TerminalPrompt.ask("Accept updated hostkeys? (yes/no): ", echo: true)?.lowercased() == "yes"

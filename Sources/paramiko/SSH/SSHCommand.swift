@@ -70,6 +70,8 @@ struct SSHCommand: AsyncParsableCommand {
     @Option(name: .customShort("W", allowingJoined: true), help: "host:port: carry standard input and output there.")
     var stdioForward: String?
     @Flag(name: .customShort("x"), help: "No X11 forwarding.") var noX11 = false
+    @Flag(name: .customShort("X"), help: "X11 forwarding (untrusted unless ForwardX11Trusted).") var x11 = false
+    @Flag(name: .customShort("Y"), help: "Trusted X11 forwarding.") var trustedX11 = false
     @Argument(help: "[user@]host") var destination: String?
     @Argument(parsing: .captureForPassthrough, help: "The command to run.") var command: [String] = []
 
@@ -219,7 +221,10 @@ struct SSHCommand: AsyncParsableCommand {
         if gssapi { lines += ["GSSAPIAuthentication yes", "GSSAPIDelegateCredentials yes"] }
         if nullInput || background { lines.append("StdinNull yes") }
         if background { lines.append("ForkAfterAuthentication yes") }
+        // -x goes first so that it wins over -X and -Y.
         if noX11 { lines.append("ForwardX11 no") }
+        if x11 || trustedX11 { lines.append("ForwardX11 yes") }
+        if trustedX11 { lines.append("ForwardX11Trusted yes") }
         if stdioForward != nil {
             // As ssh: -W carries no session and no other forwarding.
             lines += ["SessionType none", "RequestTTY no", "ClearAllForwardings yes"]

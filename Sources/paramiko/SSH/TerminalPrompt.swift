@@ -46,26 +46,7 @@ enum TerminalPrompt {
 
     /// Runs the askpass program with `prompt` and takes the first line it prints; nil when it fails.
     private static func askPass(_ program: String, _ prompt: String) -> String? {
-        guard let pipe = try? ProcessSpawn.pipe() else { return nil }
-        let pid: pid_t
-        do {
-            pid = try ProcessSpawn.start([program, prompt], output: pipe.write)
-        } catch {
-            close(pipe.read)
-            close(pipe.write)
-            return nil
-        }
-        close(pipe.write)
-        var answer: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(pipe.read, $0.baseAddress, $0.count) }
-            if count > 0 { answer += chunk[0..<count] } else if count == 0 || errno != EINTR { break }
-        }
-        close(pipe.read)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        guard status == 0 else { return nil }
+        guard let (status, answer) = ProcessSpawn.output([program, prompt]), status == 0 else { return nil }
         let line = answer.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
         return String(decoding: line.filter { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
     }

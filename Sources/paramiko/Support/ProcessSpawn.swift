@@ -59,6 +59,31 @@ enum ProcessSpawn {
         return pid
     }
 
+    /// Runs `arguments` to its end, its standard error ours, and returns its `waitpid(2)` status and
+    /// everything it printed; nil when it cannot start. Blocks the calling thread.
+    static func output(_ arguments: [String]) -> (status: Int32, output: [UInt8])? {
+        guard let pipe = try? pipe() else { return nil }
+        let pid: pid_t
+        do {
+            pid = try start(arguments, output: pipe.write)
+        } catch {
+            close(pipe.read)
+            close(pipe.write)
+            return nil
+        }
+        close(pipe.write)
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(pipe.read, $0.baseAddress, $0.count) }
+            if count > 0 { output += chunk[0..<count] } else if count == 0 || errno != EINTR { break }
+        }
+        close(pipe.read)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status, output)
+    }
+
     /// Waits for `pid` on a thread of its own and returns its `waitpid(2)` status.
     static func wait(_ pid: pid_t) async -> Int32 {
         await withCheckedContinuation { continuation in
