@@ -148,4 +148,32 @@ final class SecretAcceptor: GSSKeyExchangeAcceptor, @unchecked Sendable {
         }
         #expect(identity.methods == ["gssapi-keyex"])
     }
+
+    @Test func abandonedGSSAPIExchangesCountAsFailures() throws {
+        var configuration = ServerAuthConfiguration()
+        configuration.methods = ["gssapi-with-mic"]
+        configuration.maximumAttempts = 3
+        var server = ServerAuthMachine(sessionID: Self.session, configuration: configuration)
+        var client = ClientAuthMachine(userName: "alice", sessionID: Self.session)
+        // The first request starts a context (the mechanism is answered, no failure yet).
+        guard case .reply(let first) = try server.receive(client.gssapiRequest(mechanisms: [GSSMechanism.kerberos5]), now: 0)
+        else {
+            Issue.record("expected a reply")
+            return
+        }
+        #expect(first.map(Self.messageNumber) == [UserAuthGSSAPIResponseMessage.messageNumber])
+        // Each new request abandons the context the last one started; the third failure is the limit.
+        var outcome: Result<ServerAuthMachine.Step, AuthError> = .success(.reply([]))
+        for _ in 0..<3 {
+            outcome = Result { () throws(AuthError) in
+                try server.receive(client.gssapiRequest(mechanisms: [GSSMechanism.kerberos5]), now: 0)
+            }
+            if case .failure = outcome { break }
+        }
+        guard case .failure(let error) = outcome else {
+            Issue.record("endless abandoned GSS-API exchanges were allowed")
+            return
+        }
+        #expect(error.code == .exhausted)
+    }
 }

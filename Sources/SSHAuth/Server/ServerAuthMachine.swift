@@ -118,7 +118,12 @@ public struct ServerAuthMachine: Sendable {
 
     private mutating func receiveRequest(_ request: UserAuthRequestMessage, now: UInt64) throws(AuthError) -> Step {
         keyboardInteractiveActive = false
-        gssapi = nil
+        if gssapi != nil {
+            // A GSS-API exchange left unfinished counts as a failed attempt, so that a client cannot
+            // start contexts without end (sshd counts every request).
+            gssapi = nil
+            try countFailure()
+        }
         guard configuration.services.contains(request.serviceName) else {
             throw AuthError(.refused, "the client asked for service \(request.serviceName) (theirs)")
         }
@@ -274,11 +279,15 @@ public struct ServerAuthMachine: Sendable {
     }
 
     private mutating func failurePayloads() throws(AuthError) -> [ByteBuffer] {
+        try countFailure()
+        return [UserAuthFailureMessage(authentications: methodsThatCanContinue, partialSuccess: false).encodedPayload()]
+    }
+
+    private mutating func countFailure() throws(AuthError) {
         failures += 1
         // sshd's MaxAuthTries: the failure that reaches the limit ends the connection.
         if failures >= configuration.maximumAttempts {
             throw AuthError(.exhausted, "too many authentication failures (theirs)")
         }
-        return [UserAuthFailureMessage(authentications: methodsThatCanContinue, partialSuccess: false).encodedPayload()]
     }
 }
