@@ -71,7 +71,8 @@ public final class SSHClient: Sendable {
             target = .socket(try ProxyCommand.start(command))
         } else if !configuration.proxyJump.isEmpty {
             // The last jump host is reached through the ones before it, and reaches the target.
-            var hopConfiguration = configuration
+            // A jump host is a host of its own: the destination's GSS-API target does not name it.
+            var hopConfiguration = configuration.withoutGSSKeyExchange()
             var chain = configuration.proxyJump
             let last = chain.removeLast()
             hopConfiguration.proxyJump = chain
@@ -221,10 +222,7 @@ public final class SSHClient: Sendable {
         let usable = (try? await NIOThreadPool.singleton.runIfActive { _ = try gss.makeContext().initiate(nil) }) != nil
         guard !usable else { return configuration }
         configuration.logger.debug("No GSS-API credentials for the key exchange: not offering it")
-        var configuration = configuration
-        configuration.transport.gssKeyExchange = nil
-        configuration.transport.algorithms.keyExchange.removeAll { KeyExchangeMethod.named($0)?.usesGSSAPI == true }
-        return configuration
+        return configuration.withoutGSSKeyExchange()
     }
 
     /// UpdateHostKeys for this connection, when the configuration asks for it and the policy

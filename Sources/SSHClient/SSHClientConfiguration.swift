@@ -72,6 +72,14 @@ public struct SSHClientConfiguration: Sendable {
 
     /// The defaults above.
     public init() {}
+
+    /// This configuration without GSS-API key exchange: no context, no `gss-*` methods offered.
+    func withoutGSSKeyExchange() -> SSHClientConfiguration {
+        var configuration = self
+        configuration.transport.gssKeyExchange = nil
+        configuration.transport.algorithms.keyExchange.removeAll { KeyExchangeMethod.named($0)?.usesGSSAPI == true }
+        return configuration
+    }
 }
 
 /// One hop of ProxyJump: `[user@]host[:port]`, with its own credentials, host-key policy and
