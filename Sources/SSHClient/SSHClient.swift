@@ -31,6 +31,8 @@ public final class SSHClient: Sendable {
     private let closer: AsyncStream<Void>.Continuation
     private let task: Task<Void, Never>
     private let jump: SSHClient?
+    private let socket: any Channel
+    private let ipQoS: (interactive: Int?, bulk: Int?)
 
     private init(
         ready: Ready, forwarding: ClientForwardingState, closer: AsyncStream<Void>.Continuation, task: Task<Void, Never>,
@@ -38,6 +40,8 @@ public final class SSHClient: Sendable {
     ) {
         self.logger = logger
         runtime = ready.runtime
+        socket = ready.socket
+        ipQoS = ready.ipQoS
         hostKey = ready.hostKey
         negotiated = ready.negotiated
         serverVersion = ready.serverVersion
@@ -50,6 +54,8 @@ public final class SSHClient: Sendable {
 
     private struct Ready: Sendable {
         var runtime: ConnectionRuntime
+        var socket: any Channel
+        var ipQoS: (interactive: Int?, bulk: Int?)
         var hostKey: SSHPublicKey?
         var negotiated: NegotiatedAlgorithms
         var serverVersion: String
@@ -181,7 +187,8 @@ public final class SSHClient: Sendable {
                         readyContinuation.yield(
                             .success(
                                 Ready(
-                                    runtime: runtime, hostKey: hostKey, negotiated: transport.negotiated,
+                                    runtime: runtime, socket: asyncChannel.channel, ipQoS: configuration.ipQoS,
+                                    hostKey: hostKey, negotiated: transport.negotiated,
                                     serverVersion: transport.peerIdentification, methods: result.methods)))
                         await withTaskGroup(of: Void.self) { group in
                             if let interval = configuration.keepaliveInterval {
@@ -275,6 +282,30 @@ public final class SSHClient: Sendable {
     /// returns once it is asked for, while channels go on.
     public func rekey() async throws {
         try await runtime.rekey()
+    }
+
+    /// Marks the connection's packets with the configuration's IPQoS traffic class for an
+    /// interactive session (a terminal) or for bulk traffic, as ssh does once it knows which
+    /// (`IP_TOS`, or `IPV6_TCLASS` over IPv6). Nothing changes when that class is nil, or through
+    /// a proxy command.
+    public func markTraffic(interactive: Bool) async {
+        guard let value = interactive ? ipQoS.interactive : ipQoS.bulk, let option = trafficClassOption else { return }
+        logger.debug("Setting the IP traffic class to 0x\(String(value, radix: 16)).")
+        try? await socket.setOption(option, value: value).get()
+    }
+
+    /// The connection's IP traffic class (TOS / DSCP), as the socket has it; nil when it is not an IP socket.
+    public func trafficClass() async -> Int? {
+        guard let option = trafficClassOption else { return nil }
+        return try? await socket.getOption(option).get()
+    }
+
+    private var trafficClassOption: ChannelOptions.Types.SocketOption? {
+        switch socket.remoteAddress {
+        case .v4?: .ipOption(.init(rawValue: IP_TOS))
+        case .v6?: .init(level: .init(rawValue: Int32(IPPROTO_IPV6)), name: .init(rawValue: IPV6_TCLASS))
+        default: nil
+        }
     }
 
     /// Ends every channel, says DISCONNECT, and closes the connection (and the jump hosts').

@@ -55,6 +55,9 @@ public struct SSHClientConfiguration: Sendable {
         /// IPv6 only.
         case inet6
     }
+    /// The IP traffic class (TOS / DSCP) for interactive and bulk sessions, ssh's IPQoS; nil leaves
+    /// the system's. ``SSHClient/markTraffic(interactive:)`` applies one.
+    public var ipQoS: (interactive: Int?, bulk: Int?) = (nil, nil)
     /// X11 forwarding for every session (ssh's ForwardX11; see ``X11Forwarding``); nil for none.
     public var x11Forwarding: X11Forwarding?
     /// Whether host keys the server lists after login update the known_hosts file the host-key

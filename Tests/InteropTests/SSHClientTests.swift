@@ -81,6 +81,22 @@ struct SSHClientTests {
         await client.close()
     }
 
+    /// IPQoS: the socket carries the interactive class for a terminal session and the bulk class
+    /// otherwise, as ssh sets them.
+    @Test func ipQoSMarksTheSocket() async throws {
+        let setup = try await Self.setUp()
+        defer { setup.server.stop() }
+        var configuration = SSHClientConfiguration()
+        configuration.ipQoS = (interactive: 0x48, bulk: 0x20)
+        let client = try await setup.connect(configuration: configuration)
+        await client.markTraffic(interactive: true)
+        #expect(await client.trafficClass() == 0x48)
+        await client.markTraffic(interactive: false)
+        #expect(await client.trafficClass() == 0x20)
+        #expect(try await client.run("echo marked").output == "marked\n")
+        await client.close()
+    }
+
     /// The client tells what it does through its configuration's logger, in the steps and
     /// words `ssh -v` uses.
     @Test func theClientLogsWhatSshVerboseShows() async throws {

@@ -53,4 +53,20 @@ struct SSHClientSettingsTests {
         #expect(try settings("LocalCommand echo hi\n").localCommand == nil)
         #expect(!(try settings("BatchMode yes\n").asksAboutNewHostKeys))
     }
+
+    @Test func ipQoSAndX11AsSshReadsThem() throws {
+        let plain = try settings("")
+        // Debian's ssh: lowdelay for a terminal, throughput otherwise; X11 off.
+        #expect(plain.configuration.ipQoS.interactive == 0x10 && plain.configuration.ipQoS.bulk == 0x08)
+        #expect(plain.x11Display == nil && plain.x11Trusted && plain.x11Timeout == 1200)
+        let set = try SSHClientSettings(
+            config: SSHConfig(text: "IPQoS af21 cs1\nForwardX11 yes\nForwardX11Trusted no\nForwardX11Timeout 5m\n"),
+            host: "h", localEnvironment: ["DISPLAY": "localhost:10.0"])
+        #expect(set.configuration.ipQoS.interactive == 0x48 && set.configuration.ipQoS.bulk == 0x20)
+        #expect(set.x11Display == X11Display("localhost:10.0") && !set.x11Trusted && set.x11Timeout == 300)
+        let none = try settings("IPQoS none\n")
+        #expect(none.configuration.ipQoS.interactive == nil && none.configuration.ipQoS.bulk == nil)
+        let one = try settings("IPQoS ef\n")
+        #expect(one.configuration.ipQoS.interactive == 0xb8 && one.configuration.ipQoS.bulk == 0xb8)
+    }
 }

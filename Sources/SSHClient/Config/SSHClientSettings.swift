@@ -226,6 +226,7 @@ public struct SSHClientSettings: Sendable {
         configuration.bindAddress = resolved.string(.bindAddress)
         configuration.connectionAttempts = max(1, resolved.int(.connectionAttempts) ?? 1)
         configuration.tcpKeepAlive = resolved.bool(.tcpKeepAlive) ?? true
+        configuration.ipQoS = resolved.ipQoS
         // UpdateHostKeys: `ask` needs somebody to ask, and the caller's approval to write.
         switch resolved.string(.updateHostKeys) {
         case "true", "yes":

@@ -80,6 +80,18 @@ public struct SSHResolvedConfig: Sendable {
     /// `RekeyLimit`'s time, in seconds; nil when none is given.
     public var rekeyInterval: Int? { options.rekeyInterval }
 
+    /// `IPQoS`'s codepoints for interactive and bulk sessions; nil for `none`.
+    public var ipQoS: (interactive: Int?, bulk: Int?) {
+        let words = (options.values[.ipQoS] ?? "").split(separator: " ").map(String.init)
+        func value(_ index: Int) -> Int? {
+            guard index < words.count, let value = NamedValues.ipQoSValue(words[index]), (0...255).contains(value) else {
+                return nil
+            }
+            return value
+        }
+        return (value(0), words.count > 1 ? value(1) : value(0))
+    }
+
     /// `EscapeChar`'s byte, the `~` by default; nil for `none`.
     public var escapeCharacter: UInt8? {
         guard let code = NamedValues.escapeCharacterCode(name: options.values[.escapeChar] ?? "~"), (0...255).contains(code)

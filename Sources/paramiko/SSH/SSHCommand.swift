@@ -162,6 +162,8 @@ struct SSHCommand: AsyncParsableCommand {
             let status: Int32
             if let request = sessionRequest(settings, forwardTarget: forwardTarget) {
                 let terminal = forwardTarget == nil && wantsTerminal(settings)
+                // IPQoS: a terminal or X11 makes the session interactive, as for ssh.
+                await client.markTraffic(interactive: terminal || settings.x11Display != nil)
                 var session = InteractiveSession(
                     client: client, request: request, wantsTerminal: terminal, environment: settings.environment)
                 session.readsInput = !settings.stdinNull
@@ -174,6 +176,7 @@ struct SSHCommand: AsyncParsableCommand {
                 // As ssh ends a session with a pty, at LogLevel INFO or more.
                 if terminal && verbosity.shows("INFO") { print("Connection to \(settings.host) closed.", to: &standardError) }
             } else {
+                await client.markTraffic(interactive: false)
                 status = await waitForSignal()
             }
             await client.close()
