@@ -118,10 +118,13 @@ public final class SSHClient: Sendable {
         let verdict = NIOLockedValueBox<(SSHPublicKey?, SSHClientError?)>((nil, nil))
         let warn = configuration.messageHandler ?? { _ in }
         let logger = configuration.logger
+        // The address connected to, for a host-key question; known once the socket is up.
+        let connectedAddress = NIOLockedValueBox<String?>(nil)
         let policy = HostKeyPolicy.ask { blob, _ in
             guard let key = try? SSHPublicKey(blob: blob) else { return false }
             logger.debug("Server host key: \(key.keyType) \(key.fingerprint())")
-            let problem = await hostKeyPolicy.judge(key, host: host, port: port, warn: warn)
+            let problem = await hostKeyPolicy.judge(
+                key, host: host, port: port, address: connectedAddress.withLockedValue { $0 }, warn: warn)
             verdict.withLockedValue { $0 = (key, problem) }
             return problem == nil
         }
@@ -132,6 +135,7 @@ public final class SSHClient: Sendable {
             keepAlive: configuration.tcpKeepAlive, logger: logger)
         logger.debug("Connection established.")
         let address = asyncChannel.channel.remoteAddress?.ipAddress ?? host
+        connectedAddress.withLockedValue { $0 = address }
         let forwarding = ClientForwardingState(agentSocket: configuration.forwardAgent, x11: configuration.x11Forwarding)
         let (readyStream, readyContinuation) = AsyncStream<Result<Ready, any Error>>.makeStream()
         let (closeStream, closer) = AsyncStream<Void>.makeStream()

@@ -512,6 +512,9 @@ struct ParamikoSSHCommandTests {
         defer { tmux.stop() }
         #expect(try await tmux.waitFor("Are you sure you want to continue connecting (yes/no/[fingerprint])?"))
         #expect(try await tmux.waitFor("key fingerprint is SHA256:"))
+        // As ssh: the host, then the address connected to.
+        let name = "[127.0.0.1]:\(setup.server.port)"
+        #expect(try await tmux.waitFor("The authenticity of host '\(name) (\(name))' can't be established."))
         try tmux.send("perhaps", "Enter")
         #expect(try await tmux.waitFor("Please type 'yes', 'no' or the fingerprint:"))
         try tmux.send("yes", "Enter")

@@ -18,8 +18,10 @@ public struct SSHHostKeyPolicy: Sendable {
         case ask(HostKeyQuestion)
     }
 
-    /// Asks whether to trust `key`, which `host`:`port` presented and no known_hosts file lists.
-    public typealias HostKeyQuestion = @Sendable (_ key: SSHPublicKey, _ host: String, _ port: Int) async -> Bool
+    /// Asks whether to trust `key`, which `host`:`port` presented from `address` (the IP address
+    /// connected to) and no known_hosts file lists.
+    public typealias HostKeyQuestion =
+        @Sendable (_ key: SSHPublicKey, _ host: String, _ port: Int, _ address: String) async -> Bool
 
     enum Kind: Sendable {
         case knownHosts(files: [String], unknown: Unknown, hashNames: Bool)
@@ -62,7 +64,9 @@ public struct SSHHostKeyPolicy: Sendable {
 
     /// The verdict on `key` for `host`:`port`: nil to accept, else the reason to refuse.
     /// `warn` receives a warning for an unknown key under ``Unknown/warn``.
-    func judge(_ key: SSHPublicKey, host: String, port: Int, warn: @Sendable (String) -> Void) async -> SSHClientError? {
+    func judge(_ key: SSHPublicKey, host: String, port: Int, address: String? = nil, warn: @Sendable (String) -> Void)
+        async -> SSHClientError?
+    {
         switch kind {
         case .acceptAnything:
             return nil
@@ -97,7 +101,7 @@ public struct SSHHostKeyPolicy: Sendable {
                 warn("Warning: unknown host key \(key.fingerprint()) for \(host) accepted")
                 return nil
             case .ask(let question):
-                guard await question(key, host, port) else {
+                guard await question(key, host, port, address ?? host) else {
                     return SSHClientError(.hostKeyUnknown, "Host key verification failed.")
                 }
                 Self.record(key, host: host, port: port, files: files, hashNames: hashNames, warn: warn)

@@ -83,10 +83,16 @@ enum ClientConnection {
                 await addToAgent(key, path: path, socket: socket, addition, unless: held)
             }
         }
+        // Whether the host key was asked about: its picture was in the question then, as ssh draws it.
+        let asked = NIOLockedValueBox(false)
         if settings.asksAboutNewHostKeys {
             let visual = settings.visualHostKey
             settings.hostKeyPolicy = .knownHosts(
-                settings.knownHostsFiles, unknown: .ask { key, host, port in await askAboutHostKey(key, host: host, port: port, visual: visual) },
+                settings.knownHostsFiles,
+                unknown: .ask { key, host, port, address in
+                    asked.withLockedValue { $0 = true }
+                    return await askAboutHostKey(key, host: host, port: port, address: address, visual: visual)
+                },
                 hashNames: settings.hashKnownHosts)
         }
         if let display = settings.x11Display, let name = ProcessInfo.processInfo.environment["DISPLAY"] {
@@ -102,7 +108,7 @@ enum ClientConnection {
             }
         }
         let client = try await SSHClient.connect(settings: settings, agentKeys: agentKeys)
-        if settings.visualHostKey && !quiet, let hostKey = client.hostKey {
+        if settings.visualHostKey && !quiet && !asked.withLockedValue({ $0 }), let hostKey = client.hostKey {
             // As ssh with VisualHostKey: the key the server proved, drawn.
             var standardError = StandardError()
             print("Host key fingerprint is \(hostKey.fingerprint())\n\(hostKey.randomArt())", to: &standardError)
@@ -131,11 +137,13 @@ enum ClientConnection {
 
     /// StrictHostKeyChecking ask, as ssh asks it: `yes`, `no`, or the key's fingerprint typed out;
     /// no without a terminal or askpass to ask on.
-    @Sendable static func askAboutHostKey(_ key: SSHPublicKey, host: String, port: Int, visual: Bool) async -> Bool {
+    @Sendable static func askAboutHostKey(_ key: SSHPublicKey, host: String, port: Int, address: String, visual: Bool)
+        async -> Bool
+    {
         let name = HostKeys.name(host: host, port: port)
         let fingerprint = key.fingerprint()
         var question = """
-            The authenticity of host '\(name)' can't be established.
+            The authenticity of host '\(name) (\(HostKeys.name(host: address, port: port)))' can't be established.
             \(key.typeLabel) key fingerprint is \(fingerprint).\(visual ? "\n" + key.randomArt() : "")
             This key is not known by any other names.
             Are you sure you want to continue connecting (yes/no/[fingerprint])?\u{20}
