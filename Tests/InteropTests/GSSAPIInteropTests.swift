@@ -175,6 +175,31 @@ struct GSSAPIInteropTests {
         #expect(outputs == ["gss-kex", "gss-kex"])
     }
 
+    /// GSSAPIClientIdentity picks a principal's ticket from a cache collection whose primary is
+    /// another's, for `paramiko ssh` as for `ssh`.
+    @Test func clientIdentityChoosesTheTicket() async throws {
+        let realm = try await KerberosRealm.start()
+        let sshd = try await Self.sshd()
+        defer { sshd.stop() }
+        let collection = try realm.collectionWithBothTickets()
+        let paramiko = try Peers.paramiko()
+        let ssh = try #require(Peers.executable("ssh"))
+        for identity in [nil, "\(realm.user)@\(KerberosRealm.name)"] {
+            var statuses: [Int32] = []
+            for tool in [[paramiko, "ssh"], [ssh]] {
+                let result = try await Peers.runDetached(
+                    tool + [
+                        "-F", "/dev/null", "-p", "\(sshd.port)", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+                        "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "GSSAPIAuthentication=yes",
+                    ] + (identity.map { ["-o", "GSSAPIClientIdentity=\($0)"] } ?? []) + ["\(realm.user)@127.0.0.1", "true"],
+                    timeout: 30, environment: ["KRB5CCNAME": collection])
+                statuses.append(result.status)
+            }
+            // The stranger, the collection's primary, may not log in as the user; the user's own ticket may.
+            #expect(statuses == (identity == nil ? [255, 255] : [0, 0]), "\(identity ?? "default"): \(statuses)")
+        }
+    }
+
     struct KerberosDelegate: ServerAuthDelegate {
         func decide(_ request: ServerAuthRequest) async -> ServerAuthDecision {
             switch request {

@@ -24,6 +24,7 @@ public final class KerberosRealm: @unchecked Sendable {
     public let user: String
     /// A principal that exists but maps to no local account used by the tests.
     public let strangerKeytab: String
+    private let userKeytab: String
     private let kdc: pid_t
 
     private static let lock = NSLock()
@@ -59,6 +60,21 @@ public final class KerberosRealm: @unchecked Sendable {
             [kinit, "-k", "-t", strangerKeytab, "stranger@\(Self.name)"], environment: ["KRB5CCNAME": cache])
         guard result.status == 0 else { throw PeerError("kinit stranger failed: \(result.output)") }
         return cache
+    }
+
+    /// A cache collection (`DIR:`) holding the test user's ticket and the stranger's, the
+    /// stranger's the primary one: what GSSAPIClientIdentity chooses from.
+    public func collectionWithBothTickets() throws -> String {
+        let collection = "DIR:" + directory.appendingPathComponent("collection").path
+        try? FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("collection"), withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        let kinit = try Self.tool("kinit")
+        for (keytab, principal) in [(userKeytab, "\(user)@\(Self.name)"), (strangerKeytab, "stranger@\(Self.name)")] {
+            let result = try Peers.run([kinit, "-k", "-t", keytab, principal], environment: ["KRB5CCNAME": collection])
+            guard result.status == 0 else { throw PeerError("kinit \(principal) failed: \(result.output)") }
+        }
+        return collection
     }
 
     private init() throws {
@@ -106,7 +122,7 @@ public final class KerberosRealm: @unchecked Sendable {
         FileManager.default.createFile(atPath: directory.path + "/kadm5.acl", contents: Data())
         serverKeytab = directory.appendingPathComponent("server.keytab").path
         strangerKeytab = directory.appendingPathComponent("stranger.keytab").path
-        let userKeytab = directory.appendingPathComponent("user.keytab").path
+        userKeytab = directory.appendingPathComponent("user.keytab").path
         ticketCache = "FILE:" + directory.appendingPathComponent("ccache").path
         let environment = [
             "KRB5_CONFIG": config, "KRB5_KDC_PROFILE": kdcConfig, "KRB5CCNAME": ticketCache,

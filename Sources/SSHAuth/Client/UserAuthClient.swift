@@ -210,7 +210,8 @@ public struct UserAuthClient: Sendable {
         do {
             (context, token) = try await NIOThreadPool.singleton.runIfActive {
                 let context = try GSSSecurityContext(
-                    initiatorFor: options.serviceName, delegate: options.delegatesCredentials)
+                    initiatorFor: options.serviceName, delegate: options.delegatesCredentials,
+                    clientPrincipal: options.clientPrincipal)
                 return (context, try context.initiate(nil))
             }
         } catch {

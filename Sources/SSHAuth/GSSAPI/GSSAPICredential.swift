@@ -6,11 +6,15 @@ public struct GSSAPICredential: Sendable, Hashable {
     public var serverHost: String
     /// Whether to delegate (forward) our credentials to the server.
     public var delegatesCredentials: Bool
+    /// The principal whose ticket to use from the cache collection (ssh's GSSAPIClientIdentity);
+    /// nil for the default one.
+    public var clientPrincipal: String?
 
     /// Options for the server `serverHost`.
-    public init(serverHost: String, delegatesCredentials: Bool = false) {
+    public init(serverHost: String, delegatesCredentials: Bool = false, clientPrincipal: String? = nil) {
         self.serverHost = serverHost
         self.delegatesCredentials = delegatesCredentials
+        self.clientPrincipal = clientPrincipal
     }
 
     /// The host-based service name of the server's principal (RFC 2743 §4.1).

@@ -20,8 +20,11 @@ public final class GSSSecurityContext: @unchecked Sendable {
 
     /// An initiator for `service@host` (a host-based service name, RFC 2743 §4.1), asking for
     /// mutual authentication and integrity, and for delegation when `delegate` is true (ssh's
-    /// GSSAPIDelegateCredentials). The default credentials (the ticket cache) are used.
-    public init(initiatorFor serviceName: String, delegate: Bool = false) throws(GSSAPIError) {
+    /// GSSAPIDelegateCredentials). The default credentials (the ticket cache) are used, or, with
+    /// `clientPrincipal` (ssh's GSSAPIClientIdentity), that principal's from the cache collection.
+    public init(initiatorFor serviceName: String, delegate: Bool = false, clientPrincipal: String? = nil)
+        throws(GSSAPIError)
+    {
         var minor: OM_uint32 = 0
         var name: gss_name_t?
         let major = GSSBuffer.with(Array(serviceName.utf8)) { buffer in
@@ -33,6 +36,22 @@ public final class GSSSecurityContext: @unchecked Sendable {
         target = name
         requestedFlags =
             OM_uint32(GSS_C_MUTUAL_FLAG) | OM_uint32(GSS_C_INTEG_FLAG) | (delegate ? OM_uint32(GSS_C_DELEG_FLAG) : 0)
+        guard let clientPrincipal else { return }
+        var principal: gss_name_t?
+        let imported = GSSBuffer.with(Array(clientPrincipal.utf8)) { buffer in
+            gss_import_name(&minor, &buffer, paramiko_gss_nt_krb5_principal(), &principal)
+        }
+        guard paramiko_gss_error(imported) == 0 else {
+            throw GSSAPIError("gss_import_name(\(clientPrincipal))", majorStatus: imported, minorStatus: minor)
+        }
+        defer { gss_release_name(&minor, &principal) }
+        var acquired: gss_cred_id_t?
+        let status = gss_acquire_cred(
+            &minor, principal, 0, paramiko_gss_no_oid_set(), Int32(GSS_C_INITIATE), &acquired, nil, nil)
+        guard paramiko_gss_error(status) == 0 else {
+            throw GSSAPIError("gss_acquire_cred(\(clientPrincipal))", majorStatus: status, minorStatus: minor)
+        }
+        credential = acquired
     }
 
     /// An acceptor using the keys of `keytab` (a path), or the default keytab (`KRB5_KTNAME`,

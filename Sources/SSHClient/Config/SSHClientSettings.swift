@@ -115,7 +115,8 @@ public struct SSHClientSettings: Sendable {
         strategy.promptAttempts = max(0, resolved.int(.numberOfPasswordPrompts) ?? 3)
         let gssapi = GSSAPICredential(
             serverHost: resolved.string(.gssapiServerIdentity) ?? resolved.hostname,
-            delegatesCredentials: resolved.bool(.gssapiDelegateCredentials) ?? false)
+            delegatesCredentials: resolved.bool(.gssapiDelegateCredentials) ?? false,
+            clientPrincipal: resolved.string(.gssapiClientIdentity))
         if resolved.bool(.gssapiAuthentication) == true { strategy.gssapi = gssapi }
         let gssKeyExchange = resolved.bool(.gssapiKeyExchange) == true
         strategy.gssapiKeyExchange = gssKeyExchange
@@ -188,7 +189,9 @@ public struct SSHClientSettings: Sendable {
                 .compactMap { KeyExchangeMethod.gss(String($0))?.name }
             algorithms.keyExchange = names + algorithms.keyExchange
             configuration.transport.gssKeyExchange = GSSKeyExchange(makeContext: {
-                try GSSSecurityContext(initiatorFor: gssapi.serviceName, delegate: gssapi.delegatesCredentials)
+                try GSSSecurityContext(
+                    initiatorFor: gssapi.serviceName, delegate: gssapi.delegatesCredentials,
+                    clientPrincipal: gssapi.clientPrincipal)
             })
         }
         configuration.transport.algorithms = algorithms
