@@ -39,7 +39,8 @@ public final class SSHServer: Sendable {
         var configuration = configuration
         configuration.transport.role = .server
         configuration.transport.hostKeys = hostKeys + configuration.transport.hostKeys
-        guard !configuration.transport.hostKeys.isEmpty else {
+        // Without a host key only GSS-API key exchange (RFC 4462 §5, host key algorithm `null`) can run.
+        guard !configuration.transport.hostKeys.isEmpty || configuration.transport.gssKeyExchange != nil else {
             throw SSHServerError(.configuration, "a server needs at least one host key")
         }
         let transport = configuration.transport

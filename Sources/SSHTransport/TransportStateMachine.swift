@@ -537,12 +537,17 @@ public struct TransportStateMachine {
                 kex.append(Negotiation.strictServer)
             }
         }
-        let hostKeyAlgorithms: [String]
+        var hostKeyAlgorithms: [String]
+        // RFC 4462 §5: `null`, no host key, goes with GSS-API key exchange only. A client offers it
+        // last; a server, as sshd, only when it has no host key.
+        let gss = configuration.gssKeyExchange != nil && kex.contains { KeyExchangeMethod.named($0)?.usesGSSAPI == true }
         if isClient {
             hostKeyAlgorithms = preferences.hostKey
+            if gss && !hostKeyAlgorithms.contains(Negotiation.nullHostKey) { hostKeyAlgorithms.append(Negotiation.nullHostKey) }
         } else {
             let served = Set(configuration.hostKeys.flatMap(\.hostKeyAlgorithms))
             hostKeyAlgorithms = preferences.hostKey.filter { served.contains($0) }
+            if gss && configuration.hostKeys.isEmpty { hostKeyAlgorithms = [Negotiation.nullHostKey] }
         }
         return KexInitMessage(
             cookie: KexInitCookie(using: &random),
@@ -657,7 +662,7 @@ public struct TransportStateMachine {
                 for payload in payloads { try writePacket(payload, into: &out) }
                 return nil
             case .clientFinished(let result):
-                return try clientExchangeFinished(result)
+                return try clientExchangeFinished(result, writingInto: &out)
             case .serverFinished(let reply, let result):
                 if let acceptor = result.gssAcceptor { gssAcceptor = acceptor }
                 try writePacket(reply, into: &out)
@@ -670,16 +675,18 @@ public struct TransportStateMachine {
         }
     }
 
-    private mutating func clientExchangeFinished(_ result: ExchangeResult) throws(TransportError) -> TransportEvent? {
+    /// NEWKEYS goes straight into `out`, ahead of anything the same call writes after it (the
+    /// peer's NEWKEYS may be in the same read, and what follows ours is encrypted with the new keys).
+    private mutating func clientExchangeFinished(_ result: ExchangeResult, writingInto out: inout ByteBuffer)
+        throws(TransportError) -> TransportEvent?
+    {
         guard let negotiated = round?.negotiated else { throw TransportError(.protocolError, "no negotiation") }
         if negotiated.keyExchange.usesGSSAPI {
             // RFC 4462 §2.1: the context's MIC over H, checked by the driver, authenticated the
             // server; its host key, if it sent one, is not judged (as ssh does).
             try installKeys(result)
             gssContext = result.gssContext
-            var out = ByteBuffer()
             try sendNewKeys(writingInto: &out)
-            pendingOutput.writeBuffer(&out)
             return nil
         }
         guard let verifier = configuration.hostKeySignatureVerifier else {
@@ -694,7 +701,7 @@ public struct TransportStateMachine {
         }
         if sessionID != nil && round?.initial == false {
             // A rekey keeps the host key checked at the first exchange.
-            return try sendNewKeysAfterRekeyCheck(result)
+            return try sendNewKeysAfterRekeyCheck(result, writingInto: &out)
         }
         awaitingHostKeyVerdict = true
         return .verifyHostKey(hostKeyBlob: result.hostKeyBlob, algorithm: negotiated.hostKey)
@@ -714,20 +721,16 @@ public struct TransportStateMachine {
     /// user authentication is checked with it (RFC 4462 §4).
     public private(set) var gssAcceptor: (any GSSKeyExchangeAcceptor)?
 
-    private mutating func sendNewKeysAfterRekeyCheck(_ result: ExchangeResult) throws(TransportError)
-        -> TransportEvent?
+    private mutating func sendNewKeysAfterRekeyCheck(_ result: ExchangeResult, writingInto out: inout ByteBuffer)
+        throws(TransportError) -> TransportEvent?
     {
         guard result.hostKeyBlob == firstHostKey else {
             throw TransportError(.hostKeyNotVerifiable, "the server's host key changed during rekey")
         }
-        var out = ByteBuffer()
         try sendNewKeys(writingInto: &out)
-        pendingOutput.writeBuffer(&out)
         return nil
     }
 
-    /// Bytes produced where no `out` was at hand; the next output call flushes them.
-    private var pendingOutput = ByteBuffer()
 
     /// Derives both directions' keys from the exchange result; inbound waits for the peer's NEWKEYS.
     private mutating func installKeys(_ result: ExchangeResult) throws(TransportError) {
@@ -804,12 +807,6 @@ public struct TransportStateMachine {
         self.negotiated = negotiated
         lastKeyExchange = ContinuousClock.now
         return .keyExchangeComplete(negotiated, initial: round.initial)
-    }
-
-    /// Bytes the machine produced outside a call that had an output buffer.
-    public mutating func drainPendingOutput(into out: inout ByteBuffer) {
-        guard pendingOutput.readableBytes > 0 else { return }
-        out.writeBuffer(&pendingOutput)
     }
 
     /// True when either direction has carried enough since the last key exchange to need a new one.

@@ -254,6 +254,36 @@ struct GSSAPIInteropTests {
         #expect(identities.map(\.methods) == Array(repeating: ["gssapi-keyex"], count: logins))
     }
 
+    /// A server without host keys offers `null` (RFC 4462 §5), which only GSS-API key exchange can use.
+    @Test func aServerWithoutHostKeysUsesNull() async throws {
+        let realm = try await KerberosRealm.start()
+        var configuration = ServerAuthConfiguration()
+        configuration.methods = ["gssapi-keyex"]
+        var transport = TransportConfiguration(role: .server)
+        transport.gssKeyExchange = GSSKeyExchange(makeAcceptor: {
+            try GSSSecurityContext(acceptorWithKeytab: realm.serverKeytab)
+        })
+        transport.algorithms.keyExchange = KeyExchangeMethod.gssDefaults.map(\.name) + transport.algorithms.keyExchange
+        let server = try await AuthTestServer(
+            hostKeys: [], configuration: configuration, transport: transport, delegate: KerberosDelegate())
+        defer { server.stop() }
+        let log = try await ServerAuthInteropTests.ssh(
+            port: server.port, user: realm.user,
+            ["-o", "GSSAPIKeyExchange=yes", "-o", "BatchMode=yes", "-o", "PreferredAuthentications=gssapi-keyex"])
+        #expect(log.contains("kex: host key algorithm: null"), "\(log)")
+        #expect(log.contains("using \"gssapi-keyex\""), "\(log)")
+        var strategy = AuthStrategy()
+        strategy.lookForKeys = false
+        strategy.gssapiKeyExchange = true
+        let client = try await SSHClient.connect(
+            host: "127.0.0.1", port: server.port, username: realm.user, authentication: strategy,
+            hostKeyPolicy: .knownHosts(["/dev/null"], unknown: .reject),
+            configuration: try Self.keyExchange("gss-curve25519-sha256-"))
+        #expect(client.negotiated.hostKey == "null" && client.hostKey == nil)
+        #expect(client.authenticationMethods == ["gssapi-keyex"])
+        await client.close()
+    }
+
     @Test func ourServerAcceptsKerberos() async throws {
         let realm = try await KerberosRealm.start()
         var configuration = ServerAuthConfiguration()

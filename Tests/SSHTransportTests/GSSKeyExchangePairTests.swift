@@ -92,4 +92,20 @@ struct GSSKeyExchangePairTests {
         #expect(throws: TransportError.self) { try pair.pump() }
         #expect(pair.client.isClosed)
     }
+
+    @Test func aServerWithoutHostKeysNegotiatesNull() throws {
+        var pair = try Self.pair("gss-curve25519-sha256-")
+        var server = InMemoryPair.serverConfiguration(pair.server.configuration.algorithms)
+        server.hostKeys = []
+        server.gssKeyExchange = GSSKeyExchange(makeAcceptor: { FakeAcceptor(secret: "shared") })
+        pair = InMemoryPair(client: pair.client.configuration, server: server)
+        try pair.establish()
+        #expect(pair.serviceAccepted)
+        #expect(pair.client.negotiated?.hostKey == "null")
+        #expect(pair.client.serverHostKeyBlob == [])
+        // Without GSS-API key exchange on the client there is nothing to agree on.
+        var plain = InMemoryPair(client: InMemoryPair.clientConfiguration(), server: server)
+        try plain.start()
+        #expect(throws: TransportError.self) { try plain.pump() }
+    }
 }

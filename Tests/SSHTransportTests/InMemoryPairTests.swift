@@ -112,7 +112,6 @@ struct InMemoryPair {
                 break
             }
         }
-        machine.drainPendingOutput(into: &out)
         if out.readableBytes > 0 { moved = true }
         return moved
     }

@@ -257,7 +257,6 @@ public final class TransportHandler: ChannelDuplexHandler {
             let event: TransportEvent?
             do {
                 event = try machine.nextEvent(now: now, writingInto: &output)
-                machine.drainPendingOutput(into: &output)
                 try machine.startRekeyIfDue(now: now, writingInto: &output)
             } catch {
                 fail(context, error)

@@ -8,6 +8,8 @@ enum Negotiation {
     static let extInfoServer = "ext-info-s"
     static let strictClient = "kex-strict-c-v00@openssh.com"
     static let strictServer = "kex-strict-s-v00@openssh.com"
+    /// The host key algorithm of a server without one (RFC 4462 §5), for GSS-API key exchange only.
+    static let nullHostKey = "null"
     static let pseudoAlgorithms: Set<String> = [extInfoClient, extInfoServer, strictClient, strictServer]
 
     /// The first name in the client's list that the server lists too.
@@ -31,6 +33,9 @@ enum Negotiation {
         }
         let hostKey = try choose(
             "host key algorithm", client: client.serverHostKeyAlgorithms, server: server.serverHostKeyAlgorithms)
+        guard hostKey != nullHostKey || kex.usesGSSAPI else {
+            throw TransportError(.noCommonAlgorithm, "host key algorithm null without a GSS-API key exchange")
+        }
         func cipher(_ c: [String], _ s: [String]) throws(TransportError) -> CipherAlgorithm {
             let name = try choose("cipher", client: c, server: s)
             guard let algorithm = CipherAlgorithm.named(name) else {

@@ -80,7 +80,6 @@ private struct MachineLink {
             default: break
             }
         }
-        server.drainPendingOutput(into: &toClient)
         if toClient.readableBytes > 0 {
             client.receive(toClient)
             toClient.clear()
@@ -94,7 +93,6 @@ private struct MachineLink {
             default: break
             }
         }
-        client.drainPendingOutput(into: &toServer)
         return moved || toServer.readableBytes > 0
     }
 }
