@@ -1,5 +1,7 @@
 import Foundation
+import NIOCore
 import SSHCrypto
+import SSHWire
 import Testing
 
 /// `paramiko keygen`, run as a subprocess from the build directory, against ssh-keygen.
@@ -21,6 +23,34 @@ struct KeygenCommandTests {
     /// Both executables and a fresh temporary directory, which the caller removes.
     static func workspace() throws -> (paramiko: String, sshKeygen: String, directory: URL) {
         (try #require(paramiko), try #require(ExternalTool.sshKeygen), try KeyFixtures.makeTemporaryDirectory())
+    }
+
+    /// Randomart cells visited fifteen times or more: OpenSSH stops counting at `^`, so `S` and `E`
+    /// mark only the start and the end. Two thousand random keys, listed by ssh-keygen from one
+    /// file, must each be drawn as ssh-keygen draws them; some walks reach the cap.
+    @Test(.enabled(if: ExternalTool.sshKeygen != nil))
+    func randomArtMatchesSshKeygenForManyKeys() throws {
+        let sshKeygen = try #require(ExternalTool.sshKeygen)
+        let directory = try KeyFixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var random = SystemRandom()
+        var keys: [SSHPublicKey] = []
+        for _ in 0..<2000 {
+            var blob = ByteBuffer()
+            blob.writeSSHString("ssh-ed25519")
+            blob.writeSSHString(random.bytes(32))
+            keys.append(try SSHPublicKey(blob: Array(blob.readableBytesView)))
+        }
+        let file = directory.appendingPathComponent("keys.pub").path
+        try keys.map { $0.openSSHLine + "\n" }.joined().write(toFile: file, atomically: true, encoding: .utf8)
+        let theirs = try ExternalTool.run(sshKeygen, ["-lv", "-f", file]).stdout.split(separator: "\n")
+        // Each key: its fingerprint line, then eleven lines of picture.
+        try #require(theirs.count == keys.count * 12)
+        for (index, key) in keys.enumerated() {
+            let drawing = theirs[(index * 12 + 1)..<(index * 12 + 12)].joined(separator: "\n")
+            #expect(drawing == key.randomArt(), "key \(index)")
+        }
+        #expect(keys.contains { $0.randomArt().contains("^") })
     }
 
     @Test(.enabled(if: runnable), arguments: [("ed25519", ""), ("ecdsa", "-b 384"), ("rsa", "-b 2048"), ("dsa", "")])

@@ -15,7 +15,8 @@ extension SSHPublicKey {
             for _ in 0..<4 {
                 x = min(max(x + (input & 1 != 0 ? 1 : -1), 0), width - 1)
                 y = min(max(y + (input & 2 != 0 ? 1 : -1), 0), height - 1)
-                if field[x][y] < last - 1 { field[x][y] += 1 }
+                // As OpenSSH: a cell counts up to `^`; `S` and `E` are only the start and the end.
+                if field[x][y] < last - 2 { field[x][y] += 1 }
                 input >>= 2
             }
         }
