@@ -105,6 +105,30 @@ struct GSSAPIInteropTests {
         #expect(ours.1 == theirs.1 && ours.1.hasPrefix("\(realm.user)@127.0.0.1: Permission denied ("), "\(ours.1)")
     }
 
+    /// Credentials of `gssapi-keyex` alone.
+    static var keyExchangeStrategy: AuthStrategy {
+        var strategy = AuthStrategy()
+        strategy.lookForKeys = false
+        strategy.gssapiKeyExchange = true
+        return strategy
+    }
+
+    /// Our server offering the GSS-API key exchange methods with the realm's keytab, and `methods`.
+    static func gssKeyExchangeServer(_ realm: KerberosRealm, hostKeys: [SSHPrivateKey], methods: [String]) async throws
+        -> AuthTestServer
+    {
+        var configuration = ServerAuthConfiguration()
+        configuration.methods = methods
+        configuration.gssapiKeytab = realm.serverKeytab
+        var transport = TransportConfiguration(role: .server)
+        transport.gssKeyExchange = GSSKeyExchange(makeAcceptor: {
+            try GSSSecurityContext(acceptorWithKeytab: realm.serverKeytab)
+        })
+        transport.algorithms.keyExchange = KeyExchangeMethod.gssDefaults.map(\.name) + transport.algorithms.keyExchange
+        return try await AuthTestServer(
+            hostKeys: hostKeys, configuration: configuration, transport: transport, delegate: KerberosDelegate())
+    }
+
     /// A client configuration offering GSS-API key exchange method `base` only, before the usual ones.
     static func keyExchange(_ base: String) throws -> SSHClientConfiguration {
         var configuration = SSHClientConfiguration()
@@ -121,9 +145,7 @@ struct GSSAPIInteropTests {
         defer { sshd.stop() }
         let directory = try Peers.temporaryDirectory("gss-kex")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var strategy = AuthStrategy()
-        strategy.lookForKeys = false
-        strategy.gssapiKeyExchange = true
+        let strategy = Self.keyExchangeStrategy
         // No known_hosts entry and a rejecting policy: the Kerberos context alone authenticates sshd.
         let client = try await SSHClient.connect(
             host: "127.0.0.1", port: sshd.port, username: realm.user, authentication: strategy,
@@ -144,9 +166,7 @@ struct GSSAPIInteropTests {
         let realm = try await KerberosRealm.start()
         let sshd = try await Self.sshd()
         defer { sshd.stop() }
-        var strategy = AuthStrategy()
-        strategy.lookForKeys = false
-        strategy.gssapiKeyExchange = true
+        let strategy = Self.keyExchangeStrategy
         try await Self.withTicketCache(realm.withoutTicket["KRB5CCNAME"]!, realm) {
             do {
                 _ = try await SSHClient.connect(
@@ -213,16 +233,8 @@ struct GSSAPIInteropTests {
 
     @Test func ourServerOffersGSSKeyExchange() async throws {
         let realm = try await KerberosRealm.start()
-        var configuration = ServerAuthConfiguration()
-        configuration.methods = ["gssapi-keyex", "gssapi-with-mic"]
-        configuration.gssapiKeytab = realm.serverKeytab
-        var transport = TransportConfiguration(role: .server)
-        transport.gssKeyExchange = GSSKeyExchange(makeAcceptor: {
-            try GSSSecurityContext(acceptorWithKeytab: realm.serverKeytab)
-        })
-        transport.algorithms.keyExchange = KeyExchangeMethod.gssDefaults.map(\.name) + transport.algorithms.keyExchange
-        let server = try await AuthTestServer(
-            hostKeys: [Self.hostKey], configuration: configuration, transport: transport, delegate: KerberosDelegate())
+        let server = try await Self.gssKeyExchangeServer(
+            realm, hostKeys: [Self.hostKey], methods: ["gssapi-keyex", "gssapi-with-mic"])
         defer { server.stop() }
         var logins = 0
         for base in KeyExchangeMethod.gssBaseNames where base != "gss-group1-sha1-" {
@@ -235,9 +247,7 @@ struct GSSAPIInteropTests {
                 ])
             #expect(log.contains("kex: algorithm: \(method.name)"), "\(method.name): \(log)")
             #expect(log.contains("Authenticated to 127.0.0.1 ([127.0.0.1]:\(server.port)) using \"gssapi-keyex\""), "\(log)")
-            var strategy = AuthStrategy()
-            strategy.lookForKeys = false
-            strategy.gssapiKeyExchange = true
+            let strategy = Self.keyExchangeStrategy
             let client = try await SSHClient.connect(
                 host: "127.0.0.1", port: server.port, username: realm.user, authentication: strategy,
                 hostKeyPolicy: .acceptAnythingInsecurely, configuration: try Self.keyExchange(base))
@@ -257,24 +267,14 @@ struct GSSAPIInteropTests {
     /// A server without host keys offers `null` (RFC 4462 §5), which only GSS-API key exchange can use.
     @Test func aServerWithoutHostKeysUsesNull() async throws {
         let realm = try await KerberosRealm.start()
-        var configuration = ServerAuthConfiguration()
-        configuration.methods = ["gssapi-keyex"]
-        var transport = TransportConfiguration(role: .server)
-        transport.gssKeyExchange = GSSKeyExchange(makeAcceptor: {
-            try GSSSecurityContext(acceptorWithKeytab: realm.serverKeytab)
-        })
-        transport.algorithms.keyExchange = KeyExchangeMethod.gssDefaults.map(\.name) + transport.algorithms.keyExchange
-        let server = try await AuthTestServer(
-            hostKeys: [], configuration: configuration, transport: transport, delegate: KerberosDelegate())
+        let server = try await Self.gssKeyExchangeServer(realm, hostKeys: [], methods: ["gssapi-keyex"])
         defer { server.stop() }
         let log = try await ServerAuthInteropTests.ssh(
             port: server.port, user: realm.user,
             ["-o", "GSSAPIKeyExchange=yes", "-o", "BatchMode=yes", "-o", "PreferredAuthentications=gssapi-keyex"])
         #expect(log.contains("kex: host key algorithm: null"), "\(log)")
         #expect(log.contains("using \"gssapi-keyex\""), "\(log)")
-        var strategy = AuthStrategy()
-        strategy.lookForKeys = false
-        strategy.gssapiKeyExchange = true
+        let strategy = Self.keyExchangeStrategy
         let client = try await SSHClient.connect(
             host: "127.0.0.1", port: server.port, username: realm.user, authentication: strategy,
             hostKeyPolicy: .knownHosts(["/dev/null"], unknown: .reject),

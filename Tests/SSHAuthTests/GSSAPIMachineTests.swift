@@ -89,16 +89,20 @@ final class SecretAcceptor: GSSKeyExchangeAcceptor, @unchecked Sendable {
         #expect(throws: AuthError.self) { _ = try server.receive(mic, now: 0) }
     }
 
-    @Test func aGarbageTokenGetsAnErrorAndAFailure() throws {
+    /// A server offering only `gssapi-with-mic`, and its answer to a request offering Kerberos V5.
+    static func kerberosRequest(maximumAttempts: Int = 6) throws -> (ServerAuthMachine, [ByteBuffer]) {
         var configuration = ServerAuthConfiguration()
         configuration.methods = ["gssapi-with-mic"]
-        var server = ServerAuthMachine(sessionID: Self.session, configuration: configuration)
-        var client = ClientAuthMachine(userName: "alice", sessionID: Self.session)
+        configuration.maximumAttempts = maximumAttempts
+        var server = ServerAuthMachine(sessionID: session, configuration: configuration)
+        var client = ClientAuthMachine(userName: "alice", sessionID: session)
         guard case .reply(let first) = try server.receive(client.gssapiRequest(mechanisms: [GSSMechanism.kerberos5]), now: 0)
-        else {
-            Issue.record("expected a reply")
-            return
-        }
+        else { throw AuthError(.protocolError, "expected a reply") }
+        return (server, first)
+    }
+
+    @Test func aGarbageTokenGetsAnErrorAndAFailure() throws {
+        var (server, first) = try Self.kerberosRequest()
         // Without a keytab the acceptor may fail at once or at the first token; either way it
         // ends in USERAUTH_FAILURE, never in a crash or a success.
         if first.map(Self.messageNumber) == [UserAuthFailureMessage.messageNumber] { return }
@@ -150,17 +154,9 @@ final class SecretAcceptor: GSSKeyExchangeAcceptor, @unchecked Sendable {
     }
 
     @Test func abandonedGSSAPIExchangesCountAsFailures() throws {
-        var configuration = ServerAuthConfiguration()
-        configuration.methods = ["gssapi-with-mic"]
-        configuration.maximumAttempts = 3
-        var server = ServerAuthMachine(sessionID: Self.session, configuration: configuration)
-        var client = ClientAuthMachine(userName: "alice", sessionID: Self.session)
         // The first request starts a context (the mechanism is answered, no failure yet).
-        guard case .reply(let first) = try server.receive(client.gssapiRequest(mechanisms: [GSSMechanism.kerberos5]), now: 0)
-        else {
-            Issue.record("expected a reply")
-            return
-        }
+        var (server, first) = try Self.kerberosRequest(maximumAttempts: 3)
+        var client = ClientAuthMachine(userName: "alice", sessionID: Self.session)
         #expect(first.map(Self.messageNumber) == [UserAuthGSSAPIResponseMessage.messageNumber])
         // Each new request abandons the context the last one started; the third failure is the limit.
         var outcome: Result<ServerAuthMachine.Step, AuthError> = .success(.reply([]))
