@@ -8,7 +8,7 @@ import clients
 import report
 from measure import latency, run_measured, summary, throughput
 from peers import paramiko_serve, sshd
-from settings import CIPHER, CONNECTS, EXEC_CIPHERS, EXEC_MB, PARAMIKO, ROUNDS, SFTP_MB
+from settings import CIPHER, CONNECTS, EXEC_CIPHERS, EXEC_MB, PARAMIKO, ROUNDS, SFTP_MB, WARM_MARGIN
 
 OURS_SSH = [PARAMIKO, "ssh"]
 OURS_SFTP = [PARAMIKO, "sftp"]
@@ -150,15 +150,16 @@ def sftp_workload(setup):
             batch = sftp_batch(setup, direction, "get %s %s" % (remote, local) if local else "put %s %s" % (source, remote))
             python_action = ("get", remote, local) if local else ("put", source, remote)
 
-            def remove_target():
+            def before_run():
                 if os.path.exists(target):
                     os.unlink(target)
+                setup.warm_pages(size + WARM_MARGIN)
 
             runs = interleaved({
                 "paramikoSftp": (clients.sftp(OURS_SFTP, server, setup.user, key, batch, CIPHER), None),
                 "sftp": (clients.sftp(["sftp"], server, setup.user, key, batch, CIPHER), None),
                 "python": (clients.python(server, setup.user, key, CIPHER, *python_action), None),
-            }, before=remove_target)
+            }, before=before_run)
             if os.path.getsize(target) != size:
                 raise RuntimeError("sftp %s moved %d bytes, not %d" % (direction, os.path.getsize(target), size))
             row = {"direction": direction, "bytes": size,

@@ -10,7 +10,7 @@ import clients
 import report
 from measure import GIB, run_measured, summary, throughput
 from peers import paramiko_serve, sshd
-from settings import CIPHER, CONCURRENCY, CONNECTIONS, EXEC_MB, PARAMIKO, ROUNDS, SFTP_MB
+from settings import CIPHER, CONCURRENCY, CONNECTIONS, EXEC_MB, PARAMIKO, ROUNDS, SFTP_MB, WARM_MARGIN
 
 SERVERS = (("paramikoServe", "paramiko serve"), ("sshd", "OpenSSH sshd"))
 
@@ -59,6 +59,8 @@ def server_workload(setup):
                     for path in (downloaded, uploaded):
                         if os.path.exists(path):
                             os.unlink(path)
+                    if name.startswith("sftp"):
+                        setup.warm_pages(size + WARM_MARGIN)
                     argv, stdin = command(server)
                     run, seconds = serve_and_measure(server, lambda: run_measured(argv, stdin_path=stdin))
                     runs[label].append(run)

@@ -5,13 +5,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The release binary `make bench` builds; BENCH_PARAMIKO points elsewhere (another scratch path).
 PARAMIKO = os.path.abspath(os.environ.get("BENCH_PARAMIKO") or os.path.join(ROOT, ".build", "release", "paramiko"))
 # Interleaved rounds of every comparison.
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 # Seconds `openssl speed` and `paramiko bench cipher` spend on each primitive.
 SECONDS = os.environ.get("BENCH_SECONDS", "1")
 # Megabytes through the in-memory transport for each cipher.
 TRANSPORT_MB = os.environ.get("BENCH_TRANSPORT_MB", "512")
 # MiB through one exec channel, each way, each cipher, each client (and from each server).
 EXEC_MB = int(os.environ.get("BENCH_EXEC_MB", "1024"))
+# Bytes warmed beyond a transfer's size before each SFTP run (BenchSetup.warm_pages).
+WARM_MARGIN = 64 << 20
 # MiB of the file SFTP gets and puts.
 SFTP_MB = int(os.environ.get("BENCH_SFTP_MB", os.environ.get("BENCH_SFTP_MIB", "512")))
 # Processes per client and key in each latency round (and connections of the in-process figure).
