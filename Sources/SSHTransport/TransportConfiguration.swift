@@ -32,6 +32,11 @@ public struct TransportConfiguration: Sendable {
     public var rekeyInterval: Duration = .seconds(3600)
     /// A key exchange that takes longer ends the connection.
     public var keyExchangeTimeout: Duration = .seconds(60)
+    /// While the peer streams, the socket wakes its reader once this many bytes wait (Linux's
+    /// `SO_RCVLOWAT`), not for each packet; 0 reads every packet at once. See ``receiveCoalescingDelay``.
+    public var receiveLowWatermark = 128 * 1024
+    /// With the low-water mark raised, bytes below it wait at most this long after the last read.
+    public var receiveCoalescingDelay: Duration = .milliseconds(1)
     /// Services a server accepts in SERVICE_REQUEST (RFC 4253 §10).
     public var acceptedServices: [String] = ["ssh-userauth"]
     /// Ask for OpenSSH's strict key exchange (CVE-2023-48795 countermeasure).

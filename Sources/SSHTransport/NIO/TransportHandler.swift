@@ -74,6 +74,15 @@ public final class TransportHandler: ChannelDuplexHandler {
     private var awaitingDecision = false
     /// Whether a read was asked for while ``awaitingDecision``; it is passed on after the verdict.
     private var readHeld = false
+    /// When the socket's receive low-water mark goes up and down.
+    private var coalescing = ReceiveCoalescing()
+    /// Bytes read in this read cycle.
+    private var cycleBytes = 0
+    /// The mark while raised; 0 once the socket refused it.
+    private var lowWatermark: Int
+    private let coalescingDelay: TimeAmount
+    /// Lowers a raised mark when nothing was read for ``coalescingDelay``.
+    private var stallTimer: Scheduled<Void>?
 
     /// A handler over a machine built from `configuration`. A client needs a `hostKeyPolicy`;
     /// without one every server key is refused.
@@ -81,6 +90,10 @@ public final class TransportHandler: ChannelDuplexHandler {
         self.machine = TransportStateMachine(configuration: configuration)
         self.hostKeyPolicy = hostKeyPolicy
         self.output = ByteBuffer()
+        self.lowWatermark = configuration.receiveLowWatermark
+        self.coalescingDelay = .nanoseconds(
+            Int64(configuration.receiveCoalescingDelay.components.seconds) * 1_000_000_000
+                + configuration.receiveCoalescingDelay.components.attoseconds / 1_000_000_000)
     }
 
     /// A handler whose host keys are judged by an asynchronous `hostKeyDecision` (servers pass nil).
@@ -109,6 +122,7 @@ public final class TransportHandler: ChannelDuplexHandler {
 
     public func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
+        stallTimer?.cancel()
         self.context = nil
     }
 
@@ -127,6 +141,7 @@ public final class TransportHandler: ChannelDuplexHandler {
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
+        cycleBytes += bytes.readableBytes
         if bytes.readableBytes < Self.quickAcknowledgementBelow { acknowledgeAtOnce(context) }
         machine.receive(bytes)
         drain(context)
@@ -157,7 +172,43 @@ public final class TransportHandler: ChannelDuplexHandler {
 
     public func channelReadComplete(context: ChannelHandlerContext) {
         flush(context)
+        coalesce(context)
         context.fireChannelReadComplete()
+    }
+
+    /// Raises or lowers the socket's receive low-water mark after a read cycle (``ReceiveCoalescing``),
+    /// and while it is raised restarts the timer that lowers it when the peer pauses.
+    private func coalesce(_ context: ChannelHandlerContext) {
+        #if os(Linux)
+            let bytes = cycleBytes
+            cycleBytes = 0
+            guard lowWatermark > 0 else { return }
+            if let change = coalescing.readCycle(bytes: bytes, exchangingKeys: machine.isExchangingKeys) {
+                apply(change, context)
+            }
+            guard coalescing.raised else { return }
+            stallTimer?.cancel()
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            stallTimer = context.eventLoop.scheduleTask(in: coalescingDelay) {
+                let (handler, context) = bound.value
+                if let change = handler.coalescing.stalled() { handler.apply(change, context) }
+            }
+        #endif
+    }
+
+    /// Sets the socket's `SO_RCVLOWAT`: Linux wakes the reader at once when lowering it finds
+    /// bytes waiting. A socket that refuses it is read packet by packet from then on.
+    private func apply(_ change: ReceiveCoalescing.Change, _ context: ChannelHandlerContext) {
+        if change == .lower {
+            stallTimer?.cancel()
+            stallTimer = nil
+        }
+        let option = ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: 18))  // SO_RCVLOWAT
+        do {
+            try context.channel.syncOptions?.setOption(option, value: change == .raise ? lowWatermark : 1)
+        } catch {
+            lowWatermark = 0
+        }
     }
 
     private func releaseParkedWrites(_ error: (any Error)?) {
