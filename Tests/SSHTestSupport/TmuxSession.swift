@@ -22,6 +22,12 @@ public struct TmuxSession: Sendable {
         _ = try Peers.run([Peers.executable("tmux") ?? "tmux", "-L", socket, "send-keys", "-t", name] + keys)
     }
 
+    /// Resizes the window, as a person dragging the terminal's corner does: the programs in it get SIGWINCH.
+    public func resize(columns: Int, rows: Int) throws {
+        _ = try Peers.run(
+            [Peers.executable("tmux") ?? "tmux", "-L", socket, "resize-window", "-t", name, "-x", "\(columns)", "-y", "\(rows)"])
+    }
+
     /// The visible screen.
     public func screen() throws -> String {
         try Peers.run([Peers.executable("tmux") ?? "tmux", "-L", socket, "capture-pane", "-p", "-t", name]).output

@@ -12,6 +12,7 @@ import SSHTransport
 /// PreferredAuthentications, NumberOfPasswordPrompts, LogLevel, EscapeChar, EnableEscapeCommandline, RemoteCommand,
 /// SessionType, StdinNull, ForkAfterAuthentication, AddKeysToAgent, VisualHostKey, LocalCommand with PermitLocalCommand, RekeyLimit,
 /// ConnectionAttempts, TCPKeepAlive, GatewayPorts, ExitOnForwardFailure, ClearAllForwardings, AddressFamily,
+/// ControlPath, ControlMaster, ControlPersist,
 /// BindAddress, UpdateHostKeys and the GSSAPI options.
 public struct SSHClientSettings: Sendable {
     /// The host to connect to (HostName).
@@ -98,6 +99,15 @@ public struct SSHClientSettings: Sendable {
     /// ExitOnForwardFailure: a forwarding that cannot be set up ends the connection instead of
     /// being warned about.
     public var exitOnForwardFailure: Bool
+    /// ControlPath: the control socket through which connections to this host are shared
+    /// (OpenSSH's PROTOCOL.mux), tokens expanded; nil for none.
+    public var controlPath: String?
+    /// ControlMaster: `yes` or `ask` to share this connection, `no` to use a shared one when
+    /// there is one, `auto` or `autoask` for either.
+    public var controlMaster: SSHConfigAnswer
+    /// ControlPersist: how long a master stays in the background once idle, in seconds (0 for as
+    /// long as it is not told to exit); nil for no.
+    public var controlPersist: Int?
 
     /// The settings `resolved` describes; `localEnvironment` supplies SendEnv's variables and
     /// `SSH_AUTH_SOCK`.
@@ -162,6 +172,13 @@ public struct SSHClientSettings: Sendable {
         stdinNull = resolved.bool(.stdinNull) ?? false
         gatewayPorts = resolved.bool(.gatewayPorts) ?? false
         exitOnForwardFailure = resolved.bool(.exitOnForwardFailure) ?? false
+        controlPath = resolved.string(.controlPath).flatMap { $0 == "none" || $0.isEmpty ? nil : $0 }
+        controlMaster = resolved.answer(.controlMaster) ?? .no
+        switch resolved.string(.controlPersist) {
+        case nil, "no": controlPersist = nil
+        case "yes": controlPersist = 0
+        case let seconds?: controlPersist = Int(seconds)
+        }
         forkAfterAuthentication = resolved.bool(.forkAfterAuthentication) ?? false
         let agent = resolved.string(.identityAgent).flatMap { $0 == "none" ? nil : $0 } ?? localEnvironment["SSH_AUTH_SOCK"]
         identityAgent = agent == "SSH_AUTH_SOCK" ? localEnvironment["SSH_AUTH_SOCK"] : agent

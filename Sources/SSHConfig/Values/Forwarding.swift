@@ -15,6 +15,19 @@ public struct SSHForwarding: Hashable, Sendable {
 
     static let streamLocal = -2
 
+    /// A forwarding from its parts: a port of -2 goes with a Unix-domain socket path.
+    public init(
+        listenHost: String? = nil, listenPort: Int, listenPath: String? = nil, connectHost: String? = nil,
+        connectPort: Int, connectPath: String? = nil
+    ) {
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.listenPath = listenPath
+        self.connectHost = connectHost
+        self.connectPort = connectPort
+        self.connectPath = connectPath
+    }
+
     /// Whether this forwarding is a SOCKS proxy (`DynamicForward`, or `RemoteForward` with only a port).
     public var isDynamic: Bool { connectHost == "socks" }
 

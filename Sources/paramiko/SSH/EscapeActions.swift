@@ -15,6 +15,11 @@ struct EscapeActions: Sendable {
     let verbosity: LogVerbosity
     let escapeCharacter: UInt8
     let commandLineEnabled: Bool
+    /// Where the answers go: our standard error, or a multiplexing client's.
+    var errorDescriptor: Int32 = 2
+    /// A session run for a client of the control socket: `~^Z` and `~C` would act on the master's
+    /// own process and terminal, so they are refused, as ssh refuses them.
+    var multiplexed = false
 
     /// Whether the session goes on after a command.
     enum Outcome {
@@ -38,6 +43,10 @@ struct EscapeActions: Sendable {
             say("\(escape)V [LogLevel \(verbosity.quieter())]\r\n")
         case .louder:
             say("\(escape)v [LogLevel \(verbosity.louder())]\r\n")
+        case .suspend where multiplexed:
+            say("\(escape)^Z escape not available to multiplexed sessions\r\n")
+        case .commandLine where multiplexed:
+            say("\(escape)C escape not available to multiplexed sessions\r\n")
         case .suspend:
             say("\(escape)^Z [suspend ssh]\r\n")
             raw?.restore()
@@ -94,6 +103,6 @@ struct EscapeActions: Sendable {
     }
 
     private func say(_ text: String) {
-        InteractiveSession.write(ByteBuffer(string: text), to: 2)
+        InteractiveSession.write(ByteBuffer(string: text), to: errorDescriptor)
     }
 }

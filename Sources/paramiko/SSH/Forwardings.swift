@@ -87,6 +87,20 @@ actor Forwardings {
         }
     }
 
+    /// Sets up one more forwarding for a client of the control socket (PROTOCOL.mux §6) and returns
+    /// the port the server bound for a remote one (0 for a local or dynamic one). One already set up
+    /// is not set up again, as ssh's master answers a repeated request.
+    func open(_ forward: SSHForwarding, remote: Bool) async throws -> Int {
+        if remote {
+            if let existing = remotes.first(where: { $0.forward == forward }) { return existing.bound }
+            try await addRemote(forward)
+            return remotes.last?.bound ?? 0
+        }
+        if listeners.contains(where: { $0.forward == forward }) { return 0 }
+        try await addLocal(forward)
+        return 0
+    }
+
     /// Runs a line typed at `~C`'s `ssh>` prompt; returns the lines to show.
     func run(commandLine line: String) async -> [String] {
         var rest = Substring(line).drop { $0 == " " || $0 == "\t" }
@@ -117,7 +131,7 @@ actor Forwardings {
     }
 
     /// Closes the local or dynamic listener on the forwarding's address; false when there is none.
-    private func cancelLocal(_ wanted: SSHForwarding, dynamic: Bool) -> Bool {
+    func cancelLocal(_ wanted: SSHForwarding, dynamic: Bool) -> Bool {
         guard
             let index = listeners.firstIndex(where: {
                 $0.forward.isDynamic == dynamic && $0.forward.listenPort == wanted.listenPort
@@ -130,7 +144,7 @@ actor Forwardings {
 
     /// Asks the server to stop a remote forwarding named by its listening address; false when we
     /// asked for none there or the server refuses.
-    private func cancelRemote(_ wanted: SSHForwarding) async -> Bool {
+    func cancelRemote(_ wanted: SSHForwarding) async -> Bool {
         guard
             let index = remotes.firstIndex(where: {
                 $0.forward.listenPath == wanted.listenPath && $0.forward.listenHost == wanted.listenHost

@@ -38,10 +38,39 @@ struct InteractiveSession {
     var forwardings: Forwardings? = nil
     /// The level `~v` and `~V` change.
     var verbosity = LogVerbosity(logLevel: "INFO")
+    /// Where the session's input comes from and its output goes.
+    var descriptors = Descriptors.standard
+    /// Set for a session a master runs for a client of its control socket (ControlMaster): the
+    /// client keeps its terminal in raw mode itself, `~.` ends this session only, and the escapes
+    /// that would act on the master's own process are refused, as ssh refuses them.
+    var multiplexed: MultiplexedSession? = nil
+    /// Called once the channel is open and its requests granted, before any data moves.
+    var opened: (@Sendable () -> Void)? = nil
+
+    /// The descriptors of a session.
+    struct Descriptors: Sendable {
+        /// Read and sent as the channel's data.
+        var input: Int32
+        /// The channel's data goes there.
+        var output: Int32
+        /// The channel's extended data and the escapes' answers go there.
+        var error: Int32
+        /// The terminal whose size and `TERM` a pty takes.
+        var terminal: Int32
+
+        /// Our own standard input, output and error.
+        static let standard = Descriptors(input: 0, output: 1, error: 2, terminal: 1)
+    }
+
+    /// What a multiplexed session takes from its client's request.
+    struct MultiplexedSession: Sendable {
+        /// `$TERM` of the client.
+        var terminalType: String
+    }
 
     /// Runs the session; returns its exit status, 255 when it ended without one (as after `~.`).
     func run() async throws -> Int32 {
-        var terminal = wantsTerminal ? Self.currentTerminal() : nil
+        var terminal = wantsTerminal ? Self.currentTerminal(descriptors.terminal, term: multiplexed?.terminalType) : nil
         let channel: SSHChannel
         switch request {
         case .shell:
@@ -54,19 +83,24 @@ struct InteractiveSession {
             terminal = nil
             channel = try await client.openDirectTCPIP(host: host, port: port)
         }
-        let raw = terminal != nil && isatty(0) != 0 ? RawMode() : nil
+        opened?()
+        let raw = terminal != nil && multiplexed == nil && isatty(0) != 0 ? RawMode() : nil
         defer { raw?.restore() }
-        let resize = terminal == nil ? nil : SignalWatch(signals: [SIGWINCH]) {
-            let size = Self.currentTerminal().size
+        let descriptors = self.descriptors
+        let resize = terminal == nil ? nil : WindowChanges.shared.register {
+            let size = Self.currentTerminal(descriptors.terminal).size
             Task { _ = try? await channel.request(.windowChange(size), wantReply: false) }
         }
-        defer { resize?.cancel() }
+        defer { resize.map { WindowChanges.shared.unregister($0) } }
         let escapes = terminal == nil ? nil : escapeCharacter.map { character in
             EscapeActions(
                 client: client, channel: channel, raw: raw, forwardings: forwardings ?? Forwardings(client: client),
-                verbosity: verbosity, escapeCharacter: character, commandLineEnabled: commandLineEnabled)
+                verbosity: verbosity, escapeCharacter: character, commandLineEnabled: commandLineEnabled,
+                errorDescriptor: descriptors.error, multiplexed: self.multiplexed != nil)
         }
-        let input = readsInput ? StandardInputReader() : nil
+        let input = readsInput ? StandardInputReader(descriptor: descriptors.input, stoppable: multiplexed != nil) : nil
+        defer { input?.stop() }
+        let multiplexed = self.multiplexed != nil
         // Set once the user asks to disconnect (`~.`): the session's end is then no error.
         let disconnected = NIOLockedValueBox(false)
         // The writer runs on the connection's event loop too: a chunk goes from the reading
@@ -88,7 +122,8 @@ struct InteractiveSession {
                     case .command(let command):
                         guard await escapes.perform(command) == .disconnect else { continue }
                         disconnected.withLockedValue { $0 = true }
-                        await client.close()
+                        // A multiplexed session's `~.` ends that session, not the shared connection.
+                        if multiplexed { try? await channel.close() } else { await client.close() }
                         return
                     case .commandLine(let line):
                         await escapes.run(commandLine: line)
@@ -99,11 +134,16 @@ struct InteractiveSession {
             try await channel.sendEOF()
         }
         defer { writer.cancel() }
-        // Output goes to our descriptors from the connection's own thread, as ssh does in its one loop.
+        // Output goes to our descriptors from the connection's own thread, as ssh does in its one
+        // loop; a multiplexed session's descriptors are another process's, which may block while
+        // the connection serves others, so its output is written from a queue of its own.
         do {
-            let status = try await withTaskExecutorPreference(channel.connection.taskExecutor) {
-                try await relayOutput(of: channel, raw: raw, on: channel.connection)
-            }
+            let status =
+                multiplexed
+                ? try await relayOutputQueued(of: channel)
+                : try await withTaskExecutorPreference(channel.connection.taskExecutor) {
+                    try await relayOutput(of: channel, raw: raw, on: channel.connection)
+                }
             if case .stdioForward = request { return 0 }
             return status
         } catch where disconnected.withLockedValue({ $0 }) {
@@ -116,7 +156,7 @@ struct InteractiveSession {
     /// one loop. Once the session is complete the channel is closed, and what still comes before
     /// the peer's CLOSE is read as a sequence.
     private func relayOutput(of channel: SSHChannel, raw: RawMode?, on connection: isolated ConnectionRuntime) async throws -> Int32 {
-        let relay = OutputRelay(raw: raw)
+        let relay = OutputRelay(raw: raw, descriptors: descriptors)
         try await connection.consumeOutput(of: channel) { batch in relay.take(batch) }
         if relay.complete {
             try? await channel.close()
@@ -125,16 +165,37 @@ struct InteractiveSession {
         return relay.exit ?? 255
     }
 
+    /// Like ``relayOutput(of:raw:on:)``, with every write made on a dispatch queue of the session's
+    /// own: the channel's window reopens as its output is written, and a descriptor that blocks
+    /// holds back this session only.
+    private func relayOutputQueued(of channel: SSHChannel) async throws -> Int32 {
+        let relay = OutputRelay(raw: nil, descriptors: descriptors)
+        let queue = DispatchQueue(label: "paramiko.session-output")
+        var closing = false
+        for try await output in channel.output {
+            let goesOn = await withCheckedContinuation { continuation in
+                queue.async { continuation.resume(returning: relay.take([output])) }
+            }
+            if !goesOn && !closing {
+                closing = true
+                try? await channel.close()
+            }
+        }
+        return relay.exit ?? 255
+    }
+
     /// Writes a channel's output to our standard output and error, and notes how it ended.
-    private final class OutputRelay {
+    private final class OutputRelay: @unchecked Sendable {
         let raw: RawMode?
+        let descriptors: Descriptors
         var exit: Int32?
         var completion = SessionCompletion()
         /// EOF and the exit have both arrived (RFC 4254 §6.10).
         var complete = false
 
-        init(raw: RawMode?) {
+        init(raw: RawMode?, descriptors: Descriptors) {
             self.raw = raw
+            self.descriptors = descriptors
         }
 
         /// Takes a batch of output; false once the session is complete. Standard output received
@@ -147,22 +208,22 @@ struct InteractiveSession {
                     continue
                 }
                 if !stdout.isEmpty {
-                    InteractiveSession.write(stdout, to: 1)
+                    InteractiveSession.write(stdout, to: descriptors.output)
                     stdout = []
                 }
                 switch output {
                 case .stdout, .eof: break
-                case .stderr(let data): InteractiveSession.write(data, to: 2)
+                case .stderr(let data): InteractiveSession.write(data, to: descriptors.error)
                 case .exitStatus(let status): exit = Int32(truncatingIfNeeded: status)
                 case .exitSignal(let signal):
                     raw?.restore()
-                    var standardError = StandardError()
-                    print("remote command killed by signal \(signal.signalName)", to: &standardError)
+                    InteractiveSession.write(
+                        ByteBuffer(string: "remote command killed by signal \(signal.signalName)\n"), to: descriptors.error)
                     exit = 255
                 }
                 if completion.note(output) { complete = true }
             }
-            if !stdout.isEmpty { InteractiveSession.write(stdout, to: 1) }
+            if !stdout.isEmpty { InteractiveSession.write(stdout, to: descriptors.output) }
             return !complete
         }
     }
@@ -187,16 +248,49 @@ struct InteractiveSession {
         write([data], to: descriptor)
     }
 
-    /// The local terminal's TERM, size and modes for pty-req.
-    static func currentTerminal() -> ChannelRequestType.PseudoTerminal {
+    /// The TERM and size of the terminal on `descriptor` (ours unless given) for pty-req;
+    /// `term` instead of our `$TERM` when given.
+    static func currentTerminal(_ descriptor: Int32 = 1, term given: String? = nil) -> ChannelRequestType.PseudoTerminal {
         var size = winsize()
-        if ioctl(1, UInt(TIOCGWINSZ), &size) != 0 { size = winsize(ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0) }
-        let term = ProcessInfo.processInfo.environment["TERM"] ?? "vt100"
+        if ioctl(descriptor, UInt(TIOCGWINSZ), &size) != 0 {
+            size = winsize(ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0)
+        }
+        let term = given ?? ProcessInfo.processInfo.environment["TERM"] ?? "vt100"
         return ChannelRequestType.PseudoTerminal(
             term: term,
             size: .init(
                 columns: UInt32(size.ws_col), rows: UInt32(size.ws_row), widthPixels: UInt32(size.ws_xpixel),
                 heightPixels: UInt32(size.ws_ypixel)))
+    }
+}
+
+/// SIGWINCH for every session of the process (a master runs one per client with a terminal):
+/// one signal source for the process's lifetime, which calls each registered session, since
+/// a source once cancelled leaves later ones for the same signal deaf.
+final class WindowChanges: @unchecked Sendable {
+    static let shared = WindowChanges()
+    private let handlers = NIOLockedValueBox<(next: Int, all: [Int: @Sendable () -> Void])>((0, [:]))
+    private var watch: SignalWatch?
+
+    private init() {
+        let handlers = self.handlers
+        watch = SignalWatch(signals: [SIGWINCH]) {
+            for handler in handlers.withLockedValue({ Array($0.all.values) }) { handler() }
+        }
+    }
+
+    /// Calls `handler` on each SIGWINCH until ``unregister(_:)``; returns its key.
+    func register(_ handler: @escaping @Sendable () -> Void) -> Int {
+        handlers.withLockedValue { state in
+            state.next += 1
+            state.all[state.next] = handler
+            return state.next
+        }
+    }
+
+    /// Stops calling the handler `key` names.
+    func unregister(_ key: Int) {
+        _ = handlers.withLockedValue { $0.all.removeValue(forKey: key) }
     }
 }
 
@@ -231,8 +325,9 @@ final class RawMode: @unchecked Sendable {
     }
 }
 
-/// Standard input read on a thread of its own in large chunks, a few ahead of the channel: the
-/// reader waits while ``chunksAhead`` chunks are not yet sent, so a slow channel holds it back.
+/// Standard input (or another descriptor) read on a thread of its own in large chunks, a few ahead
+/// of the channel: the reader waits while ``chunksAhead`` chunks are not yet sent, so a slow
+/// channel holds it back.
 final class StandardInputReader: Sendable {
     /// Chunks read but not yet sent before the reader waits.
     static let chunksAhead = 4
@@ -241,30 +336,73 @@ final class StandardInputReader: Sendable {
     let chunks: AsyncStream<ByteBuffer>
     // Created at zero and raised, since libdispatch traps a semaphore freed below its initial value.
     private let gate = DispatchSemaphore(value: 0)
+    /// The write end of the pipe that wakes a stoppable reader; -1 for one that reads until EOF.
+    private let wake: Int32
+    private let stopped = NIOLockedValueBox(false)
 
-    init() {
+    /// Reads `descriptor`. A `stoppable` reader reads a duplicate of it, waits in poll(2) beside a
+    /// pipe, and leaves at ``stop()``: the descriptor (another process's, passed to a master) can
+    /// then be closed without a thread still reading it.
+    init(descriptor: Int32 = 0, stoppable: Bool = false) {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream()
         chunks = stream
         let gate = self.gate
         for _ in 0..<Self.chunksAhead { gate.signal() }
+        var source = descriptor
+        var pipeEnds: [Int32] = [-1, -1]
+        if stoppable, pipe(&pipeEnds) == 0 {
+            source = fcntl(descriptor, F_DUPFD_CLOEXEC, 3)
+            for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        }
+        wake = pipeEnds[1]
+        let (input, alarm, stopped) = (source, pipeEnds[0], self.stopped)
         Thread {
             while true {
                 gate.wait()
+                if stopped.withLockedValue({ $0 }) || !Self.waitForInput(input, alarm: alarm) { break }
                 var chunk = ByteBuffer()
                 chunk.reserveCapacity(Self.chunkSize)
                 var count = 0
                 repeat {
                     count = chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.chunkSize) { bytes in
-                        max(0, read(0, bytes.baseAddress, Self.chunkSize))
+                        max(0, read(input, bytes.baseAddress, Self.chunkSize))
                     }
                 } while count == 0 && errno == EINTR
                 guard count > 0 else { break }
                 continuation.yield(chunk)
             }
+            if alarm >= 0 {
+                close(input)
+                close(alarm)
+            }
             continuation.finish()
         }.start()
     }
 
+    /// Waits until `input` can be read; false once the alarm pipe (when there is one) says stop.
+    private static func waitForInput(_ input: Int32, alarm: Int32) -> Bool {
+        guard alarm >= 0 else { return true }
+        var descriptors = [pollfd(fd: input, events: Int16(POLLIN), revents: 0), pollfd(fd: alarm, events: Int16(POLLIN), revents: 0)]
+        while true {
+            let ready = poll(&descriptors, 2, -1)
+            if ready < 0 && errno == EINTR { continue }
+            return ready > 0 && descriptors[1].revents == 0
+        }
+    }
+
     /// The last chunk was sent; read the next.
     func consumed() { gate.signal() }
+
+    /// Makes a stoppable reader leave (its stream then finishes); nothing for another.
+    func stop() {
+        let first = stopped.withLockedValue { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first, wake >= 0 else { return }
+        var byte: UInt8 = 0
+        _ = write(wake, &byte, 1)
+        close(wake)
+        gate.signal()
+    }
 }

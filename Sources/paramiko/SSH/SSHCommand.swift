@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
 import SSHAuth
 import SSHClient
 import SSHConfig
@@ -50,8 +51,14 @@ struct SSHCommand: AsyncParsableCommand {
     @Option(name: .customShort("l", allowingJoined: true), help: "User to log in as.") var login: String?
     @Option(name: .customShort("m", allowingJoined: true), help: "MACs, comma-separated, in order of preference.")
     var macs: String?
+    @Flag(name: .customShort("M"), help: "Share this connection through the control socket (twice: ask first).")
+    var controlMaster: Int
     @Flag(name: .customShort("N"), help: "Run no command (forwardings only).") var noCommand = false
     @Flag(name: .customShort("n"), help: "Read no standard input.") var nullInput = false
+    @Option(
+        name: .customShort("O", allowingJoined: true),
+        help: "Control a master through its control socket: check, forward, cancel, exit or stop.")
+    var controlCommand: String?
     @Option(name: .customShort("o", allowingJoined: true), help: "An ssh_config option line; repeatable.")
     var options: [String] = []
     @Option(name: .customShort("p", allowingJoined: true), help: "Port to connect to.") var port: Int?
@@ -63,6 +70,8 @@ struct SSHCommand: AsyncParsableCommand {
     @Option(name: .customShort("R", allowingJoined: true), help: "[bind:]port:host:hostport remote forwarding; repeatable.")
     var remote: [String] = []
     @Flag(name: .customShort("s"), help: "The command is a subsystem, such as sftp.") var subsystem = false
+    @Option(name: .customShort("S", allowingJoined: true), help: "Control socket for connection sharing (none: none).")
+    var controlPath: String?
     @Flag(name: .customShort("T"), help: "No pseudo-terminal.") var noTerminal = false
     @Flag(name: .customShort("t"), help: "Ask for a pseudo-terminal (twice: even without a local tty).") var terminal: Int
     @Flag(name: .customShort("V"), help: "Print the version and exit.") var version = false
@@ -90,6 +99,14 @@ struct SSHCommand: AsyncParsableCommand {
         guard let destination else {
             print("usage: paramiko ssh [options] destination [command [argument ...]]", to: &standardError)
             return 255
+        }
+        var operation: MuxOperation?
+        if let controlCommand {
+            guard let known = MuxOperation(rawValue: controlCommand) else {
+                print("Invalid multiplex command.", to: &standardError)
+                return 255
+            }
+            operation = known
         }
         if let escapeCharacter, !Self.isEscapeCharacter(escapeCharacter) {
             print("Bad escape character '\(escapeCharacter)'.", to: &standardError)
@@ -121,7 +138,8 @@ struct SSHCommand: AsyncParsableCommand {
             return 255
         }
         let readyDescriptor = ProcessInfo.processInfo.environment[Self.readyVariable].flatMap { Int32($0) }
-        if settings.forkAfterAuthentication && readyDescriptor == nil {
+        let persistDescriptor = ProcessInfo.processInfo.environment[Self.persistVariable].flatMap { Int32($0) }
+        if settings.forkAfterAuthentication && readyDescriptor == nil && persistDescriptor == nil && operation == nil {
             guard !command.isEmpty || settings.remoteCommand != nil || settings.sessionType == "none" else {
                 print("Cannot fork into background without a command to execute.", to: &standardError)
                 return 255
@@ -139,6 +157,25 @@ struct SSHCommand: AsyncParsableCommand {
         } else {
             logger = ClientConnection.logger(verbosity)
         }
+        let request = persistDescriptor == nil ? sessionRequest(settings, forwardTarget: forwardTarget) : nil
+        let terminal = request != nil && forwardTarget == nil && wantsTerminal(settings)
+        if let operation {
+            guard let path = settings.controlPath else {
+                print("No ControlPath specified for \"-O\" command", to: &standardError)
+                return 255
+            }
+            return MuxClient(path: path, settings: settings, verbosity: verbosity, logger: logger).control(operation)
+        }
+        let becomesMaster = settings.controlPath != nil && [.yes, .ask, .auto, .autoask].contains(settings.controlMaster)
+        if let path = settings.controlPath, persistDescriptor == nil, [.no, .auto, .autoask].contains(settings.controlMaster) {
+            let mux = MuxClient(path: path, settings: settings, verbosity: verbosity, logger: logger)
+            if let status = mux.runSession(request, wantsTerminal: terminal) { return status }
+        }
+        // ControlPersist: the master is a process of its own in the background, and this one its first client.
+        if becomesMaster, let path = settings.controlPath, settings.controlPersist != nil, persistDescriptor == nil {
+            return Self.persist(path: path, settings: settings, request: request, terminal: terminal, verbosity: verbosity,
+                                logger: logger)
+        }
         let client: SSHClient
         do {
             client = try await ClientConnection.connect(settings, quiet: quiet, verbosity: verbosity, logger: logger)
@@ -154,14 +191,32 @@ struct SSHCommand: AsyncParsableCommand {
             let forwardings = Forwardings(client: client, gatewayPorts: settings.gatewayPorts)
             try await forwardings.start(settings)
             if let localCommand = settings.localCommand { await Self.runLocally(localCommand, logger: logger) }
+            let ending = Ending()
+            let master =
+                becomesMaster
+                ? settings.controlPath.flatMap { path in
+                    MuxMaster.start(
+                        path: path, client: client, forwardings: forwardings, settings: settings, verbosity: verbosity,
+                        logger: logger, terminate: { ending.end() })
+                } : nil
+            client.runtime.transportConnection.channel.closeFuture.whenComplete { _ in ending.end() }
             // -f: authenticated and forwarding; the process that waits in the foreground may go.
             if let readyDescriptor {
                 _ = write(readyDescriptor, "1", 1)
                 close(readyDescriptor)
             }
-            let status: Int32
-            if let request = sessionRequest(settings, forwardTarget: forwardTarget) {
-                let terminal = forwardTarget == nil && wantsTerminal(settings)
+            if let persistDescriptor {
+                // ControlPersist's master: listening now, and on its own from here on.
+                _ = write(persistDescriptor, "1", 1)
+                close(persistDescriptor)
+                Self.detach()
+                let status = await Self.persistAsMaster(master, ending: ending, idleLimit: settings.controlPersist ?? 0)
+                master?.stop()
+                await client.close()
+                return status
+            }
+            var status: Int32
+            if let request {
                 // IPQoS: a terminal or X11 makes the session interactive, as for ssh.
                 await client.markTraffic(interactive: terminal || settings.x11Display != nil)
                 var session = InteractiveSession(
@@ -177,8 +232,13 @@ struct SSHCommand: AsyncParsableCommand {
                 if terminal && verbosity.shows("INFO") { print("Connection to \(settings.host) closed.", to: &standardError) }
             } else {
                 await client.markTraffic(interactive: false)
-                status = await waitForSignal()
+                status = await waitForSignal(ending)
+                // As ssh -N: the connection's end, not ours, is a failure.
+                if !client.runtime.transportConnection.channel.isActive { status = 255 }
             }
+            // The master stays while its clients do, as ssh's stays while their channels are open.
+            if let master { await master.waitForClients(unless: ending) }
+            master?.stop()
             await client.close()
             return status
         } catch {
@@ -222,6 +282,8 @@ struct SSHCommand: AsyncParsableCommand {
         // -k goes first so that it wins over -K, as `ssh -K -k` has it.
         if noGSSAPIDelegation { lines.append("GSSAPIDelegateCredentials no") }
         if gssapi { lines += ["GSSAPIAuthentication yes", "GSSAPIDelegateCredentials yes"] }
+        if let controlPath { lines.append("ControlPath \(controlPath)") }
+        if controlMaster >= 2 { lines.append("ControlMaster ask") } else if controlMaster == 1 { lines.append("ControlMaster yes") }
         if nullInput || background { lines.append("StdinNull yes") }
         if background { lines.append("ForkAfterAuthentication yes") }
         // -x goes first so that it wins over -X and -Y.
@@ -261,8 +323,10 @@ struct SSHCommand: AsyncParsableCommand {
     /// `-f`: runs this same command again as a background process in a session of its own, with
     /// standard input from /dev/null, and waits until it reports that it is authenticated (its
     /// forwardings set up), as ssh's fork after authentication does. Returns 0 then, or the
-    /// background process's status when it ends first (255 when connecting failed).
-    static func goToBackground() -> Int32 {
+    /// background process's status when it ends first (255 when connecting failed). The process
+    /// finds the descriptor to report on in the environment variable `variable`; without
+    /// `newSession` it keeps our terminal (for its prompts) until it detaches itself.
+    static func goToBackground(reportingOn variable: String = readyVariable, newSession: Bool = true) -> Int32 {
         var standardError = StandardError()
         let program = Bundle.main.executablePath ?? CommandLine.arguments[0]
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
@@ -274,7 +338,7 @@ struct SSHCommand: AsyncParsableCommand {
             // The background process finds the descriptor after its standard ones.
             pid = try ProcessSpawn.start(
                 [program] + CommandLine.arguments.dropFirst(), input: null, passing: (ready.write, 3),
-                environment: [readyVariable: "3"], newSession: true)
+                environment: [variable: "3"], newSession: newSession)
         } catch {
             print("fork: \(error.text)", to: &standardError)
             return 255
@@ -379,11 +443,11 @@ struct SSHCommand: AsyncParsableCommand {
         }
     }
 
-    /// -N: keeps the forwardings until SIGINT or SIGTERM.
-    private func waitForSignal() async -> Int32 {
-        let (stream, continuation) = AsyncStream<Void>.makeStream()
-        let watch = SignalWatch(signals: [SIGINT, SIGTERM]) { continuation.finish() }
-        for await _ in stream {}
+    /// -N: keeps the forwardings until SIGINT or SIGTERM, the connection's end, or a control
+    /// client's exit request.
+    private func waitForSignal(_ ending: Ending) async -> Int32 {
+        let watch = SignalWatch(signals: [SIGINT, SIGTERM]) { ending.end() }
+        await ending.wait()
         watch.cancel()
         return 0
     }

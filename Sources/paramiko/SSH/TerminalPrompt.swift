@@ -44,6 +44,14 @@ enum TerminalPrompt {
         return readLine(on: terminal, prompt: prompt, echo: echo)
     }
 
+    /// Asks `question` through the SSH_ASKPASS program whatever SSH_ASKPASS_REQUIRE says, as ssh
+    /// asks a ControlMaster ask question: an empty answer or `yes` allows, anything else refuses.
+    static func confirm(_ question: String) -> Bool {
+        let program = ProcessInfo.processInfo.environment["SSH_ASKPASS"] ?? "/usr/bin/ssh-askpass"
+        guard let answer = askPass(program, question) else { return false }
+        return answer.isEmpty || answer.lowercased() == "yes"
+    }
+
     /// Runs the askpass program with `prompt` and takes the first line it prints; nil when it fails.
     private static func askPass(_ program: String, _ prompt: String) -> String? {
         guard let (status, answer) = ProcessSpawn.output([program, prompt]), status == 0 else { return nil }

@@ -1,0 +1,282 @@
+import Foundation
+import Logging
+import NIOCore
+import SSHClient
+import SSHConfig
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `ssh -O`'s control commands.
+enum MuxOperation: String, CaseIterable {
+    /// Whether a master answers, and its pid.
+    case check
+    /// Adds the forwardings of the command line and ssh_config to the master.
+    case forward
+    /// Cancels them.
+    case cancel
+    /// Asks the master to exit.
+    case exit
+    /// Asks the master to stop listening for more clients.
+    case stop
+}
+
+/// The client side of connection sharing (ssh_config ControlPath, OpenSSH's PROTOCOL.mux): a
+/// session, stdio forwarding or control command carried out by the master that listens on the
+/// control socket, with this process's standard descriptors passed to it, as a `ssh` whose
+/// ControlMaster is `no` or `auto` does when it finds a master.
+struct MuxClient {
+    let path: String
+    let settings: SSHClientSettings
+    let verbosity: LogVerbosity
+    let logger: Logger
+
+    /// How the control socket answered.
+    enum Connection {
+        case connected(MuxSocket)
+        /// Nobody listens: the caller goes on without a master.
+        case none
+    }
+
+    /// Connects and says hello. Without a master, a session goes on unshared (a stale socket is
+    /// removed first when this process may become the master), while a control command fails.
+    func connect(forOperation: Bool) throws(MuxError) -> Connection {
+        let socket: MuxSocket
+        do {
+            socket = try MuxSocket.open(path)
+        } catch {
+            if forOperation { throw MuxError("Control socket connect(\(path)): \(error.text)") }
+            if error.code == ECONNREFUSED && settings.controlMaster != .no {
+                logger.debug("Stale control socket \(path), unlinking")
+                unlink(path)
+            } else if error.code == ENOENT {
+                logger.debug("Control socket \"\(path)\" does not exist")
+            } else {
+                logger.error("Control socket connect(\(path)): \(error.text)")
+            }
+            return .none
+        }
+        try socket.post(.hello(version: MuxMessage.version, extensions: []))
+        guard case .hello(let version, _)? = try socket.next() else {
+            throw MuxError("mux_client_hello_exchange: read packet failed")
+        }
+        guard version == MuxMessage.version else {
+            throw MuxError("Unsupported multiplexing protocol version \(version) (expected \(MuxMessage.version))")
+        }
+        logger.debug("master version \(version)")
+        return .connected(socket)
+    }
+
+    // MARK: Control commands
+
+    /// `ssh -O operation`: returns the exit status and prints what ssh prints.
+    func control(_ operation: MuxOperation) -> Int32 {
+        do {
+            guard case .connected(let socket) = try connect(forOperation: true) else { return 255 }
+            switch operation {
+            case .check:
+                let pid = try aliveCheck(socket)
+                Self.tell("Master running (pid=\(pid))\r\n")
+            case .exit:
+                try expectOK(socket, .terminate(request: 1), refused: "Master refused termination request")
+                Self.tell("Exit request sent.\r\n")
+            case .stop:
+                try expectOK(socket, .stopListening(request: 1), refused: "Master refused stop listening request")
+                Self.tell("Stop listening request sent.\r\n")
+            case .forward:
+                try requestForwards(on: socket, printingAllocated: true)
+            case .cancel:
+                var request: UInt32 = 1
+                for forward in Self.forwards(settings) {
+                    try expectOK(socket, .closeForward(request: request, forward), refused: "Master refused forwarding request")
+                    request += 1
+                }
+            }
+            return 0
+        } catch {
+            Self.tell("\(error)\r\n")
+            return 255
+        }
+    }
+
+    private func aliveCheck(_ socket: MuxSocket) throws(MuxError) -> UInt32 {
+        try socket.post(.aliveCheck(request: 0))
+        guard case .alive(0, let pid)? = try socket.next() else {
+            throw MuxError("mux_client_request_alive: master returned an unexpected reply")
+        }
+        return pid
+    }
+
+    private func expectOK(_ socket: MuxSocket, _ message: MuxMessage, refused: String) throws(MuxError) {
+        try socket.post(message)
+        switch try socket.next() {
+        case .ok?: return
+        case .permissionDenied(_, let reason)?: throw MuxError("\(refused): \(reason)")
+        case .failure(_, let reason)?: throw MuxError("\(refused.replacingOccurrences(of: "Master refused ", with: "")) failed: \(reason)")
+        default: throw MuxError("master returned an unexpected reply")
+        }
+    }
+
+    /// Asks the master for each forwarding of the command line and ssh_config; with
+    /// `printingAllocated` (`-O forward`), prints the port a remote forwarding of port 0 got.
+    private func requestForwards(on socket: MuxSocket, printingAllocated: Bool) throws(MuxError) {
+        var request: UInt32 = 100
+        for forward in Self.forwards(settings) {
+            request += 1
+            try socket.post(.openForward(request: request, forward))
+            switch try socket.next() {
+            case .ok?: continue
+            case .remotePort(_, let port)?:
+                logger.info("Allocated port \(port) for remote forward to \(forward.connectHost):\(forward.connectPort)")
+                if printingAllocated { print(port) }
+            case .permissionDenied(_, let reason)?: throw MuxError("Master refused forwarding request: \(reason)")
+            case .failure(_, let reason)?: throw MuxError("forwarding request failed: \(reason)")
+            default: throw MuxError("master returned an unexpected reply")
+            }
+        }
+    }
+
+    /// The forwardings of `settings` as the mux protocol carries them, as ssh sends them.
+    static func forwards(_ settings: SSHClientSettings) -> [MuxForward] {
+        settings.localForwards.map { mux($0, .local) } + settings.remoteForwards.map { mux($0, $0.isDynamic ? .dynamic : .remote) }
+            + settings.dynamicForwards.map { mux($0, .dynamic) }
+    }
+
+    private static func mux(_ forward: SSHForwarding, _ kind: MuxForward.Kind) -> MuxForward {
+        let listenHost = forward.listenPath ?? forward.listenHost.map { $0.isEmpty ? "*" : $0 } ?? ""
+        let listenPort = forward.listenPath == nil ? UInt32(max(0, forward.listenPort)) : MuxForward.streamLocal
+        let kind: MuxForward.Kind = kind == .remote && forward.isDynamic ? .dynamic : kind
+        var connectHost = forward.connectPath ?? forward.connectHost ?? ""
+        var connectPort = forward.connectPath == nil ? UInt32(max(0, forward.connectPort)) : MuxForward.streamLocal
+        if forward.isDynamic {
+            connectHost = ""
+            connectPort = 0
+        }
+        return MuxForward(
+            kind: kind, listenHost: listenHost, listenPort: listenPort, connectHost: connectHost, connectPort: connectPort)
+    }
+
+    // MARK: Sessions
+
+    /// Runs the session on the master at the control socket: nil when there is none (the caller
+    /// connects itself), else the exit status, as ssh's `mux_client_request_session`.
+    func runSession(_ request: InteractiveSession.Request?, wantsTerminal: Bool) -> Int32? {
+        let socket: MuxSocket
+        do {
+            guard case .connected(let connected) = try connect(forOperation: false) else { return nil }
+            socket = connected
+        } catch {
+            Self.tell("\(error)\r\n")
+            return 255
+        }
+        do {
+            let masterPID = try aliveCheck(socket)
+            try requestForwards(on: socket, printingAllocated: false)
+            guard let request else { return 0 }
+            if settings.stdinNull {
+                // As ssh -n: the master reads /dev/null for this session.
+                let null = open("/dev/null", O_RDONLY)
+                if null >= 0 {
+                    dup2(null, 0)
+                    close(null)
+                }
+            }
+            let opened: UInt32
+            switch request {
+            case .stdioForward(let host, let port):
+                try socket.post(.newStdioForward(request: 1, host: host, port: UInt32(port)))
+                try socket.pass(descriptor: 0)
+                try socket.pass(descriptor: 1)
+                opened = try sessionOpened(socket)
+            default:
+                try socket.post(.newSession(request: 1, sessionRequest(request, wantsTerminal: wantsTerminal)))
+                for descriptor: Int32 in [0, 1, 2] { try socket.pass(descriptor: descriptor) }
+                opened = try sessionOpened(socket)
+            }
+            logger.debug("session \(opened) open on the master")
+            return wait(on: socket, session: opened, masterPID: masterPID, terminal: wantsTerminal, request: request)
+        } catch {
+            Self.tell("\(error)\r\n")
+            return 255
+        }
+    }
+
+    private func sessionRequest(_ request: InteractiveSession.Request, wantsTerminal: Bool) -> MuxSessionRequest {
+        var session = MuxSessionRequest()
+        session.wantsTerminal = wantsTerminal
+        session.wantsX11 = settings.x11Display != nil
+        session.wantsAgent = settings.configuration.forwardAgent != nil
+        session.escapeCharacter = settings.escapeCharacter
+        session.terminalType = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        switch request {
+        case .shell: break
+        case .exec(let command): session.command = command
+        case .subsystem(let name):
+            session.isSubsystem = true
+            session.command = name
+        case .stdioForward: break
+        }
+        session.environment = settings.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        return session
+    }
+
+    private func sessionOpened(_ socket: MuxSocket) throws(MuxError) -> UInt32 {
+        switch try socket.next() {
+        case .sessionOpened(_, let session)?: return session
+        case .permissionDenied(_, let reason)?: throw MuxError("Master refused session request: \(reason)")
+        case .failure(_, let reason)?: throw MuxError("Session open refused by peer: \(reason)")
+        default: throw MuxError("master returned an unexpected reply")
+        }
+    }
+
+    /// Waits for the session's exit status; signals end the wait, window changes go to the master.
+    private func wait(
+        on socket: MuxSocket, session: UInt32, masterPID: UInt32, terminal: Bool, request: InteractiveSession.Request
+    ) -> Int32 {
+        let raw = terminal && isatty(0) != 0 ? RawMode() : nil
+        defer { raw?.restore() }
+        let resize = SignalWatch(signals: [SIGWINCH]) { kill(pid_t(masterPID), SIGWINCH) }
+        defer { resize.cancel() }
+        let signalled = SignalFlag()
+        let ending = SignalWatch(signals: [SIGHUP, SIGINT, SIGTERM]) {
+            signalled.set()
+            socket.shutdown()
+        }
+        defer { ending.cancel() }
+        var status: Int32?
+        while let message = try? socket.next() {
+            switch message {
+            case .ttyAllocationFailed: raw?.restore()
+            case .exitMessage(let id, let value) where id == session: status = Int32(bitPattern: value)
+            default: continue
+            }
+        }
+        raw?.restore()
+        if case .stdioForward = request { return signalled.isSet ? 255 : 0 }
+        if signalled.isSet {
+            logger.debug("Exiting on signal")
+            status = 255
+        } else if status == nil {
+            logger.debug("Control master terminated unexpectedly")
+        }
+        if terminal && verbosity.shows("INFO") { Self.tell("Shared connection to \(settings.host) closed.\r\n") }
+        return status ?? 255
+    }
+
+    /// Writes `text` on standard error as it is.
+    static func tell(_ text: String) {
+        InteractiveSession.write(ByteBuffer(string: text), to: 2)
+    }
+}
+
+/// Set from a signal handler's queue, read once the wait is over.
+private final class SignalFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
