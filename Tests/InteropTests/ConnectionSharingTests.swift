@@ -7,15 +7,9 @@ import Testing
 /// master of its own; each step beside what `ssh` does.
 @Suite(.enabled(if: Peers.available("sshd"), "OpenSSH sshd is not installed"), .serialized)
 struct ConnectionSharingTests {
-    /// `sh -c 'ARGUMENTS >> log 2>&1'`: a master started with -f keeps its standard output and
-    /// error, as ssh's does, so they go to a file and nothing waits for them to close.
-    static func inShell(_ arguments: [String], log: String) -> [String] {
-        ["/bin/sh", "-c", arguments.map { "'\($0)'" }.joined(separator: " ") + " >> \(log) 2>&1"]
-    }
-
     /// A master for `control`, started with `program` (ours or OpenSSH's) in the background.
-    static func startMaster(_ program: [String], control: String, login: [String], log: String) async throws {
-        let started = try await Peers.runDetached(inShell(program + ["-M", "-S", control, "-fN"] + login, log: log))
+    static func startMaster(_ program: [String], control: String, setup: SSHClientTests.Setup, login: [String]) async throws {
+        let started = try await Peers.runDetached(setup.inShell(program + ["-M", "-S", control, "-fN"] + login))
         try #require(started.status == 0, "\(started.output)")
         #expect(FileManager.default.fileExists(atPath: control))
     }
@@ -77,8 +71,7 @@ struct ConnectionSharingTests {
         let paramiko = try Peers.paramiko()
         let login = setup.loginFlags(["LogLevel=ERROR"])
         let control = setup.directory.appendingPathComponent("ctl").path
-        let log = setup.directory.appendingPathComponent("master.log").path
-        try await Self.startMaster([paramiko, "ssh"], control: control, login: login, log: log)
+        try await Self.startMaster([paramiko, "ssh"], control: control, setup: setup, login: login)
         try await Self.clientsShare(control, login: login, echo: echo)
 
         // A second master for the same path leaves the first alone, as ssh's does.
@@ -120,8 +113,7 @@ struct ConnectionSharingTests {
         defer { echo.stop() }
         let login = setup.loginFlags(["LogLevel=ERROR"])
         let control = setup.directory.appendingPathComponent("ctl").path
-        let log = setup.directory.appendingPathComponent("master.log").path
-        try await Self.startMaster([Peers.executable("ssh") ?? "ssh"], control: control, login: login, log: log)
+        try await Self.startMaster([Peers.executable("ssh") ?? "ssh"], control: control, setup: setup, login: login)
         try await Self.clientsShare(control, login: login, echo: echo)
         let paramiko = try Peers.paramiko()
         let stop = try await Peers.runDetached([paramiko, "ssh", "-S", control, "-O", "stop"] + login)
@@ -142,8 +134,7 @@ struct ConnectionSharingTests {
         let paramiko = try Peers.paramiko()
         let login = setup.loginFlags(["LogLevel=ERROR"])
         let control = setup.directory.appendingPathComponent("ctl").path
-        let log = setup.directory.appendingPathComponent("master.log").path
-        try await Self.startMaster([paramiko, "ssh"], control: control, login: login, log: log)
+        try await Self.startMaster([paramiko, "ssh"], control: control, setup: setup, login: login)
         defer { _ = try? Peers.run([paramiko, "ssh", "-S", control, "-O", "exit"] + login) }
         for (index, client) in [[Peers.executable("ssh") ?? "ssh"], [paramiko, "ssh"]].enumerated() {
             let marker = setup.directory.appendingPathComponent("exited\(index)").path

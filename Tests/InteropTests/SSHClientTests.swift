@@ -43,6 +43,14 @@ struct SSHClientTests {
                 + options.flatMap { ["-o", $0] } + (quiet ? ["-q"] : []) + ["-p", "\(server.port)", "\(NSUserName())@127.0.0.1"]
         }
 
+        /// `sh -c 'ARGUMENTS >> log 2>&1'`: a process that goes to the background (`-f`, a master)
+        /// keeps our standard output and error, as ssh's does, so they go to a file in the
+        /// directory here, and nothing waits for them to close.
+        func inShell(_ arguments: [String]) -> [String] {
+            let log = directory.appendingPathComponent("background.log").path
+            return ["/bin/sh", "-c", arguments.map { "'\($0)'" }.joined(separator: " ") + " >> \(log) 2>&1"]
+        }
+
         func connect(policy: SSHHostKeyPolicy = .acceptAnythingInsecurely, configuration: SSHClientConfiguration = .init())
             async throws -> SSHClient
         {
@@ -378,21 +386,15 @@ struct ParamikoSSHCommandTests {
         defer { echo.stop() }
         let paramiko = try Peers.paramiko()
         let login = setup.loginFlags(["LogLevel=ERROR"])
-        // The background process keeps our standard output and error, as ssh's does: they go to a
-        // file here, so that nothing waits for them to close.
-        let log = setup.directory.appendingPathComponent("log").path
-        func inShell(_ arguments: [String]) -> [String] {
-            ["/bin/sh", "-c", arguments.map { "'\($0)'" }.joined(separator: " ") + " >> \(log) 2>&1"]
-        }
         let marker = setup.directory.appendingPathComponent("background").path
-        let started = try await Peers.runDetached(inShell([paramiko, "ssh", "-f"] + login + ["sleep 1; echo later > \(marker)"]))
+        let started = try await Peers.runDetached(setup.inShell([paramiko, "ssh", "-f"] + login + ["sleep 1; echo later > \(marker)"]))
         #expect(started.status == 0)
         #expect(!FileManager.default.fileExists(atPath: marker))
         for _ in 0..<100 where !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(50)) }
         #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "later\n")
 
         let port = freeLoopbackPort()
-        let tunnel = try await Peers.runDetached(inShell([paramiko, "ssh", "-fN", "-L", "\(port):127.0.0.1:\(echo.port)"] + login))
+        let tunnel = try await Peers.runDetached(setup.inShell([paramiko, "ssh", "-fN", "-L", "\(port):127.0.0.1:\(echo.port)"] + login))
         #expect(tunnel.status == 0)
         defer { _ = try? Peers.run([Peers.executable("pkill") ?? "pkill", "-f", "--", "-L \(port):127.0.0.1"]) }
         let script = """

@@ -74,66 +74,61 @@ final class MuxSocket: @unchecked Sendable {
 
     /// Passes `passed` as an `SCM_RIGHTS` message with one byte of data.
     func pass(descriptor passed: Int32) throws(MuxError) {
-        let space = Self.controlSpace
-        let control = UnsafeMutableRawPointer.allocate(byteCount: space, alignment: MemoryLayout<Int>.alignment)
-        defer { control.deallocate() }
-        control.initializeMemory(as: UInt8.self, repeating: 0, count: space)
-        let header = control.assumingMemoryBound(to: cmsghdr.self)
-        header.pointee.cmsg_len = Self.controlLength
-        header.pointee.cmsg_level = SOL_SOCKET
-        header.pointee.cmsg_type = Int32(SCM_RIGHTS)
-        (control + Self.headerSpace).storeBytes(of: passed, as: Int32.self)
-        var byte: UInt8 = 0
-        let sent = withUnsafeMutablePointer(to: &byte) { bytePointer in
-            var vector = iovec(iov_base: UnsafeMutableRawPointer(bytePointer), iov_len: 1)
-            return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                var message = msghdr()
-                message.msg_iov = vectorPointer
-                message.msg_iovlen = 1
-                message.msg_control = control
-                message.msg_controllen = space
-                while true {
-                    let result = sendmsg(descriptor, &message, 0)
-                    if result >= 0 || errno != EINTR { return result }
-                }
-            }
+        let sent = withOneByteMessage { message, control in
+            let header = control.assumingMemoryBound(to: cmsghdr.self)
+            header.pointee.cmsg_len = Self.controlLength
+            header.pointee.cmsg_level = SOL_SOCKET
+            header.pointee.cmsg_type = Int32(SCM_RIGHTS)
+            (control + Self.headerSpace).storeBytes(of: passed, as: Int32.self)
+            return sendmsg(descriptor, &message, 0)
         }
         guard sent == 1 else { throw MuxError("sendmsg: \(String(cString: strerror(errno)))") }
     }
 
     /// Takes one descriptor passed with ``pass(descriptor:)``; it closes on exec.
     func takeDescriptor() throws(MuxError) -> Int32 {
-        let space = Self.controlSpace
-        let control = UnsafeMutableRawPointer.allocate(byteCount: space, alignment: MemoryLayout<Int>.alignment)
-        defer { control.deallocate() }
-        control.initializeMemory(as: UInt8.self, repeating: 0, count: space)
-        var byte: UInt8 = 0
-        var controlLength = 0
-        let received = withUnsafeMutablePointer(to: &byte) { bytePointer in
-            var vector = iovec(iov_base: UnsafeMutableRawPointer(bytePointer), iov_len: 1)
-            return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                var message = msghdr()
-                message.msg_iov = vectorPointer
-                message.msg_iovlen = 1
-                message.msg_control = control
-                message.msg_controllen = space
-                while true {
-                    let result = recvmsg(descriptor, &message, Int32(MSG_CMSG_CLOEXEC))
-                    controlLength = Int(message.msg_controllen)
-                    if result >= 0 || errno != EINTR { return result }
-                }
+        var taken: Int32?
+        let received = withOneByteMessage { message, control in
+            let result = recvmsg(descriptor, &message, Int32(MSG_CMSG_CLOEXEC))
+            let header = control.assumingMemoryBound(to: cmsghdr.self)
+            if result == 1, Int(message.msg_controllen) >= Self.controlLength, header.pointee.cmsg_level == SOL_SOCKET,
+                header.pointee.cmsg_type == Int32(SCM_RIGHTS), header.pointee.cmsg_len == Self.controlLength
+            {
+                taken = (control + Self.headerSpace).load(as: Int32.self)
             }
+            return result
         }
         guard received == 1 else {
             throw MuxError(received == 0 ? "mux connection closed" : "recvmsg: \(String(cString: strerror(errno)))")
         }
-        let header = control.assumingMemoryBound(to: cmsghdr.self)
-        guard controlLength >= Self.controlLength, header.pointee.cmsg_level == SOL_SOCKET,
-            header.pointee.cmsg_type == Int32(SCM_RIGHTS), header.pointee.cmsg_len == Self.controlLength
-        else {
-            throw MuxError("expected a file descriptor")
+        guard let taken else { throw MuxError("expected a file descriptor") }
+        return taken
+    }
+
+    /// Calls `transfer` (sendmsg or recvmsg) with a message of one byte of data and room for one
+    /// descriptor's control message, zeroed, again while it is interrupted.
+    private func withOneByteMessage(
+        _ transfer: (inout msghdr, UnsafeMutableRawPointer) -> Int
+    ) -> Int {
+        let space = Self.controlSpace
+        let control = UnsafeMutableRawPointer.allocate(byteCount: space, alignment: MemoryLayout<Int>.alignment)
+        defer { control.deallocate() }
+        var byte: UInt8 = 0
+        return withUnsafeMutablePointer(to: &byte) { bytePointer in
+            var vector = iovec(iov_base: UnsafeMutableRawPointer(bytePointer), iov_len: 1)
+            return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                while true {
+                    control.initializeMemory(as: UInt8.self, repeating: 0, count: space)
+                    var message = msghdr()
+                    message.msg_iov = vectorPointer
+                    message.msg_iovlen = 1
+                    message.msg_control = control
+                    message.msg_controllen = space
+                    let result = transfer(&message, control)
+                    if result >= 0 || errno != EINTR { return result }
+                }
+            }
         }
-        return (control + Self.headerSpace).load(as: Int32.self)
     }
 
     /// Ends reading, which wakes a thread blocked reading this socket; writing goes on.
