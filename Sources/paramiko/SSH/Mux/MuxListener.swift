@@ -79,11 +79,25 @@ final class MuxListener: @unchecked Sendable {
                     close(client)
                     return nil
                 }
+                // As ssh's master: only our own user (or root) may use the connection.
+                guard let user = Self.peerUser(client), user == getuid() || user == 0 else {
+                    close(client)
+                    continue
+                }
                 return MuxSocket(descriptor: client)
             }
             if errno == EINTR || errno == ECONNABORTED { continue }
             return nil
         }
+    }
+
+    /// The user id of the process at the other end of `socket` (`SO_PEERCRED`: pid, uid, gid).
+    private static func peerUser(_ socket: Int32) -> uid_t? {
+        var credentials: (Int32, UInt32, UInt32) = (0, 0, 0)
+        var length = socklen_t(MemoryLayout.size(ofValue: credentials))
+        let status = getsockopt(socket, SOL_SOCKET, 17, &credentials, &length)  // SO_PEERCRED
+        guard status == 0, Int(length) == MemoryLayout.size(ofValue: credentials) else { return nil }
+        return credentials.1
     }
 
     /// Stops listening and removes the socket file (`ssh -O stop`); idempotent.
