@@ -156,6 +156,41 @@ struct ConnectionSharingTests {
         }
     }
 
+    /// ControlMaster ask (`-MM`): each request is put to SSH_ASKPASS first. A refused session goes
+    /// over a connection of its own after ssh's words, a refused exit ends the client with 255,
+    /// for OpenSSH's client and ours alike.
+    @Test func askingMasterPutsRequestsToAskPass() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let paramiko = try Peers.paramiko()
+        let ssh = Peers.executable("ssh") ?? "ssh"
+        let login = setup.loginFlags(["LogLevel=ERROR"])
+        let control = setup.directory.appendingPathComponent("ctl").path
+        let answer = setup.directory.appendingPathComponent("answer").path
+        let askPass = setup.directory.appendingPathComponent("askpass").path
+        try "#!/bin/sh\ncat '\(answer)'\n".write(toFile: askPass, atomically: true, encoding: .utf8)
+        chmod(askPass, 0o755)
+        try "no\n".write(toFile: answer, atomically: true, encoding: .utf8)
+        let environment = ["SSH_ASKPASS": askPass, "SSH_ASKPASS_REQUIRE": "force", "DISPLAY": ":0"]
+        let started = try await Peers.runDetached(
+            setup.inShell([paramiko, "ssh", "-MM", "-S", control, "-fN"] + login), environment: environment)
+        try #require(started.status == 0, "\(started.output)")
+        let ours = try await Peers.runDetached([paramiko, "ssh", "-S", control] + login + ["echo direct"])
+        let theirs = try await Peers.runDetached([ssh, "-S", control] + login + ["echo direct"])
+        #expect(ours.status == 0 && ours.output == "Master refused session request: Permission denied\r\ndirect\n", "\(ours.output)")
+        #expect(ours.output == theirs.output, "\(theirs.output)")
+        let refusedExit = try await Peers.runDetached([paramiko, "ssh", "-S", control, "-O", "exit"] + login)
+        let theirRefusedExit = try await Peers.runDetached([ssh, "-S", control, "-O", "exit"] + login)
+        #expect(refusedExit.status == 255 && theirRefusedExit.status == 255)
+        #expect(refusedExit.output == "Master refused termination request: Permission denied\r\n", "\(refusedExit.output)")
+        #expect(refusedExit.output == theirRefusedExit.output, "\(theirRefusedExit.output)")
+        try "yes\n".write(toFile: answer, atomically: true, encoding: .utf8)
+        let shared = try await Peers.runDetached([paramiko, "ssh", "-S", control] + login + ["echo shared"])
+        #expect(shared.status == 0 && shared.output == "shared\n", "\(shared.output)")
+        let exit = try await Peers.runDetached([paramiko, "ssh", "-S", control, "-O", "exit"] + login)
+        #expect(exit.status == 0 && exit.output == "Exit request sent.\r\n", "\(exit.output)")
+    }
+
     /// ControlMaster auto with ControlPersist: the first command starts a master in the background
     /// and is its first client; the next commands share it; after the idle time it goes.
     @Test func controlPersistKeepsAMasterInTheBackground() async throws {

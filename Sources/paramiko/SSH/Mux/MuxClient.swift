@@ -161,47 +161,67 @@ struct MuxClient {
 
     // MARK: Sessions
 
-    /// Runs the session on the master at the control socket: nil when there is none (the caller
-    /// connects itself), else the exit status, as ssh's `mux_client_request_session`.
+    /// Runs the session on the master at the control socket, as ssh's `mux_client_request_session`:
+    /// the exit status, or nil when there is no master or it does not take the session (the caller
+    /// then connects itself, as ssh does, after saying why). A refused `-W` ends with 255.
     func runSession(_ request: InteractiveSession.Request?, wantsTerminal: Bool) -> Int32? {
         let socket: MuxSocket
+        let masterPID: UInt32
         do {
             guard case .connected(let connected) = try connect(forOperation: false) else { return nil }
             socket = connected
+            masterPID = try aliveCheck(socket)
+            try requestForwards(on: socket, printingAllocated: false)
         } catch {
             Self.tell("\(error)\r\n")
-            return 255
+            return nil
         }
-        do {
-            let masterPID = try aliveCheck(socket)
-            try requestForwards(on: socket, printingAllocated: false)
-            guard let request else { return 0 }
-            if settings.stdinNull {
-                // As ssh -n: the master reads /dev/null for this session.
-                let null = open("/dev/null", O_RDONLY)
-                if null >= 0 {
-                    dup2(null, 0)
-                    close(null)
-                }
+        guard let request else { return 0 }
+        if settings.stdinNull {
+            // As ssh -n: the master reads /dev/null for this session.
+            let null = open("/dev/null", O_RDONLY)
+            if null >= 0 {
+                dup2(null, 0)
+                close(null)
             }
-            let opened: UInt32
+        }
+        var stdio = false
+        do {
             switch request {
             case .stdioForward(let host, let port):
+                stdio = true
                 try socket.post(.newStdioForward(request: 1, host: host, port: UInt32(port)))
                 try socket.pass(descriptor: 0)
                 try socket.pass(descriptor: 1)
-                opened = try sessionOpened(socket)
             default:
                 try socket.post(.newSession(request: 1, sessionRequest(request, wantsTerminal: wantsTerminal)))
                 for descriptor: Int32 in [0, 1, 2] { try socket.pass(descriptor: descriptor) }
-                opened = try sessionOpened(socket)
             }
-            logger.debug("session \(opened) open on the master")
-            return wait(on: socket, session: opened, masterPID: masterPID, terminal: wantsTerminal, request: request)
         } catch {
             Self.tell("\(error)\r\n")
             return 255
         }
+        let reply: MuxMessage?
+        do {
+            reply = try socket.next()
+        } catch {
+            reply = nil
+        }
+        switch reply {
+        case .sessionOpened(_, let opened)?:
+            logger.debug("master session id: \(opened)")
+            return wait(on: socket, session: opened, masterPID: masterPID, terminal: wantsTerminal, request: request)
+        case .permissionDenied(_, let reason)?:
+            Self.tell(stdio ? "Master refused stdio forwarding request: \(reason)\r\n" : "Master refused session request: \(reason)\r\n")
+        case .failure(_, let reason)?:
+            Self.tell(
+                stdio
+                    ? "Stdio forwarding request failed: \(reason)\r\n"
+                    : "mux_client_request_session: session request failed: \(reason)\r\n")
+        default:
+            Self.tell("mux_client_request_session: read from master failed\r\n")
+        }
+        return stdio ? 255 : nil
     }
 
     private func sessionRequest(_ request: InteractiveSession.Request, wantsTerminal: Bool) -> MuxSessionRequest {
@@ -221,15 +241,6 @@ struct MuxClient {
         }
         session.environment = settings.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         return session
-    }
-
-    private func sessionOpened(_ socket: MuxSocket) throws(MuxError) -> UInt32 {
-        switch try socket.next() {
-        case .sessionOpened(_, let session)?: return session
-        case .permissionDenied(_, let reason)?: throw MuxError("Master refused session request: \(reason)")
-        case .failure(_, let reason)?: throw MuxError("Session open refused by peer: \(reason)")
-        default: throw MuxError("master returned an unexpected reply")
-        }
     }
 
     /// Waits for the session's exit status; signals end the wait, window changes go to the master.
