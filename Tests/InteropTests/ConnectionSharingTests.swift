@@ -191,6 +191,46 @@ struct ConnectionSharingTests {
         #expect(exit.status == 0 && exit.output == "Exit request sent.\r\n", "\(exit.output)")
     }
 
+    /// A master forwarding the agent (-A) gives it to a client's session only when the client asks
+    /// for it too, with our master as with OpenSSH's, for either client.
+    @Test(.enabled(if: Peers.available("ssh-agent"), "ssh-agent is not installed"))
+    func agentOnlyForClientsThatAskForIt() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let paramiko = try Peers.paramiko()
+        let ssh = Peers.executable("ssh") ?? "ssh"
+        let socket = setup.directory.appendingPathComponent("agent.sock").path
+        try Peers.run([Peers.executable("ssh-agent") ?? "ssh-agent", "-a", socket])
+        defer { _ = try? Peers.run([Peers.executable("pkill") ?? "pkill", "-f", "ssh-agent -a \(socket)"]) }
+        let environment = ["SSH_AUTH_SOCK": socket]
+        let added = try Peers.run([Peers.executable("ssh-add") ?? "ssh-add", setup.keyPath], environment: environment)
+        try #require(added.status == 0, "\(added.output)")
+        let login = setup.loginFlags(["LogLevel=ERROR"])
+        // Unshared, -A forwards SSH_AUTH_SOCK's agent as ssh's does.
+        for client in [[paramiko, "ssh"], [ssh]] {
+            let direct = try await Peers.runDetached(
+                client + ["-A"] + login + ["ssh-add -l >/dev/null 2>&1; echo $?"], environment: environment)
+            #expect(direct.output == "0\n", "\(client): \(direct.output)")
+        }
+        for (index, master) in [[paramiko, "ssh"], [ssh]].enumerated() {
+            let control = setup.directory.appendingPathComponent("ctl\(index)").path
+            let started = try await Peers.runDetached(
+                setup.inShell(master + ["-A", "-M", "-S", control, "-fN"] + login), environment: environment)
+            try #require(started.status == 0, "\(started.output)")
+            // Unasked first: once a session of the connection has the agent, sshd gives it to the
+            // connection's later sessions too.
+            for (flags, status) in [([String](), "2\n"), (["-A"], "0\n")] {
+                for client in [[paramiko, "ssh"], [ssh]] {
+                    let listed = try await Peers.runDetached(
+                        client + flags + ["-S", control] + login + ["ssh-add -l >/dev/null 2>&1; echo $?"],
+                        environment: environment)
+                    #expect(listed.output == status, "\(master) \(client) \(flags): \(listed.output)")
+                }
+            }
+            _ = try await Peers.runDetached(master + ["-S", control, "-O", "exit"] + login)
+        }
+    }
+
     /// ControlMaster auto with ControlPersist: the first command starts a master in the background
     /// and is its first client; the next commands share it; after the idle time it goes.
     @Test func controlPersistKeepsAMasterInTheBackground() async throws {

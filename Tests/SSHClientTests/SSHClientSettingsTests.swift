@@ -69,4 +69,26 @@ struct SSHClientSettingsTests {
         let one = try settings("IPQoS ef\n")
         #expect(one.configuration.ipQoS.interactive == 0xb8 && one.configuration.ipQoS.bulk == 0xb8)
     }
+
+    /// ForwardAgent yes forwards the agent of SSH_AUTH_SOCK, a path another one, no none; and
+    /// ControlPath, ControlMaster and ControlPersist as ssh reads them.
+    @Test func agentForwardingAndConnectionSharing() throws {
+        let environment = ["SSH_AUTH_SOCK": "/run/user/agent.sock"]
+        func read(_ text: String) throws -> SSHClientSettings {
+            try SSHClientSettings(config: SSHConfig(text: text), host: "h", localEnvironment: environment)
+        }
+        #expect(try read("ForwardAgent yes\n").configuration.forwardAgent == "/run/user/agent.sock")
+        #expect(try read("ForwardAgent /tmp/other.sock\n").configuration.forwardAgent == "/tmp/other.sock")
+        #expect(try read("ForwardAgent no\n").configuration.forwardAgent == nil)
+        #expect(try read("").configuration.forwardAgent == nil)
+        #expect(try settings("ForwardAgent yes\n").configuration.forwardAgent == nil)
+
+        let plain = try read("")
+        #expect(plain.controlPath == nil && plain.controlMaster == .no && plain.controlPersist == nil)
+        let shared = try read("ControlMaster auto\nControlPath /tmp/c-%r@%h:%p\nControlPersist 10m\nUser u\nPort 2222\n")
+        #expect(shared.controlMaster == .auto && shared.controlPersist == 600)
+        #expect(shared.controlPath == "/tmp/c-u@h:2222")
+        let forever = try read("ControlMaster yes\nControlPath none\nControlPersist yes\n")
+        #expect(forever.controlMaster == .yes && forever.controlPath == nil && forever.controlPersist == 0)
+    }
 }

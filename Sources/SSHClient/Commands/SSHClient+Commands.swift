@@ -41,10 +41,13 @@ extension SSHClient {
 
     /// Starts `command` on a new session channel (RFC 4254 §6.5) after sending `environment`
     /// (`env`, which servers grant only for accepted names) and returns the channel to stream.
-    public func exec(_ command: String, environment: [String: String] = [:], terminal: ChannelRequestType.PseudoTerminal? = nil)
-        async throws -> SSHChannel
-    {
-        let channel = try await session(environment: environment, terminal: terminal)
+    /// The session asks for agent and X11 forwarding as the configuration says; `forwarding`
+    /// can leave either out for this session.
+    public func exec(
+        _ command: String, environment: [String: String] = [:], terminal: ChannelRequestType.PseudoTerminal? = nil,
+        forwarding: SessionForwarding = .asConfigured
+    ) async throws -> SSHChannel {
+        let channel = try await session(environment: environment, terminal: terminal, forwarding: forwarding)
         logger.debug("Sending command: \(command)")
         guard try await channel.exec(command) else {
             try? await channel.close()
@@ -53,11 +56,13 @@ extension SSHClient {
         return channel
     }
 
-    /// Starts an interactive shell (RFC 4254 §6.5), on a pseudo-terminal when `terminal` is given.
-    public func shell(terminal: ChannelRequestType.PseudoTerminal? = nil, environment: [String: String] = [:])
-        async throws -> SSHChannel
-    {
-        let channel = try await session(environment: environment, terminal: terminal)
+    /// Starts an interactive shell (RFC 4254 §6.5), on a pseudo-terminal when `terminal` is given;
+    /// `forwarding` as for ``exec(_:environment:terminal:forwarding:)``.
+    public func shell(
+        terminal: ChannelRequestType.PseudoTerminal? = nil, environment: [String: String] = [:],
+        forwarding: SessionForwarding = .asConfigured
+    ) async throws -> SSHChannel {
+        let channel = try await session(environment: environment, terminal: terminal, forwarding: forwarding)
         guard try await channel.shell() else {
             try? await channel.close()
             throw SSHClientError(.refused, "the server refused a shell")
@@ -66,11 +71,13 @@ extension SSHClient {
     }
 
     /// Starts the subsystem `name` (RFC 4254 §6.5), such as `sftp` or `netconf`, on a new session
-    /// channel after `environment`, on a pseudo-terminal when `terminal` is given.
+    /// channel after `environment`, on a pseudo-terminal when `terminal` is given; `forwarding` as
+    /// for ``exec(_:environment:terminal:forwarding:)``.
     public func subsystem(
-        _ name: String, environment: [String: String] = [:], terminal: ChannelRequestType.PseudoTerminal? = nil
+        _ name: String, environment: [String: String] = [:], terminal: ChannelRequestType.PseudoTerminal? = nil,
+        forwarding: SessionForwarding = .asConfigured
     ) async throws -> SSHChannel {
-        let channel = try await session(environment: environment, terminal: terminal)
+        let channel = try await session(environment: environment, terminal: terminal, forwarding: forwarding)
         logger.debug("Sending subsystem: \(name)")
         guard try await channel.subsystem(name) else {
             try? await channel.close()
@@ -93,16 +100,16 @@ extension SSHClient {
                     originatorPort: UInt32(originatorPort))))
     }
 
-    private func session(environment: [String: String], terminal: ChannelRequestType.PseudoTerminal?) async throws
-        -> SSHChannel
-    {
+    private func session(
+        environment: [String: String], terminal: ChannelRequestType.PseudoTerminal?, forwarding wanted: SessionForwarding
+    ) async throws -> SSHChannel {
         let channel = try await runtime.openSession()
         if !environment.isEmpty { logger.debug("Sending environment.") }
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
             logger.debug("Sending env \(name) = \(value)")
             _ = try await channel.request(.environment(name: name, value: value), wantReply: false)
         }
-        if forwarding.forwardsAgent {
+        if forwarding.forwardsAgent && wanted.agent {
             logger.debug("Requesting authentication agent forwarding.")
             _ = try await channel.request(.authAgent, wantReply: false)
         }
@@ -113,7 +120,7 @@ extension SSHClient {
                 throw SSHClientError(.refused, "the server refused a pseudo-terminal")
             }
         }
-        if let x11 = forwarding.x11 {
+        if let x11 = forwarding.x11, wanted.x11 {
             // As ssh: a refusal leaves the session without X11, and says so.
             logger.debug("Requesting X11 forwarding with authentication spoofing.")
             if try await !channel.request(.x11(x11.request), wantReply: true) {
@@ -122,4 +129,23 @@ extension SSHClient {
         }
         return channel
     }
+}
+
+/// Which of the forwardings its configuration gives a session a caller wants for one session
+/// (RFC 4254 §6.3 X11, OpenSSH's `auth-agent-req@openssh.com`): what a connection-sharing master
+/// asks for a client that did not ask for them.
+public struct SessionForwarding: Sendable, Equatable {
+    /// Agent forwarding, when ``SSHClientConfiguration/forwardAgent`` is set.
+    public var agent: Bool
+    /// X11 forwarding, when ``SSHClientConfiguration/x11Forwarding`` is set.
+    public var x11: Bool
+
+    /// Agent and X11 forwarding each wanted or not.
+    public init(agent: Bool, x11: Bool) {
+        self.agent = agent
+        self.x11 = x11
+    }
+
+    /// Both, as the configuration says.
+    public static let asConfigured = SessionForwarding(agent: true, x11: true)
 }

@@ -233,7 +233,9 @@ public struct SSHClientSettings: Sendable {
         if let jump = resolved.proxyJump {
             configuration.proxyJump = jump.chain.map { SSHProxyHop(user: $0.user, host: $0.host, port: $0.port > 0 ? $0.port : 22) }
         }
-        configuration.forwardAgent = resolved.forwardAgentPath
+        // ForwardAgent yes forwards the agent at SSH_AUTH_SOCK; a path names another (ssh_config(5)).
+        configuration.forwardAgent =
+            resolved.forwardAgentPath ?? (resolved.bool(.forwardAgent) == true ? localEnvironment["SSH_AUTH_SOCK"] : nil)
         x11Display = resolved.bool(.forwardX11) == true ? localEnvironment["DISPLAY"].flatMap(X11Display.init) : nil
         x11Trusted = resolved.bool(.forwardX11Trusted) ?? false
         x11Timeout = resolved.string(.forwardX11Timeout).flatMap(SSHConfigDuration.seconds) ?? 1200

@@ -66,19 +66,24 @@ struct InteractiveSession {
     struct MultiplexedSession: Sendable {
         /// `$TERM` of the client.
         var terminalType: String
+        /// The agent and X11 forwarding the client asked for, which the master gives when its
+        /// own configuration has them too, as ssh's master does.
+        var forwarding = SessionForwarding.asConfigured
     }
 
     /// Runs the session; returns its exit status, 255 when it ended without one (as after `~.`).
     func run() async throws -> Int32 {
         var terminal = wantsTerminal ? Self.currentTerminal(descriptors.terminal, term: multiplexed?.terminalType) : nil
+        let forwarding = multiplexed?.forwarding ?? .asConfigured
         let channel: SSHChannel
         switch request {
         case .shell:
-            channel = try await client.shell(terminal: terminal, environment: environment)
+            channel = try await client.shell(terminal: terminal, environment: environment, forwarding: forwarding)
         case .exec(let command):
-            channel = try await client.exec(command, environment: environment, terminal: terminal)
+            channel = try await client.exec(command, environment: environment, terminal: terminal, forwarding: forwarding)
         case .subsystem(let name):
-            channel = try await client.subsystem(name, environment: environment, terminal: terminal)
+            channel = try await client.subsystem(
+                name, environment: environment, terminal: terminal, forwarding: forwarding)
         case .stdioForward(let host, let port):
             terminal = nil
             channel = try await client.openDirectTCPIP(host: host, port: port)

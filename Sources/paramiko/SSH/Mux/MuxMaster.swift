@@ -278,7 +278,8 @@ final class MuxMaster: Sendable {
             client: client, request: kind, wantsTerminal: wantsTerminal, environment: environment)
         session.descriptors = .init(
             input: descriptors[0], output: descriptors[1], error: descriptors[2], terminal: descriptors[0])
-        session.multiplexed = .init(terminalType: request.terminalType)
+        session.multiplexed = .init(
+            terminalType: request.terminalType, forwarding: SessionForwarding(agent: request.wantsAgent, x11: request.wantsX11))
         session.escapeCharacter = request.escapeCharacter
         session.forwardings = forwardings
         session.verbosity = verbosity
