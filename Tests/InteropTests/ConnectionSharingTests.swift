@@ -44,6 +44,26 @@ struct ConnectionSharingTests {
         }
     }
 
+    /// `paramiko sftp` with ControlPath finds the master and runs its session there: without a key
+    /// of its own it could not log in, through the master it lists and moves a file.
+    static func sftpShares(_ control: String, setup: SSHClientTests.Setup) async throws {
+        let local = setup.directory.appendingPathComponent("local.txt").path
+        let copied = setup.directory.appendingPathComponent("copied.txt").path
+        try "shared sftp\n".write(toFile: local, atomically: true, encoding: .utf8)
+        let batch = setup.directory.appendingPathComponent("batch").path
+        try "put \(local) \(copied).remote\nget \(copied).remote \(copied)\npwd\n".write(
+            toFile: batch, atomically: true, encoding: .utf8)
+        let sftp = try await Peers.runDetached([
+            try Peers.paramiko(), "sftp", "-F", "none", "-b", batch, "-P", "\(setup.server.port)",
+            "-o", "ControlPath=\(control)", "-o", "ControlMaster=no", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
+            "-o", "IdentityFile=\(setup.directory.appendingPathComponent("no-such-key").path)",
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "\(NSUserName())@127.0.0.1",
+        ])
+        #expect(sftp.status == 0, "\(sftp.output)")
+        #expect(sftp.output.contains("Remote working directory: /"), "\(sftp.output)")
+        #expect((try? String(contentsOfFile: copied, encoding: .utf8)) == "shared sftp\n")
+    }
+
     /// Sends `text` to the port, closes our side, and returns what came back ("" when refused).
     static func talk(port: Int, text: String) -> String {
         let script = """
@@ -73,6 +93,7 @@ struct ConnectionSharingTests {
         let control = setup.directory.appendingPathComponent("ctl").path
         try await Self.startMaster([paramiko, "ssh"], control: control, setup: setup, login: login)
         try await Self.clientsShare(control, login: login, echo: echo)
+        try await Self.sftpShares(control, setup: setup)
 
         // A second master for the same path leaves the first alone, as ssh's does.
         let second = try await Peers.runDetached([paramiko, "ssh", "-M", "-S", control] + login + ["echo unshared"])
@@ -80,6 +101,16 @@ struct ConnectionSharingTests {
             [Peers.executable("ssh") ?? "ssh", "-M", "-S", control] + login + ["echo unshared"])
         #expect(second.status == 0 && second.output.hasSuffix("unshared\n"), "\(second.output)")
         #expect(second.output == theirSecond.output)
+
+        // A client whose output pipe closes early (`| head -1`) ends its session, as with ssh's
+        // master, and the master goes on.
+        for client in [[paramiko, "ssh"], [Peers.executable("ssh") ?? "ssh"]] {
+            let command = (client + ["-S", control] + login + ["yes"]).map { "'\($0)'" }.joined(separator: " ")
+            let piped = try await Peers.runDetached(["/bin/sh", "-c", command + " | head -1"], timeout: 30)
+            #expect(piped.status == 0 && piped.output == "y\n", "\(client): \(piped.status) \(piped.output)")
+        }
+        let stillUp = try await Peers.runDetached([paramiko, "ssh", "-S", control, "-O", "check"] + login)
+        #expect(stillUp.status == 0, "\(stillUp.output)")
 
         // A client that speaks another version, or nonsense, is turned away; the master goes on.
         let garbage = """
@@ -115,6 +146,7 @@ struct ConnectionSharingTests {
         let control = setup.directory.appendingPathComponent("ctl").path
         try await Self.startMaster([Peers.executable("ssh") ?? "ssh"], control: control, setup: setup, login: login)
         try await Self.clientsShare(control, login: login, echo: echo)
+        try await Self.sftpShares(control, setup: setup)
         let paramiko = try Peers.paramiko()
         let stop = try await Peers.runDetached([paramiko, "ssh", "-S", control, "-O", "stop"] + login)
         #expect(stop.status == 0 && stop.output == "Stop listening request sent.\r\n", "\(stop.output)")

@@ -248,7 +248,10 @@ struct ParamikoSSHCommandTests {
         let flags = setup.loginFlags(["LogLevel=ERROR"], quiet: true)
         let paramiko = try Peers.paramiko()
         let ssh = Peers.executable("ssh") ?? "ssh"
-        for command in ["echo one; echo two >&2; exit 3", "printf 'a\\nb'", "exit 0", "head -c 100000 /dev/zero | wc -c"] {
+        for command in [
+            "echo one; echo two >&2; exit 3", "printf 'a\\nb'", "exit 0", "head -c 100000 /dev/zero | wc -c",
+            "echo before; kill -TERM $$",
+        ] {
             let ours = try await Peers.runDetached([paramiko, "ssh"] + flags + [command])
             let theirs = try await Peers.runDetached([ssh] + flags + [command])
             #expect(ours.status == theirs.status, "\(command)")

@@ -1,5 +1,6 @@
 import SFTP
 import SSHClient
+import SSHConfig
 
 /// How `paramiko sftp` reaches the host: OpenSSH sftp's options that are ssh's.
 struct RemoteSFTPOptions {
@@ -64,6 +65,16 @@ func openRemoteSFTP(destination: String, _ remote: RemoteSFTPOptions, client opt
         destination: destination, login: nil, port: remote.port, lines: remote.configurationLines,
         configFile: remote.configFile)
     let verbosity = LogVerbosity(logLevel: settings.logLevel, verbose: remote.verbose)
+    // A master sharing its connection (ControlPath) carries the session, as it does OpenSSH sftp's ssh.
+    if let path = settings.controlPath, [.no, .auto, .autoask].contains(settings.controlMaster) {
+        let mux = MuxClient(
+            path: path, settings: settings, verbosity: verbosity, logger: ClientConnection.logger(verbosity))
+        if let shared = mux.openSubsystem(remote.subsystem) {
+            let stream = SFTPPipeStream.make(readingFrom: shared.input, writingTo: shared.output)
+            let sftp = try await SFTPClient.connect(over: stream, options: options)
+            return (sftp, { await sftp.close(); withExtendedLifetime(shared.socket) {} })
+        }
+    }
     let client = try await ClientConnection.connect(settings, quiet: false, verbosity: verbosity)
     do {
         let sftp = try await client.openSFTP(options: options, subsystem: remote.subsystem)

@@ -197,6 +197,9 @@ struct InteractiveSession {
         var completion = SessionCompletion()
         /// EOF and the exit have both arrived (RFC 4254 §6.10).
         var complete = false
+        /// Standard output could not be written (a pipe whose reader is gone): what comes later
+        /// has nowhere to go, and the session ends, as ssh ends it.
+        var outputFailed = false
 
         init(raw: RawMode?, descriptors: Descriptors) {
             self.raw = raw
@@ -213,28 +216,28 @@ struct InteractiveSession {
                     continue
                 }
                 if !stdout.isEmpty {
-                    InteractiveSession.write(stdout, to: descriptors.output)
+                    if !InteractiveSession.write(stdout, to: descriptors.output) { outputFailed = true }
                     stdout = []
                 }
                 switch output {
                 case .stdout, .eof: break
                 case .stderr(let data): InteractiveSession.write(data, to: descriptors.error)
                 case .exitStatus(let status): exit = Int32(truncatingIfNeeded: status)
-                case .exitSignal(let signal):
-                    raw?.restore()
-                    InteractiveSession.write(
-                        ByteBuffer(string: "remote command killed by signal \(signal.signalName)\n"), to: descriptors.error)
+                case .exitSignal:
+                    // ssh says nothing of it, and exits with 255.
                     exit = 255
                 }
                 if completion.note(output) { complete = true }
             }
-            if !stdout.isEmpty { InteractiveSession.write(stdout, to: descriptors.output) }
-            return !complete
+            if !stdout.isEmpty && !InteractiveSession.write(stdout, to: descriptors.output) { outputFailed = true }
+            return !complete && !outputFailed
         }
     }
 
-    /// Writes `chunks` in order with as few writev calls as the descriptor takes; stops at an error.
-    static func write(_ chunks: [ByteBuffer], to descriptor: Int32) {
+    /// Writes `chunks` in order with as few writev calls as the descriptor takes; stops at an
+    /// error, and then returns false.
+    @discardableResult
+    static func write(_ chunks: [ByteBuffer], to descriptor: Int32) -> Bool {
         var remaining = chunks
         remaining.removeFirst(bytes: 0)  // Empty chunks at the front go.
         while !remaining.isEmpty {
@@ -244,12 +247,14 @@ struct InteractiveSession {
                     if result >= 0 || errno != EINTR { return result }
                 }
             }
-            guard written > 0 else { return }
+            guard written > 0 else { return false }
             remaining.removeFirst(bytes: written)
         }
+        return true
     }
 
-    static func write(_ data: ByteBuffer, to descriptor: Int32) {
+    @discardableResult
+    static func write(_ data: ByteBuffer, to descriptor: Int32) -> Bool {
         write([data], to: descriptor)
     }
 

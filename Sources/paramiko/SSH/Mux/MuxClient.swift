@@ -291,3 +291,65 @@ private final class SignalFlag: @unchecked Sendable {
     func set() { lock.withLock { value = true } }
     var isSet: Bool { lock.withLock { value } }
 }
+
+extension MuxClient {
+    /// A shared session for a program of ours that speaks to the subsystem itself (`paramiko sftp`):
+    /// our ends of the two pipes the master's session reads and writes, and the control socket it
+    /// reports the end on.
+    struct SharedSubsystem {
+        /// Where the subsystem's output is read.
+        let input: Int32
+        /// Where its input is written.
+        let output: Int32
+        /// Kept open while the session lasts.
+        let socket: MuxSocket
+    }
+
+    /// Starts `subsystem` (a path runs as a command, as ssh runs sftp's `-s /path`) on the master at
+    /// the control socket, on pipes; nil when there is none or it does not take the session (the
+    /// caller then connects itself, as OpenSSH's sftp through ssh does).
+    func openSubsystem(_ subsystem: String) -> SharedSubsystem? {
+        let socket: MuxSocket
+        do {
+            guard case .connected(let connected) = try connect(forOperation: false) else { return nil }
+            socket = connected
+            _ = try aliveCheck(socket)
+        } catch {
+            Self.tell("\(error)\r\n")
+            return nil
+        }
+        var toMaster: [Int32] = [-1, -1]
+        var fromMaster: [Int32] = [-1, -1]
+        guard pipe(&toMaster) == 0 else { return nil }
+        guard pipe(&fromMaster) == 0 else {
+            toMaster.forEach { close($0) }
+            return nil
+        }
+        for descriptor in toMaster + fromMaster { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        var request = MuxSessionRequest()
+        if subsystem.contains("/") {
+            request.command = subsystem
+        } else {
+            request.isSubsystem = true
+            request.command = subsystem
+        }
+        defer {
+            close(toMaster[0])
+            close(fromMaster[1])
+        }
+        do {
+            try socket.post(.newSession(request: 1, request))
+            for descriptor in [toMaster[0], fromMaster[1], 2] { try socket.pass(descriptor: descriptor) }
+            if case .sessionOpened(_, let id)? = try socket.next() {
+                logger.debug("master session id: \(id)")
+                return SharedSubsystem(input: fromMaster[0], output: toMaster[1], socket: socket)
+            }
+            Self.tell("mux_client_request_session: session request failed\r\n")
+        } catch {
+            Self.tell("\(error)\r\n")
+        }
+        close(toMaster[1])
+        close(fromMaster[0])
+        return nil
+    }
+}

@@ -64,6 +64,9 @@ final class MuxMaster: Sendable {
             return nil
         }
         logger.debug("setting up multiplex master socket")
+        // A client's output may be a pipe whose reader is gone: that write fails, and the master,
+        // serving others, goes on, as ssh's ignores SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         let master = MuxMaster(
             client: client, forwardings: forwardings, settings: settings, verbosity: verbosity, logger: logger,
             listener: listener, terminate: terminate)

@@ -80,7 +80,7 @@ final class MuxSocket: @unchecked Sendable {
             header.pointee.cmsg_level = SOL_SOCKET
             header.pointee.cmsg_type = Int32(SCM_RIGHTS)
             (control + Self.headerSpace).storeBytes(of: passed, as: Int32.self)
-            return sendmsg(descriptor, &message, 0)
+            return sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL))
         }
         guard sent == 1 else { throw MuxError("sendmsg: \(String(cString: strerror(errno)))") }
     }
