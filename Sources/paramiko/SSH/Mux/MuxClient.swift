@@ -165,17 +165,7 @@ struct MuxClient {
     /// the exit status, or nil when there is no master or it does not take the session (the caller
     /// then connects itself, as ssh does, after saying why). A refused `-W` ends with 255.
     func runSession(_ request: InteractiveSession.Request?, wantsTerminal: Bool) -> Int32? {
-        let socket: MuxSocket
-        let masterPID: UInt32
-        do {
-            guard case .connected(let connected) = try connect(forOperation: false) else { return nil }
-            socket = connected
-            masterPID = try aliveCheck(socket)
-            try requestForwards(on: socket, printingAllocated: false)
-        } catch {
-            Self.tell("\(error)\r\n")
-            return nil
-        }
+        guard let (socket, masterPID) = attach(requestingForwards: true) else { return nil }
         guard let request else { return 0 }
         if settings.stdinNull {
             // As ssh -n: the master reads /dev/null for this session.
@@ -185,32 +175,66 @@ struct MuxClient {
                 close(null)
             }
         }
-        var stdio = false
-        do {
-            switch request {
-            case .stdioForward(let host, let port):
-                stdio = true
-                try socket.post(.newStdioForward(request: 1, host: host, port: UInt32(port)))
-                try socket.pass(descriptor: 0)
-                try socket.pass(descriptor: 1)
-            default:
-                try socket.post(.newSession(request: 1, sessionRequest(request, wantsTerminal: wantsTerminal)))
-                for descriptor: Int32 in [0, 1, 2] { try socket.pass(descriptor: descriptor) }
-            }
-        } catch {
-            Self.tell("\(error)\r\n")
+        let outcome: Opening
+        if case .stdioForward(let host, let port) = request {
+            outcome = startSession(.newStdioForward(request: 1, host: host, port: UInt32(port)), passing: [0, 1], on: socket)
+        } else {
+            outcome = startSession(
+                .newSession(request: 1, sessionRequest(request, wantsTerminal: wantsTerminal)), passing: [0, 1, 2],
+                on: socket)
+        }
+        switch outcome {
+        case .opened(let session):
+            return wait(on: socket, session: session, masterPID: masterPID, terminal: wantsTerminal, request: request)
+        case .refused:
+            if case .stdioForward = request { return 255 }
+            return nil
+        case .failed:
             return 255
         }
-        let reply: MuxMessage?
+    }
+
+    /// Connects and checks that the master is alive (and, for a session of ours, asks it for the
+    /// forwardings of the command line and ssh_config): the socket and the master's pid; nil,
+    /// after saying why, when there is no master to use.
+    private func attach(requestingForwards: Bool) -> (MuxSocket, UInt32)? {
         do {
-            reply = try socket.next()
+            guard case .connected(let socket) = try connect(forOperation: false) else { return nil }
+            let pid = try aliveCheck(socket)
+            if requestingForwards { try requestForwards(on: socket, printingAllocated: false) }
+            return (socket, pid)
         } catch {
-            reply = nil
+            Self.tell("\(error)\r\n")
+            return nil
         }
-        switch reply {
+    }
+
+    /// How a session request ended.
+    private enum Opening {
+        /// The master runs it, with this id.
+        case opened(UInt32)
+        /// The master refused it or could not start it; ssh's words were said.
+        case refused
+        /// The request could not be sent.
+        case failed
+    }
+
+    /// Sends a `MUX_C_NEW_SESSION` or `MUX_C_NEW_STDIO_FWD`, passes `descriptors` after it, and
+    /// reads the master's answer, saying what ssh says when it does not open the session.
+    private func startSession(_ message: MuxMessage, passing descriptors: [Int32], on socket: MuxSocket) -> Opening {
+        var stdio = false
+        if case .newStdioForward = message { stdio = true }
+        do {
+            try socket.post(message)
+            for descriptor in descriptors { try socket.pass(descriptor: descriptor) }
+        } catch {
+            Self.tell("\(error)\r\n")
+            return .failed
+        }
+        switch try? socket.next() {
         case .sessionOpened(_, let opened)?:
             logger.debug("master session id: \(opened)")
-            return wait(on: socket, session: opened, masterPID: masterPID, terminal: wantsTerminal, request: request)
+            return .opened(opened)
         case .permissionDenied(_, let reason)?:
             Self.tell(stdio ? "Master refused stdio forwarding request: \(reason)\r\n" : "Master refused session request: \(reason)\r\n")
         case .failure(_, let reason)?:
@@ -221,7 +245,7 @@ struct MuxClient {
         default:
             Self.tell("mux_client_request_session: read from master failed\r\n")
         }
-        return stdio ? 255 : nil
+        return .refused
     }
 
     private func sessionRequest(_ request: InteractiveSession.Request, wantsTerminal: Bool) -> MuxSessionRequest {
@@ -309,15 +333,7 @@ extension MuxClient {
     /// the control socket, on pipes; nil when there is none or it does not take the session (the
     /// caller then connects itself, as OpenSSH's sftp through ssh does).
     func openSubsystem(_ subsystem: String) -> SharedSubsystem? {
-        let socket: MuxSocket
-        do {
-            guard case .connected(let connected) = try connect(forOperation: false) else { return nil }
-            socket = connected
-            _ = try aliveCheck(socket)
-        } catch {
-            Self.tell("\(error)\r\n")
-            return nil
-        }
+        guard let (socket, _) = attach(requestingForwards: false) else { return nil }
         var toMaster: [Int32] = [-1, -1]
         var fromMaster: [Int32] = [-1, -1]
         guard pipe(&toMaster) == 0 else { return nil }
@@ -327,29 +343,16 @@ extension MuxClient {
         }
         for descriptor in toMaster + fromMaster { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         var request = MuxSessionRequest()
-        if subsystem.contains("/") {
-            request.command = subsystem
-        } else {
-            request.isSubsystem = true
-            request.command = subsystem
+        request.isSubsystem = !subsystem.contains("/")
+        request.command = subsystem
+        let outcome = startSession(.newSession(request: 1, request), passing: [toMaster[0], fromMaster[1], 2], on: socket)
+        close(toMaster[0])
+        close(fromMaster[1])
+        guard case .opened = outcome else {
+            close(toMaster[1])
+            close(fromMaster[0])
+            return nil
         }
-        defer {
-            close(toMaster[0])
-            close(fromMaster[1])
-        }
-        do {
-            try socket.post(.newSession(request: 1, request))
-            for descriptor in [toMaster[0], fromMaster[1], 2] { try socket.pass(descriptor: descriptor) }
-            if case .sessionOpened(_, let id)? = try socket.next() {
-                logger.debug("master session id: \(id)")
-                return SharedSubsystem(input: fromMaster[0], output: toMaster[1], socket: socket)
-            }
-            Self.tell("mux_client_request_session: session request failed\r\n")
-        } catch {
-            Self.tell("\(error)\r\n")
-        }
-        close(toMaster[1])
-        close(fromMaster[0])
-        return nil
+        return SharedSubsystem(input: fromMaster[0], output: toMaster[1], socket: socket)
     }
 }

@@ -264,10 +264,7 @@ final class MuxMaster: Sendable {
             try socket.post(.permissionDenied(request: number, reason: "Permission denied"))
             return
         }
-        let id = state.withLockedValue { state in
-            defer { state.nextSession += 1 }
-            return state.nextSession
-        }
+        let id = newSessionID()
         let command = request.command
         let kind: InteractiveSession.Request =
             request.isSubsystem ? .subsystem(command) : command.isEmpty ? .shell : .exec(command)
@@ -303,10 +300,7 @@ final class MuxMaster: Sendable {
             try socket.post(.permissionDenied(request: number, reason: "Permission denied"))
             return
         }
-        let id = state.withLockedValue { state in
-            defer { state.nextSession += 1 }
-            return state.nextSession
-        }
+        let id = newSessionID()
         var session = InteractiveSession(
             client: client, request: .stdioForward(host: host, port: Int(port)), wantsTerminal: false, environment: [:])
         session.descriptors = .init(input: descriptors[0], output: descriptors[1], error: 2, terminal: descriptors[0])
@@ -346,6 +340,14 @@ final class MuxMaster: Sendable {
             try? socket.post(.failure(request: number, reason: Self.refusal(error)))
         case nil:
             break
+        }
+    }
+
+    /// The id of the next client's session.
+    private func newSessionID() -> UInt32 {
+        state.withLockedValue { state in
+            defer { state.nextSession += 1 }
+            return state.nextSession
         }
     }
 
