@@ -342,7 +342,7 @@ final class StandardInputReader: Sendable {
     /// Chunks read but not yet sent before the reader waits.
     static let chunksAhead = 4
     /// The most read at once.
-    static let chunkSize = 256 * 1024
+    static let chunkSize = 1024 * 1024
     let chunks: AsyncStream<ByteBuffer>
     // Created at zero and raised, since libdispatch traps a semaphore freed below its initial value.
     private let gate = DispatchSemaphore(value: 0)
