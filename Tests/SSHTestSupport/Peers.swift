@@ -21,6 +21,12 @@ public enum Peers {
         executable(name) != nil || required
     }
 
+    /// The key exchange methods the installed OpenSSH knows (`ssh -Q kex`); empty without ssh.
+    public static let openSSHKeyExchanges: Set<String> = {
+        guard let ssh = executable("ssh"), let result = try? run([ssh, "-Q", "kex"]) else { return [] }
+        return Set(result.output.split(separator: "\n").map(String.init))
+    }()
+
     /// Runs a command to completion and returns its exit status and its standard output and
     /// error together; a command still running after `timeout` seconds is killed and reported
     /// as status -1. `environment` is set over the test runner's environment.

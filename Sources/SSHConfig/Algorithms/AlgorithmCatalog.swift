@@ -56,7 +56,7 @@ public enum SSHAlgorithmCatalog: Sendable {
         "diffie-hellman-group16-sha512", "diffie-hellman-group18-sha512", "diffie-hellman-group-exchange-sha1",
         "diffie-hellman-group-exchange-sha256", "ecdh-sha2-nistp256", "ecdh-sha2-nistp384", "ecdh-sha2-nistp521",
         "curve25519-sha256", "curve25519-sha256@libssh.org", "sntrup761x25519-sha512",
-        "sntrup761x25519-sha512@openssh.com",
+        "sntrup761x25519-sha512@openssh.com", "mlkem768x25519-sha256",
     ]
     static let defaultKex = [
         "sntrup761x25519-sha512", "sntrup761x25519-sha512@openssh.com", "curve25519-sha256",

@@ -12,6 +12,10 @@ enum AlgorithmCache {
     static let sha384 = fetchDigest("SHA384")
     static let sha512 = fetchDigest("SHA512")
     static let md5 = fetchDigest("MD5")
+    static let sha3_256 = fetchDigest("SHA3-256")
+    static let sha3_512 = fetchDigest("SHA3-512")
+    static let shake128 = fetchDigest("SHAKE128")
+    static let shake256 = fetchDigest("SHAKE256")
 
     static let aes128GCM = fetchCipher("AES-128-GCM")
     static let aes256GCM = fetchCipher("AES-256-GCM")

@@ -21,6 +21,17 @@ enum KeyDerivation {
         }
     }
 
+    /// `K` encoded as an SSH string: a hybrid post-quantum method's hash (draft-josefsson-ntruprime-ssh §2).
+    static func encodedStringSecret(_ secret: SecureBytes) -> SecureBytes {
+        secret.withUnsafeBytes { bytes in
+            var buffer = ByteBuffer()
+            buffer.writeSSHString(bytes)
+            let encoded = SecureBytes(buffer.readableBytesView)
+            _ = buffer.withUnsafeMutableReadableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+            return encoded
+        }
+    }
+
     /// `HASH(K || H || letter || session_id)`, extended with `HASH(K || H || K1 || …)` until long enough.
     static func derive(
         letter: UInt8, length: Int, hash: DigestAlgorithm, encodedSecret: SecureBytes, exchangeHash: [UInt8],

@@ -84,11 +84,22 @@ struct KeyExchangeDriver {
         }
     }
 
+    /// This side's agreement; a server's for a KEM method answers the client's value.
     private static func makeAgreement(_ kind: KeyExchangeMethod.Kind, group: DiffieHellmanGroup?,
-        random: inout some SSHRandomSource) throws(TransportError) -> any KeyAgreement
+        clientValue: ByteBuffer? = nil, random: inout some SSHRandomSource) throws(TransportError) -> any KeyAgreement
     {
         do {
             switch kind {
+            case .mlkem768x25519:
+                if let clientValue {
+                    return try MLKEM768X25519KeyAgreement(respondingTo: clientValue.readableBytesView, using: &random)
+                }
+                return try MLKEM768X25519KeyAgreement(using: &random)
+            case .sntrup761x25519:
+                if let clientValue {
+                    return try Sntrup761X25519KeyAgreement(respondingTo: clientValue.readableBytesView, using: &random)
+                }
+                return try Sntrup761X25519KeyAgreement(using: &random)
             case .curve25519: return try X25519KeyAgreement(using: &random)
             case .ecdh(let curve): return try ECDHKeyAgreement(curve: curve, using: &random)
             case .fixedGroup(let fixed): return try DiffieHellmanKeyAgreement(group: fixed, using: &random)
@@ -105,7 +116,7 @@ struct KeyExchangeDriver {
 
     private var usesStrings: Bool {
         switch method.kind {
-        case .curve25519, .ecdh: true
+        case .mlkem768x25519, .sntrup761x25519, .curve25519, .ecdh: true
         case .fixedGroup, .groupExchange: false
         }
     }
@@ -185,7 +196,9 @@ struct KeyExchangeDriver {
     private func secret(with peerValue: ByteBuffer) throws(TransportError) -> SecureBytes {
         guard let agreement else { throw TransportError(.keyExchangeFailed, "key agreement not started") }
         do {
-            return KeyDerivation.encodedSecret(try agreement.sharedSecret(with: peerValue.readableBytesView))
+            let secret = try agreement.sharedSecret(with: peerValue.readableBytesView)
+            return agreement.sharedSecretIsString
+                ? KeyDerivation.encodedStringSecret(secret) : KeyDerivation.encodedSecret(secret)
         } catch {
             throw TransportError(.keyExchangeFailed, "the peer's public value was rejected: \(error.detail)")
         }
@@ -248,7 +261,8 @@ struct KeyExchangeDriver {
         case (.groupExchange, KexDHGexReplyMessage.messageNumber) where agreement != nil:
             let reply = try Self.wire { () throws(WireError) in try KexDHGexReplyMessage(decoding: &body) }
             return try clientFinish(hostKey: reply.hostKey, serverValue: reply.f, signature: reply.signature)
-        case (.curve25519, KexECDHReplyMessage.messageNumber), (.ecdh, KexECDHReplyMessage.messageNumber):
+        case (.mlkem768x25519, KexECDHReplyMessage.messageNumber), (.sntrup761x25519, KexECDHReplyMessage.messageNumber),
+            (.curve25519, KexECDHReplyMessage.messageNumber), (.ecdh, KexECDHReplyMessage.messageNumber):
             let reply = try Self.wire { () throws(WireError) in try KexECDHReplyMessage(decoding: &body) }
             return try clientFinish(
                 hostKey: reply.hostKey, serverValue: reply.serverPublicKey, signature: reply.signature)
@@ -415,7 +429,9 @@ struct KeyExchangeDriver {
                 KexDHGexReplyMessage(hostKey: k, f: f, signature: s).encode(into: &reply)
                 return reply
             }
-        case (.curve25519, KexECDHInitMessage.messageNumber) where agreement == nil,
+        case (.mlkem768x25519, KexECDHInitMessage.messageNumber) where agreement == nil,
+            (.sntrup761x25519, KexECDHInitMessage.messageNumber) where agreement == nil,
+            (.curve25519, KexECDHInitMessage.messageNumber) where agreement == nil,
             (.ecdh, KexECDHInitMessage.messageNumber) where agreement == nil:
             let message = try Self.wire { () throws(WireError) in try KexECDHInitMessage(decoding: &body) }
             return try serverFinish(clientValue: message.clientPublicKey, hostKey: hostKey, random: &random) {
@@ -440,7 +456,7 @@ struct KeyExchangeDriver {
         clientValue: ByteBuffer, hostKey: any TransportHostKey, random: inout some SSHRandomSource,
         reply: (ByteBuffer, ByteBuffer, ByteBuffer) -> ByteBuffer
     ) throws(TransportError) -> Output {
-        let agreement = try Self.makeAgreement(method.kind, group: group, random: &random)
+        let agreement = try Self.makeAgreement(method.kind, group: group, clientValue: clientValue, random: &random)
         self.agreement = agreement
         let secret = try secret(with: clientValue)
         let serverValue = ByteBuffer(bytes: agreement.publicValue)

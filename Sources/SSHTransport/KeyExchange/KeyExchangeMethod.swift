@@ -1,11 +1,17 @@
 import SSHCrypto
 
-/// A key exchange method by its SSH name: curve25519-sha256 (RFC 8731), ecdh-sha2-* (RFC 5656),
+/// A key exchange method by its SSH name: the post-quantum hybrids mlkem768x25519-sha256
+/// (draft-ietf-sshm-mlkem-hybrid-kex) and sntrup761x25519-sha512@openssh.com
+/// (draft-josefsson-ntruprime-ssh), curve25519-sha256 (RFC 8731), ecdh-sha2-* (RFC 5656),
 /// the fixed-group diffie-hellman methods (RFC 4253 §8, RFC 8268), group exchange (RFC 4419) and
 /// GSS-API key exchange with Kerberos V5 (RFC 4462 §2, RFC 8732).
 public struct KeyExchangeMethod: Sendable, Hashable, CustomStringConvertible {
     /// How the shared secret is agreed.
     public enum Kind: Sendable, Hashable {
+        /// The ML-KEM-768 KEM with X25519, public values and `K` as strings.
+        case mlkem768x25519
+        /// The sntrup761 KEM with X25519, public values and `K` as strings.
+        case sntrup761x25519
         /// X25519, public values as strings.
         case curve25519
         /// ECDH on a NIST curve, public values as strings.
@@ -52,6 +58,13 @@ public struct KeyExchangeMethod: Sendable, Hashable, CustomStringConvertible {
             usesGSSAPI: true)
     }
 
+    public static let mlkem768x25519SHA256 = KeyExchangeMethod(
+        name: "mlkem768x25519-sha256", hash: .sha256, kind: .mlkem768x25519)
+    public static let sntrup761x25519SHA512 = KeyExchangeMethod(
+        name: "sntrup761x25519-sha512", hash: .sha512, kind: .sntrup761x25519)
+    /// The same method by the name OpenSSH gave it first (8.5 to 9.8).
+    public static let sntrup761x25519SHA512OpenSSH = KeyExchangeMethod(
+        name: "sntrup761x25519-sha512@openssh.com", hash: .sha512, kind: .sntrup761x25519)
     public static let curve25519SHA256 = KeyExchangeMethod(name: "curve25519-sha256", hash: .sha256, kind: .curve25519)
     public static let curve25519SHA256LibSSH = KeyExchangeMethod(
         name: "curve25519-sha256@libssh.org", hash: .sha256, kind: .curve25519)
@@ -73,10 +86,11 @@ public struct KeyExchangeMethod: Sendable, Hashable, CustomStringConvertible {
     public static let group1SHA1 = KeyExchangeMethod(
         name: "diffie-hellman-group1-sha1", hash: .sha1, kind: .fixedGroup(.group1))
 
-    /// Offered by default, in OpenSSH 9.2's order.
+    /// Offered by default: OpenSSH 10's order (ML-KEM first, as since 10.0), then 9.2's.
     public static let defaults: [KeyExchangeMethod] = [
-        .curve25519SHA256, .curve25519SHA256LibSSH, .ecdhP256, .ecdhP384, .ecdhP521, .groupExchangeSHA256,
-        .group16SHA512, .group18SHA512, .group14SHA256,
+        .mlkem768x25519SHA256, .sntrup761x25519SHA512, .sntrup761x25519SHA512OpenSSH, .curve25519SHA256,
+        .curve25519SHA256LibSSH, .ecdhP256, .ecdhP384, .ecdhP521, .groupExchangeSHA256, .group16SHA512, .group18SHA512,
+        .group14SHA256,
     ]
 
     /// Everything implemented; group14-sha1, group-exchange-sha1 and group1-sha1 are opt-in.

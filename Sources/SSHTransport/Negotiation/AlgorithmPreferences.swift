@@ -26,7 +26,8 @@ public struct AlgorithmPreferences: Sendable, Hashable {
         self.compression = compression
     }
 
-    /// OpenSSH 9.2's defaults, less the methods not implemented (sntrup761x25519, umac).
+    /// OpenSSH 9.2's defaults, less the methods not implemented (umac), with ML-KEM's hybrid key
+    /// exchange first, as OpenSSH 10 has it.
     public static let defaults = AlgorithmPreferences(
         keyExchange: KeyExchangeMethod.defaults.map(\.name),
         hostKey: [

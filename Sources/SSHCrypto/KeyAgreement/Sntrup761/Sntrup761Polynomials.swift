@@ -1,0 +1,201 @@
+/// The rings of Streamlined NTRU Prime sntrup761 (NTRU Prime, round 3 specification §3):
+/// polynomials of degree below p = 761 modulo x^p − x − 1, with coefficients in F3 (written
+/// −1, 0, 1: "small") or in Fq with q = 4591 (written −2295…2295). Every operation runs in time
+/// independent of the coefficients.
+enum Sntrup761Polynomials {
+    static let p = 761
+    static let q: Int32 = 4591
+    static let w = 286
+    /// (q − 1) / 2: Fq's representatives are −q12…q12.
+    static let q12: Int32 = 2295
+
+    // MARK: Reduction
+
+    /// `x` modulo 3 as −1, 0 or 1, for any `x` of Int32.
+    @inline(__always)
+    static func freeze3(_ x: Int32) -> Int8 {
+        // Barrett: t ≈ x / 3 rounded; then at most one step of correction either way.
+        let t = Int32(truncatingIfNeeded: (Int64(x) &* 1_431_655_765 &+ (1 << 31)) >> 32)
+        var r = x &- 3 &* t
+        r &-= 3 & ConstantTime.negativeMask(1 &- r)
+        r &+= 3 & ConstantTime.negativeMask(r &+ 1)
+        return Int8(truncatingIfNeeded: r)
+    }
+
+    /// `x` modulo q as −q12…q12, for any `x` of Int32.
+    @inline(__always)
+    static func freezeQ(_ x: Int32) -> Int16 {
+        // 935_519 = round(2^32 / q).
+        let t = Int32(truncatingIfNeeded: (Int64(x) &* 935_519 &+ (1 << 31)) >> 32)
+        var r = x &- q &* t
+        r &-= q & ConstantTime.negativeMask(q12 &- r)
+        r &+= q & ConstantTime.negativeMask(r &+ q12)
+        return Int16(truncatingIfNeeded: r)
+    }
+
+    /// 1/a in Fq (a ≠ 0): a^(q−2).
+    static func reciprocalQ(_ a: Int16) -> Int16 {
+        var result: Int16 = a
+        for _ in 1..<(Int(q) - 2) { result = freezeQ(Int32(a) &* Int32(result)) }
+        return result
+    }
+
+    // MARK: Products
+
+    /// h = f·g in R/q, g small.
+    static func multiply(_ f: [Int16], small g: [Int8]) -> [Int16] {
+        product(f.map(Int32.init), g).map(freezeQ)
+    }
+
+    /// h = f·g in R/3.
+    static func multiply3(_ f: [Int8], _ g: [Int8]) -> [Int8] {
+        product(f.map(Int32.init), g).map(freeze3)
+    }
+
+    /// f·g modulo x^p − x − 1, coefficients not yet reduced (at most 3·p·max|f| in size).
+    private static func product(_ f: [Int32], _ g: [Int8]) -> [Int32] {
+        var product = [Int32](repeating: 0, count: 2 * p - 1)
+        f.withUnsafeBufferPointer { f in
+            g.withUnsafeBufferPointer { g in
+                product.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<p {
+                        let fi = f[i]
+                        for j in 0..<p { out[i + j] &+= fi &* Int32(g[j]) }
+                    }
+                }
+            }
+        }
+        reduceModuloRingPolynomial(&product)
+        return Array(product[0..<p])
+    }
+
+    /// Folds the coefficients of x^p … x^(2p−2) down with x^p = x + 1.
+    private static func reduceModuloRingPolynomial(_ product: inout [Int32]) {
+        var i = 2 * p - 2
+        while i >= p {
+            product[i - p] &+= product[i]
+            product[i - p + 1] &+= product[i]
+            i -= 1
+        }
+    }
+
+    // MARK: Reciprocals
+
+    /// 1/g in R/3, or nil when g is not invertible there (the constant-time divstep algorithm of
+    /// Bernstein and Yang; its 2p − 1 steps run whatever g is).
+    static func reciprocal3(_ g: [Int8]) -> [Int8]? {
+        var f = [Int8](repeating: 0, count: p + 1)
+        var h = [Int8](repeating: 0, count: p + 1)
+        var v = [Int8](repeating: 0, count: p + 1)
+        var r = [Int8](repeating: 0, count: p + 1)
+        r[0] = 1
+        f[0] = 1
+        f[p - 1] = -1
+        f[p] = -1
+        for i in 0..<p { h[p - 1 - i] = g[i] }
+        var delta: Int32 = 1
+        for _ in 0..<(2 * p - 1) {
+            for i in stride(from: p, to: 0, by: -1) { v[i] = v[i - 1] }
+            v[0] = 0
+            let sign = Int32(-h[0]) &* Int32(f[0])
+            let swap = ConstantTime.negativeMask(-delta) & ConstantTime.nonzeroMask(Int32(h[0]))
+            delta ^= swap & (delta ^ -delta)
+            delta &+= 1
+            let swap8 = Int8(truncatingIfNeeded: swap)
+            for i in 0...p {
+                var t = swap8 & (f[i] ^ h[i])
+                f[i] ^= t
+                h[i] ^= t
+                t = swap8 & (v[i] ^ r[i])
+                v[i] ^= t
+                r[i] ^= t
+            }
+            for i in 0...p { h[i] = smallFreeze3(Int32(h[i]) &+ sign &* Int32(f[i])) }
+            for i in 0...p { r[i] = smallFreeze3(Int32(r[i]) &+ sign &* Int32(v[i])) }
+            for i in 0..<p { h[i] = h[i + 1] }
+            h[p] = 0
+        }
+        let sign = f[0]
+        let inverse = (0..<p).map { sign &* v[p - 1 - $0] }
+        return ConstantTime.nonzeroMask(delta) == 0 ? inverse : nil
+    }
+
+    /// 1/(3f) in R/q for a small f, or nil when there is none (never for a short f).
+    static func reciprocalOfThreeTimes(_ g: [Int8]) -> [Int16]? {
+        var f = [Int16](repeating: 0, count: p + 1)
+        var h = [Int16](repeating: 0, count: p + 1)
+        var v = [Int16](repeating: 0, count: p + 1)
+        var r = [Int16](repeating: 0, count: p + 1)
+        r[0] = reciprocalQ(3)
+        f[0] = 1
+        f[p - 1] = -1
+        f[p] = -1
+        for i in 0..<p { h[p - 1 - i] = Int16(g[i]) }
+        var delta: Int32 = 1
+        for _ in 0..<(2 * p - 1) {
+            for i in stride(from: p, to: 0, by: -1) { v[i] = v[i - 1] }
+            v[0] = 0
+            let swap = ConstantTime.negativeMask(-delta) & ConstantTime.nonzeroMask(Int32(h[0]))
+            delta ^= swap & (delta ^ -delta)
+            delta &+= 1
+            let swap16 = Int16(truncatingIfNeeded: swap)
+            for i in 0...p {
+                var t = swap16 & (f[i] ^ h[i])
+                f[i] ^= t
+                h[i] ^= t
+                t = swap16 & (v[i] ^ r[i])
+                v[i] ^= t
+                r[i] ^= t
+            }
+            let f0 = Int32(f[0])
+            let h0 = Int32(h[0])
+            for i in 0...p { h[i] = freezeQ(f0 &* Int32(h[i]) &- h0 &* Int32(f[i])) }
+            for i in 0...p { r[i] = freezeQ(f0 &* Int32(r[i]) &- h0 &* Int32(v[i])) }
+            for i in 0..<p { h[i] = h[i + 1] }
+            h[p] = 0
+        }
+        let scale = Int32(reciprocalQ(f[0]))
+        let inverse = (0..<p).map { freezeQ(scale &* Int32(v[p - 1 - $0])) }
+        return ConstantTime.nonzeroMask(delta) == 0 ? inverse : nil
+    }
+
+    /// `x` in −2…2 modulo 3, as −1, 0 or 1.
+    @inline(__always)
+    private static func smallFreeze3(_ x: Int32) -> Int8 {
+        var r = x
+        r &-= 3 & ConstantTime.negativeMask(1 &- r)
+        r &+= 3 & ConstantTime.negativeMask(r &+ 1)
+        return Int8(truncatingIfNeeded: r)
+    }
+
+    // MARK: Small polynomials
+
+    /// Each coefficient of an Fq polynomial rounded to the nearest multiple of 3.
+    static func round(_ a: [Int16]) -> [Int16] {
+        a.map { $0 &- Int16(freeze3(Int32($0))) }
+    }
+
+    /// 0 when exactly w coefficients are nonzero, else −1.
+    static func weightMask(_ r: [Int8]) -> Int32 {
+        var weight: Int32 = 0
+        for c in r { weight &+= Int32(c & 1) }
+        return ConstantTime.nonzeroMask(weight &- Int32(w))
+    }
+
+    /// A short polynomial (exactly w coefficients ±1, the rest 0) from p random 32-bit words:
+    /// the words, tagged, are sorted, so the positions follow the random bits.
+    static func short(fromRandom words: [UInt32]) -> [Int8] {
+        var list = [Int32](repeating: 0, count: p)
+        for i in 0..<w { list[i] = Int32(bitPattern: words[i] & ~1) }
+        for i in w..<p { list[i] = Int32(bitPattern: (words[i] & ~3) | 1) }
+        // Sorting the words as unsigned: flip the sign bit around a signed sort.
+        for i in 0..<p { list[i] ^= Int32(bitPattern: 0x8000_0000) }
+        ConstantTime.sort(&list)
+        return list.map { Int8(truncatingIfNeeded: (UInt32(bitPattern: $0) & 3)) &- 1 }
+    }
+
+    /// A small polynomial from p random 32-bit words, each coefficient −1, 0 or 1.
+    static func small(fromRandom words: [UInt32]) -> [Int8] {
+        words.map { Int8(truncatingIfNeeded: ((($0 & 0x3fff_ffff) &* 3) >> 30)) &- 1 }
+    }
+}
