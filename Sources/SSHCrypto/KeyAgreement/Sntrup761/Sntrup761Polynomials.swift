@@ -84,88 +84,102 @@ enum Sntrup761Polynomials {
     /// 1/g in R/3, or nil when g is not invertible there (the constant-time divstep algorithm of
     /// Bernstein and Yang; its 2p − 1 steps run whatever g is).
     static func reciprocal3(_ g: [Int8]) -> [Int8]? {
-        var f = [Int8](repeating: 0, count: p + 1)
-        var h = [Int8](repeating: 0, count: p + 1)
-        var v = [Int8](repeating: 0, count: p + 1)
-        var r = [Int8](repeating: 0, count: p + 1)
-        r[0] = 1
-        f[0] = 1
-        f[p - 1] = -1
-        f[p] = -1
-        for i in 0..<p { h[p - 1 - i] = g[i] }
+        let n = p + 1
+        var storage = [Int8](repeating: 0, count: 4 * n)
         var delta: Int32 = 1
-        for _ in 0..<(2 * p - 1) {
-            for i in stride(from: p, to: 0, by: -1) { v[i] = v[i - 1] }
-            v[0] = 0
-            let sign = Int32(-h[0]) &* Int32(f[0])
-            let swap = ConstantTime.negativeMask(-delta) & ConstantTime.nonzeroMask(Int32(h[0]))
-            delta ^= swap & (delta ^ -delta)
-            delta &+= 1
-            let swap8 = Int8(truncatingIfNeeded: swap)
-            for i in 0...p {
-                var t = swap8 & (f[i] ^ h[i])
-                f[i] ^= t
-                h[i] ^= t
-                t = swap8 & (v[i] ^ r[i])
-                v[i] ^= t
-                r[i] ^= t
+        var inverse = [Int8](repeating: 0, count: p)
+        storage.withUnsafeMutableBufferPointer { buffer in
+            let f = buffer.baseAddress!
+            let h = f + n
+            let v = f + 2 * n
+            let r = f + 3 * n
+            r[0] = 1
+            f[0] = 1
+            f[p - 1] = -1
+            f[p] = -1
+            for i in 0..<p { h[p - 1 - i] = g[i] }
+            for _ in 0..<(2 * p - 1) {
+                UnsafeMutableRawPointer(v + 1).copyMemory(from: v, byteCount: p)
+                v[0] = 0
+                let sign = Int8(truncatingIfNeeded: -Int32(h[0]) &* Int32(f[0]))
+                let swap = ConstantTime.negativeMask(-delta) & ConstantTime.nonzeroMask(Int32(h[0]))
+                delta ^= swap & (delta ^ -delta)
+                delta &+= 1
+                let mask = Int8(truncatingIfNeeded: swap)
+                for i in 0..<n {
+                    let t = mask & (f[i] ^ h[i])
+                    f[i] ^= t
+                    h[i] ^= t
+                    let u = mask & (v[i] ^ r[i])
+                    v[i] ^= u
+                    r[i] ^= u
+                }
+                for i in 0..<n {
+                    h[i] = smallFreeze3(h[i] &+ sign &* f[i])
+                    r[i] = smallFreeze3(r[i] &+ sign &* v[i])
+                }
+                UnsafeMutableRawPointer(h).copyMemory(from: h + 1, byteCount: p)
+                h[p] = 0
             }
-            for i in 0...p { h[i] = smallFreeze3(Int32(h[i]) &+ sign &* Int32(f[i])) }
-            for i in 0...p { r[i] = smallFreeze3(Int32(r[i]) &+ sign &* Int32(v[i])) }
-            for i in 0..<p { h[i] = h[i + 1] }
-            h[p] = 0
+            let sign = f[0]
+            for i in 0..<p { inverse[i] = sign &* v[p - 1 - i] }
         }
-        let sign = f[0]
-        let inverse = (0..<p).map { sign &* v[p - 1 - $0] }
         return ConstantTime.nonzeroMask(delta) == 0 ? inverse : nil
     }
 
     /// 1/(3f) in R/q for a small f, or nil when there is none (never for a short f).
     static func reciprocalOfThreeTimes(_ g: [Int8]) -> [Int16]? {
-        var f = [Int16](repeating: 0, count: p + 1)
-        var h = [Int16](repeating: 0, count: p + 1)
-        var v = [Int16](repeating: 0, count: p + 1)
-        var r = [Int16](repeating: 0, count: p + 1)
-        r[0] = reciprocalQ(3)
-        f[0] = 1
-        f[p - 1] = -1
-        f[p] = -1
-        for i in 0..<p { h[p - 1 - i] = Int16(g[i]) }
+        let n = p + 1
+        var storage = [Int16](repeating: 0, count: 4 * n)
         var delta: Int32 = 1
-        for _ in 0..<(2 * p - 1) {
-            for i in stride(from: p, to: 0, by: -1) { v[i] = v[i - 1] }
-            v[0] = 0
-            let swap = ConstantTime.negativeMask(-delta) & ConstantTime.nonzeroMask(Int32(h[0]))
-            delta ^= swap & (delta ^ -delta)
-            delta &+= 1
-            let swap16 = Int16(truncatingIfNeeded: swap)
-            for i in 0...p {
-                var t = swap16 & (f[i] ^ h[i])
-                f[i] ^= t
-                h[i] ^= t
-                t = swap16 & (v[i] ^ r[i])
-                v[i] ^= t
-                r[i] ^= t
+        var inverse = [Int16](repeating: 0, count: p)
+        storage.withUnsafeMutableBufferPointer { buffer in
+            let f = buffer.baseAddress!
+            let h = f + n
+            let v = f + 2 * n
+            let r = f + 3 * n
+            r[0] = reciprocalQ(3)
+            f[0] = 1
+            f[p - 1] = -1
+            f[p] = -1
+            for i in 0..<p { h[p - 1 - i] = Int16(g[i]) }
+            for _ in 0..<(2 * p - 1) {
+                UnsafeMutableRawPointer(v + 1).copyMemory(from: v, byteCount: p * 2)
+                v[0] = 0
+                let swap = ConstantTime.negativeMask(-delta) & ConstantTime.nonzeroMask(Int32(h[0]))
+                delta ^= swap & (delta ^ -delta)
+                delta &+= 1
+                let mask = Int16(truncatingIfNeeded: swap)
+                for i in 0..<n {
+                    let t = mask & (f[i] ^ h[i])
+                    f[i] ^= t
+                    h[i] ^= t
+                    let u = mask & (v[i] ^ r[i])
+                    v[i] ^= u
+                    r[i] ^= u
+                }
+                let f0 = Int32(f[0])
+                let h0 = Int32(h[0])
+                for i in 0..<n {
+                    h[i] = freezeQ(f0 &* Int32(h[i]) &- h0 &* Int32(f[i]))
+                    r[i] = freezeQ(f0 &* Int32(r[i]) &- h0 &* Int32(v[i]))
+                }
+                UnsafeMutableRawPointer(h).copyMemory(from: h + 1, byteCount: p * 2)
+                h[p] = 0
             }
-            let f0 = Int32(f[0])
-            let h0 = Int32(h[0])
-            for i in 0...p { h[i] = freezeQ(f0 &* Int32(h[i]) &- h0 &* Int32(f[i])) }
-            for i in 0...p { r[i] = freezeQ(f0 &* Int32(r[i]) &- h0 &* Int32(v[i])) }
-            for i in 0..<p { h[i] = h[i + 1] }
-            h[p] = 0
+            let scale = Int32(reciprocalQ(f[0]))
+            for i in 0..<p { inverse[i] = freezeQ(scale &* Int32(v[p - 1 - i])) }
         }
-        let scale = Int32(reciprocalQ(f[0]))
-        let inverse = (0..<p).map { freezeQ(scale &* Int32(v[p - 1 - $0])) }
         return ConstantTime.nonzeroMask(delta) == 0 ? inverse : nil
     }
 
     /// `x` in −2…2 modulo 3, as −1, 0 or 1.
     @inline(__always)
-    private static func smallFreeze3(_ x: Int32) -> Int8 {
+    private static func smallFreeze3(_ x: Int8) -> Int8 {
         var r = x
-        r &-= 3 & ConstantTime.negativeMask(1 &- r)
-        r &+= 3 & ConstantTime.negativeMask(r &+ 1)
-        return Int8(truncatingIfNeeded: r)
+        r &-= 3 & ((1 &- r) >> 7)
+        r &+= 3 & ((r &+ 1) >> 7)
+        return r
     }
 
     // MARK: Small polynomials
