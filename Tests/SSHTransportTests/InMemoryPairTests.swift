@@ -342,6 +342,21 @@ struct InMemoryPair {
         #expect(server.isClosed)
     }
 
+    /// A hybrid post-quantum client value of the wrong length, or an ML-KEM key with a coefficient
+    /// not below q, ends the exchange with a typed error, not a crash.
+    @Test(arguments: [
+        ("mlkem768x25519-sha256", 1215, UInt8(0)), ("mlkem768x25519-sha256", 1216, UInt8(0xFF)),
+        ("sntrup761x25519-sha512", 1189, UInt8(0)), ("sntrup761x25519-sha512@openssh.com", 0, UInt8(0)),
+    ])
+    func malformedHybridClientValueFailsTheExchange(kex: String, length: Int, fill: UInt8) throws {
+        let kexInit = TransportPiecesTests.kexInit(
+            kex: [kex], hostKey: ["ssh-ed25519"], ciphers: ["aes128-ctr"], macs: ["hmac-sha2-256"])
+        let value = ByteBuffer(bytes: [UInt8](repeating: fill, count: length))
+        var (server, out) = try Self.serverReceiving([kexInit, KexECDHInitMessage(clientPublicKey: value)])
+        expectTransportError(.keyExchangeFailed) { while try server.nextEvent(now: .now, writingInto: &out) != nil {} }
+        #expect(server.isClosed)
+    }
+
     @Test func secondKexInitDuringKexIsAProtocolError() throws {
         let kexInit = TransportPiecesTests.kexInit(
             kex: ["curve25519-sha256"], hostKey: ["ssh-ed25519"], ciphers: ["aes128-ctr"], macs: ["hmac-sha2-256"])
