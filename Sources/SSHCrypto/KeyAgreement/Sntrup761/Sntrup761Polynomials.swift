@@ -81,75 +81,70 @@ enum Sntrup761Polynomials {
 
     // MARK: Reciprocals
 
-    /// 1/g in R/3, or nil when g is not invertible there (the constant-time divstep algorithm of
-    /// Bernstein and Yang; its 2p − 1 steps run whatever g is).
+    /// 1/g in R/3, or nil when g is not invertible there.
     static func reciprocal3(_ g: [Int8]) -> [Int8]? {
-        let n = p + 1
-        var storage = [Int8](repeating: 0, count: 4 * n)
-        var delta: Int32 = 1
         var inverse = [Int8](repeating: 0, count: p)
-        storage.withUnsafeMutableBufferPointer { buffer in
-            let f = buffer.baseAddress!
-            let h = f + n
-            let v = f + 2 * n
-            let r = f + 3 * n
-            r[0] = 1
-            f[0] = 1
-            f[p - 1] = -1
-            f[p] = -1
-            for i in 0..<p { h[p - 1 - i] = g[i] }
-            for _ in 0..<(2 * p - 1) {
-                UnsafeMutableRawPointer(v + 1).copyMemory(from: v, byteCount: p)
-                v[0] = 0
-                let sign = Int8(truncatingIfNeeded: -Int32(h[0]) &* Int32(f[0]))
-                let swap = ConstantTime.negativeMask(-delta) & ConstantTime.nonzeroMask(Int32(h[0]))
-                delta ^= swap & (delta ^ -delta)
-                delta &+= 1
-                let mask = Int8(truncatingIfNeeded: swap)
-                for i in 0..<n {
-                    let t = mask & (f[i] ^ h[i])
-                    f[i] ^= t
-                    h[i] ^= t
-                    let u = mask & (v[i] ^ r[i])
-                    v[i] ^= u
-                    r[i] ^= u
-                }
-                for i in 0..<n {
-                    h[i] = smallFreeze3(h[i] &+ sign &* f[i])
-                    r[i] = smallFreeze3(r[i] &+ sign &* v[i])
-                }
-                UnsafeMutableRawPointer(h).copyMemory(from: h + 1, byteCount: p)
-                h[p] = 0
+        let delta = divsteps(g, rStart: Int8(1)) { f, h, v, r in
+            let sign = Int8(truncatingIfNeeded: -Int32(h[0]) &* Int32(f[0]))
+            for i in 0...p {
+                h[i] = smallFreeze3(h[i] &+ sign &* f[i])
+                r[i] = smallFreeze3(r[i] &+ sign &* v[i])
             }
-            let sign = f[0]
-            for i in 0..<p { inverse[i] = sign &* v[p - 1 - i] }
+        } finish: { f, v in
+            for i in 0..<p { inverse[i] = f[0] &* v[p - 1 - i] }
         }
-        return ConstantTime.nonzeroMask(delta) == 0 ? inverse : nil
+        return delta == 0 ? inverse : nil
     }
 
     /// 1/(3f) in R/q for a small f, or nil when there is none (never for a short f).
     static func reciprocalOfThreeTimes(_ g: [Int8]) -> [Int16]? {
-        let n = p + 1
-        var storage = [Int16](repeating: 0, count: 4 * n)
-        var delta: Int32 = 1
         var inverse = [Int16](repeating: 0, count: p)
+        let delta = divsteps(g, rStart: reciprocalQ(3)) { f, h, v, r in
+            let f0 = Int32(f[0])
+            let h0 = Int32(h[0])
+            for i in 0...p {
+                h[i] = freezeQ(f0 &* Int32(h[i]) &- h0 &* Int32(f[i]))
+                r[i] = freezeQ(f0 &* Int32(r[i]) &- h0 &* Int32(v[i]))
+            }
+        } finish: { f, v in
+            let scale = Int32(reciprocalQ(f[0]))
+            for i in 0..<p { inverse[i] = freezeQ(scale &* Int32(v[p - 1 - i])) }
+        }
+        return delta == 0 ? inverse : nil
+    }
+
+    /// The constant-time divstep algorithm of Bernstein and Yang that both reciprocals run: f starts
+    /// as x^p − x − 1 and h as the input reversed, v as 0 and r as `rStart`. Each of the 2p − 1 steps,
+    /// whatever the input, shifts v up, swaps (f, v) with (h, r) when δ > 0 and h's constant term is
+    /// not 0, lets `eliminate` clear that term (and update r alike), and shifts h down. `finish` gets
+    /// f and v; the result is δ, 0 when the input was invertible.
+    @inline(__always)
+    private static func divsteps<T: FixedWidthInteger & SignedInteger>(
+        _ g: [Int8], rStart: T,
+        eliminate: (_ f: UnsafeMutablePointer<T>, _ h: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>,
+            _ r: UnsafeMutablePointer<T>) -> Void,
+        finish: (_ f: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>) -> Void
+    ) -> Int32 {
+        let n = p + 1
+        var storage = [T](repeating: 0, count: 4 * n)
+        var delta: Int32 = 1
         storage.withUnsafeMutableBufferPointer { buffer in
             let f = buffer.baseAddress!
             let h = f + n
             let v = f + 2 * n
             let r = f + 3 * n
-            r[0] = reciprocalQ(3)
+            r[0] = rStart
             f[0] = 1
             f[p - 1] = -1
             f[p] = -1
-            for i in 0..<p { h[p - 1 - i] = Int16(g[i]) }
+            for i in 0..<p { h[p - 1 - i] = T(g[i]) }
             for _ in 0..<(2 * p - 1) {
-                UnsafeMutableRawPointer(v + 1).copyMemory(from: v, byteCount: p * 2)
+                UnsafeMutableRawPointer(v + 1).copyMemory(from: v, byteCount: p * MemoryLayout<T>.stride)
                 v[0] = 0
                 let swap = ConstantTime.negativeMask(-delta) & ConstantTime.nonzeroMask(Int32(h[0]))
                 delta ^= swap & (delta ^ -delta)
                 delta &+= 1
-                let mask = Int16(truncatingIfNeeded: swap)
+                let mask = T(truncatingIfNeeded: swap)
                 for i in 0..<n {
                     let t = mask & (f[i] ^ h[i])
                     f[i] ^= t
@@ -158,19 +153,13 @@ enum Sntrup761Polynomials {
                     v[i] ^= u
                     r[i] ^= u
                 }
-                let f0 = Int32(f[0])
-                let h0 = Int32(h[0])
-                for i in 0..<n {
-                    h[i] = freezeQ(f0 &* Int32(h[i]) &- h0 &* Int32(f[i]))
-                    r[i] = freezeQ(f0 &* Int32(r[i]) &- h0 &* Int32(v[i]))
-                }
-                UnsafeMutableRawPointer(h).copyMemory(from: h + 1, byteCount: p * 2)
+                eliminate(f, h, v, r)
+                UnsafeMutableRawPointer(h).copyMemory(from: h + 1, byteCount: p * MemoryLayout<T>.stride)
                 h[p] = 0
             }
-            let scale = Int32(reciprocalQ(f[0]))
-            for i in 0..<p { inverse[i] = freezeQ(scale &* Int32(v[p - 1 - i])) }
+            finish(f, v)
         }
-        return ConstantTime.nonzeroMask(delta) == 0 ? inverse : nil
+        return ConstantTime.nonzeroMask(delta)
     }
 
     /// `x` in −2…2 modulo 3, as −1, 0 or 1.
