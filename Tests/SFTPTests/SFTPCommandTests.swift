@@ -149,6 +149,21 @@ import Testing
 
     // MARK: Batch mode
 
+    /// `-l` caps each transfer's rate, as OpenSSH sftp's does, and every byte still arrives; a limit
+    /// out of OpenSSH's range is refused before anything connects.
+    @Test func bandwidthLimitStillMovesEveryByte() throws {
+        let run = try SFTPRun.batchOverSSH("put tree/g g\nget g back\n", client: .paramiko) { root in
+            (["-l", "20000", "-D", "'\(try Peers.paramiko())' sftp-server --home '\(root)/R'"], {})
+        }
+        #expect(run.status == 0)
+        let hash = { (prefix: String) in run.tree.first { $0.hasPrefix(prefix) }?.split(separator: " ").last }
+        #expect(hash("F L/tree/g ") != nil)
+        #expect(hash("F R/g ") == hash("F L/tree/g "))
+        #expect(hash("F L/back ") == hash("F L/tree/g "))
+        let refused = try Peers.run([try Peers.paramiko(), "sftp", "-l", "0", "-D", "true"])
+        #expect(refused.status != 0 && refused.output.contains("Invalid limit"))
+    }
+
     @Test func batchStopsAtTheFirstFailure() throws {
         let stopped = try SFTPRun.batch(
             "mkdir a\nrmdir nothere\nmkdir b\n", client: .paramiko, server: .paramiko)

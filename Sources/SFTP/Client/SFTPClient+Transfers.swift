@@ -129,7 +129,7 @@ extension SFTPClient {
     ) -> SFTPTransferPlan {
         SFTPTransferPlan(
             channel: channel, handle: handle, from: start, to: end, blockSize: blockSize, window: window(options),
-            meter: ProgressMeter(total: end, report: options.progress))
+            meter: ProgressMeter(total: end, report: options.progress), limit: options.bandwidthLimit)
     }
 
     /// Checks the remote size after an upload and applies preserved attributes.

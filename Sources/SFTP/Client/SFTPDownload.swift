@@ -46,12 +46,18 @@ final class SFTPDownload: Sendable {
         var requests: [(offset: UInt64, length: UInt32)] = []
         let finished: (CheckedContinuation<UInt64, any Error>, Result<UInt64, SFTPError>)? = state.withLock { state in
             let limit = min(plan.end ?? .max, state.endOfFile ?? .max)
+            var paced = false
             while state.failure == nil, state.inFlight < plan.window {
                 if let retry = state.retries.popLast() {
                     guard retry.offset < limit else { continue }
                     requests.append(retry)
                 } else if state.nextOffset < limit {
                     let length = UInt32(min(UInt64(plan.blockSize), limit - state.nextOffset))
+                    // Held back by the rate cap: its timer pumps again.
+                    if let pacing = plan.pacing, !pacing.admit(Int(length), resume: { [self] in pump() }) {
+                        paced = true
+                        break
+                    }
                     requests.append((state.nextOffset, length))
                     state.nextOffset += UInt64(length)
                 } else {
@@ -59,7 +65,7 @@ final class SFTPDownload: Sendable {
                 }
                 state.inFlight += 1
             }
-            guard state.inFlight == 0, let done = state.done else { return nil }
+            guard state.inFlight == 0, !paced || state.failure != nil, let done = state.done else { return nil }
             state.done = nil
             if let failure = state.failure { return (done, .failure(failure)) }
             return (done, .success(state.received))

@@ -10,10 +10,12 @@ struct SFTPTransferPlan: Sendable {
     let blockSize: Int
     let window: Int
     let meter: ProgressMeter
+    /// The rate cap's pacing, when the transfer has one.
+    let pacing: SFTPPacing?
 
     init(
         channel: SFTPClientChannel, handle: SFTPHandle, from start: UInt64, to end: UInt64?, blockSize: Int,
-        window: Int, meter: ProgressMeter
+        window: Int, meter: ProgressMeter, limit: SFTPBandwidthLimit? = nil
     ) {
         self.channel = channel
         self.handle = handle
@@ -22,5 +24,6 @@ struct SFTPTransferPlan: Sendable {
         self.blockSize = max(1, blockSize)
         self.window = max(1, window)
         self.meter = meter
+        self.pacing = limit.map(SFTPPacing.init)
     }
 }

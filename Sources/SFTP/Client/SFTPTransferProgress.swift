@@ -42,6 +42,8 @@ public struct SFTPTransferOptions: Sendable {
     /// `get` fsyncs the local file; `put` asks the server to (`fsync@openssh.com`, PROTOCOL §4.6) when it
     /// offers the extension.
     public var flushToDisk = false
+    /// The most bytes per second each file's transfer requests (OpenSSH sftp's `-l`); nil for no cap.
+    public var bandwidthLimit: SFTPBandwidthLimit?
     /// Symbolic links met by a recursive transfer.
     public var symbolicLinks = SymbolicLinks.preserve
     /// Told of each directory a recursive transfer enters and each entry it leaves out.

@@ -59,6 +59,11 @@ struct SFTPCommand: AsyncParsableCommand {
     var bufferSize: Int?
 
     @Option(
+        name: .customShort("l", allowingJoined: true),
+        help: ArgumentHelp("Limit each transfer to this many Kbit/s.", valueName: "limit"))
+    var bandwidthLimit: Int?
+
+    @Option(
         name: .customShort("R", allowingJoined: true),
         help: ArgumentHelp("Requests kept in flight per transfer.", valueName: "num_requests"))
     var requests: Int?
@@ -123,6 +128,9 @@ struct SFTPCommand: AsyncParsableCommand {
             throw ValidationError("-D runs a local server: it takes no destination.")
         }
         if let port, !(1...65535).contains(port) { throw ValidationError("Bad port \"\(port)\"") }
+        if let bandwidthLimit, !(1...(100 * 1024 * 1024)).contains(bandwidthLimit) {
+            throw ValidationError("Invalid limit \"\(bandwidthLimit)\"")
+        }
         if let bufferSize, !(1...(255 * 1024)).contains(bufferSize) {
             throw ValidationError("Invalid buffer size \"\(bufferSize)\"")
         }
@@ -158,6 +166,7 @@ struct SFTPCommand: AsyncParsableCommand {
         settings.fsync = fsync
         settings.requestsInFlight = requests
         settings.blockSize = bufferSize
+        settings.bandwidthLimit = bandwidthLimit.map(SFTPBandwidthLimit.kilobitsPerSecond)
 
         let client: SFTPClient
         let close: @Sendable () async -> Void

@@ -264,6 +264,7 @@ extension SFTPShell {
         options.flushToDisk = flags.fsync
         options.requestsInFlight = settings.requestsInFlight
         options.blockSize = settings.blockSize
+        options.bandwidthLimit = settings.bandwidthLimit
         return options
     }
 }

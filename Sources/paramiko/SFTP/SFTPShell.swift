@@ -31,6 +31,8 @@ final class SFTPShell {
         var requestsInFlight: Int?
         /// Bytes per READ or WRITE (`-B`), or the server's limits.
         var blockSize: Int?
+        /// Each transfer's rate cap (`-l`).
+        var bandwidthLimit: SFTPBandwidthLimit?
     }
 
     /// What running one line led to.
