@@ -76,24 +76,25 @@ final class SFTPUpload: Sendable {
                     } else {
                         let offset = state.nextOffset
                         let length = Int(min(UInt64(plan.blockSize), end - offset))
-                        // Held back by the rate cap: its timer pumps again.
-                        if let pacing = plan.pacing, !pacing.admit(length, resume: { [self] in pump() }) {
-                            if state.pumpAgain {
-                                state.pumpAgain = false
-                                return .again
-                            }
-                            return Self.rest(&state, end: end)
+                        // Held back by the rate cap, it waits for the cap's timer to pump again.
+                        if plan.pacing?.admit(length, resume: { [self] in pump() }) ?? true {
+                            state.nextOffset += UInt64(length)
+                            state.inFlight += 1
+                            return .send(offset: offset, length: length)
                         }
-                        state.nextOffset += UInt64(length)
-                        state.inFlight += 1
-                        return .send(offset: offset, length: length)
                     }
                 }
                 if state.pumpAgain {
                     state.pumpAgain = false
                     return .again
                 }
-                return Self.rest(&state, end: end)
+                state.pumping = false
+                // Done once nothing is in flight and nothing is left to send (a wait for room or for the
+                // rate cap may hold back the rest).
+                guard state.inFlight == 0, state.failure != nil || state.nextOffset >= end, let done = state.done
+                else { return .idle }
+                state.done = nil
+                return .finish(done, state.failure.map { .failure($0) } ?? .success(state.acknowledged))
             }
             switch step {
             case .send(let offset, let length):
@@ -122,16 +123,6 @@ final class SFTPUpload: Sendable {
                 return
             }
         }
-    }
-
-    /// Stops pumping: the upload is done once nothing is in flight and nothing is left to send (a wait
-    /// for room or for the rate cap may hold back the rest).
-    private static func rest(_ state: inout State, end: UInt64) -> Step {
-        state.pumping = false
-        guard state.inFlight == 0, state.failure != nil || state.nextOffset >= end, let done = state.done
-        else { return .idle }
-        state.done = nil
-        return .finish(done, state.failure.map { .failure($0) } ?? .success(state.acknowledged))
     }
 
     private func complete(_ length: UInt64, _ result: Result<SFTPResponse, SFTPError>) {

@@ -68,7 +68,7 @@ public struct HybridKEMKeyAgreement<KEM: KeyEncapsulationMechanism>: KeyAgreemen
         kemKey.withUnsafeBytes { hasher.update($0) }
         classical.withUnsafeBytes { hasher.update($0) }
         var digest = try hasher.finalize()
-        defer { digest.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { digest.wipe() }
         return SecureBytes(digest)
     }
 }

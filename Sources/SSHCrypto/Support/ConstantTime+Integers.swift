@@ -97,6 +97,19 @@ extension ConstantTime {
 /// Division by a small public divisor without a division instruction on the dividend, whose
 /// time could depend on it (NTRU Prime's uint32_divmod_uint14).
 extension ConstantTime {
+    /// 0xFF when `a` and `b` (of one length) differ anywhere, else 0, in time that depends on the
+    /// length only: a KEM's re-encryption check.
+    static func mismatchMask(_ a: [UInt8], _ b: [UInt8]) -> UInt8 {
+        var difference: UInt8 = 0
+        for i in 0..<min(a.count, b.count) { difference |= a[i] ^ b[i] }
+        return UInt8(truncatingIfNeeded: 0 &- ((UInt32(difference) &+ 0xFF) >> 8))
+    }
+
+    /// `b` where `mask` is 0xFF, `a` where it is 0 (byte by byte, `a` and `b` of one length).
+    static func select(_ mask: UInt8, _ a: [UInt8], _ b: some Collection<UInt8>) -> [UInt8] {
+        zip(a, b).map { $0 ^ (mask & ($0 ^ $1)) }
+    }
+
     /// (x / m, x % m) for 0 < m < 16384.
     @inline(__always)
     static func divide(_ x: UInt32, _ m: UInt16) -> (UInt32, UInt16) {

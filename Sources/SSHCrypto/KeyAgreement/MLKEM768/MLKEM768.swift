@@ -69,7 +69,7 @@ public enum MLKEM768 {
         secret += encapsulationKey
         secret += try Keccak.sha3_256(encapsulationKey)
         secret += z
-        defer { secret.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { secret.wipe() }
         return KeyPair(encapsulationKey: encapsulationKey, decapsulationKey: SecureBytes(secret))
     }
 
@@ -110,7 +110,7 @@ public enum MLKEM768 {
             throw CryptoError(.invalidKeyLength, "ML-KEM-768 decapsulation keys are \(decapsulationKeyBytes) bytes")
         }
         var key = decapsulationKey.withUnsafeBytes { Array($0) }
-        defer { key.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { key.wipe() }
         let encapsulationKey = Array(key[(384 * k)..<(768 * k + 32)])
         let hash = Array(key[(768 * k + 32)..<(768 * k + 64)])
         let z = Array(key[(768 * k + 64)..<(768 * k + 96)])
@@ -127,17 +127,13 @@ public enum MLKEM768 {
             product = product + s.multiplyNTT(u[i])
         }
         var message = Poly.encode((v - product.inverseNTT()).compressed(1), bits: 1)
-        defer { message.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        defer { message.wipe() }
         let g = try Keccak.sha3_512(message, hash)
         let rejection = try Keccak.shake256(z, ciphertext, length: 32)
         let expected = try encrypt(encapsulationKey, message: message, randomness: Array(g[32..<64]))
-        var difference: UInt8 = 0
-        for i in 0..<ciphertextBytes { difference |= ciphertext[i] ^ expected[i] }
-        // All ones when they differ: then the rejection key replaces K.
-        let select = UInt8(truncatingIfNeeded: 0 &- ((UInt32(difference) &+ 0xFF) >> 8))
-        var shared = [UInt8](repeating: 0, count: 32)
-        for i in 0..<32 { shared[i] = g[i] ^ (select & (g[i] ^ rejection[i])) }
-        defer { shared.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        // When they differ, the rejection key replaces K.
+        var shared = ConstantTime.select(ConstantTime.mismatchMask(ciphertext, expected), Array(g[0..<32]), rejection)
+        defer { shared.wipe() }
         return SecureBytes(shared)
     }
 

@@ -43,7 +43,7 @@ public enum Sntrup761 {
         secret += random.bytes(E.smallBytes)
         secret += try hashPrefix(4, publicKey)
         let secretKey = SecureBytes(secret)
-        wipe(&secret)
+        secret.wipe()
         return KeyPair(publicKey: publicKey, secretKey: secretKey)
     }
 
@@ -57,7 +57,7 @@ public enum Sntrup761 {
         let cache = try hashPrefix(4, publicKey)
         let r = P.short(fromRandom: randomWords(&random))
         var rEncoded = E.encodeSmall(r)
-        defer { wipe(&rEncoded) }
+        defer { rEncoded.wipe() }
         let ciphertext = try hide(rEncoded, r, publicKey: publicKey, cache: cache)
         return (ciphertext, try session(1, rEncoded, ciphertext))
     }
@@ -71,7 +71,7 @@ public enum Sntrup761 {
             throw CryptoError(.invalidKeyLength, "sntrup761 secret keys are \(secretKeyBytes) bytes, not \(secretKey.count)")
         }
         var secret = secretKey.withUnsafeBytes { Array($0) }
-        defer { wipe(&secret) }
+        defer { secret.wipe() }
         let small = E.smallBytes
         let (f, gInverse) = secret.withUnsafeBufferPointer {
             (E.decodeSmall(UnsafeBufferPointer(rebasing: $0[0..<small])),
@@ -91,15 +91,13 @@ public enum Sntrup761 {
         for i in 0..<P.w { r[i] = ((ev[i] ^ 1) & ~mask) ^ 1 }
         for i in P.w..<P.p { r[i] = ev[i] & ~mask }
         var rEncoded = E.encodeSmall(r)
-        defer { wipe(&rEncoded) }
+        defer { rEncoded.wipe() }
         let expected = try hide(rEncoded, r, publicKey: publicKey, cache: cache)
-        var difference: UInt16 = 0
-        for i in 0..<ciphertextBytes { difference |= UInt16(ciphertext[i] ^ expected[i]) }
-        // 0 when they match, else −1: then ρ stands in for r, and the session prefix is 0.
-        let matchMask = Int32(1 & ((difference &- 1) >> 8)) &- 1
-        let select = UInt8(truncatingIfNeeded: matchMask)
-        for i in 0..<rEncoded.count { rEncoded[i] ^= select & (rEncoded[i] ^ rho[rhoStart + i]) }
-        return try session(UInt8(truncatingIfNeeded: 1 &+ matchMask), rEncoded, ciphertext)
+        // When they differ, ρ stands in for r and the session prefix is 0 instead of 1.
+        let mismatch = ConstantTime.mismatchMask(ciphertext, expected)
+        var chosen = ConstantTime.select(mismatch, rEncoded, rho)
+        defer { chosen.wipe() }
+        return try session(1 &+ mismatch, chosen, ciphertext)
     }
 
     /// The ciphertext of r: its encryption rounded and encoded, and the confirmation hash.
@@ -117,9 +115,9 @@ public enum Sntrup761 {
         throws(CryptoError) -> SecureBytes
     {
         var input = try hashPrefix(3, rEncoded) + ciphertext
-        defer { wipe(&input) }
+        defer { input.wipe() }
         var key = try hashPrefix(prefix, input)
-        defer { wipe(&key) }
+        defer { key.wipe() }
         return SecureBytes(key)
     }
 
@@ -134,7 +132,7 @@ public enum Sntrup761 {
     /// p random 32-bit words, little-endian as the reference reads them.
     private static func randomWords(_ random: inout some SSHRandomSource) -> [UInt32] {
         var bytes = random.bytes(4 * P.p)
-        defer { wipe(&bytes) }
+        defer { bytes.wipe() }
         var words = [UInt32](repeating: 0, count: P.p)
         for i in 0..<P.p {
             let b0 = UInt32(bytes[4 * i])
@@ -144,9 +142,5 @@ public enum Sntrup761 {
             words[i] = b0 | b1 | b2 | b3
         }
         return words
-    }
-
-    private static func wipe(_ bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
     }
 }
