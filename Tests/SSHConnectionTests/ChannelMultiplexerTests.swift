@@ -83,6 +83,49 @@ struct MultiplexerPair {
         #expect(pair.client.sendableBytes(on: id) == 1024 * 1024)
     }
 
+    /// Against a peer that gives window back in small steps, as OpenSSH does after three packets,
+    /// at most three quarters of its window stay outstanding; a peer that gives it back by halves
+    /// (the test above), or a configuration share of 1, gets all of it.
+    @Test func smallWindowStepsKeepAQuarterBack() throws {
+        for share in [0.75, 1] {
+            var configuration = ChannelMultiplexer.Configuration()
+            configuration.sendAheadShare = share
+            var pair = MultiplexerPair(client: ChannelMultiplexer(configuration: configuration))
+            let (id, _) = try pair.openSession()
+            var data = Self.bytes(4 * 1024 * 1024)
+            // Before the peer has given anything back, the whole window goes.
+            try pair.client.send(&data, on: id, writingInto: &pair.toServer)
+            #expect(data.readableBytes == 2 * 1024 * 1024)
+            pair.toServer = []
+            var client = pair.client
+            func adjust(_ kibibytes: UInt32) throws -> ConnectionEvent? {
+                let message = ChannelWindowAdjustMessage(recipientChannel: id.rawValue, bytesToAdd: kibibytes * 1024)
+                var replies: [ByteBuffer] = []
+                return try client.receive(message.encodedPayload(), writingInto: &replies)
+            }
+            var sent: [ByteBuffer] = []
+            // 96 KiB back: 1952 KiB outstanding, over the limit of 1536 KiB.
+            let first = try adjust(96)
+            if share < 1 {
+                #expect(first.map { "\($0)" } == nil)
+                #expect(client.sendableBytes(on: id) == 0)
+                // 512 KiB more back: 1440 KiB outstanding, so 96 KiB may go.
+                let second = try adjust(512)
+                #expect(second.map { if case .writable(id) = $0 { true } else { false } } == true)
+                #expect(client.sendableBytes(on: id) == 96 * 1024)
+                try client.send(&data, on: id, writingInto: &sent)
+                #expect(data.readableBytes == 2 * 1024 * 1024 - 96 * 1024)
+                #expect(client.sendableBytes(on: id) == 0)
+                // A step of half the window lifts the limit: all the peer's window may go.
+                _ = try adjust(1024)
+                #expect(client.sendableBytes(on: id) == 1536 * 1024)
+            } else {
+                #expect(first.map { if case .writable(id) = $0 { true } else { false } } == true)
+                #expect(client.sendableBytes(on: id) == 96 * 1024)
+            }
+        }
+    }
+
     /// A peer's maximum packet beyond what a transport carries is bounded, for data and extended
     /// data alike.
     @Test func aHugeMaximumPacketIsBounded() throws {
