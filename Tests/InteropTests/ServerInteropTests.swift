@@ -185,7 +185,7 @@ import Testing
         let port = freeLoopbackPort()
         let peer = try PeerProcess([tcpserver, "-HRDl0", "127.0.0.1", "\(port)", tinysshd, "-v", "-v", keys], port: port, directory: directory)
         defer { peer.stop() }
-        var configuration = TransportConfiguration(role: .client)
+        let configuration = TransportConfiguration(role: .client)
         let result = try await TransportProbe.run(port: port, configuration: configuration, log: { peer.log })
         #expect(result.negotiated.hostKey == "ssh-ed25519")
         #expect(result.negotiated.cipherClientToServer == .chacha20Poly1305)
