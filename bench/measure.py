@@ -49,6 +49,12 @@ def throughput(runs, size):
             "peakRSSBytes": max(run.rss for run in runs)}
 
 
+def paired_ratio(ours, theirs):
+    """The median, over the rounds, of our MB/s over theirs within each round (runs of one size,
+    listed in round order): the ratio least moved by the machine's drift from round to round."""
+    return statistics.median(their.seconds / our.seconds for our, their in zip(ours, theirs))
+
+
 def latency(runs):
     """Milliseconds per process, CPU milliseconds per process and peak RSS of the runs."""
     return {"ms": summary([run.seconds * 1000 for run in runs]),

@@ -8,7 +8,7 @@ import time
 
 import clients
 import report
-from measure import GIB, run_measured, summary, throughput
+from measure import GIB, paired_ratio, run_measured, summary, throughput
 from peers import paramiko_serve, sshd
 from settings import CIPHER, CONCURRENCY, CONNECTIONS, EXEC_MB, PARAMIKO, ROUNDS, SFTP_MB, WARM_MARGIN
 
@@ -71,18 +71,20 @@ def server_workload(setup):
                 # The client's peak RSS is OpenSSH's; the server's is what matters here.
                 del row[label]["peakRSSBytes"]
             row["ratio"] = row["paramikoServe"]["MBps"]["median"] / row["sshd"]["MBps"]["median"]
+            row["pairedRatio"] = paired_ratio(runs["paramikoServe"], runs["sshd"])
             rows.append(row)
         serve_rss = ours.peak_rss()
     report.heading("server: OpenSSH clients against paramiko serve and sshd, %s, ssh %d MiB, sftp %d MiB "
                    "(median of %d interleaved rounds; client and server CPU s/GiB)" % (CIPHER, EXEC_MB, SFTP_MB, ROUNDS))
-    print("%-9s | %-26s %7s | %-26s %7s | %5s" % ("workload", "from paramiko serve", "server", "from sshd", "server",
-                                                  "ratio"))
+    print("%-9s | %-26s %7s | %-26s %7s | %5s %6s" % ("workload", "from paramiko serve", "server", "from sshd", "server",
+                                                      "ratio", "paired"))
     print("%-9s | %s %7s | %s %7s |" % ("", report.RATE_HEADER, "s/GiB", report.RATE_HEADER, "s/GiB"))
     for row in rows:
-        print("%-9s | %s %7.2f | %s %7.2f | %5.2f" % (
+        print("%-9s | %s %7.2f | %s %7.2f | %5.2f %6.2f" % (
             row["workload"], report.rate(row["paramikoServe"]), row["paramikoServe"]["serverCpuSecondsPerGiB"]["median"],
-            report.rate(row["sshd"]), row["sshd"]["serverCpuSecondsPerGiB"]["median"], row["ratio"]))
-    print("ratio = MB/s from paramiko serve over MB/s from sshd (target >= 1.0); paramiko serve peak RSS %s"
+            report.rate(row["sshd"]), row["sshd"]["serverCpuSecondsPerGiB"]["median"], row["ratio"], row["pairedRatio"]))
+    print("ratio = median MB/s from paramiko serve over that from sshd (target >= 1.0); paired = median of that ratio "
+          "within each round; paramiko serve peak RSS %s"
           % report.mebibytes(serve_rss))
     return {"rows": rows, "paramikoServePeakRSSBytes": serve_rss}
 
