@@ -15,7 +15,8 @@ public struct ChannelMultiplexer: Sendable {
         /// The most channels open at once.
         public var maximumChannels = 1024
         /// The share of a peer's window (of 1 MiB or more) we keep in flight while the peer gives
-        /// window back in steps of at most a quarter of it; 1 uses all of it. Keeping the rest back
+        /// window back in steps of at most a quarter of it (RFC 4254 §5.2 leaves the pace to the
+        /// sender); 1 uses all of it, and less than a half counts as a half. Keeping the rest back
         /// keeps the peer's socket queue shorter, so what it reads is still in its caches: fed so,
         /// OpenSSH's sshd spends about 10 % less CPU per byte of an upload.
         public var sendAheadShare = 0.75
