@@ -66,7 +66,7 @@ struct X11ForwardingTests {
             configuration: ["LogLevel INFO", "X11Forwarding yes", "X11UseLocalhost yes", "SetEnv XAUTHORITY=\(remoteAuthority)"])
         defer { sshd.stop() }
         // sshd's xauth adds the fake cookie here; created now so that its first-use note is not in the output.
-        FileManager.default.createFile(atPath: remoteAuthority, contents: Data())
+        _ = FileManager.default.createFile(atPath: remoteAuthority, contents: Data())
         let key = display.directory.appendingPathComponent("id").path
         let keygen = try #require(Peers.executable("ssh-keygen"))
         _ = try Peers.run([keygen, "-q", "-t", "ed25519", "-N", "", "-f", key])
