@@ -131,7 +131,8 @@ public final class SSHClient: Sendable {
         let asyncChannel = try await target.connect(
             configuration: configuration.transport, policy: policy, timeout: configuration.connectTimeout,
             bannerTimeout: configuration.bannerTimeout, host: host, family: configuration.addressFamily,
-            bindAddress: configuration.bindAddress, attempts: configuration.connectionAttempts,
+            bindAddress: configuration.bindAddress, bindInterface: configuration.bindInterface,
+            attempts: configuration.connectionAttempts,
             keepAlive: configuration.tcpKeepAlive, logger: logger)
         logger.debug("Connection established.")
         let address = asyncChannel.channel.remoteAddress?.ipAddress ?? host

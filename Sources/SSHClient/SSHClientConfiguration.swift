@@ -41,6 +41,10 @@ public struct SSHClientConfiguration: Sendable {
     public var addressFamily = AddressFamily.any
     /// The local address to connect from (BindAddress); nil lets the system choose.
     public var bindAddress: String?
+    /// The interface whose address to connect from (BindInterface), for each address tried the
+    /// interface's first of its family (``InterfaceAddress/bindAddress(on:ipv6:among:)``);
+    /// ``bindAddress`` wins when both are set.
+    public var bindInterface: String?
     /// TCP connections tried, one second apart, before connecting counts as failed (ConnectionAttempts).
     public var connectionAttempts = 1
     /// Whether the TCP connection has the system's keepalive probes on (TCPKeepAlive).

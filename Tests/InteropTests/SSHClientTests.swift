@@ -555,11 +555,14 @@ struct ParamikoSSHCommandTests {
     @Test func queryVersionConfigurationAndNullInput() async throws {
         let paramiko = try Peers.paramiko()
         let ssh = Peers.executable("ssh") ?? "ssh"
-        let flags = ["-G", "-F", "none", "-p2222", "-lbob", "-c", "aes128-ctr", "-m", "hmac-sha2-256", "-4", "-a", "-oCompression yes", "host"]
+        let flags = [
+            "-G", "-F", "none", "-p2222", "-lbob", "-c", "aes128-ctr", "-m", "hmac-sha2-256", "-4", "-a", "-B", "lo",
+            "-oCompression yes", "host",
+        ]
         let ours = try await Peers.runDetached([paramiko, "ssh"] + flags)
         let theirs = try await Peers.runDetached([ssh] + flags)
         #expect(ours.status == 0)
-        let keys = ["user", "port", "ciphers", "macs", "addressfamily", "forwardagent", "compression"]
+        let keys = ["user", "port", "ciphers", "macs", "addressfamily", "forwardagent", "compression", "bindinterface"]
         func pick(_ output: String) -> [Substring] {
             output.split(separator: "\n").filter { line in keys.contains { line.hasPrefix($0 + " ") } }
         }
@@ -583,6 +586,12 @@ struct ParamikoSSHCommandTests {
         #expect(bound.status == 0 && bound.output.hasPrefix("127.0.0.1 "), "\(bound.output)")
         let badBind = try await Peers.runDetached([paramiko, "ssh", "-b", "not-an-address"] + login + ["true"])
         #expect(badBind.status == 255 && badBind.output.contains("BindAddress not-an-address"))
+        // -B: from the loopback interface's address; an interface without one fails as ssh's does.
+        let onLoopback = try await Peers.runDetached([paramiko, "ssh", "-B", "lo"] + login + ["echo $SSH_CLIENT"])
+        #expect(onLoopback.status == 0 && onLoopback.output.hasPrefix("127.0.0.1 "), "\(onLoopback.output)")
+        let noInterface = try await Peers.runDetached([paramiko, "ssh", "-B", "nosuch0"] + login + ["true"])
+        #expect(noInterface.status == 255 && noInterface.output.contains("getifaddrs: nosuch0: no suitable addresses"),
+                "\(noInterface.output)")
     }
 
     @Test func certificateFileLogsInThroughTrustedUserCAKeys() async throws {

@@ -13,7 +13,7 @@ import SSHTransport
 /// SessionType, StdinNull, ForkAfterAuthentication, AddKeysToAgent, VisualHostKey, LocalCommand with PermitLocalCommand, RekeyLimit,
 /// ConnectionAttempts, TCPKeepAlive, GatewayPorts, ExitOnForwardFailure, ClearAllForwardings, AddressFamily,
 /// ControlPath, ControlMaster, ControlPersist,
-/// BindAddress, UpdateHostKeys and the GSSAPI options.
+/// BindAddress, BindInterface, UpdateHostKeys and the GSSAPI options.
 public struct SSHClientSettings: Sendable {
     /// The host to connect to (HostName).
     public var host: String
@@ -246,6 +246,7 @@ public struct SSHClientSettings: Sendable {
         default: configuration.addressFamily = .any
         }
         configuration.bindAddress = resolved.string(.bindAddress)
+        configuration.bindInterface = resolved.string(.bindInterface)
         configuration.connectionAttempts = max(1, resolved.int(.connectionAttempts) ?? 1)
         configuration.tcpKeepAlive = resolved.bool(.tcpKeepAlive) ?? true
         configuration.ipQoS = resolved.ipQoS

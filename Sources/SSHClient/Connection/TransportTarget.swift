@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import SSHConfig
 import SSHConnection
 import SSHTransport
 
@@ -11,12 +12,13 @@ enum TransportTarget: Sendable {
     case tcp(host: String, port: Int, listener: ForwardingListener?)
     case socket(ProxyCommand)
 
-    /// Connects; a TCP target with an `AddressFamily` or a `BindAddress` is resolved to addresses
-    /// of that family (and of the bind address's) and tried in the resolver's order.
+    /// Connects; a TCP target with an `AddressFamily`, a `BindAddress` or a `BindInterface` is
+    /// resolved to addresses of that family (and of the bind address's) and tried in the
+    /// resolver's order, each from the interface's address of its family.
     func connect(
         configuration: TransportConfiguration, policy: HostKeyPolicy, timeout: Duration, bannerTimeout: Duration,
-        host: String, family: SSHClientConfiguration.AddressFamily = .any, bindAddress: String? = nil, attempts: Int = 1,
-        keepAlive: Bool = true, logger: Logger? = nil
+        host: String, family: SSHClientConfiguration.AddressFamily = .any, bindAddress: String? = nil,
+        bindInterface: String? = nil, attempts: Int = 1, keepAlive: Bool = true, logger: Logger? = nil
     ) async throws -> TransportChannel {
         // ConnectionAttempts: a failed TCP connection is tried again a second later, as ssh does.
         if case .tcp = self {
@@ -24,7 +26,8 @@ enum TransportTarget: Sendable {
                 do {
                     return try await connectOnce(
                         configuration: configuration, policy: policy, timeout: timeout, bannerTimeout: bannerTimeout,
-                        host: host, family: family, bindAddress: bindAddress, keepAlive: keepAlive)
+                        host: host, family: family, bindAddress: bindAddress, bindInterface: bindInterface,
+                        keepAlive: keepAlive)
                 } catch let error as SSHClientError where [.connectionFailed, .timedOut].contains(error.code) {
                     logger?.debug("\(error.detail); trying again (attempt \(attempt + 1) of \(attempts))")
                     try await Task.sleep(for: .seconds(1))
@@ -33,14 +36,15 @@ enum TransportTarget: Sendable {
         }
         return try await connectOnce(
             configuration: configuration, policy: policy, timeout: timeout, bannerTimeout: bannerTimeout, host: host,
-            family: family, bindAddress: bindAddress, keepAlive: keepAlive)
+            family: family, bindAddress: bindAddress, bindInterface: bindInterface, keepAlive: keepAlive)
     }
 
     private func connectOnce(
         configuration: TransportConfiguration, policy: HostKeyPolicy, timeout: Duration, bannerTimeout: Duration,
-        host: String, family: SSHClientConfiguration.AddressFamily, bindAddress: String?, keepAlive: Bool
+        host: String, family: SSHClientConfiguration.AddressFamily, bindAddress: String?, bindInterface: String?,
+        keepAlive: Bool
     ) async throws -> TransportChannel {
-        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(.socketOption(.so_keepalive), value: keepAlive ? 1 : 0)
             .connectTimeout(TimeAmount(timeout))
@@ -53,10 +57,13 @@ enum TransportTarget: Sendable {
         switch self {
         case .tcp(let address, let port, _):
             do {
-                guard family != .any || bindAddress != nil else {
+                guard family != .any || bindAddress != nil || bindInterface != nil else {
                     return try await bootstrap.connect(host: address, port: port, channelInitializer: initializer)
                 }
                 var wanted = family
+                // Where each candidate is connected from: the bind address, or the interface's
+                // address of the candidate's family, or (neither set) wherever the system picks.
+                var source: (SocketAddress) -> SocketAddress? = { _ in nil }
                 if let bindAddress {
                     let local: SocketAddress
                     do {
@@ -64,20 +71,32 @@ enum TransportTarget: Sendable {
                     } catch {
                         throw SSHClientError(.connectionFailed, "BindAddress \(bindAddress) is not an IP address")
                     }
-                    bootstrap = bootstrap.bind(to: local)
+                    source = { _ in local }
                     wanted = local.protocol == .inet6 ? .inet6 : .inet
-                }
-                let addresses = try await Self.resolve(address, port: port, family: wanted, host: host)
-                var failure: (any Error)?
-                for candidate in addresses {
-                    do {
-                        return try await bootstrap.connect(to: candidate, channelInitializer: initializer)
-                    } catch {
-                        failure = error
+                } else if let bindInterface {
+                    let interfaceAddresses = InterfaceAddress.all()
+                    source = { candidate in
+                        InterfaceAddress.bindAddress(
+                            on: bindInterface, ipv6: candidate.protocol == .inet6, among: interfaceAddresses
+                        ).flatMap { try? SocketAddress(ipAddress: $0.address, port: 0) }
                     }
                 }
-                throw SSHClientError(
-                    .connectionFailed, "connect to host \(host) port \(port): \(failure.map(Self.reason) ?? "no address")")
+                let addresses = try await Self.resolve(address, port: port, family: wanted, host: host)
+                var failure: String?
+                for candidate in addresses {
+                    let local = source(candidate)
+                    if let bindInterface, local == nil {
+                        failure = failure ?? "getifaddrs: \(bindInterface): no suitable addresses"
+                        continue
+                    }
+                    do {
+                        return try await (local.map { bootstrap.bind(to: $0) } ?? bootstrap)
+                            .connect(to: candidate, channelInitializer: initializer)
+                    } catch {
+                        failure = Self.reason(error)
+                    }
+                }
+                throw SSHClientError(.connectionFailed, "connect to host \(host) port \(port): \(failure ?? "no address")")
             } catch let error as SSHClientError {
                 throw error
             } catch let error as NIOConnectionError {

@@ -105,23 +105,7 @@ enum SystemServices {
 
     /// The numeric addresses of interfaces that are up.
     @Sendable static func interfaceAddresses() -> [String] {
-        var list: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&list) == 0 else { return [] }
-        defer { freeifaddrs(list) }
-        var addresses: [String] = []
-        var cursor = list
-        while let entry = cursor {
-            defer { cursor = entry.pointee.ifa_next }
-            guard let address = entry.pointee.ifa_addr, entry.pointee.ifa_flags & UInt32(IFF_UP) != 0 else { continue }
-            let family = Int32(address.pointee.sa_family)
-            guard family == AF_INET || family == AF_INET6 else { continue }
-            let length = socklen_t(family == AF_INET ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
-            var host = [CChar](repeating: 0, count: 1025)
-            if getnameinfo(address, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 {
-                addresses.append(string(fromCString: host))
-            }
-        }
-        return addresses
+        InterfaceAddress.all().map(\.address)
     }
 
     /// Whether `name` is a numeric IPv4 or IPv6 address; returns its canonical numeric form.

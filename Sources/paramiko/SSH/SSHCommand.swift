@@ -23,6 +23,8 @@ struct SSHCommand: AsyncParsableCommand {
     @Flag(name: .customShort("6"), help: "Use IPv6 addresses only.") var ipv6 = false
     @Flag(name: .customShort("A"), help: "Forward the agent.") var forwardAgent = false
     @Flag(name: .customShort("a"), help: "Do not forward the agent.") var noForwardAgent = false
+    @Option(name: .customShort("B", allowingJoined: true), help: "Interface whose address to connect from.")
+    var bindInterface: String?
     @Option(name: .customShort("b", allowingJoined: true), help: "Local address to connect from.") var bindAddress: String?
     @Flag(name: .customShort("C"), help: "Compress.") var compression = false
     @Option(name: .customShort("c", allowingJoined: true), help: "Ciphers, comma-separated, in order of preference.")
@@ -276,6 +278,7 @@ struct SSHCommand: AsyncParsableCommand {
         if ipv4 { lines.append("AddressFamily inet") }
         if ipv6 { lines.append("AddressFamily inet6") }
         if let bindAddress { lines.append("BindAddress \(bindAddress)") }
+        if let bindInterface { lines.append("BindInterface \(bindInterface)") }
         if let ciphers { lines.append("Ciphers \(ciphers)") }
         if let macs { lines.append("MACs \(macs)") }
         if gatewayPorts { lines.append("GatewayPorts yes") }
