@@ -39,7 +39,8 @@ public struct SSHClientConfiguration: Sendable {
     public var forwardAgent: String?
     /// The addresses a host name may resolve to for the TCP connection (AddressFamily).
     public var addressFamily = AddressFamily.any
-    /// The local address to connect from (BindAddress); nil lets the system choose.
+    /// The local address to connect from (BindAddress), or a name resolved to one of each
+    /// family; nil lets the system choose.
     public var bindAddress: String?
     /// The interface whose address to connect from (BindInterface), for each address tried the
     /// interface's first of its family (``InterfaceAddress/bindAddress(on:ipv6:among:)``);

@@ -584,8 +584,11 @@ struct ParamikoSSHCommandTests {
         // -4 and -b: an IPv4 address, connected from the address named.
         let bound = try await Peers.runDetached([paramiko, "ssh", "-4", "-b", "127.0.0.1"] + login + ["echo $SSH_CLIENT"])
         #expect(bound.status == 0 && bound.output.hasPrefix("127.0.0.1 "), "\(bound.output)")
-        let badBind = try await Peers.runDetached([paramiko, "ssh", "-b", "not-an-address"] + login + ["true"])
-        #expect(badBind.status == 255 && badBind.output.contains("BindAddress not-an-address"))
+        let named = try await Peers.runDetached([paramiko, "ssh", "-b", "localhost"] + login + ["echo $SSH_CLIENT"])
+        #expect(named.status == 0 && named.output.hasPrefix("127.0.0.1 "), "\(named.output)")
+        // An address this host does not have (TEST-NET-1) cannot be bound.
+        let badBind = try await Peers.runDetached([paramiko, "ssh", "-b", "192.0.2.77"] + login + ["true"])
+        #expect(badBind.status == 255 && badBind.output.contains("Cannot assign requested address"), "\(badBind.output)")
         // -B: from the loopback interface's address; an interface without one fails as ssh's does.
         let onLoopback = try await Peers.runDetached([paramiko, "ssh", "-B", "lo"] + login + ["echo $SSH_CLIENT"])
         #expect(onLoopback.status == 0 && onLoopback.output.hasPrefix("127.0.0.1 "), "\(onLoopback.output)")

@@ -64,16 +64,26 @@ enum TransportTarget: Sendable {
                 // Where each candidate is connected from: the bind address, or the interface's
                 // address of the candidate's family, or (neither set) wherever the system picks.
                 var source: (SocketAddress) -> SocketAddress? = { _ in nil }
+                var unsuitable = ""
                 if let bindAddress {
-                    let local: SocketAddress
-                    do {
-                        local = try SocketAddress(ipAddress: bindAddress, port: 0)
-                    } catch {
-                        throw SSHClientError(.connectionFailed, "BindAddress \(bindAddress) is not an IP address")
+                    // A name is resolved as ssh resolves it, and each candidate is connected from
+                    // the first of its addresses of the candidate's family.
+                    let locals: [SocketAddress]
+                    if let numeric = try? SocketAddress(ipAddress: bindAddress, port: 0) {
+                        locals = [numeric]
+                    } else {
+                        do {
+                            locals = try await Self.resolve(bindAddress, port: 0, family: family, host: bindAddress)
+                        } catch {
+                            throw SSHClientError(.connectionFailed, "BindAddress \(bindAddress): could not resolve")
+                        }
                     }
-                    source = { _ in local }
-                    wanted = local.protocol == .inet6 ? .inet6 : .inet
+                    source = { candidate in locals.first { $0.protocol == candidate.protocol } }
+                    if locals.allSatisfy({ $0.protocol == .inet }) { wanted = .inet }
+                    if locals.allSatisfy({ $0.protocol == .inet6 }) { wanted = .inet6 }
+                    unsuitable = "BindAddress \(bindAddress): no address of the host's family"
                 } else if let bindInterface {
+                    unsuitable = "getifaddrs: \(bindInterface): no suitable addresses"
                     let interfaceAddresses = InterfaceAddress.all()
                     source = { candidate in
                         InterfaceAddress.bindAddress(
@@ -85,8 +95,8 @@ enum TransportTarget: Sendable {
                 var failure: String?
                 for candidate in addresses {
                     let local = source(candidate)
-                    if let bindInterface, local == nil {
-                        failure = failure ?? "getifaddrs: \(bindInterface): no suitable addresses"
+                    if local == nil, !unsuitable.isEmpty {
+                        failure = failure ?? unsuitable
                         continue
                     }
                     do {
