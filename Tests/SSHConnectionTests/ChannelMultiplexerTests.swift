@@ -119,6 +119,9 @@ struct MultiplexerPair {
                 // A step of half the window lifts the limit: all the peer's window may go.
                 _ = try adjust(1024)
                 #expect(client.sendableBytes(on: id) == 1536 * 1024)
+                // A WINDOW_ADJUST of nothing says nothing about the peer's steps.
+                _ = try adjust(0)
+                #expect(client.sendableBytes(on: id) == 1536 * 1024)
             } else {
                 #expect(first.map { if case .writable(id) = $0 { true } else { false } } == true)
                 #expect(client.sendableBytes(on: id) == 96 * 1024)

@@ -130,7 +130,8 @@ public struct ChannelMultiplexer: Sendable {
 
     // MARK: Sending
 
-    /// How many bytes may be sent on `id` now: the peer's window (RFC 4254 §5.2).
+    /// How many bytes may be sent on `id` now: the peer's window (RFC 4254 §5.2), within the
+    /// send-ahead limit (``Configuration/sendAheadShare``) while that applies.
     public func sendableBytes(on id: ChannelID) -> Int {
         guard let channel = channels[id.rawValue], channel.peerID != nil, !channel.sentEOF, !channel.sentClose else { return 0 }
         return Int(min(usableWindow(channel), UInt64(Int.max)))
@@ -305,7 +306,9 @@ public struct ChannelMultiplexer: Sendable {
             // A peer that gives window back in steps of at most a quarter of it (OpenSSH does, after
             // three packets) leaves the others room to spare under the limit; one that waits for
             // half of it to be used (as we and most others do) gets all of it.
-            channel.sendAheadHeld = UInt64(adjust.bytesToAdd) <= channel.peerWindowPeak / 4
+            if adjust.bytesToAdd > 0 {
+                channel.sendAheadHeld = UInt64(adjust.bytesToAdd) <= channel.peerWindowPeak / 4
+            }
             channel.peerWindow = grown
             channel.peerWindowPeak = max(channel.peerWindowPeak, grown)
             channels[adjust.recipientChannel] = channel
