@@ -305,7 +305,7 @@ public struct ChannelMultiplexer: Sendable {
             let wasEmpty = usableWindow(channel) == 0
             // A peer that gives window back in steps of at most a quarter of it (OpenSSH does, after
             // three packets) leaves the others room to spare under the limit; one that waits for
-            // half of it to be used (as we and most others do) gets all of it.
+            // half of it to be used (as we and asyncssh do) gets all of it.
             if adjust.bytesToAdd > 0 {
                 channel.sendAheadHeld = UInt64(adjust.bytesToAdd) <= channel.peerWindowPeak / 4
             }
