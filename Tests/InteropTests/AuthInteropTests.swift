@@ -204,12 +204,9 @@ struct AuthInteropTests {
 struct ParamikoServerAuthTests {
     @Test(arguments: [SSHKeyType.ed25519, .ecdsaP256, .rsa])
     func passwordAndKey(_ type: SSHKeyType) async throws {
-        let python = try #require(PythonPeer.python)
         let key = try SSHPrivateKey.generate(type, bits: type == .rsa ? 2048 : nil)
-        let hostKey = try OpenSSHServer.sharedHostKey("ed25519")
-        let server = try PeerProcess(
-            printingPort: [python, "-u", "-c", PythonPeer.serverScript, hostKey.path, Base64Line.of(key.publicKey)],
-            directory: try Peers.temporaryDirectory("paramiko-auth"))
+        let server = try PythonPeer.startServer(
+            PythonPeer.serverScript, [Base64Line.of(key.publicKey)], scratch: "paramiko-auth")
         defer { server.stop() }
         func login(_ credentials: [AuthCredential]) async throws -> UserAuthResult {
             try await TransportConnection.withConnection(

@@ -11,11 +11,7 @@ import Testing
 @Suite(.enabled(if: PythonPeer.hasParamiko || Peers.required, "python paramiko is not installed"), .serialized)
 struct ParamikoSessionTests {
     static func withServer(_ body: (SSHClient) async throws -> Void) async throws {
-        let python = try #require(PythonPeer.python)
-        let hostKey = try OpenSSHServer.sharedHostKey("ed25519")
-        let server = try PeerProcess(
-            printingPort: [python, "-u", "-c", PythonPeer.sessionServerScript, hostKey.path],
-            directory: try Peers.temporaryDirectory("paramiko-session"))
+        let server = try PythonPeer.startServer(PythonPeer.sessionServerScript, scratch: "paramiko-session")
         defer { server.stop() }
         var strategy = AuthStrategy()
         strategy.lookForKeys = false

@@ -1,9 +1,20 @@
 import Foundation
 import SSHTestSupport
+import Testing
 
 /// Python paramiko as a transport peer, driven by small scripts.
 enum PythonPeer {
     static var python: String? { Peers.executable("python3") }
+
+    /// Starts `script` (one of the server scripts below) with the shared Ed25519 host key and
+    /// `arguments` after it; the process prints the port it listens on.
+    static func startServer(_ script: String, _ arguments: [String] = [], scratch: String) throws -> PeerProcess {
+        let python = try #require(python)
+        let hostKey = try OpenSSHServer.sharedHostKey("ed25519")
+        return try PeerProcess(
+            printingPort: [python, "-u", "-c", script, hostKey.path] + arguments,
+            directory: try Peers.temporaryDirectory(scratch))
+    }
 
     static var hasParamiko: Bool {
         guard let python else { return false }

@@ -138,11 +138,7 @@ import Testing
 
     @Test(.enabled(if: PythonPeer.hasParamiko || Peers.required, "python paramiko is not installed"))
     func ourClientAgainstParamikoServer() async throws {
-        let python = try #require(PythonPeer.python)
-        let keyFile = try OpenSSHServer.sharedHostKey("ed25519")
-        let server = try PeerProcess(
-            printingPort: [python, "-u", "-c", PythonPeer.serverScript, keyFile.path],
-            directory: try Peers.temporaryDirectory("paramiko-server"))
+        let server = try PythonPeer.startServer(PythonPeer.serverScript, scratch: "paramiko-server")
         defer { server.stop() }
         var configuration = TransportConfiguration(role: .client)
         for cipher in ["aes128-ctr", "aes256-gcm@openssh.com", "aes128-cbc"] {

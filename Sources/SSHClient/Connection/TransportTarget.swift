@@ -64,7 +64,8 @@ enum TransportTarget: Sendable {
                 // Where each candidate is connected from: the bind address, or the interface's
                 // address of the candidate's family, or (neither set) wherever the system picks.
                 var source: (SocketAddress) -> SocketAddress? = { _ in nil }
-                var unsuitable = ""
+                // Why a candidate with no such address is passed over.
+                var unsuitable: String?
                 if let bindAddress {
                     // A name is resolved as ssh resolves it, and each candidate is connected from
                     // the first of its addresses of the candidate's family.
@@ -95,7 +96,7 @@ enum TransportTarget: Sendable {
                 var failure: String?
                 for candidate in addresses {
                     let local = source(candidate)
-                    if local == nil, !unsuitable.isEmpty {
+                    if local == nil, let unsuitable {
                         failure = failure ?? unsuitable
                         continue
                     }
