@@ -8,8 +8,13 @@ import SSHTransport
 /// connects (ssh_config's equivalents in brackets).
 public struct SSHClientConfiguration: Sendable {
     /// The transport: algorithms (Ciphers, MACs, KexAlgorithms, HostKeyAlgorithms), compression,
-    /// rekey limits.
-    public var transport = TransportConfiguration(role: .client)
+    /// rekey limits. Post-quantum key pairs are computed off the event loop, the first while the
+    /// connection waits for the server (``TransportConfiguration/computesKeyPairsAside``).
+    public var transport: TransportConfiguration = {
+        var transport = TransportConfiguration(role: .client)
+        transport.computesKeyPairsAside = true
+        return transport
+    }()
     /// Channel windows and packet sizes.
     public var channels = ChannelMultiplexer.Configuration()
     /// Time allowed for the TCP connection (ConnectTimeout).

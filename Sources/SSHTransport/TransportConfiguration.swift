@@ -30,6 +30,12 @@ public struct TransportConfiguration: Sendable {
     public var rekeyBytes: UInt64 = 1 << 30
     /// Rekey after this much time.
     public var rekeyInterval: Duration = .seconds(3600)
+    /// Client: computes the key pair of a post-quantum hybrid exchange (sntrup761's takes
+    /// milliseconds) on another thread instead of the caller's: the driver runs what
+    /// ``TransportStateMachine/takeKeyAgreementPreparations()`` hands out. The first is started
+    /// with the connection, so it is usually ready when the server's KEXINIT arrives. False
+    /// computes each in place when the exchange needs it.
+    public var computesKeyPairsAside = false
     /// A key exchange that takes longer ends the connection.
     public var keyExchangeTimeout: Duration = .seconds(60)
     /// While the peer streams, the socket wakes its reader once this many bytes wait (Linux's

@@ -52,6 +52,16 @@ public struct TransportStateMachine {
     private var awaitingHostKeyVerdict = false
     private var peerWantsExtensionInfo = false
 
+    // A client's key pairs computed aside (``TransportConfiguration/computesKeyPairsAside``).
+    /// Kinds to hand out with ``takeKeyAgreementPreparations()``.
+    private var preparationsWanted: [KeyExchangeMethod.Kind] = []
+    /// Kinds handed out and not yet supplied.
+    private var preparationsRunning: [KeyExchangeMethod.Kind] = []
+    /// Agreements supplied before the first exchange was negotiated, not yet used.
+    private var preparedAgreements: [PreparedKeyAgreement] = []
+    /// Whether the running exchange waits for a supplied agreement before its first packet.
+    private var awaitingAgreement = false
+
     // Compression (RFC 4253 §6.2; zlib@openssh.com waits for authentication).
     private var outboundCompression: PacketCompression?
     private var inboundCompression: PacketCompression?
@@ -104,9 +114,84 @@ public struct TransportStateMachine {
         started = true
         out.writeString(configuration.identification + "\r\n")
         guard isClient else { return }
+        if configuration.computesKeyPairsAside { preparationsWanted = Self.leadingHybrids(configuration.algorithms.keyExchange) }
         try guarded(&out) { (machine, out) throws(TransportError) in
             try machine.beginKeyExchange(now: now, initial: true, writingInto: &out)
         }
+    }
+
+    /// The kinds of the post-quantum hybrids `names` starts with: what a client offers first, and
+    /// so what a server that has one picks.
+    static func leadingHybrids(_ names: [String]) -> [KeyExchangeMethod.Kind] {
+        var kinds: [KeyExchangeMethod.Kind] = []
+        for name in names {
+            guard let method = KeyExchangeMethod.named(name), !method.usesGSSAPI,
+                KeyAgreementPreparation.isWorthPreparing(method.kind)
+            else { break }
+            if !kinds.contains(method.kind) { kinds.append(method.kind) }
+        }
+        return kinds
+    }
+
+    /// Client: the key agreements to compute on another thread, each handed out once
+    /// (``TransportConfiguration/computesKeyPairsAside``). At ``start(now:writingInto:)`` they are
+    /// the hybrids the client prefers, ready before the server's KEXINIT if the key pair is quicker
+    /// than the server; later, the one a negotiated exchange waits for. Give each result back with
+    /// ``supply(_:now:writingInto:)``.
+    public mutating func takeKeyAgreementPreparations() -> [KeyAgreementPreparation] {
+        guard !preparationsWanted.isEmpty else { return [] }
+        let wanted = preparationsWanted
+        preparationsWanted = []
+        preparationsRunning += wanted
+        return wanted.map { KeyAgreementPreparation(kind: $0) }
+    }
+
+    /// Client: takes back a computed agreement. An exchange waiting for it sends its first packet
+    /// (RFC 4253 §7.1); one supplied before the first exchange is negotiated waits for it; any
+    /// other is dropped unused, as is every one the first exchange does not use. A failed
+    /// preparation fails the exchange that waits for it.
+    public mutating func supply(_ prepared: PreparedKeyAgreement, now: ContinuousClock.Instant, writingInto out: inout ByteBuffer)
+        throws(TransportError)
+    {
+        if let index = preparationsRunning.firstIndex(of: prepared.kind) { preparationsRunning.remove(at: index) }
+        guard !closed else { return }
+        guard awaitingAgreement, var round, var driver = round.driver, round.negotiated?.keyExchange.kind == prepared.kind else {
+            if sessionID == nil && round?.receivedKexInit != true, case .success = prepared.result {
+                preparedAgreements.append(prepared)
+            }
+            return
+        }
+        awaitingAgreement = false
+        try guarded(&out) { (machine, out) throws(TransportError) in
+            let first = try driver.clientStart(
+                groupExchange: machine.configuration.groupExchange, gss: machine.configuration.gssKeyExchange,
+                prepared: try prepared.result.get(), random: &machine.random)
+            round.driver = driver
+            machine.round = round
+            try machine.writePacket(first, into: &out)
+        }
+    }
+
+    /// A client's first packet of an exchange, with a prepared agreement where one is ready; nil
+    /// when the exchange is to wait for one being computed aside.
+    private mutating func clientFirstPacket(_ driver: inout KeyExchangeDriver, _ method: KeyExchangeMethod)
+        throws(TransportError) -> ByteBuffer?
+    {
+        let ready = preparedAgreements.firstIndex { $0.kind == method.kind && !method.usesGSSAPI }
+        let prepared = ready.map { preparedAgreements[$0] }
+        preparedAgreements = []
+        if let prepared {
+            return try driver.clientStart(
+                groupExchange: configuration.groupExchange, gss: configuration.gssKeyExchange,
+                prepared: try prepared.result.get(), random: &random)
+        }
+        if configuration.computesKeyPairsAside && !method.usesGSSAPI && KeyAgreementPreparation.isWorthPreparing(method.kind) {
+            if !preparationsRunning.contains(method.kind) { preparationsWanted.append(method.kind) }
+            awaitingAgreement = true
+            return nil
+        }
+        return try driver.clientStart(
+            groupExchange: configuration.groupExchange, gss: configuration.gssKeyExchange, random: &random)
     }
 
     /// Hands the machine bytes received from the peer. A read that starts where the last one
@@ -602,9 +687,7 @@ public struct TransportStateMachine {
             transcript: ExchangeTranscript(
                 clientIdentification: clientIdentification, serverIdentification: serverIdentification,
                 clientKexInit: clientKexInit, serverKexInit: serverKexInit))
-        if isClient {
-            let first = try driver.clientStart(
-                groupExchange: configuration.groupExchange, gss: configuration.gssKeyExchange, random: &random)
+        if isClient, let first = try clientFirstPacket(&driver, negotiated.keyExchange) {
             try writePacket(first, into: &out)
         }
         round.driver = driver

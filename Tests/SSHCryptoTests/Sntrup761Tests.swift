@@ -120,6 +120,17 @@ struct Sntrup761Tests {
         #expect(Int32(P.freezeQ(Int32(P.reciprocalQ(3)) * 3)) == 1)
     }
 
+    /// The 32-bit reduction agrees with the general one across its range, |x| ≤ 2^24: every
+    /// eleventh value, and every value within 2q of either end and of 0.
+    @Test func narrowReductionAgreesOnItsRange() {
+        let limit: Int32 = 1 << 24
+        let ends: [ClosedRange<Int32>] = [(-limit)...(-limit + 2 * 4591), (-2 * 4591)...(2 * 4591), (limit - 2 * 4591)...limit]
+        var disagreements = 0
+        for x in ends.joined() where P.freezeQSmall(x) != P.freezeQ(x) { disagreements += 1 }
+        for x in stride(from: -limit, through: limit, by: 11) where P.freezeQSmall(x) != P.freezeQ(x) { disagreements += 1 }
+        #expect(disagreements == 0)
+    }
+
     @Test func reciprocalsInvert() throws {
         var random = SeededRandom(state: 17)
         var one = [Int8](repeating: 0, count: P.p)

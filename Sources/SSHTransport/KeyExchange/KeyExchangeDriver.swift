@@ -85,7 +85,7 @@ struct KeyExchangeDriver {
     }
 
     /// This side's agreement; a server's for a KEM method answers the client's value.
-    private static func makeAgreement(_ kind: KeyExchangeMethod.Kind, group: DiffieHellmanGroup?,
+    static func makeAgreement(_ kind: KeyExchangeMethod.Kind, group: DiffieHellmanGroup?,
         clientValue: ByteBuffer? = nil, random: inout some SSHRandomSource) throws(TransportError) -> any KeyAgreement
     {
         do {
@@ -121,9 +121,11 @@ struct KeyExchangeDriver {
         }
     }
 
-    /// The client's first message.
+    /// The client's first message; `prepared`, when given, is this side's agreement for the
+    /// method, computed beforehand (``KeyAgreementPreparation``).
     mutating func clientStart(
-        groupExchange: GroupExchangeRequest, gss: GSSKeyExchange?, random: inout some SSHRandomSource
+        groupExchange: GroupExchangeRequest, gss: GSSKeyExchange?, prepared: (any KeyAgreement)? = nil,
+        random: inout some SSHRandomSource
     ) throws(TransportError) -> ByteBuffer {
         var payload = ByteBuffer()
         if method.usesGSSAPI {
@@ -151,7 +153,8 @@ struct KeyExchangeDriver {
             ).encode(into: &payload)
             return payload
         }
-        let agreement = try Self.makeAgreement(method.kind, group: nil, random: &random)
+        let agreement: any KeyAgreement
+        if let prepared { agreement = prepared } else { agreement = try Self.makeAgreement(method.kind, group: nil, random: &random) }
         self.agreement = agreement
         if usesStrings {
             KexECDHInitMessage(clientPublicKey: ByteBuffer(bytes: agreement.publicValue)).encode(into: &payload)

@@ -135,8 +135,36 @@ public final class TransportHandler: ChannelDuplexHandler {
         perform(context) { (machine, out, now) throws(TransportError) in
             try machine.start(now: now, writingInto: &out)
         }
+        prepareKeyAgreements(context)
         flush(context)
         scheduleTimer(context)
+    }
+
+    /// Runs the key agreements the machine wants computed aside on the global concurrent executor
+    /// (``TransportStateMachine/takeKeyAgreementPreparations()``), each handed back on the loop.
+    private func prepareKeyAgreements(_ context: ChannelHandlerContext) {
+        let preparations = machine.takeKeyAgreementPreparations()
+        guard !preparations.isEmpty else { return }
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        for preparation in preparations {
+            Task.detached {
+                let prepared = preparation.run()
+                loop.execute {
+                    let (handler, context) = bound.value
+                    handler.supply(prepared, context)
+                }
+            }
+        }
+    }
+
+    private func supply(_ prepared: PreparedKeyAgreement, _ context: ChannelHandlerContext) {
+        guard self.context != nil else { return }
+        perform(context) { (machine, out, now) throws(TransportError) in
+            try machine.supply(prepared, now: now, writingInto: &out)
+        }
+        drain(context)
+        flush(context)
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -313,7 +341,10 @@ public final class TransportHandler: ChannelDuplexHandler {
                 fail(context, error)
                 return
             }
-            guard let event else { return }
+            guard let event else {
+                prepareKeyAgreements(context)
+                return
+            }
             switch event {
             case .verifyHostKey(let blob, let algorithm):
                 decideHostKey(context, blob: blob, algorithm: algorithm)

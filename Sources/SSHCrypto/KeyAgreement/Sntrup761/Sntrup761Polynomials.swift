@@ -33,6 +33,19 @@ enum Sntrup761Polynomials {
         return Int16(truncatingIfNeeded: r)
     }
 
+    /// ``freezeQ(_:)`` for |x| ≤ 2^24, which holds a sum of two products of Fq values, in 32-bit
+    /// arithmetic only: a loop of it vectorizes where the 64-bit products of ``freezeQ(_:)`` do not.
+    @inline(__always)
+    static func freezeQSmall(_ x: Int32) -> Int16 {
+        // 57 = round(2^18 / q): the quotient is within 8 of x / q, so |r| < 9q; 57 · 2^24 < 2^31.
+        var r = x &- q &* ((x &* 57) >> 18)
+        // 29_235 = round(2^27 / q): the quotient is r / q rounded, give or take one; 9q · 29_235 < 2^31.
+        r &-= q &* ((r &* 29_235 &+ (1 << 26)) >> 27)
+        r &-= q & ConstantTime.negativeMask(q12 &- r)
+        r &+= q & ConstantTime.negativeMask(r &+ q12)
+        return Int16(truncatingIfNeeded: r)
+    }
+
     /// 1/a in Fq (a ≠ 0): a^(q−2).
     static func reciprocalQ(_ a: Int16) -> Int16 {
         var result: Int16 = a
@@ -103,8 +116,8 @@ enum Sntrup761Polynomials {
             let f0 = Int32(f[0])
             let h0 = Int32(h[0])
             for i in 0...p {
-                h[i] = freezeQ(f0 &* Int32(h[i]) &- h0 &* Int32(f[i]))
-                r[i] = freezeQ(f0 &* Int32(r[i]) &- h0 &* Int32(v[i]))
+                h[i] = freezeQSmall(f0 &* Int32(h[i]) &- h0 &* Int32(f[i]))
+                r[i] = freezeQSmall(f0 &* Int32(r[i]) &- h0 &* Int32(v[i]))
             }
         } finish: { f, v in
             let scale = Int32(reciprocalQ(f[0]))
