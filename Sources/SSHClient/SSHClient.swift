@@ -183,8 +183,12 @@ public final class SSHClient: Sendable {
                             return (false, [])
                         }
                     }
+                    var channels = configuration.channels
+                    // Through a jump host the socket's round trip is the local forward's, not the
+                    // path's: a channel may use all of a window (``ChannelMultiplexer/roundTrip``).
+                    if jump != nil { channels.sendAheadShare = 1 }
                     try await ConnectionRuntime.withRuntime(
-                        over: transport, configuration: configuration.channels, handlers: handlers
+                        over: transport, configuration: channels, handlers: handlers
                     ) { runtime in
                         guard hostKey != nil || gssAuthenticated else {
                             throw SSHClientError(.hostKeyUnknown, "no host key was presented")

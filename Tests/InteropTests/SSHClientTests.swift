@@ -86,6 +86,10 @@ struct SSHClientTests {
         let signalled = try await client.run("kill -TERM $$")
         #expect(signalled.exitSignal?.signalName == "TERM")
         #expect(client.authenticationMethods == ["publickey"])
+        // Loopback TCP: a round trip far under the 1 ms up to which channels keep part of a
+        // window given back in small steps (sshd's) unsent.
+        let roundTrip = try #require(await client.runtime.transportConnection.minimumRoundTrip())
+        #expect(roundTrip > .zero && roundTrip < ChannelMultiplexer.Configuration().sendAheadRoundTripLimit)
         await client.close()
     }
 
@@ -223,6 +227,8 @@ struct SSHClientTests {
             "ssh -F /dev/null -i \(setup.keyPath) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -p \(setup.server.port) -W 127.0.0.1:\(setup.server.port) \(NSUserName())@127.0.0.1"
         let proxied = try await setup.connect(configuration: configuration)
         #expect(try await proxied.run("echo proxied").output == "proxied\n")
+        // Over a pipe the round trip is unknown: the whole of sshd's window may go.
+        #expect(await proxied.runtime.transportConnection.minimumRoundTrip() == nil)
         await proxied.close()
         // Two hops through the same sshd, each a direct-tcpip channel of the one before.
         var jump = SSHClientConfiguration()

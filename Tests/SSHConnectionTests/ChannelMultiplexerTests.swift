@@ -84,13 +84,20 @@ struct MultiplexerPair {
     }
 
     /// Against a peer that gives window back in small steps, as OpenSSH does after three packets,
-    /// at most three quarters of its window stay outstanding; a peer that gives it back by halves
-    /// (the test above), or a configuration share of 1, gets all of it.
-    @Test func smallWindowStepsKeepAQuarterBack() throws {
-        for share in [0.75, 1] {
+    /// over a connection of a short round trip, at most three quarters of its window stay
+    /// outstanding; a peer that gives it back by halves (the test above), a configuration share of
+    /// 1, and a connection whose round trip is long or unknown get all of it.
+    @Test(arguments: [
+        (0.75, Duration.microseconds(50)), (1, .microseconds(50)), (0.75, nil), (0.75, .milliseconds(20)),
+    ] as [(Double, Duration?)])
+    func smallWindowStepsKeepAQuarterBack(share: Double, roundTrip: Duration?) throws {
+        let limited = share < 1 && roundTrip.map { $0 < .milliseconds(1) } == true
+        do {
             var configuration = ChannelMultiplexer.Configuration()
             configuration.sendAheadShare = share
-            var pair = MultiplexerPair(client: ChannelMultiplexer(configuration: configuration))
+            var multiplexer = ChannelMultiplexer(configuration: configuration)
+            multiplexer.roundTrip = roundTrip
+            var pair = MultiplexerPair(client: multiplexer)
             let (id, _) = try pair.openSession()
             var data = Self.bytes(4 * 1024 * 1024)
             // Before the peer has given anything back, the whole window goes.
@@ -106,7 +113,7 @@ struct MultiplexerPair {
             var sent: [ByteBuffer] = []
             // 96 KiB back: 1952 KiB outstanding, over the limit of 1536 KiB.
             let first = try adjust(96)
-            if share < 1 {
+            if limited {
                 #expect(first.map { "\($0)" } == nil)
                 #expect(client.sendableBytes(on: id) == 0)
                 // 512 KiB more back: 1440 KiB outstanding, so 96 KiB may go.

@@ -20,6 +20,11 @@ public struct ChannelMultiplexer: Sendable {
         /// keeps the peer's socket queue shorter, so what it reads is still in its caches: fed so,
         /// OpenSSH's sshd spends about 10 % less CPU per byte of an upload.
         public var sendAheadShare = 0.75
+        /// The send-ahead limit holds only on a connection whose round trip is known to be under
+        /// this (``ChannelMultiplexer/roundTrip``): loopback, the same host or rack. Over a longer
+        /// one the peer's window paces the channel (a window per round trip), and what is held back
+        /// of it would be throughput lost in proportion.
+        public var sendAheadRoundTripLimit: Duration = .milliseconds(1)
         /// The defaults above.
         public init() {}
     }
@@ -55,9 +60,15 @@ public struct ChannelMultiplexer: Sendable {
     /// The configuration.
     public let configuration: Configuration
 
+    /// The connection's round trip, when known (a TCP socket's smallest, as the system measures
+    /// it); nil leaves the send-ahead limit off.
+    public var roundTrip: Duration?
+
     /// The most of the peer's peak window we keep outstanding (``Configuration/sendAheadShare``).
     private func sendAheadLimit(_ channel: Channel) -> UInt64 {
-        guard channel.peerWindowPeak >= 1 << 20, configuration.sendAheadShare < 1 else { return channel.peerWindowPeak }
+        guard channel.peerWindowPeak >= 1 << 20, configuration.sendAheadShare < 1,
+            let roundTrip, roundTrip < configuration.sendAheadRoundTripLimit
+        else { return channel.peerWindowPeak }
         return UInt64(Double(channel.peerWindowPeak) * max(0.5, configuration.sendAheadShare))
     }
 

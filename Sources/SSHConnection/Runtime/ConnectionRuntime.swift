@@ -53,6 +53,7 @@ public actor ConnectionRuntime {
         _ body: @escaping @Sendable (ConnectionRuntime) async throws -> Result
     ) async throws -> Result {
         let runtime = ConnectionRuntime(transport: transport, configuration: configuration, handlers: handlers)
+        await runtime.learnRoundTrip()
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask(executorPreference: runtime.loopExecutor) {
                 await runtime.readLoop()
@@ -80,6 +81,7 @@ public actor ConnectionRuntime {
         handlers: ConnectionHandlers
     ) async -> any Error {
         let runtime = ConnectionRuntime(transport: transport, configuration: configuration, handlers: handlers)
+        await runtime.learnRoundTrip()
         await withTaskGroup(of: Bool.self) { group in
             group.addTask(executorPreference: runtime.loopExecutor) {
                 await runtime.runJobs()
@@ -104,6 +106,12 @@ public actor ConnectionRuntime {
         self.loop = transport.channel.eventLoop
         self.loopExecutor = transport.taskExecutor
         (jobs, jobQueue) = AsyncStream<Job>.makeStream()
+    }
+
+    /// Gives the multiplexer the connection's round trip, on which its send-ahead limit depends
+    /// (``ChannelMultiplexer/Configuration/sendAheadRoundTripLimit``).
+    private func learnRoundTrip() async {
+        multiplexer.roundTrip = await transport.minimumRoundTrip()
     }
 
     /// The window each of our channels starts with.
