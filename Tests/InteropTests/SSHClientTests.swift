@@ -89,7 +89,7 @@ struct SSHClientTests {
         // Loopback TCP: a round trip far under the 1 ms up to which channels keep part of a
         // window given back in small steps (sshd's) unsent.
         let roundTrip = try #require(await client.runtime.transportConnection.minimumRoundTrip())
-        #expect(roundTrip > .zero && roundTrip < ChannelMultiplexer.Configuration().sendAheadRoundTripLimit)
+        #expect(roundTrip > .zero && roundTrip < ChannelMultiplexer.Configuration().shortRoundTrip)
         await client.close()
     }
 

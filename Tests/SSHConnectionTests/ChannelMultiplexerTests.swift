@@ -83,6 +83,30 @@ struct MultiplexerPair {
         #expect(pair.client.sendableBytes(on: id) == 1024 * 1024)
     }
 
+    /// Over a round trip known to be long, each channel gets the larger window, both ways of
+    /// opening it, and gives back half of it at a time; over a short or unknown one, 2 MiB.
+    @Test(arguments: [
+        (Duration.milliseconds(20), 8 * 1024 * 1024), (.microseconds(50), 2 * 1024 * 1024), (nil, 2 * 1024 * 1024),
+    ] as [(Duration?, Int)])
+    func theWindowFollowsTheRoundTrip(roundTrip: Duration?, window: Int) throws {
+        var pair = MultiplexerPair()
+        pair.server.roundTrip = roundTrip
+        pair.client.roundTrip = roundTrip
+        let (id, serverID) = try pair.openSession()
+        // The client's window for what the server sends, the server's for what the client sends.
+        #expect(pair.server.sendableBytes(on: serverID) == window)
+        #expect(pair.client.sendableBytes(on: id) == window)
+        var data = Self.bytes(window + 1024 * 1024)
+        try pair.client.send(&data, on: id, writingInto: &pair.toServer)
+        #expect(data.readableBytes == 1024 * 1024)
+        try pair.pump()
+        pair.server.consumed(window / 2 - 1, on: serverID, writingInto: &pair.toClient)
+        #expect(pair.toClient.isEmpty)
+        pair.server.consumed(1, on: serverID, writingInto: &pair.toClient)
+        try pair.pump()
+        #expect(pair.client.sendableBytes(on: id) == window / 2)
+    }
+
     /// Against a peer that gives window back in small steps, as OpenSSH does after three packets,
     /// over a connection of a short round trip, at most three quarters of its window stay
     /// outstanding; a peer that gives it back by halves (the test above), a configuration share of

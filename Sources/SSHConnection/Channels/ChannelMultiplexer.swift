@@ -8,8 +8,14 @@ import SSHWire
 public struct ChannelMultiplexer: Sendable {
     /// Window and packet sizes and limits.
     public struct Configuration: Sendable {
-        /// The window we give each channel (OpenSSH uses 2 MiB for sessions).
+        /// The window we give each channel (OpenSSH uses 2 MiB for sessions) where the connection's
+        /// round trip is short or unknown.
         public var initialWindow: UInt32 = 2 * 1024 * 1024
+        /// The window we give each channel on a connection whose round trip is known to be at least
+        /// ``shortRoundTrip``. A peer sends at most a window per round trip, and we give half of it
+        /// back at a time: 2 MiB over a 50 ms round trip is 31 MB/s at most, 8 MiB 125 MB/s. A
+        /// reader that falls behind holds the peer back at this many bytes.
+        public var longRoundTripWindow: UInt32 = 8 * 1024 * 1024
         /// The largest data packet we accept.
         public var maximumPacket: UInt32 = 32 * 1024
         /// The most channels open at once.
@@ -20,11 +26,11 @@ public struct ChannelMultiplexer: Sendable {
         /// keeps the peer's socket queue shorter, so what it reads is still in its caches: fed so,
         /// OpenSSH's sshd spends about 10 % less CPU per byte of an upload.
         public var sendAheadShare = 0.75
-        /// The send-ahead limit holds only on a connection whose round trip is known to be under
-        /// this (``ChannelMultiplexer/roundTrip``): loopback, the same host or rack. Over a longer
+        /// A round trip known to be under this is short (``ChannelMultiplexer/roundTrip``):
+        /// loopback, the same host or rack. The send-ahead limit holds only there: over a longer
         /// one the peer's window paces the channel (a window per round trip), and what is held back
-        /// of it would be throughput lost in proportion.
-        public var sendAheadRoundTripLimit: Duration = .milliseconds(1)
+        /// of it would be throughput lost in proportion. A longer one gets ``longRoundTripWindow``.
+        public var shortRoundTrip: Duration = .milliseconds(1)
         /// The defaults above.
         public init() {}
     }
@@ -39,6 +45,8 @@ public struct ChannelMultiplexer: Sendable {
         /// ``Configuration/sendAheadShare`` of its window cannot leave it waiting for more.
         var sendAheadHeld = false
         var peerMaximumPacket: UInt32 = 0
+        /// The window we give the channel (``ChannelMultiplexer/ourChannelWindow``).
+        let window: UInt32
         /// Bytes the peer may still send before our next WINDOW_ADJUST.
         var ourWindow: UInt32
         /// Bytes delivered and consumed but not yet given back with WINDOW_ADJUST.
@@ -61,13 +69,20 @@ public struct ChannelMultiplexer: Sendable {
     public let configuration: Configuration
 
     /// The connection's round trip, when known (a TCP socket's smallest, as the system measures
-    /// it); nil leaves the send-ahead limit off.
+    /// it); nil leaves the send-ahead limit off and the window at ``Configuration/initialWindow``.
     public var roundTrip: Duration?
+
+    /// The window a channel opened now gets: ``Configuration/longRoundTripWindow`` over a round trip
+    /// known to be long, else ``Configuration/initialWindow``.
+    var ourChannelWindow: UInt32 {
+        guard let roundTrip, roundTrip >= configuration.shortRoundTrip else { return configuration.initialWindow }
+        return max(configuration.initialWindow, configuration.longRoundTripWindow)
+    }
 
     /// The most of the peer's peak window we keep outstanding (``Configuration/sendAheadShare``).
     private func sendAheadLimit(_ channel: Channel) -> UInt64 {
         guard channel.peerWindowPeak >= 1 << 20, configuration.sendAheadShare < 1,
-            let roundTrip, roundTrip < configuration.sendAheadRoundTripLimit
+            let roundTrip, roundTrip < configuration.shortRoundTrip
         else { return channel.peerWindowPeak }
         return UInt64(Double(channel.peerWindowPeak) * max(0.5, configuration.sendAheadShare))
     }
@@ -100,7 +115,7 @@ public struct ChannelMultiplexer: Sendable {
         let id = try allocate()
         out.append(
             ChannelOpenMessage(
-                channelType: type, senderChannel: id.rawValue, initialWindowSize: configuration.initialWindow,
+                channelType: type, senderChannel: id.rawValue, initialWindowSize: ourChannelWindow,
                 maximumPacketSize: configuration.maximumPacket
             ).encodedPayload())
         return id
@@ -113,7 +128,7 @@ public struct ChannelMultiplexer: Sendable {
         }
         out.append(
             ChannelOpenConfirmationMessage(
-                recipientChannel: peer, senderChannel: id.rawValue, initialWindowSize: configuration.initialWindow,
+                recipientChannel: peer, senderChannel: id.rawValue, initialWindowSize: channel.window,
                 maximumPacketSize: configuration.maximumPacket
             ).encodedPayload())
     }
@@ -135,7 +150,7 @@ public struct ChannelMultiplexer: Sendable {
         while channels[nextID] != nil { nextID &+= 1 }
         let id = nextID
         nextID &+= 1
-        channels[id] = Channel(ourWindow: configuration.initialWindow)
+        channels[id] = Channel(window: ourChannelWindow, ourWindow: ourChannelWindow)
         return ChannelID(id)
     }
 
@@ -190,8 +205,8 @@ public struct ChannelMultiplexer: Sendable {
     /// gives it back with WINDOW_ADJUST (RFC 4254 §5.2), so a slow reader holds the peer back.
     public mutating func consumed(_ bytes: Int, on id: ChannelID, writingInto out: inout [ByteBuffer]) {
         guard var channel = channels[id.rawValue], let peer = channel.peerID, !channel.sentClose else { return }
-        channel.consumedUnadjusted = UInt32(min(UInt64(channel.consumedUnadjusted) + UInt64(max(0, bytes)), UInt64(configuration.initialWindow)))
-        if channel.consumedUnadjusted >= configuration.initialWindow / 2 {
+        channel.consumedUnadjusted = UInt32(min(UInt64(channel.consumedUnadjusted) + UInt64(max(0, bytes)), UInt64(channel.window)))
+        if channel.consumedUnadjusted >= channel.window / 2 {
             channel.ourWindow += channel.consumedUnadjusted
             out.append(ChannelWindowAdjustMessage(recipientChannel: peer, bytesToAdd: channel.consumedUnadjusted).encodedPayload())
             channel.consumedUnadjusted = 0
@@ -385,7 +400,7 @@ public struct ChannelMultiplexer: Sendable {
         guard count <= channel.ourWindow, count <= configuration.maximumPacket else {
             channel.overrun += UInt64(count)
             channels[id] = channel
-            if channel.overrun > UInt64(configuration.initialWindow / 10) {
+            if channel.overrun > UInt64(channel.window / 10) {
                 throw ConnectionError(.protocolError, "channel \(id) overran its window by \(channel.overrun) bytes (theirs)")
             }
             return nil

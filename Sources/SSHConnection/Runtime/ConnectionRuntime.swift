@@ -109,7 +109,7 @@ public actor ConnectionRuntime {
     }
 
     /// Gives the multiplexer the connection's round trip, on which its send-ahead limit depends
-    /// (``ChannelMultiplexer/Configuration/sendAheadRoundTripLimit``).
+    /// (``ChannelMultiplexer/Configuration/shortRoundTrip``).
     private func learnRoundTrip() async {
         multiplexer.roundTrip = await transport.minimumRoundTrip()
     }
