@@ -8,6 +8,7 @@ import SSHConnection
 import SSHCrypto
 import SSHServer
 import SSHTestSupport
+import SSHTransport
 import SSHWire
 import Testing
 
@@ -91,6 +92,34 @@ struct EndToEndTests {
             await server.shutdown(gracePeriod: .seconds(1))
             throw error
         }
+        await client.close()
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    /// Over a round trip the kernel measures as about 10 ms (a packet reflector), both ends see
+    /// it, so their channels get the long window and no send-ahead limit, and bulk data still
+    /// arrives whole both ways through processes.
+    @Test(.enabled(if: PacketReflector.available, "needs root, /dev/net/tun, ip(8) and python3"), .timeLimit(.minutes(2)))
+    func aLongRoundTripCarriesBulkBothWays() async throws {
+        let reflector = try await PacketReflector.start(delayMilliseconds: 5)
+        defer { reflector.stop() }
+        let key = try SSHPrivateKey.generate(.ed25519)
+        let server = try await SSHServer.listen(
+            host: reflector.nearAddress, port: 0, hostKeys: [try SSHPrivateKey.generate(.ed25519)],
+            delegate: CustomDelegate(key: key.publicKey))
+        var strategy = AuthStrategy()
+        strategy.keys = [key]
+        strategy.lookForKeys = false
+        let client = try await SSHClient.connect(
+            host: reflector.farAddress, port: server.port, username: "alice", authentication: strategy,
+            hostKeyPolicy: .acceptAnythingInsecurely)
+        let roundTrip = try #require(await client.runtime.transportConnection.minimumRoundTrip())
+        #expect(roundTrip >= .milliseconds(9) && roundTrip >= ChannelMultiplexer.Configuration().shortRoundTrip)
+        let size = 24 * 1024 * 1024
+        let down = try await client.run("head -c \(size) /dev/zero")
+        #expect(down.stdout.count == size && down.exitStatus == 0)
+        let up = try await client.run("wc -c", input: [UInt8](repeating: 0x61, count: size))
+        #expect(up.output.trimmingCharacters(in: .whitespacesAndNewlines) == "\(size)")
         await client.close()
         await server.shutdown(gracePeriod: .seconds(1))
     }
