@@ -183,12 +183,10 @@ public final class SSHClient: Sendable {
                             return (false, [])
                         }
                     }
-                    var channels = configuration.channels
-                    // Through a jump host the socket's round trip is the local forward's, not the
-                    // path's: a channel may use all of a window (``ChannelMultiplexer/roundTrip``).
-                    if jump != nil { channels.sendAheadShare = 1 }
+                    // Through a jump host the socket's round trip is the local forward's, not the path's.
                     try await ConnectionRuntime.withRuntime(
-                        over: transport, configuration: channels, handlers: handlers
+                        over: transport, configuration: configuration.channels, handlers: handlers,
+                        socketIsThePath: jump == nil
                     ) { runtime in
                         guard hostKey != nil || gssAuthenticated else {
                             throw SSHClientError(.hostKeyUnknown, "no host key was presented")

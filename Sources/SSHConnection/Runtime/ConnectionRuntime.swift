@@ -46,14 +46,16 @@ public actor ConnectionRuntime {
 
     /// Runs `body` with a runtime over `transport` (authentication done), reading the
     /// transport until `body` returns. Channels and global requests the peer starts go to
-    /// `handlers`; the default refuses them all.
+    /// `handlers`; the default refuses them all. `socketIsThePath` false says the socket's round
+    /// trip is not the path's (a local forward through a jump host): it is then taken as unknown
+    /// (``ChannelMultiplexer/roundTrip``).
     public static func withRuntime<Result: Sendable>(
         over transport: TransportConnection, configuration: ChannelMultiplexer.Configuration = .init(),
-        handlers: ConnectionHandlers = ConnectionHandlers(),
+        handlers: ConnectionHandlers = ConnectionHandlers(), socketIsThePath: Bool = true,
         _ body: @escaping @Sendable (ConnectionRuntime) async throws -> Result
     ) async throws -> Result {
         let runtime = ConnectionRuntime(transport: transport, configuration: configuration, handlers: handlers)
-        await runtime.learnRoundTrip()
+        if socketIsThePath { await runtime.learnRoundTrip() }
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask(executorPreference: runtime.loopExecutor) {
                 await runtime.readLoop()
