@@ -353,25 +353,29 @@ public struct TransportStateMachine {
     private mutating func startDelayedCompression() throws(TransportError) {
         if outboundCompressionDelayed && authenticated {
             outboundCompressionDelayed = false
-            if outboundCompression == nil { outboundCompression = try PacketCompression(compressing: true) }
+            outboundCompression = try PacketCompression(compressing: true)
         }
         if inboundCompressionDelayed && authenticated {
             inboundCompressionDelayed = false
-            if inboundCompression == nil { inboundCompression = try PacketCompression(compressing: false) }
+            inboundCompression = try PacketCompression(compressing: false)
         }
     }
 
-    /// Applies a negotiated compression method to one direction after its NEWKEYS.
+    /// Applies a negotiated compression method to one direction after its NEWKEYS. Each key
+    /// exchange starts a new compression context (RFC 4253 §6.2), as OpenSSH, paramiko and asyncssh
+    /// do: a stream carried over from the keys before would not inflate what the peer deflates.
     private mutating func applyCompression(_ name: String, outbound: Bool) throws(TransportError) {
+        if outbound { outboundCompression = nil } else { inboundCompression = nil }
         switch name {
         case "zlib":
-            if outbound, outboundCompression == nil { outboundCompression = try PacketCompression(compressing: true) }
-            if !outbound, inboundCompression == nil { inboundCompression = try PacketCompression(compressing: false) }
+            if outbound { outboundCompression = try PacketCompression(compressing: true) } else {
+                inboundCompression = try PacketCompression(compressing: false)
+            }
         case "zlib@openssh.com":
             if outbound { outboundCompressionDelayed = true } else { inboundCompressionDelayed = true }
             try startDelayedCompression()
         default:
-            if outbound { outboundCompression = nil } else { inboundCompression = nil }
+            break
         }
     }
 

@@ -24,11 +24,12 @@ struct SessionInteropTests {
     }
 
     static func withSession<R: Sendable>(
-        rekeyBytes: UInt64? = nil, exchanges: (@Sendable (Int) -> Void)? = nil,
+        rekeyBytes: UInt64? = nil, compression: String? = nil, exchanges: (@Sendable (Int) -> Void)? = nil,
         _ body: @escaping @Sendable (ConnectionRuntime) async throws -> R
     ) async throws -> R {
         var configuration = TransportConfiguration(role: .client)
         if let rekeyBytes { configuration.rekeyBytes = rekeyBytes }
+        if let compression { configuration.algorithms.compression = [compression] }
         let key = try SSHPrivateKey.generate(.ed25519)
         // sshd run with -e and debug logging copies its log to sessions' stderr.
         let server = try await OpenSSHServer.start(configuration: ["LogLevel ERROR"])
@@ -111,6 +112,22 @@ struct SessionInteropTests {
             try await Self.run("wc -c", on: runtime, input: ByteBuffer(repeating: 0x42, count: 8_000_000))
         }
         #expect(String(buffer: up.text).trimmingCharacters(in: .whitespacesAndNewlines) == "8000000")
+        #expect(count.withLockedValue { $0 } >= 5)
+    }
+
+    /// With zlib@openssh.com, re-exchanges every 512 KiB while 6 MB of random bytes go through
+    /// `cat`: each exchange starts new compression contexts (RFC 4253 §6.2), as sshd does.
+    @Test func rekeysWithCompression() async throws {
+        let count = NIOLockedValueBox(0)
+        var generator = SeededRandom(seed: 11)
+        let input = ByteBuffer(bytes: (0..<6_000_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let echoed = try await Self.withSession(
+            rekeyBytes: 512 * 1024, compression: "zlib@openssh.com", exchanges: { value in count.withLockedValue { $0 = value } }
+        ) { runtime in
+            try await Self.run("cat", on: runtime, input: input)
+        }
+        #expect(echoed.exitStatus == 0)
+        #expect(echoed.text == input)
         #expect(count.withLockedValue { $0 } >= 5)
     }
 

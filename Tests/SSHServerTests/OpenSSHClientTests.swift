@@ -32,6 +32,24 @@ struct OpenSSHClientTests {
         #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "20000000")
     }
 
+    /// `ssh -C` re-exchanging keys every 512 KiB: each exchange starts new compression contexts
+    /// on both sides (RFC 4253 §6.2), so what goes up through `sha256sum` and comes down from `head`
+    /// after the first exchange still inflates.
+    @Test func compressionAcrossReexchanges() async throws {
+        let workspace = try await ServerWorkspace.start()
+        defer { Task { await workspace.stop() } }
+        let options = ["-C", "-o", "RekeyLimit=512K"]
+        var generator = SeededRandom(seed: 7)
+        let input = Data((0..<(6 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let digest = try await Peers.runDetached([try #require(Peers.executable("sha256sum"))], input: input)
+        let up = try await Peers.runDetached(workspace.ssh(options, "sha256sum"), input: input)
+        #expect(up.status == 0, "\(up.output)")
+        #expect(up.output == digest.output)
+        let command = workspace.ssh(options, "head -c 6000000 /dev/urandom").map { "'\($0)'" }.joined(separator: " ")
+        let down = try await Peers.runDetached(["/bin/sh", "-c", command + " | wc -c"])
+        #expect(down.output.trimmingCharacters(in: .whitespacesAndNewlines) == "6000000", "\(down.output)")
+    }
+
     @Test func environmentThroughSendEnv() async throws {
         let workspace = try await ServerWorkspace.start()
         defer { Task { await workspace.stop() } }
