@@ -4,10 +4,12 @@ import SSHServer
 
 /// The `sftp` subsystem serving `root`, as `paramiko serve --root` registers it.
 func sftpSubsystem(root: String) -> SessionHandler {
-    { channel, _ in
+    { channel, session in
         guard let fileSystem = try? LocalFileSystem(root: root) else { return 1 }
         do {
-            try await SFTPServer(fileSystem: fileSystem).run(over: channel.sftpByteStream)
+            let options = SFTPServerOptions(
+                clientIdentification: session.connection.clientVersion, serverIdentification: session.connection.serverVersion)
+            try await SFTPServer(fileSystem: fileSystem, options: options).run(over: channel.sftpByteStream)
             return 0
         } catch {
             return 1

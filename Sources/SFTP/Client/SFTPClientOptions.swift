@@ -1,15 +1,7 @@
 /// How an ``SFTPClient`` behaves; the defaults suit OpenSSH and most servers.
 public struct SFTPClientOptions: Sendable {
     /// Which order SYMLINK's two paths travel in (draft-ietf-secsh-filexfer-02 §6.10, OpenSSH PROTOCOL §4.1).
-    public enum SymlinkOrder: Sendable, Hashable {
-        /// OpenSSH's order, target first, when the server announces any `@openssh.com` extension; the
-        /// draft's order otherwise.
-        case automatic
-        /// Target path first, link path second: OpenSSH's sftp-server, paramiko and most servers.
-        case targetFirst
-        /// Link path first, target path second, as the draft words it.
-        case linkFirst
-    }
+    public typealias SymlinkOrder = SFTPSymlinkOrder
 
     /// The SYMLINK argument order.
     public var symlinkOrder: SymlinkOrder = .automatic

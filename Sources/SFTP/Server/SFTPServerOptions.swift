@@ -14,9 +14,20 @@ public struct SFTPServerOptions: Sendable {
     public var maximumWriteLength = 255 * 1024
     /// Handles open at once in one session: RLIMIT_NOFILE − 5 by default, as OpenSSH's sftp-server.
     public var maximumOpenHandles = SFTPServerOptions.defaultHandleLimit
+    /// Whether SYMLINK's paths come target first, as OpenSSH's sftp, paramiko and ``SFTPClient``
+    /// send them (OpenSSH PROTOCOL §4.1); false reads them in the draft's order, link first
+    /// (draft-ietf-secsh-filexfer-02 §6.10).
+    public var symlinkTargetFirst = true
 
     /// The defaults.
     public init() {}
+
+    /// The defaults, with SYMLINK's order the one the client whose identification line is
+    /// `clientIdentification` sends to a server whose line is `serverIdentification`
+    /// (``SFTPSymlinkOrder/peerPutsLinkFirst(peer:ours:)``).
+    public init(clientIdentification: String, serverIdentification: String) {
+        symlinkTargetFirst = !SFTPSymlinkOrder.peerPutsLinkFirst(peer: clientIdentification, ours: serverIdentification)
+    }
 
     /// RLIMIT_NOFILE's soft limit less five, at least one.
     public static var defaultHandleLimit: Int {

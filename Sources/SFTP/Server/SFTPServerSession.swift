@@ -125,8 +125,9 @@ final class SFTPServerSession: @unchecked Sendable {
             return Self.ok
         case .readlink(let path):
             return Self.singleName(try await fileSystem.readLink(path))
-        case .symlink(let target, let linkPath):
-            // OpenSSH's order, target first (PROTOCOL §4.1), which OpenSSH's sftp and paramiko send.
+        case .symlink(let first, let second):
+            // OpenSSH's order, target first (PROTOCOL §4.1), unless the options say the client keeps the draft's.
+            let (target, linkPath) = server.options.symlinkTargetFirst ? (first, second) : (second, first)
             try await fileSystem.makeSymbolicLink(target: target, at: linkPath)
             return Self.ok
         case .extended(let extended):

@@ -46,6 +46,12 @@ extension ConnectionRuntime {
             try? await channel.close()
             throw SFTPError(.noConnection, "the server refused the \(subsystem) subsystem")
         }
+        var options = options
+        if options.symlinkOrder == .automatic,
+            SFTPSymlinkOrder.peerPutsLinkFirst(peer: peerIdentification, ours: identification)
+        {
+            options.symlinkOrder = .linkFirst
+        }
         return try await SFTPClient.connect(over: channel.sftpByteStream, options: options)
     }
 }

@@ -10,6 +10,10 @@ public actor ConnectionRuntime {
 
     private let transport: TransportConnection
     private let handlers: ConnectionHandlers
+    /// The peer's identification line (RFC 4253 §4.2).
+    public nonisolated var peerIdentification: String { transport.peerIdentification }
+    /// Our identification line (RFC 4253 §4.2).
+    public nonisolated var identification: String { transport.identification }
     private var multiplexer: ChannelMultiplexer
     private var opening: [ChannelID: CheckedContinuation<Void, any Error>] = [:]
     private var outputs: [ChannelID: ChannelOutputQueue] = [:]

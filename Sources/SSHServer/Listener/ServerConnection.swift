@@ -52,7 +52,8 @@ struct ServerConnection<Delegate: SSHServerDelegate>: Sendable {
                 try await transport.authenticationSucceeded()
                 logger.info("\(identity.user) logged in with \(identity.methods.joined(separator: ","))")
                 let info = SSHServerConnectionInfo(
-                    identity: identity, remoteAddress: remote, clientVersion: transport.peerIdentification, number: number)
+                    identity: identity, remoteAddress: remote, clientVersion: transport.peerIdentification,
+                    serverVersion: transport.identification, number: number)
                 let state = ConnectionState(maximumSessions: configuration.maximumSessions)
                 let proof = HostKeyProof(
                     hostKeys: configuration.transport.hostKeys, sessionID: transport.sessionID,

@@ -10,6 +10,8 @@ public struct SSHServerConnectionInfo: Sendable {
     public let remoteAddress: SocketAddress?
     /// The client's identification line (RFC 4253 §4.2).
     public let clientVersion: String
+    /// The server's own identification line (RFC 4253 §4.2).
+    public let serverVersion: String
     /// A number for the connection, unique within the server, for logs.
     public let number: Int
 }

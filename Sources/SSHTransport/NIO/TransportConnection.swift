@@ -13,6 +13,8 @@ public struct TransportConnection: Sendable {
     public let negotiated: NegotiatedAlgorithms
     /// The peer's identification line.
     public let peerIdentification: String
+    /// Our identification line (RFC 4253 §4.2).
+    public let identification: String
     /// The server's `server-sig-algs` (RFC 8308 §3.1), when it sent them.
     public let serverSignatureAlgorithms: [String]?
     /// The host key blob the server presented in the first key exchange; empty after a GSS-API
@@ -90,15 +92,15 @@ public struct TransportConnection: Sendable {
             default: continue
             }
         }
-        let (sessionID, signatureAlgorithms, hostKey, gssContext, gssAcceptor) = try await channel.eventLoop.submit {
+        let (sessionID, signatureAlgorithms, hostKey, gssContext, gssAcceptor, ours) = try await channel.eventLoop.submit {
             let handler = try channel.pipeline.syncOperations.handler(type: TransportHandler.self)
             return (
                 handler.sessionID ?? [], handler.serverSignatureAlgorithms, handler.serverHostKeyBlob ?? [],
-                handler.gssContext, handler.gssAcceptor
+                handler.gssContext, handler.gssAcceptor, handler.identification
             )
         }.get()
         return TransportConnection(
-            sessionID: sessionID, negotiated: negotiated!, peerIdentification: identification,
+            sessionID: sessionID, negotiated: negotiated!, peerIdentification: identification, identification: ours,
             serverSignatureAlgorithms: signatureAlgorithms, serverHostKeyBlob: hostKey, gssContext: gssContext,
             gssAcceptor: gssAcceptor,
             channel: channel,

@@ -103,6 +103,8 @@ public final class TransportHandler: ChannelDuplexHandler {
 
     /// What the last key exchange negotiated.
     public var negotiated: NegotiatedAlgorithms? { machine.negotiated }
+    /// Our identification line (RFC 4253 §4.2).
+    public var identification: String { machine.configuration.identification }
     /// The session identifier.
     public var sessionID: [UInt8]? { machine.sessionID }
     /// The server's `server-sig-algs`, when it sent them.

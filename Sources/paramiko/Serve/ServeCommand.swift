@@ -127,9 +127,12 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.transport.algorithms.keyExchange =
                 KeyExchangeMethod.gssDefaults.map(\.name) + configuration.transport.algorithms.keyExchange
         }
-        configuration.subsystems["sftp"] = { channel, _ in
+        configuration.subsystems["sftp"] = { channel, session in
             do {
-                try await SFTPServer(fileSystem: fileSystem).run(over: channel.sftpByteStream)
+                let options = SFTPServerOptions(
+                    clientIdentification: session.connection.clientVersion,
+                    serverIdentification: session.connection.serverVersion)
+                try await SFTPServer(fileSystem: fileSystem, options: options).run(over: channel.sftpByteStream)
                 return 0
             } catch {
                 return 1
