@@ -56,6 +56,7 @@ struct AgentSocketTests {
         // The agent hangs up: an end of file, or a reset when it had not read everything yet.
         #expect((try? await idle.readToEnd())?.isEmpty ?? true)
         #expect(!FileManager.default.fileExists(atPath: server.path))
+        try? await idle.close()
     }
 
     @Test func listenRefusesUnsafeDirectoriesAndBadPaths() async throws {
@@ -253,6 +254,9 @@ final class RawConnection {
         self.channel = channel
         self.iterator = channel.inbound.makeAsyncIterator()
     }
+
+    // A writer dropped unfinished traps in NIO's debug builds, however the connection ended.
+    deinit { channel.outbound.finish() }
 
     static func open(_ path: String) async throws -> RawConnection {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
