@@ -268,7 +268,7 @@ struct EndToEndTests {
             // direct-streamlocal: a local TCP port to the server's Unix socket.
             let local = try await client.forwardLocal(
                 listen: .tcp(host: "127.0.0.1", port: 0), toSocket: directory.appendingPathComponent("echo.sock").path)
-            #expect(try await Self.talk(port: local.localAddress?.port ?? 0, "to a socket") == "to a socket")
+            #expect(try await EchoServer.exchange(port: local.localAddress?.port ?? 0, "to a socket") == "to a socket")
             // streamlocal-forward: a socket the server listens on, carried to our echo server.
             let remotePath = directory.appendingPathComponent("remote.sock").path
             try await client.forwardRemote(socketPath: remotePath, to: .unix(path: directory.appendingPathComponent("echo.sock").path))
@@ -326,11 +326,11 @@ struct EndToEndTests {
         defer { echo.stop() }
         try await Self.withPair { client, _ in
             let local = try await client.forwardLocal(listen: .tcp(host: "127.0.0.1", port: 0), to: "127.0.0.1", port: echo.port)
-            let viaLocal = try await Self.talk(port: local.localAddress?.port ?? 0, "through -L")
+            let viaLocal = try await EchoServer.exchange(port: local.localAddress?.port ?? 0, "through -L")
             #expect(viaLocal == "through -L")
             let bound = try await client.forwardRemote(address: "127.0.0.1", port: 0, to: .tcp(host: "127.0.0.1", port: echo.port))
             #expect(bound > 0)
-            let viaRemote = try await Self.talk(port: bound, "through -R")
+            let viaRemote = try await EchoServer.exchange(port: bound, "through -R")
             #expect(viaRemote == "through -R")
             try await client.cancelRemoteForward(address: "127.0.0.1", port: bound)
             #expect(!loopbackPortAccepts(bound))
@@ -394,19 +394,6 @@ struct EndToEndTests {
             try await second.close()
             _ = try await client.runtime.globalRequest(.noMoreSessions, wantReply: false)
             await #expect(throws: (any Error).self) { _ = try await client.runtime.openSession() }
-        }
-    }
-
-    /// Sends `text` to 127.0.0.1:`port`, half-closes, and returns everything that comes back.
-    static func talk(port: Int, _ text: String) async throws -> String {
-        let socket = try await ForwardingListener.Address.tcp(host: "127.0.0.1", port: port).connect()
-        let connection = try #require(socket)
-        return try await connection.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: text))
-            try await connection.channel.close(mode: .output)
-            var received = ""
-            for try await chunk in inbound { received += String(buffer: chunk) }
-            return received
         }
     }
 }

@@ -26,6 +26,25 @@ public struct EchoServer: Sendable {
 
     /// Stops listening.
     public func stop() { channel.close(promise: nil) }
+
+    /// Connects to 127.0.0.1:`port`, sends `text`, closes the sending side and returns all that
+    /// comes back before the peer closes: through an echo server (or a forwarding to one), `text`.
+    public static func exchange(port: Int, _ text: String) async throws -> String {
+        let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await connection.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(string: text))
+            try await connection.channel.close(mode: .output)
+            var received = ""
+            for try await chunk in inbound { received += String(buffer: chunk) }
+            return received
+        }
+    }
 }
 
 private final class EchoHandler: ChannelInboundHandler, Sendable {
