@@ -50,6 +50,43 @@ struct OpenSSHClientTests {
         #expect(down.output.trimmingCharacters(in: .whitespacesAndNewlines) == "6000000", "\(down.output)")
     }
 
+    /// `scp` over SFTP (OpenSSH 9's default) and over the old protocol (`-O`, a `scp -t` exec): files
+    /// and a tree with a symbolic link arrive whole both ways, and scp exits with 0, which it does
+    /// only when the session's exit status came before the channel closed.
+    @Test func scpBothWaysOverSFTPAndTheOldProtocol() async throws {
+        let root = try Peers.temporaryDirectory("scp-root")
+        var configuration = SSHServerConfiguration()
+        configuration.subsystems["sftp"] = sftpSubsystem(root: root.path)
+        let workspace = try await ServerWorkspace.start(configuration: configuration)
+        defer { Task { await workspace.stop() } }
+        let scp = try #require(Peers.executable("scp"))
+        let options = [
+            scp, "-F", "/dev/null", "-P", "\(workspace.server.port)", "-i", workspace.keyPath, "-o", "IdentitiesOnly=yes",
+            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
+        ]
+        var generator = SeededRandom(seed: 13)
+        let bytes = Data((0..<(3 << 20 + 77)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let local = workspace.directory.appendingPathComponent("file.bin")
+        try bytes.write(to: local)
+        let tree = workspace.directory.appendingPathComponent("tree/a")
+        try FileManager.default.createDirectory(at: tree, withIntermediateDirectories: true)
+        try Data("leaf\n".utf8).write(to: tree.appendingPathComponent("leaf.txt"))
+
+        let up = try await Peers.runDetached(options + [local.path, "tester@127.0.0.1:/up.bin"])
+        #expect(up.status == 0, "\(up.output)")
+        #expect(try Data(contentsOf: root.appendingPathComponent("up.bin")) == bytes)
+        let down = try await Peers.runDetached(options + ["tester@127.0.0.1:/up.bin", local.path + ".down"])
+        #expect(down.status == 0, "\(down.output)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: local.path + ".down")) == bytes)
+        let recursive = try await Peers.runDetached(
+            options + ["-r", workspace.directory.appendingPathComponent("tree").path, "tester@127.0.0.1:/tree"])
+        #expect(recursive.status == 0, "\(recursive.output)")
+        #expect(try String(contentsOf: root.appendingPathComponent("tree/a/leaf.txt"), encoding: .utf8) == "leaf\n")
+        let legacy = try await Peers.runDetached(options + ["-O", local.path, "tester@127.0.0.1:\(root.path)/legacy.bin"])
+        #expect(legacy.status == 0, "\(legacy.output)")
+        #expect(try Data(contentsOf: root.appendingPathComponent("legacy.bin")) == bytes)
+    }
+
     @Test func environmentThroughSendEnv() async throws {
         let workspace = try await ServerWorkspace.start()
         defer { Task { await workspace.stop() } }

@@ -4,11 +4,16 @@ import SFTP
 import SSHConnection
 
 extension SSHChannel {
-    /// The channel as the byte stream SFTP runs over: its data in, its writes out, EOF when the
-    /// client finishes (the `sftp` subsystem, draft-ietf-secsh-filexfer-02 §1).
-    public var sftpByteStream: SFTPByteStream {
+    /// The channel as the byte stream SFTP runs over: its data in, its writes out (the `sftp`
+    /// subsystem, draft-ietf-secsh-filexfer-02 §1). Its end sends EOF and leaves the channel open, so a
+    /// server's session can still send the exit status before CLOSE (RFC 4254 §6.10), as scp waits for.
+    public var sftpByteStream: SFTPByteStream { sftpByteStream(closing: false) }
+
+    /// ``sftpByteStream``, whose end also closes the channel when `closing` (RFC 4254 §5.3): a
+    /// client's end of a channel it opened for SFTP alone, as Paramiko's `SFTPClient.close` does.
+    func sftpByteStream(closing: Bool) -> SFTPByteStream {
         SFTPByteStream(
-            inbound: ChannelData(output: output), writer: ChannelByteWriter(channel: self),
+            inbound: ChannelData(output: output), writer: ChannelByteWriter(channel: self, closes: closing),
             readerExecutor: connection.taskExecutor, takeInbound: { [self] take in try await takeData(take) })
     }
 
@@ -52,7 +57,7 @@ extension ConnectionRuntime {
         {
             options.symlinkOrder = .linkFirst
         }
-        return try await SFTPClient.connect(over: channel.sftpByteStream, options: options)
+        return try await SFTPClient.connect(over: channel.sftpByteStream(closing: true), options: options)
     }
 }
 
@@ -91,9 +96,10 @@ struct ChannelData: AsyncSequence, Sendable {
     }
 }
 
-/// Writes SFTP frames as channel data.
+/// Writes SFTP frames as channel data; its end is EOF, and CLOSE too when it `closes`.
 struct ChannelByteWriter: SFTPByteWriter {
     let channel: SSHChannel
+    let closes: Bool
 
     func write(_ bytes: ByteBuffer) async throws {
         try await channel.write(bytes)
@@ -101,6 +107,6 @@ struct ChannelByteWriter: SFTPByteWriter {
 
     func finish() async {
         try? await channel.sendEOF()
-        try? await channel.close()
+        if closes { try? await channel.close() }
     }
 }
