@@ -370,6 +370,63 @@ struct ParamikoSSHCommandTests {
         #expect(ssh.status == 0 && ssh.output.contains("through -W"), "\(ssh.output)")
     }
 
+    /// rsync runs over `paramiko ssh` both ways: it hands its remote shell a non-blocking standard
+    /// output, which is written as it drains. Standard input and output that are both
+    /// non-blocking sockets, read slowly, carry 6 MiB through `cat` whole.
+    @Test(.enabled(if: Peers.available("rsync"), "rsync is not installed"))
+    func rsyncAndNonBlockingDescriptors() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let directory = setup.directory
+        let paramiko = try Peers.paramiko()
+        let shell = "'\(paramiko)' ssh -F none -i '\(setup.keyPath)' -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+            + "-o LogLevel=ERROR -p \(setup.server.port)"
+        let tree = directory.appendingPathComponent("tree")
+        try FileManager.default.createDirectory(at: tree.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        var generator = SeededRandom(seed: 17)
+        let big = Data((0..<(3 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        try big.write(to: tree.appendingPathComponent("big"))
+        try Data("small\n".utf8).write(to: tree.appendingPathComponent("sub/small"))
+        let rsync = try #require(Peers.executable("rsync"))
+        let remote = "\(NSUserName())@127.0.0.1"
+        let up = try await Peers.runDetached([rsync, "-a", "-e", shell, tree.path + "/", "\(remote):\(directory.path)/up/"])
+        #expect(up.status == 0, "\(up.output)")
+        #expect(try Data(contentsOf: directory.appendingPathComponent("up/big")) == big)
+        let down = try await Peers.runDetached([rsync, "-a", "-e", shell, "\(remote):\(directory.path)/up/", directory.path + "/down/"])
+        #expect(down.status == 0, "\(down.output)")
+        #expect(try Data(contentsOf: directory.appendingPathComponent("down/big")) == big)
+        #expect(try String(contentsOf: directory.appendingPathComponent("down/sub/small"), encoding: .utf8) == "small\n")
+
+        let script = """
+            import os, socket, subprocess, sys, time
+            ours, theirs = socket.socketpair()
+            theirs.setblocking(False)
+            data = os.urandom(6 << 20)
+            child = subprocess.Popen(sys.argv[1:], stdin=theirs, stdout=theirs)
+            theirs.close()
+            sent, received = 0, bytearray()
+            ours.setblocking(False)
+            while len(received) < len(data):
+                if sent < len(data):
+                    try: sent += ours.send(data[sent:sent + 65536])
+                    except BlockingIOError: pass
+                    if sent == len(data): ours.shutdown(socket.SHUT_WR)
+                time.sleep(0.002)
+                try:
+                    chunk = ours.recv(16384)
+                    if not chunk: break
+                    received += chunk
+                except BlockingIOError: pass
+            print("SAME", bytes(received) == data, "STATUS", child.wait())
+            """
+        let python = try #require(Peers.executable("python3"))
+        let echoed = try await Peers.runDetached(
+            [python, "-c", script, paramiko, "ssh", "-F", "none", "-i", setup.keyPath, "-o", "StrictHostKeyChecking=no",
+             "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-p", "\(setup.server.port)", remote, "cat"],
+            timeout: 120)
+        #expect(echoed.output.contains("SAME True STATUS 0"), "\(echoed.output)")
+    }
+
     /// A forwarding that cannot listen is warned about and the session goes on, as ssh does;
     /// with ExitOnForwardFailure it ends with status 255.
     @Test func forwardFailureWarnsUnlessExitOnForwardFailure() async throws {

@@ -234,8 +234,8 @@ struct InteractiveSession {
         }
     }
 
-    /// Writes `chunks` in order with as few writev calls as the descriptor takes; stops at an
-    /// error, and then returns false.
+    /// Writes `chunks` in order with as few writev calls as the descriptor takes, waiting while a
+    /// non-blocking one is full; stops at an error, and then returns false.
     @discardableResult
     static func write(_ chunks: [ByteBuffer], to descriptor: Int32) -> Bool {
         var remaining = chunks
@@ -244,7 +244,10 @@ struct InteractiveSession {
             let written = remaining.prefix(1024).withIOVectors { vectors in
                 while true {
                     let result = writev(descriptor, vectors, Int32(vectors.count))
-                    if result >= 0 || errno != EINTR { return result }
+                    if result >= 0 { return result }
+                    if errno == EINTR { continue }
+                    guard DescriptorReadiness.wouldBlock else { return result }
+                    DescriptorReadiness.wait(descriptor, for: Int16(POLLOUT))
                 }
             }
             guard written > 0 else { return false }
@@ -372,13 +375,18 @@ final class StandardInputReader: Sendable {
                 if stopped.withLockedValue({ $0 }) || !Self.waitForInput(input, alarm: alarm) { break }
                 var chunk = ByteBuffer()
                 chunk.reserveCapacity(Self.chunkSize)
-                var count = 0
-                repeat {
-                    count = chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.chunkSize) { bytes in
-                        max(0, read(input, bytes.baseAddress, Self.chunkSize))
+                var result = 0
+                while true {
+                    _ = chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.chunkSize) { bytes in
+                        result = read(input, bytes.baseAddress, Self.chunkSize)
+                        return max(0, result)
                     }
-                } while count == 0 && errno == EINTR
-                guard count > 0 else { break }
+                    guard result < 0 else { break }
+                    if errno == EINTR { continue }
+                    // A non-blocking descriptor with nothing yet: wait for input (or the alarm) and read again.
+                    guard DescriptorReadiness.wouldBlock, Self.waitForInput(input, alarm: alarm, always: true) else { break }
+                }
+                guard result > 0 else { break }
                 continuation.yield(chunk)
             }
             if alarm >= 0 {
@@ -390,14 +398,14 @@ final class StandardInputReader: Sendable {
     }
 
     /// Waits until `input` can be read; false once the alarm pipe (when there is one) says stop.
-    private static func waitForInput(_ input: Int32, alarm: Int32) -> Bool {
-        guard alarm >= 0 else { return true }
-        var descriptors = [pollfd(fd: input, events: Int16(POLLIN), revents: 0), pollfd(fd: alarm, events: Int16(POLLIN), revents: 0)]
-        while true {
-            let ready = poll(&descriptors, 2, -1)
-            if ready < 0 && errno == EINTR { continue }
-            return ready > 0 && descriptors[1].revents == 0
+    /// Without an alarm a blocking read waits by itself, so this returns at once unless `always`.
+    private static func waitForInput(_ input: Int32, alarm: Int32, always: Bool = false) -> Bool {
+        guard alarm >= 0 else {
+            if always { DescriptorReadiness.wait(input, for: Int16(POLLIN)) }
+            return true
         }
+        let events = DescriptorReadiness.wait([(input, Int16(POLLIN)), (alarm, Int16(POLLIN))])
+        return events[1] == 0
     }
 
     /// The last chunk was sent; read the next.
