@@ -17,6 +17,7 @@ enum AlgorithmCache {
     static let shake128 = fetchDigest("SHAKE128")
     static let shake256 = fetchDigest("SHAKE256")
 
+    static let aes128ECB = fetchCipher("AES-128-ECB")
     static let aes128GCM = fetchCipher("AES-128-GCM")
     static let aes256GCM = fetchCipher("AES-256-GCM")
     static let aes128CTR = fetchCipher("AES-128-CTR")
