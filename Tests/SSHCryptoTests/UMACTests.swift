@@ -2,7 +2,8 @@ import Testing
 
 @testable import SSHCrypto
 
-/// UMAC (RFC 4418) against its published vectors, and piece by piece against itself.
+/// UMAC (RFC 4418) against its published vectors, piece by piece against itself, and as the
+/// packet MACs `umac-64@openssh.com`, `umac-128@openssh.com` and their `-etm` forms.
 @Suite struct UMACTests {
     /// A message of `length` bytes: `pattern` repeated and cut to length.
     struct Vector: Sendable, CustomTestStringConvertible {
@@ -227,5 +228,102 @@ import Testing
         #expect(throws: CryptoError.self) {
             _ = try umac.authenticate([1, 2, 3], nonce: [UInt8](repeating: 1, count: 17))
         }
+    }
+
+    // MARK: The SSH names
+
+    static let sshNames: [MACAlgorithm] = [.umac64ETM, .umac128ETM, .umac64, .umac128]
+
+    @Test func namesSizesAndDefaults() {
+        for (name, algorithm, tag, etm) in [
+            ("umac-64@openssh.com", MACAlgorithm.umac64, 8, false), ("umac-128@openssh.com", .umac128, 16, false),
+            ("umac-64-etm@openssh.com", .umac64ETM, 8, true), ("umac-128-etm@openssh.com", .umac128ETM, 16, true),
+        ] {
+            #expect(MACAlgorithm.named(name) == algorithm)
+            #expect(algorithm.kind == .umac && algorithm.digest == nil)
+            #expect(algorithm.keyLength == 16 && algorithm.outputLength == tag && algorithm.encryptThenMAC == etm)
+        }
+        #expect(MACAlgorithm.hmacSHA256.kind == .hmac(.sha256) && MACAlgorithm.hmacSHA256.keyLength == 32)
+        // OpenSSH 9.2's default MACs (`sshd -T | grep macs`), in its order.
+        #expect(
+            MACAlgorithm.defaults.map(\.name) == [
+                "umac-64-etm@openssh.com", "umac-128-etm@openssh.com", "hmac-sha2-256-etm@openssh.com",
+                "hmac-sha2-512-etm@openssh.com", "hmac-sha1-etm@openssh.com", "umac-64@openssh.com",
+                "umac-128@openssh.com",
+                "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1",
+            ])
+        #expect(Set(MACAlgorithm.defaults).isSubset(of: MACAlgorithm.supported))
+    }
+
+    /// The tag a packet carries is UMAC over the packet alone (encrypt-and-MAC: the plaintext;
+    /// encrypt-then-MAC: the clear length and the ciphertext) with the sequence number, 8 bytes
+    /// big-endian, as the nonce, the way OpenSSH's mac.c computes it.
+    @Test(arguments: sshNames)
+    func theTagIsUMACOfThePacketUnderTheSequenceNumber(mac: MACAlgorithm) throws {
+        var random = SystemRandom()
+        let key = random.secureBytes(16)
+        let iv = random.secureBytes(16)
+        let macKey = random.secureBytes(16)
+        let sealer = try CipherAlgorithm.aes128CTR.makeProtection(
+            mac: mac, key: key, iv: iv, macKey: macKey, direction: .outbound)
+        let umac = try UMAC(key: macKey.unsafeArray, outputLength: mac.outputLength)
+        for sequence: UInt32 in [0, 1, 2, 0x8000_0001, 0xffff_ffff] {
+            var packet = PacketProtectionTests.packet(payload: random.bytes(100), protection: sealer)
+            let body = packet.count - sealer.tagLength
+            let plain = Array(packet.prefix(body))
+            try packet.withMutableBytes { try sealer.sealPacket($0, sequenceNumber: sequence) }
+            let covered = mac.encryptThenMAC ? Array(packet.prefix(body)) : plain
+            let nonce = (0..<8).map { UInt8(truncatingIfNeeded: UInt64(sequence) >> (56 - 8 * $0)) }
+            #expect(Array(packet.suffix(sealer.tagLength)) == (try umac.authenticate(covered, nonce: nonce)))
+        }
+    }
+
+    /// Each name seals and opens packet after packet, and a packet with one bit flipped in its MAC,
+    /// its data or its length is refused, as is an intact packet under the wrong sequence number.
+    @Test(arguments: sshNames)
+    func aFlippedBitInTheMACOrTheDataIsRefused(mac: MACAlgorithm) throws {
+        var random = SystemRandom()
+        let key = random.secureBytes(16)
+        let iv = random.secureBytes(16)
+        let macKey = random.secureBytes(16)
+        func make(_ direction: PacketDirection) throws -> any PacketProtection {
+            try CipherAlgorithm.aes128CTR.makeProtection(
+                mac: mac, key: key, iv: iv, macKey: macKey, direction: direction)
+        }
+        let sealer = try make(.outbound)
+        var packets: [[UInt8]] = []
+        var plains: [[UInt8]] = []
+        for sequence: UInt32 in 0..<3 {
+            var packet = PacketProtectionTests.packet(payload: random.bytes(200), protection: sealer)
+            plains.append(Array(packet.prefix(packet.count - sealer.tagLength)))
+            try packet.withMutableBytes { try sealer.sealPacket($0, sequenceNumber: sequence) }
+            packets.append(packet)
+        }
+        /// An opener that has opened the first two packets, so its counter-mode stream is at the third.
+        func openerAtTheThirdPacket() throws -> any PacketProtection {
+            let opener = try make(.inbound)
+            for sequence in 0..<2 {
+                var packet = packets[sequence]
+                let length = try PacketProtectionTests.open(&packet, with: opener, sequence: UInt32(sequence))
+                #expect(Array(packet.prefix(4 + length)) == plains[sequence])
+            }
+            return opener
+        }
+        var intact = packets[2]
+        let length = try PacketProtectionTests.open(&intact, with: try openerAtTheThirdPacket(), sequence: 2)
+        #expect(Array(intact.prefix(4 + length)) == plains[2])
+
+        let tag = packets[2].count - sealer.tagLength
+        for (position, bit) in [(tag, 0), (packets[2].count - 1, 7), (5, 3), (tag - 1, 1), (3, 2)] {
+            var packet = packets[2]
+            packet[position] ^= UInt8(1) << bit
+            let opener = try openerAtTheThirdPacket()
+            #expect(throws: CryptoError.self, "bit \(bit) of byte \(position)") {
+                _ = try PacketProtectionTests.open(&packet, with: opener, sequence: 2)
+            }
+        }
+        var packet = packets[2]
+        let opener = try openerAtTheThirdPacket()
+        #expect(throws: CryptoError.self) { _ = try PacketProtectionTests.open(&packet, with: opener, sequence: 3) }
     }
 }

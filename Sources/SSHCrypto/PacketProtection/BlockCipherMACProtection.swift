@@ -1,10 +1,12 @@
 import COpenSSL
 
-/// A non-AEAD cipher (AES-CTR, AES-CBC, 3DES-CBC) with an HMAC, in either arrangement:
-/// - encrypt-and-MAC (RFC 4253 §6.4): the MAC covers `uint32 sequence || plaintext packet`
-///   and the whole packet, length included, is encrypted;
+/// A non-AEAD cipher (AES-CTR, AES-CBC, 3DES-CBC) with an HMAC or a UMAC, in either arrangement:
+/// - encrypt-and-MAC (RFC 4253 §6.4): the MAC covers the plaintext packet (after `uint32 sequence`
+///   for HMAC; UMAC takes the sequence number as its nonce) and the whole packet, length
+///   included, is encrypted;
 /// - encrypt-then-MAC (OpenSSH's `-etm@openssh.com`): the length stays in clear and the MAC
-///   covers `uint32 sequence || length || ciphertext`, checked before anything is decrypted.
+///   covers `length || ciphertext` (after `uint32 sequence` for HMAC), checked before anything
+///   is decrypted.
 final class BlockCipherMACProtection: PacketProtection {
     let cipherName: String
     let macName: String?
@@ -14,7 +16,7 @@ final class BlockCipherMACProtection: PacketProtection {
     let lengthPeekSize: Int
 
     private let cipher: CipherContext
-    private let mac: HMACContext
+    private let mac: PacketMAC
     private let encryptThenMAC: Bool
     /// Counter mode continues a keystream byte by byte, so part of its input can come from elsewhere.
     private let isStream: Bool
@@ -44,7 +46,7 @@ final class BlockCipherMACProtection: PacketProtection {
             }
         }
         mac = try macKey.withUnsafeBytes { bytes throws(CryptoError) in
-            try HMACContext(digest: macAlgorithm.digest, key: bytes)
+            try PacketMAC(macAlgorithm, key: bytes)
         }
         computed = .allocate(capacity: 64)
     }

@@ -1,25 +1,62 @@
-/// A MAC by its SSH name (RFC 4253 §6.4, RFC 6668), in its encrypt-and-MAC form or
-/// OpenSSH's encrypt-then-MAC (`-etm@openssh.com`) form.
+/// A MAC by its SSH name (RFC 4253 §6.4, RFC 6668, and OpenSSH's UMAC names over RFC 4418), in
+/// its encrypt-and-MAC form or OpenSSH's encrypt-then-MAC (`-etm@openssh.com`) form.
 public struct MACAlgorithm: Sendable, Hashable, CustomStringConvertible {
+    /// The construction behind an SSH MAC name.
+    public enum Kind: Sendable, Hashable {
+        /// HMAC (RFC 2104) over a hash, keyed with as many bytes as the hash outputs; it covers
+        /// `uint32 sequence_number || data` (RFC 4253 §6.4).
+        case hmac(DigestAlgorithm)
+        /// UMAC with AES-128 (RFC 4418), keyed with 16 bytes; it covers the data alone and takes
+        /// the sequence number, 8 bytes big-endian, as its nonce (OpenSSH's `umac-*@openssh.com`).
+        case umac
+    }
+
     /// The SSH name.
     public let name: String
-    /// The underlying hash.
-    public let digest: DigestAlgorithm
-    /// Key bytes the key derivation must produce.
-    public var keyLength: Int { digest.outputLength }
-    /// Bytes of the MAC sent on the wire (the digest, or its first 12 bytes for `-96`).
+    /// The construction: HMAC over a hash, or UMAC.
+    public let kind: Kind
+    /// The hash under an HMAC, or nil for UMAC.
+    public var digest: DigestAlgorithm? {
+        if case .hmac(let digest) = kind { return digest }
+        return nil
+    }
+    /// Key bytes the key derivation must produce (RFC 4253 §7.2): the hash length for HMAC, 16 for UMAC.
+    public var keyLength: Int {
+        switch kind {
+        case .hmac(let digest): digest.outputLength
+        case .umac: UMAC.keyLength
+        }
+    }
+    /// Bytes of the MAC sent on the wire (the digest, its first 12 bytes for `-96`, or the UMAC tag).
     public let outputLength: Int
-    /// True for encrypt-then-MAC: the MAC covers the sequence number, the plain length and the ciphertext.
+    /// True for encrypt-then-MAC: the MAC covers the plain length and the ciphertext (and, for
+    /// HMAC, the sequence number before them).
     public let encryptThenMAC: Bool
 
     public var description: String { name }
 
     private init(_ name: String, _ digest: DigestAlgorithm, truncated: Bool = false, etm: Bool = false) {
         self.name = name
-        self.digest = digest
+        self.kind = .hmac(digest)
         self.outputLength = truncated ? 12 : digest.outputLength
         self.encryptThenMAC = etm
     }
+
+    private init(umac name: String, tagLength: Int, etm: Bool) {
+        self.name = name
+        self.kind = .umac
+        self.outputLength = tagLength
+        self.encryptThenMAC = etm
+    }
+
+    /// umac-64-etm@openssh.com: UMAC-64 (RFC 4418 §4) over the clear length and the ciphertext.
+    public static let umac64ETM = MACAlgorithm(umac: "umac-64-etm@openssh.com", tagLength: 8, etm: true)
+    /// umac-128-etm@openssh.com: UMAC-128 (RFC 4418 §4) over the clear length and the ciphertext.
+    public static let umac128ETM = MACAlgorithm(umac: "umac-128-etm@openssh.com", tagLength: 16, etm: true)
+    /// umac-64@openssh.com: UMAC-64 (RFC 4418 §4) over the plaintext packet.
+    public static let umac64 = MACAlgorithm(umac: "umac-64@openssh.com", tagLength: 8, etm: false)
+    /// umac-128@openssh.com: UMAC-128 (RFC 4418 §4) over the plaintext packet.
+    public static let umac128 = MACAlgorithm(umac: "umac-128@openssh.com", tagLength: 16, etm: false)
 
     /// hmac-sha2-256-etm@openssh.com.
     public static let hmacSHA256ETM = MACAlgorithm("hmac-sha2-256-etm@openssh.com", .sha256, etm: true)
@@ -48,13 +85,15 @@ public struct MACAlgorithm: Sendable, Hashable, CustomStringConvertible {
 
     /// Every MAC this library implements.
     public static let supported: [MACAlgorithm] = [
-        .hmacSHA256ETM, .hmacSHA512ETM, .hmacSHA1ETM, .hmacSHA256, .hmacSHA512, .hmacSHA1,
-        .hmacSHA196ETM, .hmacMD5ETM, .hmacMD596ETM, .hmacSHA196, .hmacMD5, .hmacMD596,
+        .umac64ETM, .umac128ETM, .hmacSHA256ETM, .hmacSHA512ETM, .hmacSHA1ETM, .umac64, .umac128,
+        .hmacSHA256, .hmacSHA512, .hmacSHA1, .hmacSHA196ETM, .hmacMD5ETM, .hmacMD596ETM, .hmacSHA196, .hmacMD5,
+        .hmacMD596,
     ]
 
-    /// The MACs offered by default, in OpenSSH 9.2's order (less umac, which is not implemented).
+    /// The MACs offered by default, in OpenSSH 9.2's order (`ssh -Q mac`, `sshd -T`).
     public static let defaults: [MACAlgorithm] = [
-        .hmacSHA256ETM, .hmacSHA512ETM, .hmacSHA1ETM, .hmacSHA256, .hmacSHA512, .hmacSHA1,
+        .umac64ETM, .umac128ETM, .hmacSHA256ETM, .hmacSHA512ETM, .hmacSHA1ETM, .umac64, .umac128,
+        .hmacSHA256, .hmacSHA512, .hmacSHA1,
     ]
 
     /// Looks a MAC up by its SSH name.

@@ -26,8 +26,9 @@ public struct AlgorithmPreferences: Sendable, Hashable {
         self.compression = compression
     }
 
-    /// OpenSSH 9.2's defaults, less the methods not implemented (umac), with ML-KEM's hybrid key
-    /// exchange first, as OpenSSH 10 has it.
+    /// OpenSSH 9.2's defaults, less the security-key (`sk-`) host key algorithms, which are not
+    /// offered here, with ML-KEM's hybrid key exchange first, as OpenSSH 10 has it. The MACs are
+    /// OpenSSH 9.2's exactly, UMAC (RFC 4418) first.
     public static let defaults = AlgorithmPreferences(
         keyExchange: KeyExchangeMethod.defaults.map(\.name),
         hostKey: [

@@ -35,7 +35,7 @@ struct CipherBenchCommand: ParsableCommand {
             rows.append(
                 CipherBenchRow(
                     name: mac.map { "\(cipher.name) + \($0.name)" } ?? cipher.name,
-                    opensslCipher: Self.openSSLName(cipher), opensslMAC: mac.map { $0.digest.rawValue.lowercased() },
+                    opensslCipher: Self.openSSLName(cipher), opensslMAC: mac?.digest.map { $0.rawValue.lowercased() },
                     sealMBps: measured.seal, openMBps: measured.open))
         }
         if json {

@@ -33,7 +33,7 @@ struct TransportBenchCommand: ParsableCommand {
                 TransportBenchRow(
                     name: mac.map { "\(cipher.name) + \($0.name)" } ?? cipher.name,
                     opensslCipher: CipherBenchCommand.openSSLName(cipher),
-                    opensslMAC: mac.map { $0.digest.rawValue.lowercased() }, MBps: rate))
+                    opensslMAC: mac?.digest.map { $0.rawValue.lowercased() }, MBps: rate))
         }
         if json {
             let encoder = JSONEncoder()
