@@ -62,6 +62,7 @@ import Testing
         let cipherLine = CipherAlgorithm.named(test.cipher)?.isAEAD == true
             ? "cipher: \(test.cipher) MAC: <implicit>" : "cipher: \(test.cipher) MAC: \(test.mac)"
         #expect(log.contains("debug1: kex: server->client \(cipherLine)"))
+        #expect(log.contains("debug1: kex: client->server \(cipherLine)"))
         #expect(log.contains("SSH2_MSG_SERVICE_ACCEPT received"), "\(log)")
     }
 

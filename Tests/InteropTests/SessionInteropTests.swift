@@ -24,12 +24,13 @@ struct SessionInteropTests {
     }
 
     static func withSession<R: Sendable>(
-        rekeyBytes: UInt64? = nil, compression: String? = nil, exchanges: (@Sendable (Int) -> Void)? = nil,
+        rekeyBytes: UInt64? = nil, algorithms: AlgorithmPreferences? = nil,
+        exchanges: (@Sendable (Int) -> Void)? = nil, negotiated: (@Sendable (NegotiatedAlgorithms) -> Void)? = nil,
         _ body: @escaping @Sendable (ConnectionRuntime) async throws -> R
     ) async throws -> R {
         var configuration = TransportConfiguration(role: .client)
         if let rekeyBytes { configuration.rekeyBytes = rekeyBytes }
-        if let compression { configuration.algorithms.compression = [compression] }
+        if let algorithms { configuration.algorithms = algorithms }
         let key = try SSHPrivateKey.generate(.ed25519)
         // sshd run with -e and debug logging copies its log to sessions' stderr.
         let server = try await OpenSSHServer.start(configuration: ["LogLevel ERROR"])
@@ -38,6 +39,7 @@ struct SessionInteropTests {
         return try await TransportConnection.withConnection(
             host: "127.0.0.1", port: server.port, configuration: configuration, hostKeyPolicy: .acceptAny
         ) { connection in
+            negotiated?(connection.negotiated)
             _ = try await UserAuthClient(userName: NSUserName()).authenticate(over: connection, credentials: [.publicKey(key)])
             try await connection.authenticationSucceeded()
             let result = try await ConnectionRuntime.withRuntime(over: connection, body)
@@ -103,6 +105,31 @@ struct SessionInteropTests {
         #expect(echoed.exitStatus == 0)
     }
 
+    /// 3 MB down and 3 MB up under each UMAC name with aes128-ctr, in packets of up to 32 KiB,
+    /// whose MACs go through all three UHASH layers (L2 starts past 1 KiB): sshd checks ours, we
+    /// check sshd's, and a re-exchange every 1 MiB brings in new UMAC keys mid-stream.
+    @Test(arguments: MACAlgorithm.supported.filter { $0.kind == .umac })
+    func bulkBothWaysUnderUMAC(mac: MACAlgorithm) async throws {
+        var algorithms = AlgorithmPreferences.defaults
+        algorithms.ciphers = ["aes128-ctr"]
+        algorithms.macs = [mac.name]
+        let chosen = NIOLockedValueBox<NegotiatedAlgorithms?>(nil)
+        let count = NIOLockedValueBox(0)
+        let (down, up) = try await Self.withSession(
+            rekeyBytes: 1 << 20, algorithms: algorithms, exchanges: { value in count.withLockedValue { $0 = value } },
+            negotiated: { value in chosen.withLockedValue { $0 = value } }
+        ) { runtime in
+            let down = try await Self.run("head -c 3000000 /dev/zero", on: runtime, keepText: false)
+            let up = try await Self.run("wc -c", on: runtime, input: ByteBuffer(repeating: 0x42, count: 3_000_000))
+            return (down, up)
+        }
+        let negotiated = try #require(chosen.withLockedValue { $0 })
+        #expect(negotiated.macClientToServer == mac && negotiated.macServerToClient == mac)
+        #expect(down.stdout == 3_000_000 && down.exitStatus == 0)
+        #expect(String(buffer: up.text).trimmingCharacters(in: .whitespacesAndNewlines) == "3000000")
+        #expect(count.withLockedValue { $0 } >= 3)
+    }
+
     /// Re-exchanges every 512 KiB under strict kex while 8 MB go up: writers wait while a queue
     /// of 64 packets is full and go on once the new keys are in.
     @Test func rekeysWhileSending() async throws {
@@ -117,12 +144,18 @@ struct SessionInteropTests {
 
     /// With zlib@openssh.com, re-exchanges every 512 KiB while 6 MB of random bytes go through
     /// `cat`: each exchange starts new compression contexts (RFC 4253 §6.2), as sshd does.
+    static let compressed: AlgorithmPreferences = {
+        var algorithms = TransportConfiguration(role: .client).algorithms
+        algorithms.compression = ["zlib@openssh.com"]
+        return algorithms
+    }()
+
     @Test func rekeysWithCompression() async throws {
         let count = NIOLockedValueBox(0)
         var generator = SeededRandom(seed: 11)
         let input = ByteBuffer(bytes: (0..<6_000_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
         let echoed = try await Self.withSession(
-            rekeyBytes: 512 * 1024, compression: "zlib@openssh.com", exchanges: { value in count.withLockedValue { $0 = value } }
+            rekeyBytes: 512 * 1024, algorithms: Self.compressed, exchanges: { value in count.withLockedValue { $0 = value } }
         ) { runtime in
             try await Self.run("cat", on: runtime, input: input)
         }

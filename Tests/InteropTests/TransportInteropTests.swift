@@ -59,7 +59,14 @@ struct TransportInteropTests {
         #expect(result.negotiated.cipherClientToServer.name == test.cipher)
         #expect(result.negotiated.cipherServerToClient.name == test.cipher)
         if !(CipherAlgorithm.named(test.cipher)?.isAEAD ?? true) {
+            // Both directions carried a packet under the MAC (SERVICE_REQUEST, SERVICE_ACCEPT), and
+            // sshd says it chose the same one.
+            #expect(result.negotiated.macClientToServer?.name == test.mac)
             #expect(result.negotiated.macServerToClient?.name == test.mac)
+            for direction in ["client->server", "server->client"] {
+                let line = "kex: \(direction) cipher: \(test.cipher) MAC: \(test.mac) "
+                #expect(await server.logEventually(contains: line), "\(server.log)")
+            }
         }
         #expect(result.negotiated.compressionClientToServer == test.compression)
         #expect(result.negotiated.strictKeyExchange)

@@ -88,6 +88,25 @@ struct ServeCommandTests {
         #expect(try await Self.exitStatus(of: served.pid) == 0)
     }
 
+    /// OpenSSH's ssh against `paramiko serve` with aes128-ctr and only one UMAC name offered:
+    /// 3 MB of text through `cat` and back, in packets of up to 32 KiB whose MACs each side
+    /// checks, come back unchanged.
+    @Test(arguments: MACAlgorithm.supported.filter { $0.kind == .umac })
+    func opensshClientUnderUMAC(mac: MACAlgorithm) async throws {
+        let served = try await Self.serve()
+        defer {
+            kill(served.pid, SIGKILL)
+            try? FileManager.default.removeItem(at: served.directory)
+        }
+        var random = SystemRandom()
+        let text = Data(random.bytes(2_250_000)).base64EncodedData()
+        let echoed = try await Peers.runDetached(
+            served.ssh(["-o", "Ciphers=aes128-ctr", "-o", "MACs=\(mac.name)"], "cat"), input: text)
+        #expect(echoed.status == 0, "\(echoed.output.prefix(2000))\n\(served.log)")
+        #expect(echoed.output.utf8.count == text.count)
+        #expect(Data(echoed.output.utf8) == text)
+    }
+
     @Test(.enabled(if: Peers.available("sftp"), "OpenSSH sftp is not installed"))
     func demoRunsEveryStep() async throws {
         let result = try await Peers.runDetached([try Peers.paramiko(), "demo", "--megabytes", "2"], timeout: 120)
