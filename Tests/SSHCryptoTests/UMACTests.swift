@@ -228,6 +228,19 @@ import Testing
         #expect(throws: CryptoError.self) {
             _ = try umac.authenticate([1, 2, 3], nonce: [UInt8](repeating: 1, count: 17))
         }
+        // A refused nonce still ends the message: the next one starts empty.
+        let context = try Self.key.withUnsafeBytes { try UMACContext(key: $0, outputLength: 8) }
+        var tag = [UInt8](repeating: 0, count: 8)
+        [UInt8](repeating: 0x61, count: 100).withUnsafeBytes { context.update($0) }
+        #expect(throws: CryptoError.self) {
+            try [UInt8]().withUnsafeBytes { nonce in
+                try tag.withUnsafeMutableBufferPointer { try context.finish(nonce: nonce, into: $0.baseAddress!) }
+            }
+        }
+        try Array("bcdefghi".utf8).withUnsafeBytes { nonce in
+            try tag.withUnsafeMutableBufferPointer { try context.finish(nonce: nonce, into: $0.baseAddress!) }
+        }
+        #expect(tag.hex == "6e155fad26900be1")
     }
 
     // MARK: The SSH names

@@ -260,8 +260,10 @@ final class UMACContext {
     }
 
     /// Finishes UHASH (§5.1) and writes `Pad xor hash` (§4) for `nonce` (1 to 16 bytes) into
-    /// `output` (``outputLength`` bytes); the context is then ready for the next message.
+    /// `output` (``outputLength`` bytes); the context is then ready for the next message, whether
+    /// or not the nonce was of a size UMAC takes.
     func finish(nonce: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>) throws(CryptoError) {
+        defer { reset() }
         // The last chunk (or the empty message's only one) is zero-padded to a whole NH block.
         if partialCount > 0 || messageLength == 0 {
             let bits = UInt64((chunkOffset + partialCount) * 8)
@@ -297,7 +299,6 @@ final class UMACContext {
             tag[2] ^= UInt8(truncatingIfNeeded: word >> 8)
             tag[3] ^= UInt8(truncatingIfNeeded: word)
         }
-        reset()
     }
 
     /// PDF (§3.3): AES of the nonce (its low bits cleared for 4- and 8-byte tags, then zero-padded
@@ -322,15 +323,5 @@ final class UMACContext {
             padCached = true
         }
         output.update(from: padBlock.assumingMemoryBound(to: UInt8.self) + index * outputLength, count: outputLength)
-    }
-
-    /// The tag of one message in one piece.
-    @inline(__always)
-    func authenticate(
-        _ data: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, into output: UnsafeMutablePointer<UInt8>
-    ) throws(CryptoError) {
-        reset()
-        update(data)
-        try finish(nonce: nonce, into: output)
     }
 }
