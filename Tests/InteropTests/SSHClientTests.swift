@@ -702,6 +702,36 @@ struct ParamikoSSHCommandTests {
         #expect(!quiet.output.contains("Authorised"))
     }
 
+    /// `-J` on the command line, through one jump host and through two, to the same sshd under
+    /// another name: the jump hosts are resolved from the file as ssh's own jump ssh resolves them,
+    /// without the `-J` read again for the jump host itself, and the output is ssh's.
+    @Test func jumpHostsFromTheCommandLine() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let config = setup.directory.appendingPathComponent("config").path
+        try """
+            Host *
+              IdentityFile \(setup.keyPath)
+              IdentitiesOnly yes
+              StrictHostKeyChecking no
+              UserKnownHostsFile /dev/null
+              LogLevel ERROR
+
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let paramiko = try Peers.paramiko()
+        let ssh = try #require(Peers.executable("ssh"))
+        let user = NSUserName()
+        let hop = "\(user)@127.0.0.1:\(setup.server.port)"
+        for jump in [hop, "\(user)@localhost:\(setup.server.port),\(hop)"] {
+            let flags = ["-F", config, "-J", jump, "-p", "\(setup.server.port)", "\(user)@localhost", "echo jumped-$USER"]
+            let ours = try await Peers.runDetached([paramiko, "ssh"] + flags)
+            let theirs = try await Peers.runDetached([ssh] + flags)
+            #expect(ours.status == 0, "\(jump): \(ours.output)")
+            #expect(ours.output == "jumped-\(user)\n", "\(jump): \(ours.output)")
+            #expect(ours.output == theirs.output, "\(jump)")
+        }
+    }
+
     @Test func sshConfigDecidesWhereAndHow() async throws {
         let setup = try await SSHClientTests.setUp(["LogLevel ERROR", "AcceptEnv PARAMIKO_*"])
         defer { setup.server.stop() }

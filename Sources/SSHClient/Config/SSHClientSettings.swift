@@ -318,17 +318,21 @@ public struct SSHClientSettings: Sendable {
 
 extension SSHClientSettings {
     /// The settings `config` gives `host` (with `user` and `port` as `ssh -l` and `-p` give them),
-    /// each ProxyJump hop resolved through the same configuration as ssh does for its jump hosts.
+    /// each ProxyJump hop resolved through `hopConfig` (`config` when nil). ssh reaches each jump
+    /// host with an ssh of its own, which reads the same files (`-F`) but none of the command line's
+    /// options: a `hopConfig` of the files alone does the same, and keeps a `-J` given for the
+    /// destination from being read again for the jump host itself.
     public init(
-        config: SSHConfig, host: String, user: String? = nil, port: Int? = nil,
+        config: SSHConfig, hopConfig: SSHConfig? = nil, host: String, user: String? = nil, port: Int? = nil,
         localEnvironment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         let resolved = try config.resolve(host: host, user: user, port: port)
         try self.init(resolved: resolved, localEnvironment: localEnvironment)
         guard let jump = resolved.proxyJump else { return }
+        let hopConfig = hopConfig ?? config
         configuration.proxyJump = try jump.chain.map { hop in
             let hopSettings = try SSHClientSettings(
-                resolved: try config.resolve(host: hop.host, user: hop.user, port: hop.port > 0 ? hop.port : nil),
+                resolved: try hopConfig.resolve(host: hop.host, user: hop.user, port: hop.port > 0 ? hop.port : nil),
                 localEnvironment: localEnvironment)
             return SSHProxyHop(
                 user: hopSettings.user, host: hopSettings.host, port: hopSettings.port,

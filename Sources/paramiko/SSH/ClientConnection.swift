@@ -13,12 +13,14 @@ import SSHWire
 enum ClientConnection {
     /// The settings for `destination` (`[user@]host`, or an `ssh://` URI) with `lines` (ssh_config
     /// lines the flags stand for) read before `configFile` (`none`: no file; nil: the standard files).
+    /// Jump hosts are resolved from the files alone, as ssh resolves them in an ssh of their own.
     static func settings(
         destination: String, login: String?, port: Int?, lines: [String], configFile: String?
     ) throws -> SSHClientSettings {
         let (host, user) = parse(destination, login: login)
         return try SSHClientSettings(
-            config: configuration(lines: lines, configFile: configFile), host: host, user: user, port: port)
+            config: configuration(lines: lines, configFile: configFile),
+            hopConfig: configuration(lines: [], configFile: configFile), host: host, user: user, port: port)
     }
 
     /// What ssh_config says for `destination`, as `ssh -G` prints it.
