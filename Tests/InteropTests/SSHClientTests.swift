@@ -263,6 +263,21 @@ struct ParamikoSSHCommandTests {
             #expect(ours.status == theirs.status, "\(command)")
             #expect(ours.output == theirs.output, "\(command)")
         }
+        // ssh's notices at its default level, word for word (ports, and the carriage returns ssh's
+        // log puts before each newline, aside): a key "added" to /dev/null with its type, and the port
+        // a `-R 0` got; at LogLevel ERROR, neither.
+        let port = try NSRegularExpression(pattern: "[0-9]{4,5}")
+        func masked(_ text: String) -> String {
+            let text = text.replacingOccurrences(of: "\r", with: "")
+            return port.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "N")
+        }
+        for level in ["INFO", "ERROR"] {
+            let noticed = ["-R", "0:127.0.0.1:9"] + setup.loginFlags(["LogLevel=\(level)"]) + ["true"]
+            let ours = try await Peers.runDetached([paramiko, "ssh"] + noticed)
+            let theirs = try await Peers.runDetached([ssh] + noticed)
+            #expect(masked(ours.output) == masked(theirs.output), "\(level): \(ours.output) | \(theirs.output)")
+            #expect(ours.output.contains("Allocated port") == (level == "INFO"), "\(level)")
+        }
         // Standard input reaches the command.
         let input = Data(repeating: 0x62, count: 200_000)
         let ours = try await Peers.runDetached([paramiko, "ssh"] + flags + ["wc -c"], input: input)

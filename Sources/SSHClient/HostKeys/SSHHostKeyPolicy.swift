@@ -113,19 +113,26 @@ public struct SSHHostKeyPolicy: Sendable {
         }
     }
 
-    /// Appends `key` to the first of `files`, as ssh does with a key it accepts.
+    /// Appends `key` to the first of `files`, as ssh does with a key it accepts, and says so as ssh
+    /// does: `Warning: Permanently added '[host]:port' (ED25519) to the list of known hosts.`
     private static func record(
         _ key: SSHPublicKey, host: String, port: Int, files: [String], hashNames: Bool, warn: @Sendable (String) -> Void
     ) {
-        // Only a regular file (or none yet) is written: never replace /dev/null or a pipe.
-        guard let file = files.first, isWritableKnownHostsFile(file) else { return }
+        guard let file = files.first else { return }
+        let added = "Warning: Permanently added '\(HostKeys.name(host: host, port: port))' (\(key.typeLabel)) to the list of known hosts."
+        // Only a regular file (or none yet) is written: never replace /dev/null or a pipe. ssh appends
+        // to /dev/null, which keeps nothing, and says it added the key; so does this.
+        guard isWritableKnownHostsFile(file) else {
+            if file == "/dev/null" { warn(added) }
+            return
+        }
         var hostKeys = (try? HostKeys(contentsOfFile: file)) ?? HostKeys()
         do {
             try hostKeys.add(key, host: host, port: port, hashed: hashNames)
             let directory = (file as NSString).deletingLastPathComponent
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try hostKeys.write(toFile: file)
-            warn("Warning: Permanently added '\(HostKeys.name(host: host, port: port))' to the list of known hosts.")
+            warn(added)
         } catch {
             warn("could not record the host key in \(file): \(error)")
         }

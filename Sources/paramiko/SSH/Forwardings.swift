@@ -14,9 +14,14 @@ actor Forwardings {
     /// Remote forwardings, with the port the server bound for each.
     private var remotes: [(forward: SSHForwarding, bound: Int)] = []
 
-    init(client: SSHClient, gatewayPorts: Bool = false) {
+    /// Whether notices at ssh's INFO level ("Allocated port …") are shown: not under `-q` or a
+    /// LogLevel of ERROR or less, as ssh's `logit` has it.
+    private let informs: Bool
+
+    init(client: SSHClient, gatewayPorts: Bool = false, informs: Bool = true) {
         self.client = client
         self.gatewayPorts = gatewayPorts
+        self.informs = informs
     }
 
     /// Sets up the forwardings `settings` name. One that fails is warned about on standard error,
@@ -79,7 +84,7 @@ actor Forwardings {
         let bound = try await client.forwardRemote(
             address: forward.listenHost ?? "localhost", port: forward.listenPort, to: target)
         remotes.append((forward, bound))
-        if forward.listenPort == 0 {
+        if forward.listenPort == 0 && informs {
             var standardError = StandardError()
             print(
                 "Allocated port \(bound) for remote forward to \(forward.connectHost ?? ""):\(forward.connectPort)",

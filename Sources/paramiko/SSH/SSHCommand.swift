@@ -190,7 +190,9 @@ struct SSHCommand: AsyncParsableCommand {
             return 255
         }
         do {
-            let forwardings = Forwardings(client: client, gatewayPorts: settings.gatewayPorts)
+            let forwardings = Forwardings(
+                client: client, gatewayPorts: settings.gatewayPorts,
+                informs: !quiet && !["QUIET", "FATAL", "ERROR"].contains(settings.logLevel))
             try await forwardings.start(settings)
             if let localCommand = settings.localCommand { await Self.runLocally(localCommand, logger: logger) }
             let ending = Ending()
