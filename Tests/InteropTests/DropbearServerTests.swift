@@ -14,16 +14,24 @@ import Testing
 /// remote forwarding, and SFTP through the sftp-server dropbear starts.
 @Suite(.enabled(if: Peers.available("dropbear") && TestUser.available, "dropbear or the test account is missing"), .serialized)
 struct DropbearServerTests {
-    static func withServer(_ body: (Int) async throws -> Void) async throws {
+    /// dropbear on a free port with a new Ed25519 host key; without `passwords`, `-s` refuses
+    /// password logins.
+    static func start(passwords: Bool) async throws -> PeerProcess {
         let dropbear = try #require(Peers.executable("dropbear"))
         let keygen = try #require(Peers.executable("dropbearkey"))
-        let directory = try Peers.temporaryDirectory("dropbear-server")
+        let directory = try Peers.temporaryDirectory("dropbear")
         let key = directory.appendingPathComponent("host_ed25519").path
         _ = try await Peers.runDetached([keygen, "-t", "ed25519", "-f", key])
         let port = freeLoopbackPort()
-        let peer = try PeerProcess([dropbear, "-F", "-E", "-p", "127.0.0.1:\(port)", "-r", key], port: port, directory: directory)
+        return try PeerProcess(
+            [dropbear, "-F", "-E"] + (passwords ? [] : ["-s"]) + ["-p", "127.0.0.1:\(port)", "-r", key], port: port,
+            directory: directory)
+    }
+
+    static func withServer(_ body: (Int) async throws -> Void) async throws {
+        let peer = try await start(passwords: true)
         defer { peer.stop() }
-        try await body(port)
+        try await body(peer.port)
     }
 
     static func connect(port: Int, transport: TransportConfiguration? = nil) async throws -> SSHClient {

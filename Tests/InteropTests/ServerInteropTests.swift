@@ -154,14 +154,9 @@ import Testing
 
     @Test(.enabled(if: Peers.available("dropbear"), "dropbear is not installed"))
     func ourClientAgainstDropbear() async throws {
-        let dropbear = try #require(Peers.executable("dropbear"))
-        let keygen = try #require(Peers.executable("dropbearkey"))
-        let directory = try Peers.temporaryDirectory("dropbear")
-        let key = directory.appendingPathComponent("host_ed25519").path
-        _ = try await Peers.runDetached([keygen, "-t", "ed25519", "-f", key])
-        let port = freeLoopbackPort()
-        let peer = try PeerProcess([dropbear, "-F", "-E", "-s", "-p", "127.0.0.1:\(port)", "-r", key], port: port, directory: directory)
+        let peer = try await DropbearServerTests.start(passwords: false)
         defer { peer.stop() }
+        let port = peer.port
         var configuration = TransportConfiguration(role: .client)
         for cipher in ["chacha20-poly1305@openssh.com", "aes128-ctr", "aes256-ctr"] {
             configuration.algorithms.ciphers = [cipher]
