@@ -120,7 +120,8 @@ public actor ConnectionRuntime {
         multiplexer.roundTrip = await transport.minimumRoundTrip()
     }
 
-    /// The window each of our channels starts with.
+    /// The window our channels start with where the round trip is short or unknown, the smallest
+    /// one gets (``ChannelMultiplexer/Configuration/initialWindow``).
     nonisolated let initialWindow: UInt32
     /// The event loop of the transport's socket, where the runtime runs.
     private nonisolated let loop: any EventLoop

@@ -11,13 +11,13 @@
 /// a read or write that would block then waits here instead of failing.
 enum DescriptorReadiness {
     /// Waits until one of `descriptors` has one of its events (POLLIN, POLLOUT), or an error or hang-up;
-    /// returns their returned events.
+    /// returns their returned events, all POLLERR when poll(2) itself fails.
     static func wait(_ descriptors: [(descriptor: Int32, events: Int16)]) -> [Int16] {
         var entries = descriptors.map { pollfd(fd: $0.descriptor, events: $0.events, revents: 0) }
         while true {
             let ready = poll(&entries, nfds_t(entries.count), -1)
             if ready < 0 && errno == EINTR { continue }
-            return entries.map(\.revents)
+            return ready < 0 ? entries.map { _ in Int16(POLLERR) } : entries.map(\.revents)
         }
     }
 
