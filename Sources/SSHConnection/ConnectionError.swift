@@ -4,7 +4,7 @@ public struct ConnectionError: Error, Hashable, Sendable, CustomStringConvertibl
     /// The kind of connection error.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
-            case protocolError, unknownChannel, tooManyChannels, channelClosed
+            case protocolError, unknownChannel, tooManyChannels, channelClosed, datagramTooLarge, tunnelDevice
         }
 
         private let base: Base
@@ -19,6 +19,10 @@ public struct ConnectionError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let tooManyChannels = Code(.tooManyChannels)
         /// We tried to use a channel after closing it.
         public static let channelClosed = Code(.channelClosed)
+        /// A datagram we were given does not fit in one message under the peer's maximum packet.
+        public static let datagramTooLarge = Code(.datagramTooLarge)
+        /// A tun or tap device of this host could not be opened or used (OpenSSH PROTOCOL §2.3).
+        public static let tunnelDevice = Code(.tunnelDevice)
 
         public var description: String {
             switch base {
@@ -26,6 +30,8 @@ public struct ConnectionError: Error, Hashable, Sendable, CustomStringConvertibl
             case .unknownChannel: "unknownChannel"
             case .tooManyChannels: "tooManyChannels"
             case .channelClosed: "channelClosed"
+            case .datagramTooLarge: "datagramTooLarge"
+            case .tunnelDevice: "tunnelDevice"
             }
         }
     }

@@ -12,8 +12,8 @@ import SSHWire
 /// belongs on a thread or queue of its own.
 public protocol SSHServerDelegate: ServerAuthDelegate {
     /// Whether to open a channel of `type` that the client asks for (RFC 4254 §5.1). The default
-    /// accepts `session` and, where the forwarding policy below allows them, `direct-tcpip` and
-    /// `direct-streamlocal@openssh.com`.
+    /// accepts `session` and, where the policy below allows them, `direct-tcpip`,
+    /// `direct-streamlocal@openssh.com` and `tun@openssh.com`.
     func acceptsChannel(_ type: ChannelType, connection: SSHServerConnectionInfo) async -> Bool
 
     /// A session request other than exec, shell and subsystem (RFC 4254 §6.2–§6.9: pty-req, env,
@@ -42,6 +42,10 @@ public protocol SSHServerDelegate: ServerAuthDelegate {
     /// Whether the server may listen on the Unix socket at `path` (`streamlocal-forward@openssh.com`).
     /// The default denies.
     func allowsStreamLocalForward(path: String, connection: SSHServerConnectionInfo) async -> Bool
+    /// Whether the client may open a tunnel to this host's tun (`.pointToPoint`) or tap (`.ethernet`)
+    /// device `unit` (`tun@openssh.com`, OpenSSH PROTOCOL §2.3, ssh -w): what sshd's `PermitTunnel`
+    /// decides. The server opens the device and carries the packets. The default denies.
+    func allowsTunnel(mode: TunnelMode, unit: TunnelUnit, connection: SSHServerConnectionInfo) async -> Bool
     /// A global request the server does not handle itself (RFC 4254 §4). The default refuses.
     func globalRequest(_ request: GlobalRequestType, connection: SSHServerConnectionInfo) async -> Bool
 }
@@ -53,6 +57,7 @@ extension SSHServerDelegate {
         case .directTCPIP(let target):
             await allowsDirectTCPIP(host: target.host, port: Int(target.port), connection: connection)
         case .directStreamLocal(let path): await allowsDirectStreamLocal(path: path, connection: connection)
+        case .tunnel(let mode, let unit): await allowsTunnel(mode: mode, unit: unit, connection: connection)
         default: false
         }
     }
@@ -67,5 +72,8 @@ extension SSHServerDelegate {
     public func allowsRemoteForward(address: String, port: Int, connection: SSHServerConnectionInfo) async -> Bool { false }
     public func allowsDirectStreamLocal(path: String, connection: SSHServerConnectionInfo) async -> Bool { false }
     public func allowsStreamLocalForward(path: String, connection: SSHServerConnectionInfo) async -> Bool { false }
+    public func allowsTunnel(mode: TunnelMode, unit: TunnelUnit, connection: SSHServerConnectionInfo) async -> Bool {
+        false
+    }
     public func globalRequest(_ request: GlobalRequestType, connection: SSHServerConnectionInfo) async -> Bool { false }
 }

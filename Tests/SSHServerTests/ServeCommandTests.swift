@@ -28,7 +28,10 @@ struct ServeCommandTests {
         }
     }
 
-    static func serve(extra: (URL) throws -> [String] = { _ in [] }) async throws -> Served {
+    /// `paramiko serve` with a test account, `extra` arguments, and the command run through `launcher`.
+    static func serve(
+        extra: (URL) throws -> [String] = { _ in [] }, launcher: @Sendable @escaping ([String]) -> [String] = { $0 }
+    ) async throws -> Served {
         let directory = try Peers.temporaryDirectory("paramiko-serve")
         let root = directory.appendingPathComponent("root")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -42,7 +45,7 @@ struct ServeCommandTests {
             [
                 "--authorized-keys", authorized, "--password", "tester:open-sesame", "--root", root.path,
                 "--allow-exec", "--allow-forwarding",
-            ] + extra(directory), log: log, environment: ["SHELL": "/bin/sh"])
+            ] + extra(directory), log: log, environment: ["SHELL": "/bin/sh"], launcher: launcher)
         return Served(pid: pid, port: port, directory: directory, root: root, keyPath: keyPath)
     }
 

@@ -27,22 +27,28 @@ public struct EchoServer: Sendable {
     /// Stops listening.
     public func stop() { channel.close(promise: nil) }
 
-    /// Connects to 127.0.0.1:`port`, sends `text`, closes the sending side and returns all that
+    /// Connects to `host`:`port`, sends `text`, closes the sending side and returns all that
     /// comes back before the peer closes: through an echo server (or a forwarding to one), `text`.
-    public static func exchange(port: Int, _ text: String) async throws -> String {
+    public static func exchange(host: String = "127.0.0.1", port: Int, _ text: String) async throws -> String {
         let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.allowRemoteHalfClosure, value: true)
-            .connect(host: "127.0.0.1", port: port) { channel in
+            .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
         return try await connection.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(string: text))
-            try await connection.channel.close(mode: .output)
-            var received = ""
-            for try await chunk in inbound { received += String(buffer: chunk) }
-            return received
+            // Sent while the echo is read, so neither side's buffers need to hold it all.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await outbound.write(ByteBuffer(string: text))
+                    try await connection.channel.close(mode: .output)
+                }
+                var received = ""
+                for try await chunk in inbound { received += String(buffer: chunk) }
+                try await group.waitForAll()
+                return received
+            }
         }
     }
 }

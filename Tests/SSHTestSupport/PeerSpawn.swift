@@ -221,12 +221,14 @@ public enum PeerSpawn {
 
     /// Starts `paramiko serve --listen 127.0.0.1:0` followed by `arguments`, its output appended to
     /// `log`, and returns its pid and the port the kernel gave it, read from its
-    /// "listening on HOST:PORT" line.
-    public static func startServe(_ arguments: [String], log: String, environment: [String: String] = [:]) throws
-        -> (pid: pid_t, port: Int)
-    {
+    /// "listening on HOST:PORT" line. With `launcher` (such as ``NetworkNamespace/command(_:)``),
+    /// the command runs through it.
+    public static func startServe(
+        _ arguments: [String], log: String, environment: [String: String] = [:],
+        launcher: @Sendable ([String]) -> [String] = { $0 }
+    ) throws -> (pid: pid_t, port: Int) {
         let pid = try spawn(
-            [try Peers.paramiko(), "serve", "--listen", "127.0.0.1:0"] + arguments, output: .file(log),
+            launcher([try Peers.paramiko(), "serve", "--listen", "127.0.0.1:0"] + arguments), output: .file(log),
             environment: environment)
         let printed = printedPort(log: log, pid: pid) { line in
             guard line.hasPrefix("listening on "), let colon = line.lastIndex(of: ":") else { return nil }

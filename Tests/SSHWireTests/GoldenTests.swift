@@ -130,6 +130,13 @@ import Testing
                 channelType: .session, senderChannel: 0, initialWindowSize: 2_097_152, maximumPacketSize: 32_768),
             [90] + sshString("session") + be32(0) + be32(2_097_152) + be32(32_768)
         ),
+        // OpenSSH PROTOCOL §2.3: the tunnel mode, then the remote unit (0x7fffffff for any).
+        (
+            ChannelOpenMessage(
+                channelType: .tunnel(mode: .pointToPoint, unit: .any), senderChannel: 0, initialWindowSize: 2_097_152,
+                maximumPacketSize: 32_768),
+            [90] + sshString("tun@openssh.com") + be32(0) + be32(2_097_152) + be32(32_768) + be32(1) + be32(0x7fff_ffff)
+        ),
         (
             GlobalRequestMessage(request: .tcpipForward(address: "localhost", port: 0), wantReply: true),
             [80] + sshString("tcpip-forward") + [1] + sshString("localhost") + be32(0)
@@ -154,7 +161,7 @@ import Testing
         ),
     ]
 
-    @Test(arguments: 0..<14)
+    @Test(arguments: 0..<15)
     func messagesEncodeByteExact(index: Int) throws {
         let (message, bytes) = Self.goldens[index]
         #expect(Array(message.encodedPayload().readableBytesView) == bytes)

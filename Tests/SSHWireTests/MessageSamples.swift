@@ -187,7 +187,9 @@ enum Samples {
         .directStreamLocal(socketPath: "/run/app.sock"),
         .forwardedStreamLocal(socketPath: "/run/fwd.sock"),
         .authAgent,
-        .unknown(name: "tun@openssh.com", data: raw([0, 0, 0, 1, 0, 0, 0, 0])),
+        .tunnel(mode: .pointToPoint, unit: .number(0)),
+        .tunnel(mode: .ethernet, unit: .any),
+        .unknown(name: "future-channel@example.com", data: raw([0, 0, 0, 1, 0, 0, 0, 0])),
     ]
 
     static let modes = TerminalModes([

@@ -36,7 +36,7 @@ import Testing
     @Test func samplesCoverEveryCase() {
         #expect(Set(Samples.userAuthMethods.map(\.name)).count == 7 + 2)
         #expect(Set(Samples.globalRequests.map(\.name)).count == 9)
-        #expect(Set(Samples.channelTypes.map(\.name)).count == 8)
+        #expect(Set(Samples.channelTypes.map(\.name)).count == 9)
         #expect(Set(Samples.channelRequests.map(\.name)).count == 16)
         let types = Set(Samples.all.map { ObjectIdentifier(type(of: $0.message)) })
         #expect(types.count == 9 + 16 + 14 + 14)

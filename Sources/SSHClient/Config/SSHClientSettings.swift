@@ -1,6 +1,7 @@
 import Foundation
 import SSHAuth
 import SSHConfig
+import SSHWire
 import SSHTransport
 
 /// What an evaluated ssh_config (ssh_config(5), ``SSHConfig/SSHResolvedConfig``) says about a
@@ -84,8 +85,36 @@ public struct SSHClientSettings: Sendable {
         public var lifetime: Int?
     }
 
-    /// LocalCommand, when PermitLocalCommand allows it: run here once connected, tokens expanded.
+    /// LocalCommand, when PermitLocalCommand allows it: run here once connected, tokens expanded
+    /// (`%T` as `NONE`; ``localCommand(tunnelInterface:)`` gives it the tunnel's interface).
     public var localCommand: String?
+    /// The configuration LocalCommand's tokens come from.
+    private var localCommandSource: SSHResolvedConfig?
+    /// Tunnel and TunnelDevice (ssh -w): the tunnel forwarding to request, nil for `Tunnel no`.
+    public var tunnel: TunnelRequest?
+
+    /// A tunnel forwarding as `Tunnel` and `TunnelDevice` ask for it (OpenSSH PROTOCOL §2.3).
+    public struct TunnelRequest: Sendable, Hashable {
+        /// Point-to-point (tun) or Ethernet (tap).
+        public var mode: TunnelMode
+        /// This host's device.
+        public var localUnit: TunnelUnit
+        /// The server's device.
+        public var remoteUnit: TunnelUnit
+
+        /// A request for `mode` between `localUnit` and `remoteUnit`.
+        public init(mode: TunnelMode, localUnit: TunnelUnit = .any, remoteUnit: TunnelUnit = .any) {
+            self.mode = mode
+            self.localUnit = localUnit
+            self.remoteUnit = remoteUnit
+        }
+    }
+
+    /// LocalCommand with `%T` standing for `interface`, the local end of the tunnel forwarding.
+    public func localCommand(tunnelInterface interface: String) -> String? {
+        guard let localCommandSource, let template = localCommandSource.string(.localCommand) else { return localCommand }
+        return (try? localCommandSource.expand(template, extra: ["T": interface])) ?? localCommand
+    }
     /// RemoteCommand: the command to run when none is given; nil for none.
     public var remoteCommand: String?
     /// SessionType: `default` (a shell or command), `none` (forwardings only) or `subsystem`.
@@ -161,12 +190,24 @@ public struct SSHClientSettings: Sendable {
         addKeysToAgent = adds ? addition : nil
         if resolved.bool(.permitLocalCommand) == true, let command = resolved.string(.localCommand), command != "none" {
             do {
-                localCommand = try resolved.expand(command)
+                localCommand = try resolved.expand(command, extra: ["T": "NONE"])
             } catch {
                 throw SSHClientError(.refused, "LocalCommand \(command): \(error)")
             }
+            localCommandSource = resolved
         } else {
             localCommand = nil
+            localCommandSource = nil
+        }
+        switch resolved.string(.tunnel) {
+        case "point-to-point", "ethernet":
+            let mode: TunnelMode = resolved.string(.tunnel) == "ethernet" ? .ethernet : .pointToPoint
+            let units = (resolved.string(.tunnelDevice) ?? "any:any").split(separator: ":")
+            tunnel = TunnelRequest(
+                mode: mode, localUnit: units.first.flatMap { TunnelUnit(parsing: $0) } ?? .any,
+                remoteUnit: units.dropFirst().first.flatMap { TunnelUnit(parsing: $0) } ?? .any)
+        default:
+            tunnel = nil
         }
         sessionType = resolved.string(.sessionType) ?? "default"
         stdinNull = resolved.bool(.stdinNull) ?? false

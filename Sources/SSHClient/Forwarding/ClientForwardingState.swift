@@ -13,6 +13,7 @@ final class ClientForwardingState: Sendable {
         var remote: [String: ForwardingListener.Address] = [:]
         var listeners: [ForwardingListener] = []
         var dynamic: [DynamicForwardListener] = []
+        var tunnels: [TunnelForwarding] = []
     }
 
     private let state = NIOLockedValueBox(State())
@@ -46,16 +47,22 @@ final class ClientForwardingState: Sendable {
         state.withLockedValue { $0.dynamic.append(listener) }
     }
 
+    func keep(_ tunnel: TunnelForwarding) {
+        state.withLockedValue { $0.tunnels.append(tunnel) }
+    }
+
     func closeAll() async {
-        let (listeners, dynamic) = state.withLockedValue { state in
+        let (listeners, dynamic, tunnels) = state.withLockedValue { state in
             defer {
                 state.listeners = []
                 state.dynamic = []
+                state.tunnels = []
             }
-            return (state.listeners, state.dynamic)
+            return (state.listeners, state.dynamic, state.tunnels)
         }
         for listener in listeners { listener.close() }
         for listener in dynamic { listener.close() }
+        for tunnel in tunnels { await tunnel.close() }
     }
 
     func handlers() -> ConnectionHandlers {

@@ -201,6 +201,32 @@ public struct ChannelMultiplexer: Sendable {
         channels[id.rawValue] = channel
     }
 
+    /// Sends `data` on `id` as exactly one CHANNEL_DATA message, as a datagram channel's packets go
+    /// (`tun@openssh.com`, OpenSSH PROTOCOL §2.3): false, with nothing sent, while the peer's window
+    /// is smaller than `data`. Data larger than the peer's maximum packet can never be sent whole and
+    /// throws `.datagramTooLarge`.
+    public mutating func sendDatagram(
+        _ data: ByteBuffer, on id: ChannelID, writingInto out: inout [SplitPayload]
+    ) throws(ConnectionError) -> Bool {
+        guard var channel = channels[id.rawValue], let peer = channel.peerID else {
+            throw ConnectionError(.unknownChannel, "\(id) is not open (ours)")
+        }
+        guard !channel.sentEOF, !channel.sentClose else {
+            throw ConnectionError(.channelClosed, "\(id) was closed for sending (ours)")
+        }
+        guard data.readableBytes <= min(Int(channel.peerMaximumPacket), Self.largestMessageData) else {
+            throw ConnectionError(
+                .datagramTooLarge, "\(data.readableBytes) bytes exceed the peer's maximum packet of \(channel.peerMaximumPacket) (ours)")
+        }
+        guard UInt64(data.readableBytes) <= usableWindow(channel) else { return false }
+        var head = ByteBuffer()
+        ChannelDataMessage(recipientChannel: peer, data: data).encodeHead(into: &head)
+        out.append(SplitPayload(head: head, body: data))
+        channel.peerWindow -= UInt64(data.readableBytes)
+        channels[id.rawValue] = channel
+        return true
+    }
+
     /// Reports that `bytes` of received data on `id` were used; once half our window is used,
     /// gives it back with WINDOW_ADJUST (RFC 4254 §5.2), so a slow reader holds the peer back.
     public mutating func consumed(_ bytes: Int, on id: ChannelID, writingInto out: inout [ByteBuffer]) {

@@ -583,6 +583,29 @@ public actor ConnectionRuntime {
         }
     }
 
+    /// Writes `data` as one CHANNEL_DATA message, waiting for window until the peer's holds all of it.
+    func writeDatagram(_ data: ByteBuffer, on id: ChannelID) async throws {
+        while true {
+            if let failure { throw failure }
+            var out: [SplitPayload] = []
+            if try multiplexer.sendDatagram(data, on: id, writingInto: &out) {
+                try await Self.settle(send(out))
+                return
+            }
+            try await withCheckedThrowingContinuation { (writable: CheckedContinuation<Void, any Error>) in
+                if let failure {
+                    writable.resume(throwing: failure)
+                } else if outputs[id] == nil {
+                    writable.resume(throwing: ConnectionError(.channelClosed, "\(id) closed"))
+                } else if multiplexer.sendableBytes(on: id) >= data.readableBytes {
+                    writable.resume()
+                } else {
+                    writers[id, default: []].append(writable)
+                }
+            }
+        }
+    }
+
     /// Reports that the reader used `bytes` of a channel's data, so the window can reopen.
     func consumed(_ bytes: Int, on id: ChannelID) async throws {
         var out: [ByteBuffer] = []

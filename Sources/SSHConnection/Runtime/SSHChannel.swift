@@ -85,6 +85,13 @@ public struct SSHChannel: Sendable {
         try await runtime.write(data, on: id)
     }
 
+    /// Writes `data` as one CHANNEL_DATA message, never split: a packet of a datagram channel such as
+    /// `tun@openssh.com` (OpenSSH PROTOCOL §2.3). Waits while the peer's window is smaller than `data`;
+    /// throws `ConnectionError.datagramTooLarge` when `data` exceeds the peer's maximum packet.
+    public func writeDatagram(_ data: ByteBuffer) async throws {
+        try await runtime.writeDatagram(data, on: id)
+    }
+
     /// Sends EOF: no more input (RFC 4254 §5.3).
     public func sendEOF() async throws {
         try await runtime.sendEOF(on: id)

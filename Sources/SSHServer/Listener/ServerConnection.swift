@@ -102,6 +102,19 @@ struct ServerConnection<Delegate: SSHServerDelegate>: Sendable {
                         return .reject(.connectFailed, "cannot connect to \(path)")
                     }
                     return .accept(receivesRequests: false) { channel in try? await channel.bridge(to: socket) }
+                case .tunnel(let mode, let unit):
+                    let device: TunnelDevice
+                    do {
+                        device = try TunnelDevice.open(mode: mode, unit: unit)
+                    } catch {
+                        logger.info("tunnel to unit \(unit) refused: \(error)")
+                        return .reject(.administrativelyProhibited, "open failed")
+                    }
+                    logger.debug("\(mode) tunnel on \(device.name)")
+                    return .accept(receivesRequests: false) { channel in
+                        try? await channel.carry(tunnel: device)
+                        device.close()
+                    }
                 default:
                     return .reject(.unknownChannelType, "\(type.name) is not served")
                 }

@@ -16,6 +16,9 @@ public enum ChannelType: Hashable, Sendable {
     case forwardedStreamLocal(socketPath: String)
     /// `auth-agent@openssh.com` (OpenSSH PROTOCOL.agent): the server opens a channel to the client's agent.
     case authAgent
+    /// `tun@openssh.com` (OpenSSH PROTOCOL §2.3): a layer 3 or layer 2 tunnel to a tun or tap device of
+    /// the server's, `unit` or any (``TunnelUnit/any``).
+    case tunnel(mode: TunnelMode, unit: TunnelUnit)
     /// A type this codec does not know: its name and type-specific data.
     case unknown(name: String, data: ByteBuffer)
 
@@ -62,6 +65,7 @@ public enum ChannelType: Hashable, Sendable {
         case .directStreamLocal: "direct-streamlocal@openssh.com"
         case .forwardedStreamLocal: "forwarded-streamlocal@openssh.com"
         case .authAgent: "auth-agent@openssh.com"
+        case .tunnel: "tun@openssh.com"
         case .unknown(let name, _): name
         }
     }
@@ -92,6 +96,9 @@ public enum ChannelType: Hashable, Sendable {
             type = .forwardedStreamLocal(socketPath: path)
         case "auth-agent@openssh.com":
             type = .authAgent
+        case "tun@openssh.com":
+            let mode = TunnelMode(rawValue: try data.readSSHUInt32())
+            type = .tunnel(mode: mode, unit: TunnelUnit(rawValue: try data.readSSHUInt32()))
         default:
             return .unknown(name: name, data: data.readSSHRemainingBytes())
         }
@@ -116,6 +123,9 @@ public enum ChannelType: Hashable, Sendable {
         case .forwardedStreamLocal(let path):
             buffer.writeSSHString(path)
             buffer.writeSSHString("")
+        case .tunnel(let mode, let unit):
+            buffer.writeSSHUInt32(mode.rawValue)
+            buffer.writeSSHUInt32(unit.rawValue)
         case .unknown(_, let data):
             buffer.writeImmutableBuffer(data)
         }

@@ -24,9 +24,36 @@ actor Forwardings {
         self.informs = informs
     }
 
+    /// The local interface of the tunnel forwarding (`Tunnel`, -w) once it is up: `%T` of LocalCommand.
+    private(set) var tunnelInterface: String?
+
+    /// Stays while the tunnel forwarding's channel is open, as ssh stays while any channel is: a
+    /// session's end leaves the tunnel up (`ssh -f -w 0:0 host true` is how a tunnel is kept).
+    /// Returns once the server closes it, or at `ending`.
+    func waitForTunnel(unless ending: Ending) async {
+        guard tunnelInterface != nil else { return }
+        while !ending.isEnded, await client.runtime.openChannels(named: "tun@openssh.com") > 0 {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     /// Sets up the forwardings `settings` name. One that fails is warned about on standard error,
     /// as ssh does, or with ExitOnForwardFailure ends it all: this throws.
     func start(_ settings: SSHClientSettings) async throws {
+        if let tunnel = settings.tunnel {
+            do {
+                let forwarding = try await client.forwardTunnel(
+                    mode: tunnel.mode, localUnit: tunnel.localUnit, remoteUnit: tunnel.remoteUnit)
+                tunnelInterface = forwarding.device.name
+            } catch let error as ConnectionError {
+                // This host's device could not be opened: ssh's words for it.
+                if settings.exitOnForwardFailure { throw SSHClientError(.refused, "Could not request tunnel forwarding.") }
+                warn("Could not request tunnel forwarding. (\(error.detail))")
+            } catch {
+                if settings.exitOnForwardFailure { throw SSHClientError(.refused, "Tunnel forwarding failed") }
+                warn("Tunnel forwarding failed")
+            }
+        }
         for forward in settings.localForwards + settings.dynamicForwards {
             do {
                 try await addLocal(forward)

@@ -78,6 +78,10 @@ struct SSHCommand: AsyncParsableCommand {
     @Flag(name: .customShort("t"), help: "Ask for a pseudo-terminal (twice: even without a local tty).") var terminal: Int
     @Flag(name: .customShort("V"), help: "Print the version and exit.") var version = false
     @Flag(name: .customShort("v"), help: "Verbose; repeatable.") var verbose: Int
+    @Option(
+        name: .customShort("w", allowingJoined: true),
+        help: "local_tun[:remote_tun]: tunnel forwarding between tun devices (any: the next free one).")
+    var tunnelDevice: String?
     @Option(name: .customShort("W", allowingJoined: true), help: "host:port: carry standard input and output there.")
     var stdioForward: String?
     @Flag(name: .customShort("x"), help: "No X11 forwarding.") var noX11 = false
@@ -112,6 +116,10 @@ struct SSHCommand: AsyncParsableCommand {
         }
         if let escapeCharacter, !Self.isEscapeCharacter(escapeCharacter) {
             print("Bad escape character '\(escapeCharacter)'.", to: &standardError)
+            return 255
+        }
+        if let tunnelDevice, !Self.isTunnelDevice(tunnelDevice) {
+            print("Bad tun device '\(tunnelDevice)'", to: &standardError)
             return 255
         }
         var forwardTarget: (host: String, port: Int)?
@@ -194,7 +202,9 @@ struct SSHCommand: AsyncParsableCommand {
                 client: client, gatewayPorts: settings.gatewayPorts,
                 informs: !quiet && !["QUIET", "FATAL", "ERROR"].contains(settings.logLevel))
             try await forwardings.start(settings)
-            if let localCommand = settings.localCommand { await Self.runLocally(localCommand, logger: logger) }
+            if let localCommand = settings.localCommand(tunnelInterface: await forwardings.tunnelInterface ?? "NONE") {
+                await Self.runLocally(localCommand, logger: logger)
+            }
             let ending = Ending()
             let master =
                 becomesMaster
@@ -240,6 +250,7 @@ struct SSHCommand: AsyncParsableCommand {
                 // As ssh -N: the connection's end, not ours, is a failure.
                 if !client.runtime.transportConnection.channel.isActive { status = 255 }
             }
+            await forwardings.waitForTunnel(unless: ending)
             // The master stays while its clients do, as ssh's stays while their channels are open.
             if let master { await master.waitForClients(unless: ending) }
             master?.stop()
@@ -274,6 +285,7 @@ struct SSHCommand: AsyncParsableCommand {
         lines += remote.compactMap { Self.forwardingLine("RemoteForward", $0) }
         lines += dynamic.map { "DynamicForward \($0)" }
         if let escapeCharacter { lines.append("EscapeChar \(escapeCharacter)") }
+        if let tunnelDevice { lines += ["TunnelDevice \(tunnelDevice)", "Tunnel yes"] }
         if forwardAgent { lines.append("ForwardAgent yes") }
         if noForwardAgent { lines.append("ForwardAgent no") }
         if compression { lines.append("Compression yes") }
@@ -415,6 +427,12 @@ struct SSHCommand: AsyncParsableCommand {
         let bytes = Array(text.utf8)
         if text == "none" || bytes.count == 1 { return true }
         return bytes.count == 2 && bytes[0] == UInt8(ascii: "^") && bytes[1] >= 64 && bytes[1] < 128
+    }
+
+    /// Whether `-w` names `local[:remote]` tun devices, each `any` or a number, as ssh's `a2tun` reads them.
+    static func isTunnelDevice(_ text: String) -> Bool {
+        let units = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        return units.allSatisfy { $0.allSatisfy(\.isASCII) && TunnelUnit(parsing: $0) != nil }
     }
 
     /// `-L [bind:]port:host:hostport` as `LocalForward [bind:]port host:hostport`.

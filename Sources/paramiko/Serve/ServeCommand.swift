@@ -7,6 +7,7 @@ import SSHAuth
 import SSHClient
 import SSHCrypto
 import SSHServer
+import SSHWire
 import SSHTransport
 
 /// `paramiko serve`: a ready SSH server with exec, shells on a pty, SFTP confined to a root and
@@ -47,6 +48,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("allow-forwarding"), help: "Allow -L, -R, Unix-socket and agent forwarding.")
     var allowForwarding = false
+
+    @Option(
+        name: .customLong("permit-tunnel"),
+        help: "Tunnels to this host's tun and tap devices (ssh -w), as sshd's PermitTunnel: yes, point-to-point, ethernet or no.")
+    var permitTunnel = "no"
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
@@ -98,6 +104,14 @@ struct ServeCommand: AsyncParsableCommand {
             }
             accounts[String(account[..<colon])] = String(account[account.index(after: colon)...])
         }
+        let tunnelModes: Set<TunnelMode>
+        switch permitTunnel {
+        case "yes": tunnelModes = [.pointToPoint, .ethernet]
+        case "point-to-point": tunnelModes = [.pointToPoint]
+        case "ethernet": tunnelModes = [.ethernet]
+        case "no": tunnelModes = []
+        default: throw ValidationError("--permit-tunnel takes yes, point-to-point, ethernet or no, not \(permitTunnel)")
+        }
         var authorized: [AuthorizedKeys] = []
         for path in authorizedKeys {
             do {
@@ -143,7 +157,7 @@ struct ServeCommand: AsyncParsableCommand {
         for name in ["HOME", "LANG", "PATH"] { environment[name] = ProcessInfo.processInfo.environment[name] }
         let delegate = ServeDelegate(
             passwords: accounts, authorizedKeys: authorized, allowExec: allowExec, allowForwarding: allowForwarding,
-            process: LocalProcessOptions(shell: shell, workingDirectory: root, environment: environment))
+            tunnelModes: tunnelModes, process: LocalProcessOptions(shell: shell, workingDirectory: root, environment: environment))
         let server = try await SSHServer.listen(
             host: host, port: port, hostKeys: keys, delegate: delegate, configuration: configuration, logger: logger)
         print("listening on \(host):\(server.port)")

@@ -10,13 +10,15 @@ import SSHWire
 /// The policy of `paramiko serve`: accounts from `--password` (through both password and
 /// keyboard-interactive authentication, as sshd with PAM), `--authorized-keys` and, with
 /// `--gssapi-keytab`, Kerberos principals by the library's login rules; exec and
-/// shells only with `--allow-exec`, forwardings only with `--allow-forwarding`; SFTP always,
-/// confined to the root.
+/// shells only with `--allow-exec`, forwardings only with `--allow-forwarding`, tunnels only as
+/// `--permit-tunnel` allows; SFTP always, confined to the root.
 struct ServeDelegate: SSHServerDelegate {
     var passwords: [String: String]
     var authorizedKeys: [AuthorizedKeys]
     var allowExec: Bool
     var allowForwarding: Bool
+    /// The tunnels `--permit-tunnel` allows (ssh -w, OpenSSH PROTOCOL §2.3).
+    var tunnelModes: Set<TunnelMode> = []
     var process: LocalProcessOptions
 
     func decide(_ request: ServerAuthRequest) async -> ServerAuthDecision {
@@ -51,6 +53,7 @@ struct ServeDelegate: SSHServerDelegate {
         switch type {
         case .session: true
         case .directTCPIP, .directStreamLocal: allowForwarding
+        case .tunnel(let mode, _): tunnelModes.contains(mode)
         default: false
         }
     }
