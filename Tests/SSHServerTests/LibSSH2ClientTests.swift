@@ -52,6 +52,14 @@ enum LibSSH2Client {
         return listed.output.split(separator: "\n").map(String.init)
     }
 
+    /// libssh2's version as (major, minor).
+    static func version() throws -> (Int, Int) {
+        let printed = try Peers.run([try binary(), "version"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let parts = printed.split(separator: ".").compactMap { Int($0) }
+        guard parts.count >= 2 else { throw PeerError("libssh2_client version: \(printed)") }
+        return (parts[0], parts[1])
+    }
+
     /// Runs the client against 127.0.0.1:`port` with `options` (a login among them), then
     /// `command`; returns its exit status and its standard output and error together.
     static func run(
@@ -188,6 +196,32 @@ struct LibSSH2ClientTests {
     /// With keepalives configured, libssh2 sends keepalive@openssh.com (want-reply) as soon as it
     /// waits for the socket, during login too: the server answers it and the login goes on, as
     /// with sshd. Then keepalives while a command runs.
+    /// ECDSA user keys of each curve log in. libssh2 before 1.11 signs with an RSA key as
+    /// `ssh-rsa` (SHA-1), which the server refuses unless configured to take it, as sshd does.
+    @Test(arguments: [SSHKeyType.ecdsaP256, .ecdsaP384, .ecdsaP521, .rsa])
+    func userKeyTypes(_ type: SSHKeyType) async throws {
+        let key = try SSHPrivateKey.generate(type, bits: type == .rsa ? 2048 : nil)
+        let sha1Only = try LibSSH2Client.version() < (1, 11)
+        for lenient in type == .rsa ? [false, true] : [false] {
+            var configuration = SSHServerConfiguration()
+            if lenient {
+                configuration.authentication.publicKeyAlgorithms = ServerAuthConfiguration.supportedPublicKeyAlgorithms
+            }
+            let workspace = try await ServerWorkspace.start(configuration: configuration) { _ in
+                GrantingDelegate(key: key.publicKey)
+            }
+            defer { Task { await workspace.stop() } }
+            let path = workspace.directory.appendingPathComponent("id_user").path
+            try key.write(to: path)
+            let result = try await LibSSH2Client.run(
+                port: workspace.server.port, ["-i", path], ["exec", "echo in with \(type)"])
+            let refused = type == .rsa && sha1Only && !lenient
+            #expect(
+                result.output.contains("in with \(type)") == !refused, "\(type) lenient=\(lenient): \(result.output)")
+            #expect(result.status == (refused ? 71 : 0), "\(type) lenient=\(lenient): \(result.output)")
+        }
+    }
+
     @Test func keepalivesDuringLoginAndCommands() async throws {
         let workspace = try await Self.startServer()
         defer { Task { await workspace.stop() } }

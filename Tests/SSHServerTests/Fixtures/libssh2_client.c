@@ -22,6 +22,7 @@
  *
  * Commands:
  *   algs TYPE                    list what libssh2 supports for TYPE, one a line (no connection)
+ *   version                      print libssh2's version (no connection)
  *   exec CMD                     run CMD: our stdin to it (then EOF), its stdout and stderr to ours
  *   shell                        the same with a shell
  *   direct-tcpip HOST PORT       relay stdin and stdout through a direct-tcpip channel
@@ -636,6 +637,10 @@ int main(int argc, char **argv) {
     int count = argc - optind - 1;
     if (libssh2_init(0)) return fail(FAIL_CONNECT, "libssh2_init");
     if (strcmp(command, "algs") == 0) return count == 1 ? list_algorithms(arguments[0]) : FAIL_USAGE;
+    if (strcmp(command, "version") == 0) {
+        printf("%s\n", libssh2_version(0));
+        return 0;
+    }
 
     int result = connect_and_login();
     if (result) return result;
