@@ -248,6 +248,10 @@ struct LibSSH2ClientTests {
         #expect(killed.output.contains("before") && !killed.output.contains("after"), "\(killed.output)")
         #expect(killed.output.contains("EXIT-SIGNAL TERM"), "\(killed.output)")
 
+        // auth-agent-req@openssh.com: the command gets a socket to reach the client's agent by.
+        let agent = try await Self.run(workspace, ["-A"], ["exec", "test -S \"$SSH_AUTH_SOCK\" && echo agent-socket"])
+        #expect(agent.status == 0 && agent.output.contains("agent-socket\n"), "\(agent.output)")
+
         // The command sees EOF once libssh2 half-closes, and still answers afterwards.
         let counted = try await Self.run(
             workspace, [], ["exec", "wc -c; echo done"], input: Self.randomBytes(100_003, seed: 5))
@@ -337,6 +341,11 @@ struct LibSSH2ClientTests {
         let missing = try await Self.run(workspace, [], ["sftp-stat", "d/none"])
         // SSH_FX_NO_SUCH_FILE (draft-ietf-secsh-filexfer-02 §7)
         #expect(missing.status == 73 && missing.output.contains("SFTP-STATUS 2\n"), "\(missing.output)")
+        // SSH_FX_FAILURE, as sshd's sftp-server answers these
+        for failing in [["sftp-mkdir", "d"], ["sftp-unlink", "d"], ["sftp-rename", "d/moved.bin", "d"]] {
+            let refused = try await Self.run(workspace, [], failing)
+            #expect(refused.status == 73 && refused.output.contains("SFTP-STATUS 4\n"), "\(failing): \(refused.output)")
+        }
         let outside = try await Self.run(workspace, [], ["sftp-stat", "../../../../etc/passwd"])
         #expect(outside.status == 73, "\(outside.output)")
         let notEmpty = try await Self.run(workspace, [], ["sftp-rmdir", "d"])

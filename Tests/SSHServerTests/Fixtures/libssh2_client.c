@@ -18,6 +18,7 @@
  *   -W COLSxROWS       change the pty's size (window-change) once the command has started
  *   -e NAME=VALUE      set an environment variable on the session (repeatable)
  *   -o FILE            write the remote command's standard output to FILE
+ *   -A                 ask for agent forwarding (auth-agent-req@openssh.com) on the session
  *   -K                 send keepalive@openssh.com requests (want-reply) every second while relaying
  *
  * Commands:
@@ -75,6 +76,7 @@ static const char *password;
 static const char *kbd_answer;
 static int use_agent;
 static int keepalive;
+static int forward_agent;
 static const char *term;
 static int cols = 80, rows = 24;
 static int new_cols, new_rows;
@@ -370,6 +372,7 @@ static int run_exec(const char *command) {
             return fail(FAIL_CHANNEL, "setenv");
         }
     }
+    if (forward_agent && libssh2_channel_request_auth_agent(channel)) return fail(FAIL_CHANNEL, "auth-agent-req");
     if (term) {
         /* RFC 4254 §8: opcode byte, uint32 value; 0 ends. VINTR (1) = ^C, ECHO (53) = 0,
          * TTY_OP_ISPEED (128) and TTY_OP_OSPEED (129) = 38400. */
@@ -601,7 +604,7 @@ static int list_algorithms(const char *type) {
 int main(int argc, char **argv) {
     int option;
     signal(SIGPIPE, SIG_IGN);
-    while ((option = getopt(argc, argv, "+H:p:l:i:w:k:aKm:t:s:W:e:o:")) != -1) {
+    while ((option = getopt(argc, argv, "+H:p:l:i:w:k:aAKm:t:s:W:e:o:")) != -1) {
         switch (option) {
         case 'H': host = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -611,6 +614,7 @@ int main(int argc, char **argv) {
         case 'k': kbd_answer = optarg; break;
         case 'a': use_agent = 1; break;
         case 'K': keepalive = 1; break;
+        case 'A': forward_agent = 1; break;
         case 'm':
             if (pref_count < 16) prefs[pref_count++] = optarg;
             break;
