@@ -335,6 +335,14 @@ struct LibSSH2ClientTests {
         #expect(listing.components(separatedBy: "ENTRY ").count == 3, "\(listing)")
         let statvfs = try await sftp("sftp-statvfs", "/")
         #expect(statvfs.contains("STATVFS bsize=") && !statvfs.contains("blocks=0 "), "\(statvfs)")
+        // APPEND writes land after what is there whatever offset libssh2 sends; fsync@openssh.com; fstat.
+        let tail = workspace.directory.appendingPathComponent("tail.txt")
+        try Data("appended\n".utf8).write(to: tail)
+        #expect(try await sftp("sftp-append", tail.path, "d/moved.bin").contains("FSTAT size=3145742 "))
+        let appended = try Data(contentsOf: root.appendingPathComponent("d/moved.bin"))
+        #expect(appended.prefix(bytes.count) == bytes && appended.suffix(9) == Data("appended\n".utf8))
+        let setstat = try await sftp("sftp-setstat", "d/moved.bin", "600", "1700000000")
+        #expect(setstat.contains("MTIME 1700000000\nSTAT size=3145742 mode=600 type=file"), "\(setstat)")
         _ = try await sftp("sftp-mkdir", "d/gone")
         _ = try await sftp("sftp-rmdir", "d/gone")
 

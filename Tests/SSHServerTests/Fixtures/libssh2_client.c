@@ -32,7 +32,9 @@
  *                                port, accept one connection and relay it to TO_HOST:TO_PORT
  *   sftp-put LOCAL REMOTE, sftp-get REMOTE LOCAL, sftp-ls DIR, sftp-mkdir DIR, sftp-rmdir DIR,
  *   sftp-rename FROM TO, sftp-unlink PATH, sftp-symlink TARGET LINK, sftp-readlink PATH,
- *   sftp-realpath PATH, sftp-stat PATH, sftp-lstat PATH, sftp-statvfs PATH
+ *   sftp-realpath PATH, sftp-stat PATH, sftp-lstat PATH, sftp-statvfs PATH,
+ *   sftp-append LOCAL REMOTE (opened with APPEND, then fsync@openssh.com and fstat),
+ *   sftp-setstat PATH MODE MTIME (octal mode, seconds)
  *   scp-put LOCAL REMOTE, scp-get REMOTE LOCAL
  *
  * After the key exchange it prints "METHODS kex=.. hostkey=.. crypt=.. mac=.. comp=.." and
@@ -474,6 +476,36 @@ static int run_sftp(const char *command, char **arguments, int count) {
         }
         close(local);
         if (libssh2_sftp_close(handle)) return sftp_fail(sftp, "close");
+    } else if (strcmp(command, "sftp-append") == 0 && b) {
+        int local = open(a, O_RDONLY);
+        if (local < 0) return fail(FAIL_LOCAL, a);
+        LIBSSH2_SFTP_HANDLE *handle = libssh2_sftp_open(
+            sftp, b, LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_APPEND, 0644);
+        if (!handle) return sftp_fail(sftp, "open for appending");
+        ssize_t count_read;
+        while ((count_read = read(local, buffer, sizeof buffer)) > 0) {
+            for (ssize_t offset = 0; offset < count_read;) {
+                ssize_t written = libssh2_sftp_write(handle, buffer + offset, (size_t)(count_read - offset));
+                if (written < 0) return sftp_fail(sftp, "write");
+                offset += written;
+            }
+        }
+        close(local);
+        if (libssh2_sftp_fsync(handle)) return sftp_fail(sftp, "fsync");
+        LIBSSH2_SFTP_ATTRIBUTES attributes;
+        if (libssh2_sftp_fstat(handle, &attributes)) return sftp_fail(sftp, "fstat");
+        print_attributes("FSTAT", &attributes);
+        if (libssh2_sftp_close(handle)) return sftp_fail(sftp, "close");
+    } else if (strcmp(command, "sftp-setstat") == 0 && count == 3) {
+        LIBSSH2_SFTP_ATTRIBUTES attributes;
+        memset(&attributes, 0, sizeof attributes);
+        attributes.flags = LIBSSH2_SFTP_ATTR_PERMISSIONS | LIBSSH2_SFTP_ATTR_ACMODTIME;
+        attributes.permissions = strtoul(b, NULL, 8);
+        attributes.atime = attributes.mtime = strtoul(arguments[2], NULL, 10);
+        if (libssh2_sftp_setstat(sftp, a, &attributes)) return sftp_fail(sftp, "setstat");
+        if (libssh2_sftp_stat(sftp, a, &attributes)) return sftp_fail(sftp, "stat");
+        printf("MTIME %lu\n", attributes.mtime);
+        print_attributes("STAT", &attributes);
     } else if (strcmp(command, "sftp-get") == 0 && b) {
         LIBSSH2_SFTP_HANDLE *handle = libssh2_sftp_open(sftp, a, LIBSSH2_FXF_READ, 0);
         if (!handle) return sftp_fail(sftp, "open for reading");
