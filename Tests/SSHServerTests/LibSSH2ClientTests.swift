@@ -248,6 +248,13 @@ struct LibSSH2ClientTests {
         #expect(killed.output.contains("before") && !killed.output.contains("after"), "\(killed.output)")
         #expect(killed.output.contains("EXIT-SIGNAL TERM"), "\(killed.output)")
 
+        // A command that ends before reading its input: the server closes the channel under
+        // libssh2's writes and still reports the exit status.
+        let early = try await Self.run(
+            workspace, [], ["exec", "head -c 10 >/dev/null; echo early; exit 5"],
+            input: Self.randomBytes(8 << 20, seed: 41))
+        #expect(early.status == 5 && early.output.contains("early\n"), "\(early.output)")
+
         // auth-agent-req@openssh.com: the command gets a socket to reach the client's agent by.
         let agent = try await Self.run(workspace, ["-A"], ["exec", "test -S \"$SSH_AUTH_SOCK\" && echo agent-socket"])
         #expect(agent.status == 0 && agent.output.contains("agent-socket\n"), "\(agent.output)")

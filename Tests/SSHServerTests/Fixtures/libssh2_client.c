@@ -189,6 +189,13 @@ static int relay(LIBSSH2_CHANNEL *channel, int in, int out, int err, int shutdow
                 progress = 1;
             } else if (sent != LIBSSH2_ERROR_EAGAIN) {
                 return fail(-1, "channel write");
+            } else if (remote_eof && libssh2_channel_wait_closed(channel) == 0) {
+                /* The command ended without reading all its input and the server closed the
+                 * channel: the rest of the input has nowhere to go. */
+                pending_length = 0;
+                in_open = 0;
+                eof_sent = 1;
+                progress = 1;
             }
         }
         if (!in_open && pending_length == 0 && !eof_sent) {
