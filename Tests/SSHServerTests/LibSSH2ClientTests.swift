@@ -293,6 +293,11 @@ struct LibSSH2ClientTests {
         #expect(result.output.contains("speed 38400 baud"), "\(result.output)")
         #expect(result.output.contains("term=xterm x=seven"), "\(result.output)")
 
+        // libssh2_channel_request_pty()'s empty terminal modes string, with no TTY_OP_END.
+        let plain = try await Self.run(workspace, ["-T", "vanilla"], ["exec", "tty; echo term=$TERM"])
+        #expect(plain.status == 0 && plain.output.contains("/dev/pts/"), "\(plain.output)")
+        #expect(plain.output.contains("term=vanilla\r\n"), "\(plain.output)")  // ONLCR: the pty ends lines with CR LF
+
         // A window-change once the command runs, before it asks for the size.
         let resized = try await Self.run(
             workspace, ["-t", "xterm", "-s", "77x22", "-W", "100x30"], ["exec", "sleep 1; stty size"])

@@ -14,6 +14,7 @@
  *                      or crypt_cs, crypt_sc, mac_cs, mac_sc, comp_cs, comp_sc; a comp list
  *                      also turns on libssh2's compression, which is off unless asked for
  *   -t TERM            request a pty of TERM, 80x24, with ECHO off and VINTR ^C
+ *   -T TERM            request a pty of TERM with no modes at all, as libssh2_channel_request_pty() does
  *   -s COLSxROWS       the pty's size
  *   -W COLSxROWS       change the pty's size (window-change) once the command has started
  *   -e NAME=VALUE      set an environment variable on the session (repeatable)
@@ -80,6 +81,7 @@ static int use_agent;
 static int keepalive;
 static int forward_agent;
 static const char *term;
+static int no_modes;
 static int cols = 80, rows = 24;
 static int new_cols, new_rows;
 static const char *output_file;
@@ -387,8 +389,9 @@ static int run_exec(const char *command) {
          * TTY_OP_ISPEED (128) and TTY_OP_OSPEED (129) = 38400. */
         static const unsigned char modes[] = {1,   0, 0, 0, 3,    53, 0, 0, 0, 0,    128, 0, 0, 0x96, 0,
                                               129, 0, 0, 0x96, 0, 0};
-        if (libssh2_channel_request_pty_ex(channel, term, (unsigned int)strlen(term), (const char *)modes,
-                                           sizeof modes, cols, rows, 0, 0)) {
+        if (libssh2_channel_request_pty_ex(channel, term, (unsigned int)strlen(term),
+                                           no_modes ? NULL : (const char *)modes, no_modes ? 0 : sizeof modes,
+                                           cols, rows, 0, 0)) {
             return fail(FAIL_CHANNEL, "pty");
         }
     }
@@ -643,7 +646,7 @@ static int list_algorithms(const char *type) {
 int main(int argc, char **argv) {
     int option;
     signal(SIGPIPE, SIG_IGN);
-    while ((option = getopt(argc, argv, "+H:p:l:i:w:k:aAKm:t:s:W:e:o:")) != -1) {
+    while ((option = getopt(argc, argv, "+H:p:l:i:w:k:aAKm:t:T:s:W:e:o:")) != -1) {
         switch (option) {
         case 'H': host = optarg; break;
         case 'p': port = atoi(optarg); break;
@@ -658,6 +661,10 @@ int main(int argc, char **argv) {
             if (pref_count < 16) prefs[pref_count++] = optarg;
             break;
         case 't': term = optarg; break;
+        case 'T':
+            term = optarg;
+            no_modes = 1;
+            break;
         case 's':
             if (sscanf(optarg, "%dx%d", &cols, &rows) != 2) return FAIL_USAGE;
             break;
