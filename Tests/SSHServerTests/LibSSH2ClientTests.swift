@@ -345,6 +345,14 @@ struct LibSSH2ClientTests {
             listing.contains("ENTRY link size=") && listing.contains("ENTRY moved.bin size=3145733 mode=644 type=file"),
             "\(listing)")
         #expect(listing.components(separatedBy: "ENTRY ").count == 3, "\(listing)")
+        // The ls -l style long names libssh2 hands to programs such as curl, which print them.
+        let longNames = listing.split(separator: "\n").filter { $0.hasPrefix("LONG ") }
+        #expect(
+            longNames.contains {
+                $0.hasPrefix("LONG -rw-r--r-- ") && $0.contains(" 3145733 ") && $0.hasSuffix(" moved.bin")
+            },
+            "\(listing)")
+        #expect(longNames.contains { $0.hasPrefix("LONG lrwxrwxrwx ") && $0.hasSuffix(" link") }, "\(listing)")
         let statvfs = try await sftp("sftp-statvfs", "/")
         #expect(statvfs.contains("STATVFS bsize=") && !statvfs.contains("blocks=0 "), "\(statvfs)")
         // APPEND writes land after what is there whatever offset libssh2 sends; fsync@openssh.com; fstat.

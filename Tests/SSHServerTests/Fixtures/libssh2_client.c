@@ -540,6 +540,7 @@ static int run_sftp(const char *command, char **arguments, int count) {
             char label[1100];
             snprintf(label, sizeof label, "ENTRY %s", buffer);
             print_attributes(label, &attributes);
+            printf("LONG %s\n", longentry);
         }
         if (got < 0) return sftp_fail(sftp, "readdir");
         libssh2_sftp_closedir(handle);
