@@ -222,6 +222,19 @@ struct LibSSH2ClientTests {
         }
     }
 
+    /// A USERAUTH_BANNER before the answer to each login method does not upset libssh2's waits.
+    @Test func loginsWithABanner() async throws {
+        let workspace = try await ServerWorkspace.start { key in
+            GrantingDelegate(key: key, banner: "Authorized use only.\r\n")
+        }
+        defer { Task { await workspace.stop() } }
+        let port = workspace.server.port
+        for options in [["-i", workspace.keyPath], ["-w", "secret"], ["-k", "secret"]] {
+            let result = try await LibSSH2Client.run(port: port, options, ["exec", "echo past the banner"])
+            #expect(result.status == 0 && result.output.contains("past the banner\n"), "\(options): \(result.output)")
+        }
+    }
+
     @Test func keepalivesDuringLoginAndCommands() async throws {
         let workspace = try await Self.startServer()
         defer { Task { await workspace.stop() } }

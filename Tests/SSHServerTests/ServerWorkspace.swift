@@ -15,6 +15,8 @@ struct GrantingDelegate: SSHServerDelegate {
     var password = "secret"
     var workingDirectory: String?
     var allowForwarding = true
+    /// A USERAUTH_BANNER sent before authentication (RFC 4252 §5.4), when set.
+    var banner: String?
 
     func decide(_ request: ServerAuthRequest) async -> ServerAuthDecision {
         switch request {
@@ -31,6 +33,8 @@ struct GrantingDelegate: SSHServerDelegate {
             .failure
         }
     }
+
+    func banner(for user: String) async -> String? { banner }
 
     func allowsSessionRequest(_ request: ChannelRequestType, session: SessionContext) async -> Bool {
         if case .authAgent = request { return allowForwarding }
