@@ -278,6 +278,21 @@ struct LibSSH2ClientTests {
         #expect(counted.status == 0 && counted.output.contains("100003\ndone\n"), "\(counted.output)")
     }
 
+    /// Twelve session channels at once on one connection: the first ten (the server's
+    /// maximumSessions, sshd's MaxSessions) each carry 1 MB and an exit status; the rest are refused.
+    @Test func concurrentChannelsUpToTheSessionLimit() async throws {
+        let workspace = try await Self.startServer()
+        defer { Task { await workspace.stop() } }
+        let result = try await Self.run(
+            workspace, [], ["multi", "12", "head -c 1000000 /dev/zero | tr '\\0' x; exit 3"])
+        #expect(result.status == 0, "\(result.output)")
+        for index in 0..<10 {
+            #expect(result.output.contains("CHANNEL \(index) bytes=1000000 status=3\n"), "\(result.output)")
+        }
+        #expect(result.output.contains("REFUSED 10 "), "\(result.output)")
+        #expect(!result.output.contains("CHANNEL 10 "), "\(result.output)")
+    }
+
     /// 8 MiB through `cat` and back, once with the server starting a new key exchange every MiB
     /// while libssh2 is mid-write.
     @Test(arguments: [false, true]) func eightMiBThroughCat(rekeyingEveryMiB: Bool) async throws {

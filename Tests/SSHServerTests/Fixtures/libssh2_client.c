@@ -27,6 +27,9 @@
  *   version                      print libssh2's version (no connection)
  *   exec CMD                     run CMD: our stdin to it (then EOF), its stdout and stderr to ours
  *   shell                        the same with a shell
+ *   multi N CMD                  open N session channels at once, run CMD on each (no input) and
+ *                                read them together; prints "CHANNEL i bytes=B status=S" for each,
+ *                                or "REFUSED i" for a channel the server would not open
  *   direct-tcpip HOST PORT       relay stdin and stdout through a direct-tcpip channel
  *   tcpip-forward HOST TO_HOST TO_PORT
  *                                ask the server to listen on HOST, port of its choosing; print the
@@ -422,6 +425,54 @@ static int run_exec(const char *command) {
     return status;
 }
 
+static int run_multi(int count, const char *command) {
+    LIBSSH2_CHANNEL *channels[64];
+    unsigned long long bytes[64];
+    int done[64];
+    char buffer[32768];
+    int opened = 0;
+    if (count > 64) return FAIL_USAGE;
+    for (; opened < count; opened++) {
+        channels[opened] = libssh2_channel_open_session(session);
+        if (!channels[opened]) {
+            char *message = NULL;
+            libssh2_session_last_error(session, &message, NULL, 0);
+            printf("REFUSED %d %s\n", opened, message ? message : "");
+            break;
+        }
+        if (libssh2_channel_exec(channels[opened], command)) return fail(FAIL_CHANNEL, "exec");
+        bytes[opened] = 0;
+        done[opened] = 0;
+    }
+    libssh2_session_set_blocking(session, 0);
+    for (int remaining = opened; remaining > 0;) {
+        int progress = 0;
+        for (int i = 0; i < opened; i++) {
+            if (done[i]) continue;
+            ssize_t got = libssh2_channel_read(channels[i], buffer, sizeof buffer);
+            if (got > 0) {
+                bytes[i] += (unsigned long long)got;
+                progress = 1;
+            } else if (got < 0 && got != LIBSSH2_ERROR_EAGAIN) {
+                return fail(FAIL_CHANNEL, "channel read");
+            } else if (libssh2_channel_eof(channels[i])) {
+                done[i] = 1;
+                remaining--;
+                progress = 1;
+            }
+        }
+        if (!progress) wait_socket(-1);
+    }
+    libssh2_session_set_blocking(session, 1);
+    for (int i = 0; i < opened; i++) {
+        libssh2_channel_close(channels[i]);
+        libssh2_channel_wait_closed(channels[i]);
+        printf("CHANNEL %d bytes=%llu status=%d\n", i, bytes[i], libssh2_channel_get_exit_status(channels[i]));
+        libssh2_channel_free(channels[i]);
+    }
+    return 0;
+}
+
 static int run_direct_tcpip(const char *to_host, int to_port) {
     LIBSSH2_CHANNEL *channel = libssh2_channel_direct_tcpip_ex(session, to_host, to_port, "127.0.0.1", 50000);
     if (!channel) return fail(FAIL_CHANNEL, "direct-tcpip");
@@ -697,6 +748,8 @@ int main(int argc, char **argv) {
     if (result) return result;
     if (strcmp(command, "exec") == 0 && count == 1) {
         result = run_exec(arguments[0]);
+    } else if (strcmp(command, "multi") == 0 && count == 2) {
+        result = run_multi(atoi(arguments[0]), arguments[1]);
     } else if (strcmp(command, "shell") == 0 && count == 0) {
         result = run_exec(NULL);
     } else if (strcmp(command, "direct-tcpip") == 0 && count == 2) {
