@@ -72,9 +72,11 @@ enum LibSSH2Client {
 
 /// libssh2, the SSH library inside curl, libgit2 and PHP's ssh2, as a client of SSHServer: every
 /// key exchange, host key, cipher, MAC and compression method both have, pinned one at a time
-/// with bulk data checked by SHA-256; key, password, keyboard-interactive and agent logins; exec
-/// with stdin, stderr, exit status, an exit signal and a pty with modes and env; 8 MiB through
-/// `cat`; SFTP transfers and directory operations; scp both ways; and -L and -R forwarding.
+/// with bulk data checked by SHA-256; key (of each type), password, keyboard-interactive and agent
+/// logins, with a banner and with keepalives; exec with stdin, stderr, exit status, an exit signal
+/// and half-close; ten channels at once; a pty with modes, env, window-change and a shell; 8 MiB
+/// through `cat`, also across re-exchanges; SFTP transfers and directory operations; scp both
+/// ways; and -L and -R forwarding.
 @Suite(
     .enabled(if: LibSSH2Client.available, "libssh2's header (libssh2-1-dev) or a C compiler is missing"), .serialized)
 struct LibSSH2ClientTests {
@@ -186,9 +188,8 @@ struct LibSSH2ClientTests {
         defer { Task { await agent.close() } }
         await agent.keyring.add(otherKey, comment: "not this one")
         await agent.keyring.add(try SSHPrivateKey(path: workspace.keyPath), comment: "the client key")
-        let viaAgent = try await Peers.runDetached(
-            [try LibSSH2Client.binary(), "-p", "\(port)", "-a", "exec", "echo in by agent"], timeout: 60,
-            environment: ["SSH_AUTH_SOCK": agent.path])
+        let viaAgent = try await LibSSH2Client.run(
+            port: port, ["-a"], ["exec", "echo in by agent"], environment: ["SSH_AUTH_SOCK": agent.path])
         #expect(viaAgent.status == 0 && viaAgent.output.contains("in by agent"), "\(viaAgent.output)")
         #expect(viaAgent.output.contains("AGENT-KEY the client key"), "\(viaAgent.output)")
     }
