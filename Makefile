@@ -1,6 +1,6 @@
 # Paramiko for Swift — build, test, benchmark.
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libssl-dev zlib1g-dev libkrb5-dev openssh-server openssh-client python3-pip dropbear-bin tinysshd ucspi-tcp rsync iputils-ping iproute2 putty-tools tmux krb5-kdc krb5-admin-server krb5-user xauth xvfb x11-utils
+APT_PACKAGES := pkg-config libssl-dev zlib1g-dev libkrb5-dev openssh-server openssh-client python3-pip dropbear-bin tinysshd ucspi-tcp rsync iputils-ping iproute2 putty-tools tmux krb5-kdc krb5-admin-server krb5-user xauth xvfb x11-utils libssh2-1-dev
 PIP_PACKAGES := paramiko asyncssh
 
 .PHONY: all deps build test bench demo lint clean

@@ -130,6 +130,36 @@ import Testing
         #expect(try !trusted(SSHCertificateRequest(kind: .host, keyID: "h", principals: ["alice"])))
     }
 
+    /// SHA-1 RSA (`ssh-rsa`) and DSA signatures are refused before they reach the delegate unless
+    /// the configuration lists them, as sshd's PubkeyAcceptedAlgorithms has it since OpenSSH 8.8;
+    /// the same RSA key signing with rsa-sha2-512 is let through.
+    @Test func sha1RSAAndDSASignaturesAreOptIn() throws {
+        let rsa = try SSHPrivateKey.generate(.rsa, bits: 2048)
+        let dsa = try SSHPrivateKey.generate(.dsa)
+        func reachesDelegate(_ key: SSHPrivateKey, _ algorithm: String, _ configuration: ServerAuthConfiguration) throws
+            -> Bool
+        {
+            var machine = ServerAuthMachine(sessionID: Self.session, configuration: configuration)
+            var client = ClientAuthMachine(userName: "u", sessionID: Self.session)
+            let data = client.publicKeySignedData(key.publicKey, algorithm: algorithm)
+            let signature = try key.signature(for: data, algorithm: algorithm)
+            let request = client.signedPublicKeyRequest(key.publicKey, algorithm: algorithm, signature: signature)
+            guard case .decide(.publicKey(_, _, algorithm, true, _)) = try machine.receive(request, now: Self.now) else {
+                return false
+            }
+            return true
+        }
+        let strict = ServerAuthConfiguration()
+        var lenient = ServerAuthConfiguration()
+        lenient.publicKeyAlgorithms = ServerAuthConfiguration.supportedPublicKeyAlgorithms
+        #expect(try reachesDelegate(rsa, "rsa-sha2-512", strict))
+        #expect(try reachesDelegate(rsa, "rsa-sha2-256", strict))
+        #expect(try !reachesDelegate(rsa, "ssh-rsa", strict))
+        #expect(try !reachesDelegate(dsa, "ssh-dss", strict))
+        #expect(try reachesDelegate(rsa, "ssh-rsa", lenient))
+        #expect(try reachesDelegate(dsa, "ssh-dss", lenient))
+    }
+
     @Test func clientMessagesOnlyAndNothingAfterSuccess() throws {
         var machine = ServerAuthMachine(sessionID: Self.session)
         #expect(throws: AuthError.self) { try machine.receive(UserAuthSuccessMessage().encodedPayload(), now: Self.now) }

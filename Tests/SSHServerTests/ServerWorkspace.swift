@@ -7,13 +7,16 @@ import SSHServer
 import SSHTestSupport
 import SSHWire
 
-/// A delegate that lets the test user in with a key or a password and grants everything.
+/// A delegate that lets the test user in with a key, a password, or keyboard-interactive asked
+/// for the password in one round, and grants everything.
 struct GrantingDelegate: SSHServerDelegate {
     var user = "tester"
     var key: SSHPublicKey
     var password = "secret"
     var workingDirectory: String?
     var allowForwarding = true
+    /// A USERAUTH_BANNER sent before authentication (RFC 4252 §5.4), when set.
+    var banner: String?
 
     func decide(_ request: ServerAuthRequest) async -> ServerAuthDecision {
         switch request {
@@ -21,10 +24,17 @@ struct GrantingDelegate: SSHServerDelegate {
             signed ? .success : .publicKeyAcceptable
         case .password(let user, let password, _) where user == self.user && password == self.password:
             .success
+        case .keyboardInteractive(let user, _) where user == self.user:
+            .prompt(
+                KeyboardInteractiveChallenge(name: "", instruction: "", prompts: [.init(prompt: "Password: ", echo: false)]))
+        case .keyboardInteractiveResponses(let user, let responses) where user == self.user && responses == [password]:
+            .success
         default:
             .failure
         }
     }
+
+    func banner(for user: String) async -> String? { banner }
 
     func allowsSessionRequest(_ request: ChannelRequestType, session: SessionContext) async -> Bool {
         if case .authAgent = request { return allowForwarding }
@@ -52,19 +62,21 @@ struct ServerWorkspace: Sendable {
     let keyPath: String
     let hostKey: SSHPrivateKey
 
+    /// Starts a server with a host key of each of `hostKeyTypes` (``hostKey`` is the first).
     static func start(
         configuration: SSHServerConfiguration = SSHServerConfiguration(),
+        hostKeyTypes: [SSHKeyType] = [.ed25519],
         delegate: (@Sendable (SSHPublicKey) -> GrantingDelegate)? = nil
     ) async throws -> ServerWorkspace {
         let directory = try Peers.temporaryDirectory("paramiko-server")
         let clientKey = try SSHPrivateKey.generate(.ed25519)
         let keyPath = directory.appendingPathComponent("id_ed25519").path
         try clientKey.write(to: keyPath)
-        let hostKey = try SSHPrivateKey.generate(.ed25519)
+        let hostKeys = try hostKeyTypes.map { try SSHPrivateKey.generate($0, bits: $0 == .rsa ? 2048 : nil) }
         let chosen = delegate?(clientKey.publicKey) ?? GrantingDelegate(key: clientKey.publicKey)
         let server = try await SSHServer.listen(
-            host: "127.0.0.1", port: 0, hostKeys: [hostKey], delegate: chosen, configuration: configuration)
-        return ServerWorkspace(server: server, directory: directory, keyPath: keyPath, hostKey: hostKey)
+            host: "127.0.0.1", port: 0, hostKeys: hostKeys, delegate: chosen, configuration: configuration)
+        return ServerWorkspace(server: server, directory: directory, keyPath: keyPath, hostKey: hostKeys[0])
     }
 
     /// `ssh` with our key, no config files and no host key checks, plus `options`.

@@ -147,7 +147,8 @@ public struct ServerAuthMachine: Sendable {
             if fields.newPassword != nil && !passwordChangeAsked { return try fail() }
             return ask(.password(user: name, password: fields.password, newPassword: fields.newPassword))
         case .publicKey(let fields):
-            guard let key = try? SSHPublicKey(blob: Array(fields.publicKey.readableBytesView)),
+            guard configuration.publicKeyAlgorithms.contains(fields.algorithm),
+                let key = try? SSHPublicKey(blob: Array(fields.publicKey.readableBytesView)),
                 key.signatureAlgorithms.contains(fields.algorithm)
             else { return try fail() }
             let trusted = certificateTrusted(key, user: name, now: now)
@@ -163,7 +164,8 @@ public struct ServerAuthMachine: Sendable {
         case .keyboardInteractive(_, let submethods):
             return ask(.keyboardInteractive(user: name, submethods: submethods))
         case .hostBased(let fields):
-            guard let key = try? SSHPublicKey(blob: Array(fields.publicKey.readableBytesView)),
+            guard configuration.hostBasedAlgorithms.contains(fields.algorithm),
+                let key = try? SSHPublicKey(blob: Array(fields.publicKey.readableBytesView)),
                 key.signatureAlgorithms.contains(fields.algorithm),
                 let data = request.signedData(sessionIdentifier: ByteBuffer(bytes: sessionID)),
                 key.isValidSignature(
