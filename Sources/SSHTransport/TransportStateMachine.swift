@@ -553,33 +553,17 @@ public struct TransportStateMachine {
             // The server may follow its USERAUTH_SUCCESS with connection messages at once.
             if isClient, number == UserAuthSuccessMessage.messageNumber { authenticationSucceeded() }
             return .payload(payload)
-        case GlobalRequestMessage.messageNumber where !authenticated:
-            // RFC 4252 §6 would have the server disconnect on any message numbered 80 or above
-            // before authentication. OpenSSH answers a global request then with UNIMPLEMENTED
-            // (RFC 4253 §11.4) and goes on, and libssh2 with keepalives configured sends
-            // keepalive@openssh.com while it logs in; so a global request is answered as sshd
-            // answers it and never reaches the connection layer. Channel messages still end
-            // the connection.
-            try replyUnimplemented(to: sequence, writingInto: &out)
-            return nil
         case 80...:
             guard authenticated else {
                 throw TransportError(.protocolError, "message \(number) before authentication succeeded")
             }
             return .payload(payload)
         default:
-            try replyUnimplemented(to: sequence, writingInto: &out)
+            var reply = ByteBuffer()
+            UnimplementedMessage(sequenceNumber: sequence).encode(into: &reply)
+            try enqueueOrSend(reply, writingInto: &out)
             return nil
         }
-    }
-
-    /// Answers the packet numbered `sequence` with SSH_MSG_UNIMPLEMENTED (RFC 4253 §11.4).
-    private mutating func replyUnimplemented(to sequence: UInt32, writingInto out: inout ByteBuffer)
-        throws(TransportError)
-    {
-        var reply = ByteBuffer()
-        UnimplementedMessage(sequenceNumber: sequence).encode(into: &reply)
-        try enqueueOrSend(reply, writingInto: &out)
     }
 
     /// Userauth message numbers each side may send (RFC 4252, RFC 4256, RFC 4462).

@@ -375,24 +375,6 @@ struct InMemoryPair {
         #expect(pair.server.isClosed)
     }
 
-    /// A global request before authentication (libssh2's keepalive while it logs in) is answered
-    /// with UNIMPLEMENTED, as sshd answers it, and the connection goes on; it is not delivered.
-    @Test func globalRequestBeforeAuthenticationIsAnsweredUnimplemented() throws {
-        var pair = InMemoryPair()
-        try pair.start()
-        try pair.pump()
-        #expect(pair.serviceAccepted)
-        var payload = ByteBuffer()
-        GlobalRequestMessage(request: .keepAlive, wantReply: true)
-            .encode(into: &payload)
-        let delivered = pair.serverEvents.count
-        try pair.client.send(payload, writingInto: &pair.toServer)
-        try pair.pump()
-        #expect(!pair.server.isClosed && !pair.client.isClosed)
-        #expect(pair.clientEvents.contains { if case .unimplemented = $0 { true } else { false } })
-        #expect(!pair.serverEvents.dropFirst(delivered).contains { if case .payload = $0 { true } else { false } })
-    }
-
     @Test func oversizeLengthAndGarbageVersionFail() throws {
         var server = TransportStateMachine(configuration: InMemoryPair.serverConfiguration())
         var out = ByteBuffer()
