@@ -194,9 +194,6 @@ struct LibSSH2ClientTests {
         #expect(viaAgent.output.contains("AGENT-KEY the client key"), "\(viaAgent.output)")
     }
 
-    /// With keepalives configured, libssh2 sends keepalive@openssh.com (want-reply) as soon as it
-    /// waits for the socket, during login too: the server answers it and the login goes on, as
-    /// with sshd. Then keepalives while a command runs.
     /// ECDSA user keys of each curve log in. libssh2 before 1.11 signs with an RSA key as
     /// `ssh-rsa` (SHA-1), which the server refuses unless configured to take it, as sshd does.
     @Test(arguments: [SSHKeyType.ecdsaP256, .ecdsaP384, .ecdsaP521, .rsa])
@@ -236,7 +233,9 @@ struct LibSSH2ClientTests {
         }
     }
 
-    @Test func keepalivesDuringLoginAndCommands() async throws {
+    /// With keepalives configured once logged in, libssh2 sends keepalive@openssh.com (want-reply)
+    /// whenever it waits for the socket; the server answers each and the command runs on.
+    @Test func keepalivesWhileCommandsRun() async throws {
         let workspace = try await Self.startServer()
         defer { Task { await workspace.stop() } }
         let key = try await Self.run(workspace, ["-K"], ["exec", "sleep 3; echo alive"])

@@ -269,6 +269,13 @@ static void kbd_callback(const char *name, int name_length, const char *instruct
     }
 }
 
+/* -K: keepalive@openssh.com every second from here on. Only once logged in: a connection message
+ * before authentication ends the connection (our server's allow-list), though sshd answers it. */
+static int configure_keepalive(void) {
+    if (keepalive) libssh2_keepalive_config(session, 1, 1);
+    return 0;
+}
+
 static int login_with_agent(void) {
     LIBSSH2_AGENT *agent = libssh2_agent_init(session);
     struct libssh2_agent_publickey *identity = NULL, *previous = NULL;
@@ -356,8 +363,7 @@ static int connect_and_login(void) {
     fprintf(stderr, "\n");
     const char *methods = libssh2_userauth_list(session, user, (unsigned int)strlen(user));
     fprintf(stderr, "AUTH-METHODS %s\n", methods ? methods : "(none)");
-    if (keepalive) libssh2_keepalive_config(session, 1, 1);
-    if (libssh2_userauth_authenticated(session)) return 0;
+    if (libssh2_userauth_authenticated(session)) return configure_keepalive();
     int failed = 1;
     if (use_agent) return login_with_agent();
     if (key_file) {
@@ -369,7 +375,7 @@ static int connect_and_login(void) {
         failed = libssh2_userauth_keyboard_interactive_ex(session, user, (unsigned int)strlen(user), kbd_callback);
     }
     if (failed) return fail(FAIL_AUTH, "login");
-    return 0;
+    return configure_keepalive();
 }
 
 /* ---- sessions ---- */
