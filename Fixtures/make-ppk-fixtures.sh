@@ -36,3 +36,15 @@ puttygen putty_v3_rsa.ppk -P --new-passphrase "$passfile" -O private -o putty_v3
 for key in putty_v3_*.ppk putty_v2_*.ppk; do
     puttygen "$key" -L > "${key%.ppk}.pub"
 done
+
+# A key that carries an OpenSSH certificate (puttygen --certificate), signed by the fixture CA.
+ca=$(mktemp)
+cp ca_ed25519 "$ca"
+chmod 600 "$ca"
+puttygen putty_v3_ed25519.ppk -L > putty_cert.pub
+ssh-keygen -q -s "$ca" -I "putty cert" -n alice -V always:forever putty_cert.pub
+rm -f "$ca" putty_cert.pub
+puttygen putty_v3_ed25519.ppk --certificate putty_cert-cert.pub -O private -o putty_v3_ed25519_cert.ppk
+puttygen putty_v3_ed25519.ppk --certificate putty_cert-cert.pub -P --new-passphrase "$passfile" -O private \
+    -o putty_v2_ed25519_cert_enc.ppk --ppk-param version=2
+rm -f putty_cert-cert.pub

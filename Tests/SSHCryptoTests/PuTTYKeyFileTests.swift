@@ -112,8 +112,13 @@ struct PuTTYKeyFileTests {
         let cases: [(String, String, String, KeyFileError.Code)] = [
             (v3, "PuTTY-User-Key-File-3: ssh-ed25519", "PuTTY-User-Key-File-3: ssh-ed448", .unsupportedKeyType),
             (
-                v3, "PuTTY-User-Key-File-3: ssh-ed25519", "PuTTY-User-Key-File-3: ssh-ed25519-cert-v01@openssh.com",
+                v3, "PuTTY-User-Key-File-3: ssh-ed25519", "PuTTY-User-Key-File-3: ssh-ed448-cert-v01@openssh.com",
                 .unsupportedKeyType
+            ),
+            // The MAC covers the algorithm name.
+            (
+                v3, "PuTTY-User-Key-File-3: ssh-ed25519", "PuTTY-User-Key-File-3: ssh-ed25519-cert-v01@openssh.com",
+                .corrupt
             ),
             (v3, "PuTTY-User-Key-File-3:", "PuTTY-User-Key-File-4:", .unsupportedFormat),
             (v3, "PuTTY-User-Key-File-3:", "PuTTY-User-Key-File-1:", .unsupportedFormat),
@@ -159,6 +164,19 @@ struct PuTTYKeyFileTests {
         _ = try SSHPrivateKey(fileContents: String(text.dropLast()), passphrase: passphrase)
     }
 
+    /// Every single-character change to a file throws a typed error: the MAC covers every field.
+    @Test(arguments: ["putty_v3_ecdsa256", "putty_v2_dsa"])
+    func everyCharacterChangeIsCaught(_ fixture: String) throws {
+        let characters = Array(try KeyFixtures.text(fixture + ".ppk"))
+        for index in characters.indices where characters[index] != "\n" {
+            var changed = characters
+            changed[index] = characters[index] == "0" ? "1" : "0"
+            #expect(throws: KeyFileError.self, "position \(index)") {
+                try SSHPrivateKey(fileContents: String(changed))
+            }
+        }
+    }
+
     /// A file whose public blob belongs to another key, with a valid MAC, is refused.
     @Test(arguments: [2, 3])
     func mismatchedPublicAndPrivateParts(_ version: Int) throws {
@@ -177,6 +195,41 @@ struct PuTTYKeyFileTests {
         file.mac = try PuTTYKeyFormat.mac(of: file, privateBlob: file.privateBlob, key: keys.mac)
         expectKeyFileError(.corrupt) { _ = try SSHPrivateKey(fileContents: PuTTYKeyFormat.encode(file)) }
         expectKeyFileError(.corrupt) { _ = try SSHPublicKey.fromPrivateKeyFile(PuTTYKeyFormat.encode(file)) }
+    }
+
+    /// puttygen 0.78 stores a certificate as the public blob of a `*-cert-v01@openssh.com` file; it
+    /// reads as the plain key, and the certificate comes with the public key.
+    @Test(arguments: [("putty_v3_ed25519_cert", nil), ("putty_v2_ed25519_cert_enc", KeyFixtures.passphrase)])
+    func certificateBearingFiles(_ fixture: String, _ passphrase: String?) throws {
+        let text = try KeyFixtures.text(fixture + ".ppk")
+        let key = try SSHPrivateKey(fileContents: text, passphrase: passphrase)
+        let plain = try SSHPrivateKey(path: KeyFixtures.path("putty_ed25519.openssh"))
+        #expect(key.publicKey == plain.publicKey)
+        #expect(key.comment == "putty ed25519")
+        let clear = try #require(try SSHPublicKey.fromPrivateKeyFile(text))
+        let certificate = try #require(clear.key.certificate)
+        #expect(certificate.key == plain.publicKey)
+        #expect(certificate.keyID == "putty cert")
+        #expect(certificate.principals == ["alice"])
+        let authority = try SSHPublicKey.parse(fileContents: try KeyFixtures.text("ca_ed25519.pub")).key
+        #expect(certificate.signatureKey == authority)
+        if passphrase != nil {
+            expectKeyFileError(.wrongPassphrase) { _ = try SSHPrivateKey(fileContents: text, passphrase: "no") }
+        }
+    }
+
+    /// A certificate for another key, with a valid MAC, is refused.
+    @Test func certificateForAnotherKey() throws {
+        let key = try SSHPrivateKey(path: KeyFixtures.path("putty_v3_ecdsa256.ppk"))
+        var file = try PuTTYKeyFormat.parse(try key.puttyFileContents())
+        let certificate = try SSHPublicKey.parse(fileContents: try KeyFixtures.text("cert_user_ecdsa256-cert.pub")).key
+        file.algorithm = certificate.keyType
+        file.publicBlob = certificate.blob
+        let keys = try PuTTYKeyFormat.derive(version: 3, passphrase: nil, derivation: nil)
+        file.mac = try PuTTYKeyFormat.mac(of: file, privateBlob: file.privateBlob, key: keys.mac)
+        let forged = PuTTYKeyFormat.encode(file)
+        #expect(try SSHPublicKey.fromPrivateKeyFile(forged)?.key == certificate)
+        expectKeyFileError(.corrupt) { _ = try SSHPrivateKey(fileContents: forged) }
     }
 
     struct WriteCase: Sendable, CustomTestStringConvertible {

@@ -132,12 +132,7 @@ enum OpenSSHKeyFormat {
         case SSHKeyType.ecdsaP256.sshName, SSHKeyType.ecdsaP384.sshName, SSHKeyType.ecdsaP521.sshName:
             let identifier = try section.readSSHUTF8String()
             let point = Array(try section.readSSHString().readableBytesView)
-            let scalar = try secret(&section)
-            guard let curve = ECDHKeyAgreement.Curve(sshIdentifier: identifier), type == "ecdsa-sha2-" + identifier,
-                scalar.count <= curve.coordinateLength,
-                let key = OpenSSLKey.ec(curve: curve, point: point, scalar: scalar)
-            else { throw KeyFileError(.corrupt, "malformed \(type) private key") }
-            return key
+            return try ecKey(type: type, identifier: identifier, point: point, scalar: try secret(&section))
         case "ssh-rsa":
             let n = Array(try section.readSSHUnsignedMPInt().readableBytesView)
             let e = Array(try section.readSSHUnsignedMPInt().readableBytesView)
@@ -156,6 +151,15 @@ enum OpenSSHKeyFormat {
         default:
             throw KeyFileError(.unsupportedKeyType, "private keys of type \(type.debugDescription) are not supported")
         }
+    }
+
+    /// An ECDSA key of SSH type `type` from its curve identifier, public point and private scalar.
+    static func ecKey(type: String, identifier: String, point: [UInt8], scalar: SecureBytes) throws -> OpenSSLKey {
+        guard let curve = ECDHKeyAgreement.Curve(sshIdentifier: identifier), type == "ecdsa-sha2-" + identifier,
+            scalar.count <= curve.coordinateLength,
+            let key = OpenSSLKey.ec(curve: curve, point: point, scalar: scalar)
+        else { throw KeyFileError(.corrupt, "malformed \(type) private key") }
+        return key
     }
 
     static func rsaKey(

@@ -24,7 +24,8 @@ extension SSHPrivateKey {
     ///
     /// An encrypted key without `passphrase` throws `.passphraseRequired`; one that the passphrase does
     /// not open throws `.wrongPassphrase`. A `.ppk` file whose MAC does not match without encryption
-    /// throws `.corrupt`.
+    /// throws `.corrupt`. A `.ppk` that carries an OpenSSH certificate (`puttygen --certificate`) reads
+    /// as its plain key; ``SSHPublicKey/fromPrivateKeyFile(_:)`` gives the certificate.
     public init(fileContents text: String, passphrase: String? = nil) throws(KeyFileError) {
         try self.init(fileContents: text, secret: passphrase.map { SecureBytes($0.utf8) })
     }

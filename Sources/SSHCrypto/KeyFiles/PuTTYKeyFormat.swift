@@ -16,6 +16,15 @@ enum PuTTYKeyFormat {
     static let macKeyLength = 32
     static let saltLength = 16
 
+    static let certificateSuffix = "-cert-v01@openssh.com"
+
+    /// The plain key algorithm of a certificate-bearing file's (`puttygen --certificate`, PuTTY 0.78):
+    /// `ssh-ed25519-cert-v01@openssh.com` → `ssh-ed25519`. Such a file stores the certificate as
+    /// its public blob and the plain key's private fields.
+    static func baseAlgorithm(_ algorithm: String) -> String {
+        algorithm.hasSuffix(certificateSuffix) ? String(algorithm.dropLast(certificateSuffix.count)) : algorithm
+    }
+
     /// Whether `text` starts as a PPK file does.
     static func recognises(_ text: String) -> Bool {
         text.drop(while: { $0.isWhitespace }).hasPrefix(magic)
@@ -58,7 +67,7 @@ enum PuTTYKeyFormat {
         case "1": throw KeyFileError(.unsupportedFormat, "PPK version 1 files (PuTTY before 0.52) are not supported")
         default: throw KeyFileError(.unsupportedFormat, "\(first) is not a PPK version this library reads")
         }
-        guard SSHKeyType(sshName: algorithm) != nil else {
+        guard SSHKeyType(sshName: baseAlgorithm(algorithm)) != nil else {
             throw KeyFileError(.unsupportedKeyType, "PPK key algorithm \(algorithm.debugDescription) is not supported")
         }
         let encryption = try lines.value("Encryption")
@@ -276,15 +285,17 @@ enum PuTTYKeyFormat {
     /// Builds the key from the public blob and the private fields: RSA `mpint d, p, q, iqmp`; DSA
     /// `mpint x`; ECDSA `mpint d`; Ed25519 `string seed` (32 bytes).
     private static func privateKey(_ file: File, privateBlob: [UInt8]) throws(KeyFileError) -> SSHPrivateKey {
-        var publicPart = ByteBuffer(bytes: file.publicBlob)
+        let algorithm = baseAlgorithm(file.algorithm)
+        let publicBlob = try plainPublicBlob(file)
+        var publicPart = ByteBuffer(bytes: publicBlob)
         var privatePart = ByteBuffer(bytes: privateBlob)
         defer { privatePart.zeroize() }
         let key: OpenSSLKey
         do {
-            guard try publicPart.readSSHUTF8String() == file.algorithm else {
-                throw KeyFileError(.corrupt, "the PPK public blob is not a \(file.algorithm) key")
+            guard try publicPart.readSSHUTF8String() == algorithm else {
+                throw KeyFileError(.corrupt, "the PPK public blob is not a \(algorithm) key")
             }
-            key = try readKey(algorithm: file.algorithm, publicPart: &publicPart, privatePart: &privatePart)
+            key = try readKey(algorithm: algorithm, publicPart: &publicPart, privatePart: &privatePart)
         } catch let error as KeyFileError {
             throw error
         } catch {
@@ -303,10 +314,25 @@ enum PuTTYKeyFormat {
         } catch {
             throw KeyFileError(.corrupt, "PPK \(file.algorithm) key: \(error)")
         }
-        guard privateKey.publicKey.blob == file.publicBlob else {
+        guard privateKey.publicKey.blob == publicBlob else {
             throw KeyFileError(.corrupt, "the PuTTY key's public blob does not match its private key")
         }
         return privateKey
+    }
+
+    /// The public blob of the plain key: the file's own, or the key a certificate certifies.
+    private static func plainPublicBlob(_ file: File) throws(KeyFileError) -> [UInt8] {
+        guard file.algorithm.hasSuffix(certificateSuffix) else { return file.publicBlob }
+        let certified: SSHPublicKey
+        do {
+            certified = try SSHPublicKey(blob: file.publicBlob)
+        } catch {
+            throw KeyFileError(.corrupt, "PPK certificate: \(error)")
+        }
+        guard certified.keyType == file.algorithm, let certificate = certified.certificate else {
+            throw KeyFileError(.corrupt, "the PPK public blob is not a \(file.algorithm) certificate")
+        }
+        return certificate.key.blob
     }
 
     private static func readKey(
@@ -329,12 +355,8 @@ enum PuTTYKeyFormat {
         case .ecdsaP256, .ecdsaP384, .ecdsaP521:
             let identifier = try publicPart.readSSHUTF8String()
             let point = Array(try publicPart.readSSHString().readableBytesView)
-            let scalar = try secret(&privatePart)
-            guard let curve = ECDHKeyAgreement.Curve(sshIdentifier: identifier), algorithm == "ecdsa-sha2-" + identifier,
-                scalar.count <= curve.coordinateLength,
-                let key = OpenSSLKey.ec(curve: curve, point: point, scalar: scalar)
-            else { throw KeyFileError(.corrupt, "malformed \(algorithm) key in the PPK file") }
-            return key
+            return try OpenSSHKeyFormat.ecKey(
+                type: algorithm, identifier: identifier, point: point, scalar: try secret(&privatePart))
         case .rsa:
             let e = try number(&publicPart)
             let n = try number(&publicPart)
