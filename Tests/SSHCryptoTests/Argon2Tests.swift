@@ -46,15 +46,19 @@ struct Argon2Tests {
     }
 
     // Digests from Python's hashlib.blake2b(data, digest_size=n).
-    @Test(arguments: [
-        (Array("abc".utf8), 32, "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"),
-        ([], 48, "b32811423377f52d7862286ee1a72ee540524380fda1724a6f25d7978c6fd3244a6caf0498812673c5e05ef583825100"),
-        (
-            Array(0...255) + Array(0...255), 48,
-            "24391b10c2612b0542bf878573ab6af4e514477fc03e4da592628bf2750f632207b24cdb29da3622b99c802b3895bbb6"
-        ),
-        (Array(0..<128), 20, "e6992372ab022447b34f6d6032fbab707a11adef"),
-    ] as [([UInt8], Int, String)])
+    @Test(
+        arguments: [
+            (Array("abc".utf8), 32, "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319"),
+            (
+                [], 48,
+                "b32811423377f52d7862286ee1a72ee540524380fda1724a6f25d7978c6fd3244a6caf0498812673c5e05ef583825100"
+            ),
+            (
+                Array(0...255) + Array(0...255), 48,
+                "24391b10c2612b0542bf878573ab6af4e514477fc03e4da592628bf2750f632207b24cdb29da3622b99c802b3895bbb6"
+            ),
+            (Array(0..<128), 20, "e6992372ab022447b34f6d6032fbab707a11adef"),
+        ] as [([UInt8], Int, String)])
     func blake2bShortDigests(_ message: [UInt8], _ length: Int, _ digest: String) throws {
         #expect(try Blake2b.hash([message], outputLength: length).hex == digest)
     }

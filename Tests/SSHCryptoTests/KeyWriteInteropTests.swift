@@ -63,7 +63,9 @@ struct KeyWriteInteropTests {
         if testCase.format.isPuTTY {
             try PuTTYgen.expectReads(path, passphrase: passphrase, publicKey: key.publicKey, comment: "writer test")
         }
-        if testCase.format == .pem || testCase.format == .pkcs8, ExternalTool.available(ExternalTool.openssl), let tool = ExternalTool.openssl {
+        if testCase.format == .pem || testCase.format == .pkcs8, ExternalTool.available(ExternalTool.openssl),
+            let tool = ExternalTool.openssl
+        {
             let checked = try ExternalTool.run(
                 tool, ["pkey", "-in", path, "-passin", "pass:\(passphrase ?? "")", "-noout"])
             #expect(checked.status == 0, "\(checked.stderr)")

@@ -101,7 +101,8 @@ struct KeygenCommandTests {
         let generated = try ExternalTool.run(
             paramiko, ["keygen", "-t", "ecdsa", "-m", "PuTTY", "-N", "pw", "-C", "cli ppk", "-f", file])
         #expect(generated.status == 0, "\(generated.stderr)")
-        #expect(try String(contentsOfFile: file, encoding: .utf8).hasPrefix("PuTTY-User-Key-File-3: ecdsa-sha2-nistp256"))
+        #expect(
+            try String(contentsOfFile: file, encoding: .utf8).hasPrefix("PuTTY-User-Key-File-3: ecdsa-sha2-nistp256"))
         let key = try SSHPrivateKey(path: file, passphrase: "pw")
         #expect(key.comment == "cli ppk")
         try PuTTYgen.expectReads(file, passphrase: "pw", publicKey: key.publicKey, comment: "cli ppk")
@@ -120,7 +121,8 @@ struct KeygenCommandTests {
         let again = try ExternalTool.run(paramiko, ["keygen", "-p", "-P", "two", "-N", "three", "-f", converted])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try String(contentsOfFile: converted, encoding: .utf8).hasPrefix("PuTTY-User-Key-File-2: ssh-rsa"))
-        try PuTTYgen.expectReads(converted, passphrase: "three", publicKey: original.publicKey, comment: original.comment)
+        try PuTTYgen.expectReads(
+            converted, passphrase: "three", publicKey: original.publicKey, comment: original.comment)
     }
 
     @Test(.enabled(if: runnable))

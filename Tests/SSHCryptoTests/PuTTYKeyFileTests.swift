@@ -42,9 +42,10 @@ enum PuTTYgen {
 @Suite("PuTTY .ppk key files")
 struct PuTTYKeyFileTests {
     static let names = ["ed25519", "ecdsa256", "ecdsa384", "ecdsa521", "rsa", "dsa"]
-    static let fixtures: [String] = names.flatMap { name in
-        ["putty_v2_\(name)", "putty_v2_\(name)_enc", "putty_v3_\(name)", "putty_v3_\(name)_enc"]
-    } + ["putty_v3_ed25519_default", "putty_v3_ecdsa256_argon2i", "putty_v3_rsa_argon2d"]
+    static let fixtures: [String] =
+        names.flatMap { name in
+            ["putty_v2_\(name)", "putty_v2_\(name)_enc", "putty_v3_\(name)", "putty_v3_\(name)_enc"]
+        } + ["putty_v3_ed25519_default", "putty_v3_ecdsa256_argon2i", "putty_v3_rsa_argon2d"]
 
     /// The key type part of a fixture name: putty_v3_rsa_argon2d → rsa.
     static func typeName(_ fixture: String) -> String { fixture.split(separator: "_")[2].description }
@@ -91,7 +92,8 @@ struct PuTTYKeyFileTests {
     @Test(arguments: ["putty_v2_ecdsa384", "putty_v3_ecdsa384"])
     func tamperedUnencryptedFile(_ fixture: String) throws {
         let text = try KeyFixtures.text(fixture + ".ppk")
-        for (from, to) in [("Comment: putty ecdsa384", "Comment: putty ecdsa385"), ("Private-MAC: ", "Private-MAC: 0")] {
+        for (from, to) in [("Comment: putty ecdsa384", "Comment: putty ecdsa385"), ("Private-MAC: ", "Private-MAC: 0")]
+        {
             var altered = text.replacingOccurrences(of: from, with: to)
             if from.hasPrefix("Private-MAC") {
                 // Replace the MAC's first digit rather than lengthen it.
@@ -99,7 +101,8 @@ struct PuTTYKeyFileTests {
                 let macLine = try #require(altered.split(separator: "\n").last)
                 let digits = macLine.dropFirst("Private-MAC: X".count)
                 let first = digits.first == "0" ? "1" : "0"
-                altered = altered.replacingOccurrences(of: String(macLine), with: "Private-MAC: " + first + digits.dropFirst())
+                altered = altered.replacingOccurrences(
+                    of: String(macLine), with: "Private-MAC: " + first + digits.dropFirst())
             }
             #expect(altered != text)
             expectKeyFileError(.corrupt) { _ = try SSHPrivateKey(fileContents: altered) }
@@ -140,7 +143,9 @@ struct PuTTYKeyFileTests {
         for (text, from, to, code) in cases {
             let altered = text.replacingOccurrences(of: from, with: to)
             #expect(altered != text, "\(from) not found")
-            expectKeyFileError(code) { _ = try SSHPrivateKey(fileContents: altered, passphrase: KeyFixtures.passphrase) }
+            expectKeyFileError(code) {
+                _ = try SSHPrivateKey(fileContents: altered, passphrase: KeyFixtures.passphrase)
+            }
         }
     }
 
@@ -237,8 +242,10 @@ struct PuTTYKeyFileTests {
         var parameters: PuTTYKeyFileParameters
         var passphrase: String?
         var testDescription: String {
-            let kdf = parameters.version == 3 ? " \(parameters.variant) \(parameters.memoryKiB) KiB × \(parameters.passes)"
-                + " × \(parameters.parallelism)" : ""
+            let kdf =
+                parameters.version == 3
+                ? " \(parameters.variant) \(parameters.memoryKiB) KiB × \(parameters.passes)"
+                    + " × \(parameters.parallelism)" : ""
             return "\(type) v\(parameters.version)\(passphrase == nil ? " plain" : kdf)"
         }
     }
@@ -253,10 +260,12 @@ struct PuTTYKeyFileTests {
             ]
         } + [
             WriteCase(
-                type: .ed25519, parameters: PuTTYKeyFileParameters(variant: .argon2i, memoryKiB: 256, passes: 3, parallelism: 3),
+                type: .ed25519,
+                parameters: PuTTYKeyFileParameters(variant: .argon2i, memoryKiB: 256, passes: 3, parallelism: 3),
                 passphrase: "pw"),
             WriteCase(
-                type: .ed25519, parameters: PuTTYKeyFileParameters(variant: .argon2d, memoryKiB: 64, passes: 1, parallelism: 8),
+                type: .ed25519,
+                parameters: PuTTYKeyFileParameters(variant: .argon2d, memoryKiB: 64, passes: 1, parallelism: 8),
                 passphrase: "pw"),
         ]
 
@@ -278,7 +287,8 @@ struct PuTTYKeyFileTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("key.ppk").path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        try PuTTYgen.expectReads(path, passphrase: testCase.passphrase, publicKey: key.publicKey, comment: "written by us")
+        try PuTTYgen.expectReads(
+            path, passphrase: testCase.passphrase, publicKey: key.publicKey, comment: "written by us")
     }
 
     /// What we write for a file puttygen wrote holds the same header lines but the MAC, salt and
@@ -290,6 +300,12 @@ struct PuTTYKeyFileTests {
             let version = fixture.hasPrefix("putty_v2") ? 2 : 3
             #expect(try key.puttyFileContents(parameters: PuTTYKeyFileParameters(version: version)) == text)
         }
+    }
+
+    @Test func multiLineCommentsAreRefused() throws {
+        var key = try GeneratedKeys.key(.ed25519)
+        key.comment = "two\nlines"
+        expectKeyFileError(.unsupportedFormat) { _ = try key.fileContents(format: .putty) }
     }
 
     @Test func puttygenMissingIsASkipNotAPass() {

@@ -73,7 +73,9 @@ enum Blake2b {
         var output: [UInt8] = []
         output.reserveCapacity(64)
         for word in h {
-            for shift in stride(from: 0, to: 64, by: 8) { output.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+            for shift in stride(from: 0, to: 64, by: 8) {
+                output.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
+            }
         }
         for index in block.indices { block[index] = 0 }
         return Array(output.prefix(outputLength))

@@ -75,7 +75,8 @@ enum PuTTYKeyFormat {
         switch encryption {
         case "none": encrypted = false
         case cipherName: encrypted = true
-        default: throw KeyFileError(.unsupportedCipher, "PPK encryption \(encryption.debugDescription) is not supported")
+        default:
+            throw KeyFileError(.unsupportedCipher, "PPK encryption \(encryption.debugDescription) is not supported")
         }
         let comment = try lines.value("Comment")
         let publicBlob = try lines.blob("Public-Lines")
@@ -152,7 +153,8 @@ enum PuTTYKeyFormat {
             guard text.count <= 10, text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let count = Int(text),
                 count <= maximumBlobLines
             else {
-                throw KeyFileError(.corrupt, "\(name) \(text.debugDescription) is not a line count up to \(maximumBlobLines)")
+                throw KeyFileError(
+                    .corrupt, "\(name) \(text.debugDescription) is not a line count up to \(maximumBlobLines)")
             }
             var bytes: [UInt8] = []
             for _ in 0..<count {
@@ -237,7 +239,8 @@ enum PuTTYKeyFormat {
             if version == 2 {
                 // Version 2: SHA-1(uint32 0 || passphrase) || SHA-1(uint32 1 || passphrase), cut to 32 bytes,
                 // a zero IV, and a MAC key of SHA-1("putty-private-key-file-mac-key" || passphrase).
-                let bytes = passphrase?.unsafeArray ?? []
+                var bytes = passphrase?.unsafeArray ?? []
+                defer { bytes.zeroize() }
                 var material = try DigestAlgorithm.sha1.hash([0, 0, 0, 0] + bytes)
                 material += try DigestAlgorithm.sha1.hash([0, 0, 0, 1] + bytes)
                 let cipher = SecureBytes(material.prefix(cipherKeyLength) + [UInt8](repeating: 0, count: 16))
@@ -252,7 +255,8 @@ enum PuTTYKeyFormat {
                 derivation.variant, password: passphrase, salt: derivation.salt, memoryKiB: derivation.memoryKiB,
                 passes: derivation.passes, parallelism: derivation.parallelism,
                 tagLength: cipherKeyLength + cipherBlockLength + macKeyLength)
-            let material = output.unsafeArray
+            var material = output.unsafeArray
+            defer { material.zeroize() }
             return (
                 SecureBytes(material.prefix(cipherKeyLength + cipherBlockLength)),
                 SecureBytes(material.suffix(macKeyLength))
@@ -301,7 +305,9 @@ enum PuTTYKeyFormat {
         } catch {
             throw KeyFileError(.corrupt, "PPK \(file.algorithm) key: \(error)")
         }
-        guard publicPart.readableBytes == 0 else { throw KeyFileError(.corrupt, "bytes left over in the PPK public blob") }
+        guard publicPart.readableBytes == 0 else {
+            throw KeyFileError(.corrupt, "bytes left over in the PPK public blob")
+        }
         guard privatePart.readableBytes < (file.encrypted ? cipherBlockLength : 1) else {
             throw KeyFileError(.corrupt, "bytes left over in the PPK private blob")
         }

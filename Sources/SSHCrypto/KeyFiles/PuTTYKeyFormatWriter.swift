@@ -11,6 +11,9 @@ extension PuTTYKeyFormat {
         guard parameters.version == 2 || parameters.version == 3 else {
             throw KeyFileError(.unsupportedFormat, "PPK version \(parameters.version); PuTTY writes 2 and 3")
         }
+        guard !key.comment.contains(where: \.isNewline) else {
+            throw KeyFileError(.unsupportedFormat, "a PPK comment is one line; this one has a line break")
+        }
         let encrypted = (passphrase?.count ?? 0) > 0
         var plain = try privateFields(of: key)
         defer { plain.zeroize() }
@@ -37,7 +40,8 @@ extension PuTTYKeyFormat {
         file.mac = try mac(of: file, privateBlob: plain, key: keys.mac)
         if let cipherMaterial = keys.cipher {
             do {
-                file.privateBlob = try KeyFileCipher.named(cipherName).apply(plain, material: cipherMaterial, encrypt: true)
+                file.privateBlob = try KeyFileCipher.named(cipherName).apply(
+                    plain, material: cipherMaterial, encrypt: true)
             } catch {
                 throw KeyFileError(.crypto, "\(cipherName): \(error)")
             }

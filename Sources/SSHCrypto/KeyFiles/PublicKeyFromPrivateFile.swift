@@ -10,7 +10,8 @@ extension SSHPublicKey {
     /// passphrase: an `openssh-key-v1` file's public key (PROTOCOL.key; its comment is encrypted, so
     /// empty here) or a PuTTY `.ppk` file's public blob and comment (PuTTY manual appendix C). Nil for
     /// formats that keep no public key beside the private one.
-    public static func fromPrivateKeyFile(_ text: String) throws(KeyFileError) -> (key: SSHPublicKey, comment: String)? {
+    public static func fromPrivateKeyFile(_ text: String) throws(KeyFileError) -> (key: SSHPublicKey, comment: String)?
+    {
         if PuTTYKeyFormat.recognises(text) { return try PuTTYKeyFormat.readPublicKey(text) }
         return try fromOpenSSHPrivateKeyFile(text).map { ($0, "") }
     }
