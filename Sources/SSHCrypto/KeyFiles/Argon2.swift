@@ -280,16 +280,48 @@ public enum Argon2 {
     /// The permutation P (RFC 9106 §3.6) over 16 words taken two at a time, `pairStride` apart.
     @inline(__always)
     private static func permute(_ q: UnsafeMutablePointer<UInt64>, base: Int, pairStride s: Int) {
-        // Word k of the 16 is at (k / 2) * s + k % 2.
+        // Word k of the 16 is at (k / 2) * s + k % 2. Locals keep the rounds in registers.
         let p = q + base
-        mix(&p[0], &p[2 * s], &p[4 * s], &p[6 * s])
-        mix(&p[1], &p[2 * s + 1], &p[4 * s + 1], &p[6 * s + 1])
-        mix(&p[s], &p[3 * s], &p[5 * s], &p[7 * s])
-        mix(&p[s + 1], &p[3 * s + 1], &p[5 * s + 1], &p[7 * s + 1])
-        mix(&p[0], &p[2 * s + 1], &p[5 * s], &p[7 * s + 1])
-        mix(&p[1], &p[3 * s], &p[5 * s + 1], &p[6 * s])
-        mix(&p[s], &p[3 * s + 1], &p[4 * s], &p[6 * s + 1])
-        mix(&p[s + 1], &p[2 * s], &p[4 * s + 1], &p[7 * s])
+        var v0 = p[0]
+        var v1 = p[1]
+        var v2 = p[s]
+        var v3 = p[s + 1]
+        var v4 = p[2 * s]
+        var v5 = p[2 * s + 1]
+        var v6 = p[3 * s]
+        var v7 = p[3 * s + 1]
+        var v8 = p[4 * s]
+        var v9 = p[4 * s + 1]
+        var v10 = p[5 * s]
+        var v11 = p[5 * s + 1]
+        var v12 = p[6 * s]
+        var v13 = p[6 * s + 1]
+        var v14 = p[7 * s]
+        var v15 = p[7 * s + 1]
+        mix(&v0, &v4, &v8, &v12)
+        mix(&v1, &v5, &v9, &v13)
+        mix(&v2, &v6, &v10, &v14)
+        mix(&v3, &v7, &v11, &v15)
+        mix(&v0, &v5, &v10, &v15)
+        mix(&v1, &v6, &v11, &v12)
+        mix(&v2, &v7, &v8, &v13)
+        mix(&v3, &v4, &v9, &v14)
+        p[0] = v0
+        p[1] = v1
+        p[s] = v2
+        p[s + 1] = v3
+        p[2 * s] = v4
+        p[2 * s + 1] = v5
+        p[3 * s] = v6
+        p[3 * s + 1] = v7
+        p[4 * s] = v8
+        p[4 * s + 1] = v9
+        p[5 * s] = v10
+        p[5 * s + 1] = v11
+        p[6 * s] = v12
+        p[6 * s + 1] = v13
+        p[7 * s] = v14
+        p[7 * s + 1] = v15
     }
 
     /// GB (RFC 9106 §3.6): BLAKE2b's G with the 32×32-bit multiplications that make it BlaMka.
