@@ -99,8 +99,9 @@ struct KeygenCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("id.ppk").path
         let generated = try ExternalTool.run(
-            paramiko, ["keygen", "-t", "ecdsa", "-m", "PuTTY", "-N", "pw", "-C", "cli ppk", "-f", file])
+            paramiko, ["keygen", "-t", "ecdsa", "-m", "PuTTY", "-N", "pw", "-a", "3", "-C", "cli ppk", "-f", file])
         #expect(generated.status == 0, "\(generated.stderr)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("\nArgon2-Passes: 3\n"))
         #expect(
             try String(contentsOfFile: file, encoding: .utf8).hasPrefix("PuTTY-User-Key-File-3: ecdsa-sha2-nistp256"))
         let key = try SSHPrivateKey(path: file, passphrase: "pw")

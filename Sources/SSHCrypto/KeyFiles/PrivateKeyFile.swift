@@ -131,6 +131,15 @@ extension SSHPrivateKey {
         try KeyFileIO.writePrivate(Array(text.utf8), to: path)
     }
 
+    /// Writes the key as a PuTTY `.ppk` file (PuTTY manual appendix C) with the given version and
+    /// Argon2 parameters, created as ``write(to:format:passphrase:cipher:rounds:)`` creates files.
+    public func write(
+        to path: String, puttyParameters: PuTTYKeyFileParameters, passphrase: String? = nil
+    ) throws(KeyFileError) {
+        let text = try puttyFileContents(parameters: puttyParameters, passphrase: passphrase)
+        try KeyFileIO.writePrivate(Array(text.utf8), to: path)
+    }
+
     /// ``write(to:format:passphrase:cipher:rounds:)`` with the passphrase in zeroing storage.
     public func write(
         to path: String, format: PrivateKeyFileFormat = .openSSH, passphrase: SecureBytes,

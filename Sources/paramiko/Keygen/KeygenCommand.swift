@@ -48,8 +48,10 @@ struct KeygenCommand: ParsableCommand {
     @Option(name: .customShort("Z"), help: "Cipher for an encrypted OpenSSH key (default aes256-ctr).")
     var cipher: String = "aes256-ctr"
 
-    @Option(name: .customShort("a"), help: "bcrypt_pbkdf rounds (default 16).")
-    var rounds: Int = 16
+    @Option(
+        name: .customShort("a"),
+        help: "KDF rounds: bcrypt_pbkdf rounds of OpenSSH keys (default 16), Argon2 passes of PuTTY keys (13).")
+    var rounds: Int?
 
     @Flag(name: .customShort("l"), help: "Print the key's fingerprint.")
     var fingerprint = false
@@ -148,7 +150,7 @@ struct KeygenCommand: ParsableCommand {
         var key = try SSHPrivateKey.generate(keyType, bits: sizeBits)
         key.comment = comment ?? Self.defaultComment()
         let fileFormat = try Self.privateKeyFormat(format ?? "openssh")
-        try key.write(to: file, format: fileFormat, passphrase: newPassphrase, cipher: cipher, rounds: rounds)
+        try write(key, to: file, format: fileFormat, passphrase: newPassphrase)
         let publicLine = key.publicKey.openSSHLine + (key.comment.isEmpty ? "" : " " + key.comment) + "\n"
         try Data(publicLine.utf8).write(to: URL(fileURLWithPath: file + ".pub"))
         print("Your identification has been saved in \(file)")
@@ -195,12 +197,24 @@ struct KeygenCommand: ParsableCommand {
         // The file keeps its own format unless -m names another, as ssh-keygen -p -m converts.
         let fileFormat: PrivateKeyFileFormat =
             if let format { try Self.privateKeyFormat(format) } else { Self.privateKeyFormat(of: text) }
-        try key.write(to: file, format: fileFormat, passphrase: newPassphrase, cipher: cipher, rounds: rounds)
+        try write(key, to: file, format: fileFormat, passphrase: newPassphrase)
         if changeComment, FileManager.default.fileExists(atPath: file + ".pub") {
             let line = key.publicKey.openSSHLine + (key.comment.isEmpty ? "" : " " + key.comment) + "\n"
             try Data(line.utf8).write(to: URL(fileURLWithPath: file + ".pub"))
         }
         print(changePassphrase ? "Your identification has been saved with the new passphrase." : "Comment changed.")
+    }
+
+    /// Writes `key` in `format`; -Z and -a set the OpenSSH cipher and rounds, -a the PuTTY Argon2 passes.
+    private func write(_ key: SSHPrivateKey, to file: String, format: PrivateKeyFileFormat, passphrase: String) throws {
+        switch format {
+        case .putty, .puttyVersion2:
+            var parameters: PuTTYKeyFileParameters = format == .putty ? .default : .version2
+            if let rounds { parameters.passes = rounds }
+            try key.write(to: file, puttyParameters: parameters, passphrase: passphrase)
+        case .openSSH, .pkcs8, .pem:
+            try key.write(to: file, format: format, passphrase: passphrase, cipher: cipher, rounds: rounds ?? 16)
+        }
     }
 
     private func printPublicKey() throws {
