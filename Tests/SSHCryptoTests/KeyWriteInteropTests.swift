@@ -60,7 +60,7 @@ struct KeyWriteInteropTests {
                 #expect(listed.stdout.trimmedLine == key.publicKey.fingerprintLine(comment: comment))
             }
         }
-        if testCase.format.isPuTTY {
+        if testCase.format.isPuTTY, PuTTYgen.available {
             try PuTTYgen.expectReads(path, passphrase: passphrase, publicKey: key.publicKey, comment: "writer test")
         }
         if testCase.format == .pem || testCase.format == .pkcs8, ExternalTool.available(ExternalTool.openssl),

@@ -92,7 +92,7 @@ struct KeygenCommandTests {
 
     /// `-m PuTTY` writes a .ppk that puttygen opens; `-p -m PuTTY2` converts an OpenSSH key; `-y`
     /// and `-l` read .ppk files, `-l` without the passphrase.
-    @Test(.enabled(if: paramiko != nil && ExternalTool.available(PuTTYgen.tool)))
+    @Test(.enabled(if: paramiko != nil && PuTTYgen.available, "needs the paramiko executable and puttygen"))
     func writeAndConvertPuTTYKeys() throws {
         let paramiko = try #require(Self.paramiko)
         let directory = try KeyFixtures.makeTemporaryDirectory()
