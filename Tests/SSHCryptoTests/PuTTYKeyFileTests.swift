@@ -313,6 +313,26 @@ struct PuTTYKeyFileTests {
         }
     }
 
+    @Test func writesToDiskPrivately() throws {
+        let key = try GeneratedKeys.key(.ecdsaP384)
+        let directory = try KeyFixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("id.ppk").path
+        let parameters = PuTTYKeyFileParameters(variant: .argon2i, memoryKiB: 128, passes: 1)
+        try key.write(to: path, puttyParameters: parameters, passphrase: SecureBytes("pw".utf8))
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("Key-Derivation: Argon2i\nArgon2-Memory: 128\nArgon2-Passes: 1\n"))
+        #expect(try SSHPrivateKey(path: path, passphrase: SecureBytes("pw".utf8)).publicKey == key.publicKey)
+        expectKeyFileError(.kdfRoundsOutOfRange) {
+            try key.write(to: path, puttyParameters: PuTTYKeyFileParameters(passes: 0), passphrase: "pw")
+        }
+        expectKeyFileError(.unsupportedFormat) {
+            try key.write(to: path, puttyParameters: PuTTYKeyFileParameters(version: 4), passphrase: "pw")
+        }
+    }
+
     @Test func multiLineCommentsAreRefused() throws {
         var key = try GeneratedKeys.key(.ed25519)
         key.comment = "two\nlines"

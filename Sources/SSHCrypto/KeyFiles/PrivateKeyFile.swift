@@ -140,6 +140,14 @@ extension SSHPrivateKey {
         try KeyFileIO.writePrivate(Array(text.utf8), to: path)
     }
 
+    /// ``write(to:puttyParameters:passphrase:)`` with the passphrase in zeroing storage.
+    public func write(
+        to path: String, puttyParameters: PuTTYKeyFileParameters, passphrase: SecureBytes
+    ) throws(KeyFileError) {
+        let text = try puttyFileContents(parameters: puttyParameters, passphrase: passphrase)
+        try KeyFileIO.writePrivate(Array(text.utf8), to: path)
+    }
+
     /// ``write(to:format:passphrase:cipher:rounds:)`` with the passphrase in zeroing storage.
     public func write(
         to path: String, format: PrivateKeyFileFormat = .openSSH, passphrase: SecureBytes,
