@@ -1,5 +1,5 @@
 #!/bin/sh
-# Regenerates Fixtures/keys with ssh-keygen and openssl. Every key is fresh, so the expected
+# Regenerates Fixtures/keys with ssh-keygen, openssl and puttygen. Every key is fresh, so the expected
 # outputs (*.fp: `ssh-keygen -l`; *.pub) are regenerated with them.
 set -eu
 cd "$(dirname "$0")"
@@ -96,3 +96,6 @@ for name in ecdsa256 ecdsa521 rsa dsa; do
     ssh-keygen -e -m PKCS8 -f "openssh_$name.pub" > "openssh_$name.pub.pkcs8"
 done
 ssh-keygen -e -m PEM -f openssh_rsa.pub > openssh_rsa.pub.pem
+
+# PuTTY's .ppk files (puttygen, from putty-tools).
+sh ../make-ppk-fixtures.sh

@@ -489,6 +489,46 @@ struct ParamikoSSHCommandTests {
         #expect(refused.status == 255 && refused.output.contains("Cannot fork into background without a command"))
     }
 
+    /// `paramiko ssh -i key.ppk`: PuTTY keys made by puttygen log in to sshd, an encrypted one once
+    /// its passphrase is given, the public key offered from the file before it is asked for.
+    @Test(.enabled(if: Peers.available("puttygen"), "puttygen (putty-tools) is not installed"))
+    func puttyKeyFilesLogIn() async throws {
+        let setup = try await SSHClientTests.setUp()
+        defer { setup.server.stop() }
+        let directory = setup.directory
+        let puttygen = try #require(Peers.executable("puttygen"))
+        let passphraseFile = directory.appendingPathComponent("passphrase").path
+        try "ppk phrase\n".write(toFile: passphraseFile, atomically: true, encoding: .utf8)
+        let plain = directory.appendingPathComponent("plain.ppk").path
+        let locked = directory.appendingPathComponent("locked.ppk").path
+        var authorized: [String] = []
+        for (path, arguments) in [
+            (plain, ["-t", "ed25519", "--new-passphrase", "/dev/null"]),
+            (locked, ["-t", "ecdsa", "--new-passphrase", passphraseFile, "--ppk-param", "passes=2"]),
+        ] {
+            let made = try await Peers.runDetached([puttygen] + arguments + ["-o", path])
+            #expect(made.status == 0, "\(made.output)")
+            let line = try await Peers.runDetached([puttygen, path, "-L"])
+            authorized.append(line.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        try setup.server.authorize(authorized)
+        let askPass = directory.appendingPathComponent("askpass").path
+        try "#!/bin/sh\necho 'ppk phrase'\n".write(toFile: askPass, atomically: true, encoding: .utf8)
+        chmod(askPass, 0o755)
+        let paramiko = try Peers.paramiko()
+        for path in [plain, locked] {
+            let login = [
+                "-F", "none", "-i", path, "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=no",
+                "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "PasswordAuthentication=no",
+                "-o", "KbdInteractiveAuthentication=no", "-p", "\(setup.server.port)", "\(NSUserName())@127.0.0.1",
+            ]
+            let opened = try await Peers.runDetached(
+                [paramiko, "ssh"] + login + ["echo opened"],
+                environment: ["SSH_ASKPASS": askPass, "SSH_ASKPASS_REQUIRE": "force"])
+            #expect(opened.status == 0 && opened.output.contains("opened"), "\(path): \(opened.output)")
+        }
+    }
+
     /// What ssh asks its user, asked as ssh asks it: an encrypted key's passphrase once sshd would
     /// take the key (through SSH_ASKPASS, and typed on a terminal), up to NumberOfPasswordPrompts
     /// times, then the password; PreferredAuthentications orders the methods; BatchMode asks nothing.

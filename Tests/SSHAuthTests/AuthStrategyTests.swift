@@ -44,6 +44,31 @@ import Testing
         #expect(refused.first?.error.code == .wrongPassphrase)
     }
 
+    /// PuTTY .ppk files go where key files go: a plain one is offered as it is, an encrypted one by
+    /// the public key it holds in the clear, before any passphrase is asked for.
+    @Test func puttyKeyFiles() async throws {
+        let directory = try Peers.temporaryDirectory("strategy-ppk")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = try SSHPrivateKey.generate(.ed25519)
+        let locked = try SSHPrivateKey.generate(.ecdsaP256)
+        let plainPath = directory.appendingPathComponent("plain.ppk").path
+        let lockedPath = directory.appendingPathComponent("locked.ppk").path
+        try plain.write(to: plainPath, format: .putty)
+        try locked.write(to: lockedPath, format: .puttyVersion2, passphrase: "pw")
+        var strategy = AuthStrategy()
+        strategy.lookForKeys = false
+        strategy.keyFiles = [plainPath, lockedPath]
+        strategy.passphrasePrompt = { _ in "pw" }
+        let (credentials, problems) = strategy.credentials()
+        let signers = credentials.compactMap { credential -> (any SSHSigner)? in
+            if case .publicKey(let signer) = credential { return signer } else { return nil }
+        }
+        #expect(signers.map(\.publicKey) == [plain.publicKey, locked.publicKey])
+        #expect(problems.isEmpty)
+        let signature = try await signers[1].sign([1, 2, 3], algorithm: "ecdsa-sha2-nistp256")
+        #expect(locked.publicKey.isValidSignature(signature, for: [1, 2, 3]))
+    }
+
     /// CertificateFile: a certificate kept elsewhere goes with the key it certifies, and only that key.
     @Test func certificateFilesPairWithTheirKeys() throws {
         let directory = try Peers.temporaryDirectory("strategy-certs")

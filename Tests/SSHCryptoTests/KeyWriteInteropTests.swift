@@ -2,7 +2,7 @@ import Foundation
 import SSHCrypto
 import Testing
 
-/// Keys we write are read back by us, by `ssh-keygen -y`/`-l` and by `openssl pkey`.
+/// Keys we write are read back by us, by `ssh-keygen -y`/`-l`, by `openssl pkey` and by `puttygen`.
 @Suite("Writing key files")
 struct KeyWriteInteropTests {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -41,7 +41,7 @@ struct KeyWriteInteropTests {
 
         let reread = try SSHPrivateKey(path: path, passphrase: passphrase)
         #expect(reread.publicKey == key.publicKey)
-        if testCase.format == .openSSH { #expect(reread.comment == "writer test") }
+        if testCase.format == .openSSH || testCase.format.isPuTTY { #expect(reread.comment == "writer test") }
         if testCase.encrypted {
             expectKeyFileError(.passphraseRequired) { _ = try SSHPrivateKey(path: path) }
             expectKeyFileError(.wrongPassphrase) { _ = try SSHPrivateKey(path: path, passphrase: "wrong") }
@@ -49,7 +49,7 @@ struct KeyWriteInteropTests {
         let signature = try reread.signature(for: [1, 2, 3])
         #expect(key.publicKey.isValidSignature(signature, for: [1, 2, 3]))
 
-        let sshKeygenReads = !(testCase.type == .ed25519 && testCase.format != .openSSH)
+        let sshKeygenReads = !(testCase.type == .ed25519 && testCase.format != .openSSH) && !testCase.format.isPuTTY
         if sshKeygenReads, ExternalTool.available(ExternalTool.sshKeygen), let tool = ExternalTool.sshKeygen {
             let exported = try ExternalTool.run(tool, ["-y", "-P", passphrase ?? "", "-f", path])
             #expect(exported.status == 0, "\(exported.stderr)")
@@ -60,7 +60,12 @@ struct KeyWriteInteropTests {
                 #expect(listed.stdout.trimmedLine == key.publicKey.fingerprintLine(comment: comment))
             }
         }
-        if testCase.format != .openSSH, ExternalTool.available(ExternalTool.openssl), let tool = ExternalTool.openssl {
+        if testCase.format.isPuTTY, PuTTYgen.available {
+            try PuTTYgen.expectReads(path, passphrase: passphrase, publicKey: key.publicKey, comment: "writer test")
+        }
+        if testCase.format == .pem || testCase.format == .pkcs8, ExternalTool.available(ExternalTool.openssl),
+            let tool = ExternalTool.openssl
+        {
             let checked = try ExternalTool.run(
                 tool, ["pkey", "-in", path, "-passin", "pass:\(passphrase ?? "")", "-noout"])
             #expect(checked.status == 0, "\(checked.stderr)")

@@ -90,6 +90,42 @@ struct KeygenCommandTests {
         #expect(wrong.status == 1)
     }
 
+    /// `-m PuTTY` writes a .ppk that puttygen opens; `-p -m PuTTY2` converts an OpenSSH key; `-y`
+    /// and `-l` read .ppk files, `-l` without the passphrase.
+    @Test(.enabled(if: paramiko != nil && PuTTYgen.available, "needs the paramiko executable and puttygen"))
+    func writeAndConvertPuTTYKeys() throws {
+        let paramiko = try #require(Self.paramiko)
+        let directory = try KeyFixtures.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("id.ppk").path
+        let generated = try ExternalTool.run(
+            paramiko, ["keygen", "-t", "ecdsa", "-m", "PuTTY", "-N", "pw", "-a", "3", "-C", "cli ppk", "-f", file])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("\nArgon2-Passes: 3\n"))
+        #expect(
+            try String(contentsOfFile: file, encoding: .utf8).hasPrefix("PuTTY-User-Key-File-3: ecdsa-sha2-nistp256"))
+        let key = try SSHPrivateKey(path: file, passphrase: "pw")
+        #expect(key.comment == "cli ppk")
+        try PuTTYgen.expectReads(file, passphrase: "pw", publicKey: key.publicKey, comment: "cli ppk")
+        try FileManager.default.removeItem(atPath: file + ".pub")
+        let listed = try ExternalTool.run(paramiko, ["keygen", "-l", "-f", file])
+        #expect(listed.stdout.trimmedLine == key.publicKey.fingerprintLine(comment: "cli ppk"), "\(listed.stderr)")
+        let printed = try ExternalTool.run(paramiko, ["keygen", "-y", "-P", "pw", "-f", file])
+        #expect(printed.stdout.trimmedLine == key.publicKey.openSSHLine + " cli ppk")
+
+        // An OpenSSH key converted in place to PPK version 2, then changed passphrase keeps it there.
+        let converted = directory.appendingPathComponent("converted").path
+        try FileManager.default.copyItem(atPath: KeyFixtures.path("openssh_rsa"), toPath: converted)
+        let original = try SSHPrivateKey(path: converted)
+        let toPuTTY = try ExternalTool.run(paramiko, ["keygen", "-p", "-N", "two", "-m", "PuTTY2", "-f", converted])
+        #expect(toPuTTY.status == 0, "\(toPuTTY.stderr)")
+        let again = try ExternalTool.run(paramiko, ["keygen", "-p", "-P", "two", "-N", "three", "-f", converted])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try String(contentsOfFile: converted, encoding: .utf8).hasPrefix("PuTTY-User-Key-File-2: ssh-rsa"))
+        try PuTTYgen.expectReads(
+            converted, passphrase: "three", publicKey: original.publicKey, comment: original.comment)
+    }
+
     @Test(.enabled(if: runnable))
     func signCertificate() throws {
         let (paramiko, sshKeygen, directory) = try Self.workspace()

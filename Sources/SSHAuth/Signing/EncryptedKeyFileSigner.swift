@@ -32,7 +32,7 @@ public final class EncryptedKeyFileSigner: SSHSigner, @unchecked Sendable {
     }
 
     /// The public key an encrypted key file at `path` can be offered with: `path.pub`'s, or the one
-    /// an openssh-key-v1 file holds in the clear; nil when neither can be read.
+    /// an openssh-key-v1 or PuTTY .ppk file holds in the clear; nil when neither can be read.
     public static func publicKey(ofKeyFile path: String) -> SSHPublicKey? {
         if let text = try? String(contentsOfFile: path + ".pub", encoding: .utf8),
             let key = try? SSHPublicKey.parse(fileContents: text).key, key.certificate == nil
@@ -40,7 +40,7 @@ public final class EncryptedKeyFileSigner: SSHSigner, @unchecked Sendable {
             return key
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        return (try? SSHPublicKey.fromOpenSSHPrivateKeyFile(text)) ?? nil
+        return (try? SSHPublicKey.fromPrivateKeyFile(text))??.key
     }
 
     /// Signs with the decrypted key, asking for the passphrase the first time. Throws

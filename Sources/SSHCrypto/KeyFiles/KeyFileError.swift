@@ -1,5 +1,6 @@
 /// An error reading or writing a key file: OpenSSH `openssh-key-v1` (PROTOCOL.key), PEM (RFC 7468),
-/// PKCS#8 (RFC 5958), public key files and `authorized_keys` lines (sshd(8) AUTHORIZED_KEYS FILE FORMAT).
+/// PKCS#8 (RFC 5958), PuTTY `.ppk` (PuTTY manual appendix C), public key files and `authorized_keys`
+/// lines (sshd(8) AUTHORIZED_KEYS FILE FORMAT).
 public struct KeyFileError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of key file error.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -24,13 +25,15 @@ public struct KeyFileError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let passphraseRequired = Code(.passphraseRequired)
         /// The passphrase does not decrypt the key (check-ints, padding or tag mismatch).
         public static let wrongPassphrase = Code(.wrongPassphrase)
-        /// The file is truncated, not valid base64, or its structure is malformed.
+        /// The file is truncated, not valid base64, or its structure is malformed; or, for an
+        /// unencrypted PuTTY `.ppk`, its MAC does not match (the file was altered).
         public static let corrupt = Code(.corrupt)
         /// The file is encrypted with a cipher this library does not read.
         public static let unsupportedCipher = Code(.unsupportedCipher)
         /// The file names a key derivation function this library does not implement.
         public static let unsupportedKDF = Code(.unsupportedKDF)
-        /// The KDF's round count is zero or absurdly high (see ``BcryptPBKDF/maximumRounds``).
+        /// The KDF's cost is zero or absurdly high: bcrypt rounds (see ``BcryptPBKDF/maximumRounds``),
+        /// or Argon2 memory, passes or lanes (see ``Argon2/maximumMemoryKiB`` and the limits beside it).
         public static let kdfRoundsOutOfRange = Code(.kdfRoundsOutOfRange)
         /// The text is not a key format this library knows.
         public static let unsupportedFormat = Code(.unsupportedFormat)

@@ -80,12 +80,11 @@ enum OpenSSHKeyFormat {
             throw KeyFileError(.unsupportedKDF, "KDF \(kdfName.debugDescription) is not supported")
         }
         return try readPrivateSection(
-            plain, encrypted: cipher.name != "none", blockLength: cipher.blockLength,
-            publicBlob: publicBlob)
+            plain, encrypted: cipher.name != "none", publicBlob: publicBlob)
     }
 
     private static func readPrivateSection(
-        _ plain: [UInt8], encrypted: Bool, blockLength: Int, publicBlob: [UInt8]
+        _ plain: [UInt8], encrypted: Bool, publicBlob: [UInt8]
     ) throws -> SSHPrivateKey {
         var section = ByteBuffer(bytes: plain)
         defer { section.zeroize() }
@@ -99,8 +98,10 @@ enum OpenSSHKeyFormat {
         let type = try section.readSSHUTF8String()
         let key = try readKey(type: type, &section)
         let comment = String(decoding: try section.readSSHString().readableBytesView, as: UTF8.self)
+        // OpenSSH checks only the 1, 2, 3, … pattern (sshkey.c private2_check_padding), and puttygen pads
+        // with 1 to 16 bytes whatever the cipher's block, so the length is not held to the block.
         let padding = Array(section.readableBytesView)
-        guard padding.count < blockLength, padding.enumerated().allSatisfy({ $0.element == UInt8($0.offset + 1) })
+        guard padding.count < 256, padding.enumerated().allSatisfy({ $0.element == UInt8($0.offset + 1) })
         else {
             throw KeyFileError(.corrupt, "padding is not 1, 2, 3, …")
         }
@@ -131,12 +132,7 @@ enum OpenSSHKeyFormat {
         case SSHKeyType.ecdsaP256.sshName, SSHKeyType.ecdsaP384.sshName, SSHKeyType.ecdsaP521.sshName:
             let identifier = try section.readSSHUTF8String()
             let point = Array(try section.readSSHString().readableBytesView)
-            let scalar = try secret(&section)
-            guard let curve = ECDHKeyAgreement.Curve(sshIdentifier: identifier), type == "ecdsa-sha2-" + identifier,
-                scalar.count <= curve.coordinateLength,
-                let key = OpenSSLKey.ec(curve: curve, point: point, scalar: scalar)
-            else { throw KeyFileError(.corrupt, "malformed \(type) private key") }
-            return key
+            return try ecKey(type: type, identifier: identifier, point: point, scalar: try secret(&section))
         case "ssh-rsa":
             let n = Array(try section.readSSHUnsignedMPInt().readableBytesView)
             let e = Array(try section.readSSHUnsignedMPInt().readableBytesView)
@@ -155,6 +151,15 @@ enum OpenSSHKeyFormat {
         default:
             throw KeyFileError(.unsupportedKeyType, "private keys of type \(type.debugDescription) are not supported")
         }
+    }
+
+    /// An ECDSA key of SSH type `type` from its curve identifier, public point and private scalar.
+    static func ecKey(type: String, identifier: String, point: [UInt8], scalar: SecureBytes) throws -> OpenSSLKey {
+        guard let curve = ECDHKeyAgreement.Curve(sshIdentifier: identifier), type == "ecdsa-sha2-" + identifier,
+            scalar.count <= curve.coordinateLength,
+            let key = OpenSSLKey.ec(curve: curve, point: point, scalar: scalar)
+        else { throw KeyFileError(.corrupt, "malformed \(type) private key") }
+        return key
     }
 
     static func rsaKey(

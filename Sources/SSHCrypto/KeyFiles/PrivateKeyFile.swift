@@ -9,14 +9,23 @@ public enum PrivateKeyFileFormat: String, Sendable, CaseIterable {
     /// `DSA PRIVATE KEY`; with a passphrase, `Proc-Type: 4,ENCRYPTED` with AES-256-CBC. Ed25519 keys
     /// have no traditional form and are written as PKCS#8.
     case pem
+    /// PuTTY's `.ppk`, version 3 (PuTTY manual appendix C): with a passphrase, AES-256-CBC keyed by
+    /// Argon2id with ``PuTTYKeyFileParameters/default``, and HMAC-SHA-256.
+    case putty
+    /// PuTTY's `.ppk`, version 2, which PuTTY before 0.75 reads: SHA-1 key derivation, AES-256-CBC,
+    /// HMAC-SHA-1.
+    case puttyVersion2
 }
 
 extension SSHPrivateKey {
     /// Reads a private key file's text in any supported format: OpenSSH (PROTOCOL.key), PKCS#1 RSA,
-    /// SEC1 EC, OpenSSL DSA, PKCS#8 plain or encrypted, and legacy encrypted PEM.
+    /// SEC1 EC, OpenSSL DSA, PKCS#8 plain or encrypted, legacy encrypted PEM, and PuTTY's `.ppk`
+    /// versions 2 and 3 (PuTTY manual appendix C), whose comment becomes ``comment``.
     ///
     /// An encrypted key without `passphrase` throws `.passphraseRequired`; one that the passphrase does
-    /// not open throws `.wrongPassphrase`.
+    /// not open throws `.wrongPassphrase`. A `.ppk` file whose MAC does not match without encryption
+    /// throws `.corrupt`. A `.ppk` that carries an OpenSSH certificate (`puttygen --certificate`) reads
+    /// as its plain key; ``SSHPublicKey/fromPrivateKeyFile(_:)`` gives the certificate.
     public init(fileContents text: String, passphrase: String? = nil) throws(KeyFileError) {
         try self.init(fileContents: text, secret: passphrase.map { SecureBytes($0.utf8) })
     }
@@ -27,6 +36,10 @@ extension SSHPrivateKey {
     }
 
     private init(fileContents text: String, secret passphrase: SecureBytes?) throws(KeyFileError) {
+        if PuTTYKeyFormat.recognises(text) {
+            self = try PuTTYKeyFormat.read(text, passphrase: passphrase)
+            return
+        }
         guard let armor = try PEMArmor.first(in: text) else {
             throw KeyFileError(.unsupportedFormat, "no -----BEGIN …----- line")
         }
@@ -56,8 +69,8 @@ extension SSHPrivateKey {
     }
 
     /// The key as file text in `format`. A non-empty `passphrase` encrypts it: OpenSSH files with
-    /// `cipher` (default aes256-ctr) and bcrypt_pbkdf with `rounds` rounds; PEM and PKCS#8 with
-    /// AES-256-CBC.
+    /// `cipher` (default aes256-ctr) and bcrypt_pbkdf with `rounds` rounds; PEM, PKCS#8 and PuTTY
+    /// files with AES-256-CBC (`cipher` and `rounds` apply to OpenSSH files only).
     public func fileContents(
         format: PrivateKeyFileFormat = .openSSH, passphrase: String? = nil,
         cipher: String = "aes256-ctr", rounds: Int = 16
@@ -85,7 +98,27 @@ extension SSHPrivateKey {
             return try PEMKeyFormat.write(self, traditional: false, passphrase: passphrase)
         case .pem:
             return try PEMKeyFormat.write(self, traditional: type != .ed25519, passphrase: passphrase)
+        case .putty:
+            return try PuTTYKeyFormat.write(self, passphrase: passphrase, parameters: .default)
+        case .puttyVersion2:
+            return try PuTTYKeyFormat.write(self, passphrase: passphrase, parameters: .version2)
         }
+    }
+
+    /// The key as a PuTTY `.ppk` file (PuTTY manual appendix C) with the given version and Argon2
+    /// parameters; a non-empty `passphrase` encrypts it with AES-256-CBC. Throws
+    /// `.kdfRoundsOutOfRange` for Argon2 costs past ``Argon2``'s limits.
+    public func puttyFileContents(
+        parameters: PuTTYKeyFileParameters = .default, passphrase: String? = nil
+    ) throws(KeyFileError) -> String {
+        try PuTTYKeyFormat.write(self, passphrase: passphrase.map { SecureBytes($0.utf8) }, parameters: parameters)
+    }
+
+    /// ``puttyFileContents(parameters:passphrase:)`` with the passphrase in zeroing storage.
+    public func puttyFileContents(
+        parameters: PuTTYKeyFileParameters = .default, passphrase: SecureBytes
+    ) throws(KeyFileError) -> String {
+        try PuTTYKeyFormat.write(self, passphrase: passphrase, parameters: parameters)
     }
 
     /// Writes the key to `path` with mode 0600 from creation: a new file under a temporary name in the
@@ -95,6 +128,23 @@ extension SSHPrivateKey {
         cipher: String = "aes256-ctr", rounds: Int = 16
     ) throws(KeyFileError) {
         let text = try fileContents(format: format, passphrase: passphrase, cipher: cipher, rounds: rounds)
+        try KeyFileIO.writePrivate(Array(text.utf8), to: path)
+    }
+
+    /// Writes the key as a PuTTY `.ppk` file (PuTTY manual appendix C) with the given version and
+    /// Argon2 parameters, created as ``write(to:format:passphrase:cipher:rounds:)`` creates files.
+    public func write(
+        to path: String, puttyParameters: PuTTYKeyFileParameters, passphrase: String? = nil
+    ) throws(KeyFileError) {
+        let text = try puttyFileContents(parameters: puttyParameters, passphrase: passphrase)
+        try KeyFileIO.writePrivate(Array(text.utf8), to: path)
+    }
+
+    /// ``write(to:puttyParameters:passphrase:)`` with the passphrase in zeroing storage.
+    public func write(
+        to path: String, puttyParameters: PuTTYKeyFileParameters, passphrase: SecureBytes
+    ) throws(KeyFileError) {
+        let text = try puttyFileContents(parameters: puttyParameters, passphrase: passphrase)
         try KeyFileIO.writePrivate(Array(text.utf8), to: path)
     }
 

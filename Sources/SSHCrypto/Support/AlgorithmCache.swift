@@ -16,6 +16,7 @@ enum AlgorithmCache {
     static let sha3_512 = fetchDigest("SHA3-512")
     static let shake128 = fetchDigest("SHAKE128")
     static let shake256 = fetchDigest("SHAKE256")
+    static let blake2b512 = fetchDigest("BLAKE2B-512")
 
     static let aes128ECB = fetchCipher("AES-128-ECB")
     static let aes128GCM = fetchCipher("AES-128-GCM")

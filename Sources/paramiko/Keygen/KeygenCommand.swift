@@ -14,7 +14,7 @@ struct KeygenCommand: ParsableCommand {
             paramiko keygen -y [-P passphrase] -f FILE
             paramiko keygen -Y sign -f KEY -n NAMESPACE FILE...
             paramiko keygen -Y verify -f ALLOWED_SIGNERS -I IDENTITY -n NAMESPACE -s FILE.sig < FILE
-            paramiko keygen -p [-P old] [-N new] -f FILE
+            paramiko keygen -p [-P old] [-N new] [-m format] -f FILE   (with -m: convert, e.g. to PuTTY)
             paramiko keygen -c [-P passphrase] -C comment -f FILE
             paramiko keygen -e [-m RFC4716|PKCS8] -f FILE
             paramiko keygen -i -f FILE
@@ -40,14 +40,18 @@ struct KeygenCommand: ParsableCommand {
     @Option(name: .customShort("f"), help: "Key file.")
     var file: String?
 
-    @Option(name: .customShort("m"), help: "Private key format: openssh (default), pkcs8 or pem.")
-    var format: String = "openssh"
+    @Option(
+        name: .customShort("m"),
+        help: "Private key format: openssh (default), pkcs8, pem, PuTTY (.ppk version 3) or PuTTY2 (.ppk version 2).")
+    var format: String?
 
     @Option(name: .customShort("Z"), help: "Cipher for an encrypted OpenSSH key (default aes256-ctr).")
     var cipher: String = "aes256-ctr"
 
-    @Option(name: .customShort("a"), help: "bcrypt_pbkdf rounds (default 16).")
-    var rounds: Int = 16
+    @Option(
+        name: .customShort("a"),
+        help: "KDF rounds: bcrypt_pbkdf rounds of OpenSSH keys (default 16), Argon2 passes of PuTTY keys (13).")
+    var rounds: Int?
 
     @Flag(name: .customShort("l"), help: "Print the key's fingerprint.")
     var fingerprint = false
@@ -145,10 +149,8 @@ struct KeygenCommand: ParsableCommand {
         let sizeBits = keyType == .rsa ? bits : nil
         var key = try SSHPrivateKey.generate(keyType, bits: sizeBits)
         key.comment = comment ?? Self.defaultComment()
-        guard let fileFormat = PrivateKeyFileFormat(argument: format) else {
-            throw KeygenFailure(message: "unknown key format \(format): use openssh, pkcs8 or pem")
-        }
-        try key.write(to: file, format: fileFormat, passphrase: newPassphrase, cipher: cipher, rounds: rounds)
+        let fileFormat = try Self.privateKeyFormat(format ?? "openssh")
+        try write(key, to: file, format: fileFormat, passphrase: newPassphrase)
         let publicLine = key.publicKey.openSSHLine + (key.comment.isEmpty ? "" : " " + key.comment) + "\n"
         try Data(publicLine.utf8).write(to: URL(fileURLWithPath: file + ".pub"))
         print("Your identification has been saved in \(file)")
@@ -192,17 +194,27 @@ struct KeygenCommand: ParsableCommand {
             key.comment = comment
         }
         let newPassphrase = changePassphrase ? newPassphrase : (passphrase ?? "")
+        // The file keeps its own format unless -m names another, as ssh-keygen -p -m converts.
         let fileFormat: PrivateKeyFileFormat =
-            text.contains("BEGIN OPENSSH PRIVATE KEY")
-            ? .openSSH
-            : text.contains("BEGIN RSA PRIVATE KEY")
-                || text.contains("BEGIN EC PRIVATE KEY") || text.contains("BEGIN DSA PRIVATE KEY") ? .pem : .pkcs8
-        try key.write(to: file, format: fileFormat, passphrase: newPassphrase, cipher: cipher, rounds: rounds)
+            if let format { try Self.privateKeyFormat(format) } else { Self.privateKeyFormat(of: text) }
+        try write(key, to: file, format: fileFormat, passphrase: newPassphrase)
         if changeComment, FileManager.default.fileExists(atPath: file + ".pub") {
             let line = key.publicKey.openSSHLine + (key.comment.isEmpty ? "" : " " + key.comment) + "\n"
             try Data(line.utf8).write(to: URL(fileURLWithPath: file + ".pub"))
         }
         print(changePassphrase ? "Your identification has been saved with the new passphrase." : "Comment changed.")
+    }
+
+    /// Writes `key` in `format`; -Z and -a set the OpenSSH cipher and rounds, -a the PuTTY Argon2 passes.
+    private func write(_ key: SSHPrivateKey, to file: String, format: PrivateKeyFileFormat, passphrase: String) throws {
+        switch format {
+        case .putty, .puttyVersion2:
+            var parameters: PuTTYKeyFileParameters = format == .putty ? .default : .version2
+            if let rounds { parameters.passes = rounds }
+            try key.write(to: file, puttyParameters: parameters, passphrase: passphrase)
+        case .openSSH, .pkcs8, .pem:
+            try key.write(to: file, format: format, passphrase: passphrase, cipher: cipher, rounds: rounds ?? 16)
+        }
     }
 
     private func printPublicKey() throws {
@@ -214,10 +226,10 @@ struct KeygenCommand: ParsableCommand {
     private func exportPublicKey() throws {
         let (key, comment) = try Self.loadPublicKey(try requireFile(), passphrase: passphrase)
         let exportFormat: PublicKeyFileFormat
-        switch format.lowercased() {
+        switch (format ?? "rfc4716").lowercased() {
         case "openssh", "rfc4716": exportFormat = .rfc4716
         case "pkcs8", "pem": exportFormat = .pkcs8
-        default: throw KeygenFailure(message: "unknown export format \(format): use RFC4716 or PKCS8")
+        default: throw KeygenFailure(message: "unknown export format \(format ?? ""): use RFC4716 or PKCS8")
         }
         let label = comment.isEmpty ? "\(key.bits)-bit \(key.typeLabel)" : comment
         print(try key.fileContents(format: exportFormat, comment: label), terminator: "")
@@ -275,10 +287,10 @@ struct KeygenCommand: ParsableCommand {
         case .success(let key):
             return (key.publicKey, key.comment)
         case .failure(let error):
-            guard error.code == .passphraseRequired, let key = try SSHPublicKey.fromOpenSSHPrivateKeyFile(text) else {
+            guard error.code == .passphraseRequired, let clear = try SSHPublicKey.fromPrivateKeyFile(text) else {
                 throw error
             }
-            return (key, "")
+            return clear
         }
     }
 
@@ -299,6 +311,27 @@ struct KeygenCommand: ParsableCommand {
         }
     }
 
+    static func privateKeyFormat(_ name: String) throws -> PrivateKeyFileFormat {
+        guard let format = PrivateKeyFileFormat(argument: name) else {
+            throw KeygenFailure(message: "unknown key format \(name): use openssh, pkcs8, pem, PuTTY or PuTTY2")
+        }
+        return format
+    }
+
+    /// The format a private key file is written in, so that -p and -c keep it.
+    static func privateKeyFormat(of text: String) -> PrivateKeyFileFormat {
+        let start = text.drop(while: \.isWhitespace)
+        if start.hasPrefix("PuTTY-User-Key-File-2:") { return .puttyVersion2 }
+        if start.hasPrefix("PuTTY-User-Key-File-") { return .putty }
+        if text.contains("BEGIN OPENSSH PRIVATE KEY") { return .openSSH }
+        if text.contains("BEGIN RSA PRIVATE KEY") || text.contains("BEGIN EC PRIVATE KEY")
+            || text.contains("BEGIN DSA PRIVATE KEY")
+        {
+            return .pem
+        }
+        return .pkcs8
+    }
+
     static func defaultComment() -> String {
         let user = ProcessInfo.processInfo.environment["USER"] ?? "user"
         return "\(user)@\(ProcessInfo.processInfo.hostName)"
@@ -317,6 +350,8 @@ extension PrivateKeyFileFormat {
         case "openssh", "rfc4716": self = .openSSH
         case "pkcs8": self = .pkcs8
         case "pem": self = .pem
+        case "putty", "ppk", "putty3", "ppk3": self = .putty
+        case "putty2", "ppk2": self = .puttyVersion2
         default: return nil
         }
     }
