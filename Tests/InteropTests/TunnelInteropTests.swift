@@ -128,7 +128,7 @@ struct TunnelInteropTests {
         #expect(reached.status == 0, "\(reached.output)")
         // The command's end leaves the tunnel up, as ssh leaves it; our device going away ends the
         // tunnel, and then the process, with the command's status.
-        FileManager.default.createFile(atPath: release, contents: nil)
+        _ = FileManager.default.createFile(atPath: release, contents: nil)
         try await Task.sleep(for: .milliseconds(300))
         #expect(try Peers.run([ip, "link", "show", interface]).status == 0)
         try NetworkNamespace.host([ip, "link", "delete", interface])

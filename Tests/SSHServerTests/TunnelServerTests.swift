@@ -73,7 +73,7 @@ struct TunnelServerTests {
 
         // ssh stays after the command while the tunnel is open. The server's device going away
         // ends the tunnel: the server closes the channel, and ssh exits with the command's status.
-        FileManager.default.createFile(atPath: release, contents: nil)
+        _ = FileManager.default.createFile(atPath: release, contents: nil)
         try await Task.sleep(for: .milliseconds(300))
         #expect(try Peers.run(namespace.command([ip, "link", "show", device])).status == 0)
         try NetworkNamespace.host(namespace.command([ip, "link", "delete", device]))
