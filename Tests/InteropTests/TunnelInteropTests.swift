@@ -20,15 +20,6 @@ struct TunnelInteropTests {
         return namespace.shellLine([sshd, "-i", "-f", directory + "/sshd_config", "-E", directory + "/inetd.log"])
     }
 
-    /// Waits until the echo server at `host`:`port`, across the tunnel, answers.
-    static func echoes(host: String, port: Int) async -> Bool {
-        for _ in 0..<100 {
-            if (try? await EchoServer.exchange(host: host, port: port, "ready")) == "ready" { return true }
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
-
     @Test(arguments: [TunnelMode.pointToPoint, .ethernet])
     func libraryClientAgainstSSHD(mode: TunnelMode) async throws {
         let namespace = try NetworkNamespace.create()
@@ -48,32 +39,14 @@ struct TunnelInteropTests {
             "ip addr add \(address) dev \(remote) && ip -6 addr add fd5e:77::2/64 dev \(remote) nodad"
                 + " && ip link set \(remote) up")
         #expect(configured.exitStatus == 0, "\(configured.errorOutput)")
-        let ip = try #require(Peers.executable("ip"))
         let local = mode == .pointToPoint ? ["10.231.77.1", "peer", "10.231.77.2"] : ["10.231.77.1/24"]
-        try NetworkNamespace.host([ip, "addr", "add"] + local + ["dev", tunnel.device.name])
-        try NetworkNamespace.host([ip, "-6", "addr", "add", "fd5e:77::1/64", "dev", tunnel.device.name, "nodad"])
-        try NetworkNamespace.host([ip, "link", "set", tunnel.device.name, "up"])
-
-        let ping = try #require(Peers.executable("ping"))
-        let four = try await Peers.runDetached([ping, "-c", "3", "-W", "5", "10.231.77.2"])
-        #expect(four.status == 0, "\(four.output)")
-        let six = try await Peers.runDetached([ping, "-6", "-c", "3", "-W", "5", "fd5e:77::2"])
-        #expect(six.status == 0, "\(six.output)")
-
-        // TCP across the tunnel: megabytes through an echo server in the namespace, byte-exact.
-        let python = try #require(Peers.executable("python3"))
-        let echo = try PeerSpawn.spawn(
-            namespace.command([python, "-c", NetworkNamespace.echoScript, "10.231.77.2", "7777"]),
-            output: .file(setup.directory.appendingPathComponent("echo.log").path))
-        defer { PeerSpawn.stop(echo) }
-        #expect(await Self.echoes(host: "10.231.77.2", port: 7777))
-        var generator = SeededRandom(seed: 11)
-        let text = String((0..<(3 << 20)).map { _ in Character(UnicodeScalar(UInt8.random(in: 97...122, using: &generator))) })
-        let echoed = try await EchoServer.exchange(host: "10.231.77.2", port: 7777, text)
-        #expect(echoed == text)
+        try await namespace.proveTraffic(
+            interface: tunnel.device.name, local: local, local6: "fd5e:77::1", remote: "10.231.77.2", remote6: "fd5e:77::2",
+            port: 7777)
 
         // Closing the forwarding removes our device and closes the channel.
         await tunnel.close()
+        let ip = try #require(Peers.executable("ip"))
         #expect(try Peers.run([ip, "link", "show", tunnel.device.name]).status != 0)
         #expect(await client.runtime.openChannels(named: "tun@openssh.com") == 0)
         await client.close()
@@ -103,8 +76,8 @@ struct TunnelInteropTests {
         let named = setup.directory.appendingPathComponent("interface").path
         let release = setup.directory.appendingPathComponent("release").path
         let remote =
-            "ip addr add 10.231.78.2 peer 10.231.78.1 dev tun0 && ip link set tun0 up"
-            + " && while [ ! -e \(release) ]; do sleep 0.1; done; exit 3"
+            "ip addr add 10.231.78.2 peer 10.231.78.1 dev tun0 && ip -6 addr add fd5e:78::2/64 dev tun0 nodad"
+            + " && ip link set tun0 up && while [ ! -e \(release) ]; do sleep 0.1; done; exit 3"
         let arguments =
             [try Peers.paramiko(), "ssh", "-w", "any:any"]
             + setup.loginFlags([
@@ -112,24 +85,16 @@ struct TunnelInteropTests {
                 "LocalCommand=echo %T > \(named)", "ExitOnForwardFailure=yes",
             ]) + [remote]
         let session = Task { try await Peers.runDetached(arguments, timeout: 60) }
-        let ip = try #require(Peers.executable("ip"))
-        var interface = ""
-        var remoteUp = false
-        for _ in 0..<300 where interface.isEmpty || !remoteUp {
-            interface = ((try? String(contentsOfFile: named, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            remoteUp = (try Peers.run(namespace.command([ip, "addr", "show", "tun0"]))).output.contains("10.231.78.2")
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        #expect(interface.hasPrefix("tun") && remoteUp, "\(interface)")
-        try NetworkNamespace.host([ip, "addr", "add", "10.231.78.1", "peer", "10.231.78.2", "dev", interface])
-        try NetworkNamespace.host([ip, "link", "set", interface, "up"])
-        let ping = try #require(Peers.executable("ping"))
-        let reached = try await Peers.runDetached([ping, "-c", "3", "-W", "5", "10.231.78.2"])
-        #expect(reached.status == 0, "\(reached.output)")
+        let interface = try await namespace.awaitTunnel(named: named, device: "tun0", address: "10.231.78.2")
+        #expect(interface.hasPrefix("tun"), "\(interface)")
+        try await namespace.proveTraffic(
+            interface: interface, local: ["10.231.78.1", "peer", "10.231.78.2"], local6: "fd5e:78::1", remote: "10.231.78.2",
+            remote6: "fd5e:78::2", port: 7778)
         // The command's end leaves the tunnel up, as ssh leaves it; our device going away ends the
         // tunnel, and then the process, with the command's status.
         _ = FileManager.default.createFile(atPath: release, contents: nil)
         try await Task.sleep(for: .milliseconds(300))
+        let ip = try #require(Peers.executable("ip"))
         #expect(try Peers.run([ip, "link", "show", interface]).status == 0)
         try NetworkNamespace.host([ip, "link", "delete", interface])
         let ended = try await session.value

@@ -39,42 +39,16 @@ struct TunnelServerTests {
             ], remote)
         let session = Task { try await Peers.runDetached(command, timeout: 60) }
 
-        let ip = try #require(Peers.executable("ip"))
-        var interface = ""
-        var remoteUp = false
-        for _ in 0..<300 where interface.isEmpty || !remoteUp {
-            interface = ((try? String(contentsOfFile: named, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            remoteUp = (try Peers.run(namespace.command([ip, "addr", "show", device]))).output.contains("10.231.79.2")
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        #expect(!interface.isEmpty && remoteUp, "\(served.log)")
-        try NetworkNamespace.host([ip, "addr", "add"] + local + ["dev", interface])
-        try NetworkNamespace.host([ip, "-6", "addr", "add", "fd5e:79::1/64", "dev", interface, "nodad"])
-        try NetworkNamespace.host([ip, "link", "set", interface, "up"])
-        let ping = try #require(Peers.executable("ping"))
-        let four = try await Peers.runDetached([ping, "-c", "3", "-W", "5", "10.231.79.2"])
-        #expect(four.status == 0, "\(four.output)")
-        let six = try await Peers.runDetached([ping, "-6", "-c", "3", "-W", "5", "fd5e:79::2"])
-        #expect(six.status == 0, "\(six.output)")
-
-        // TCP across the tunnel, byte-exact.
-        let python = try #require(Peers.executable("python3"))
-        let echo = try PeerSpawn.spawn(namespace.command([python, "-c", NetworkNamespace.echoScript, "10.231.79.2", "7779"]))
-        defer { PeerSpawn.stop(echo) }
-        var ready = false
-        for _ in 0..<100 where !ready {
-            ready = (try? await EchoServer.exchange(host: "10.231.79.2", port: 7779, "ready")) == "ready"
-            if !ready { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        #expect(ready)
-        var generator = SeededRandom(seed: 12)
-        let text = String((0..<(2 << 20)).map { _ in Character(UnicodeScalar(UInt8.random(in: 65...90, using: &generator))) })
-        #expect(try await EchoServer.exchange(host: "10.231.79.2", port: 7779, text) == text)
+        let interface = try await namespace.awaitTunnel(named: named, device: device, address: "10.231.79.2")
+        try await namespace.proveTraffic(
+            interface: interface, local: local, local6: "fd5e:79::1", remote: "10.231.79.2", remote6: "fd5e:79::2",
+            port: 7779)
 
         // ssh stays after the command while the tunnel is open. The server's device going away
         // ends the tunnel: the server closes the channel, and ssh exits with the command's status.
         _ = FileManager.default.createFile(atPath: release, contents: nil)
         try await Task.sleep(for: .milliseconds(300))
+        let ip = try #require(Peers.executable("ip"))
         #expect(try Peers.run(namespace.command([ip, "link", "show", device])).status == 0)
         try NetworkNamespace.host(namespace.command([ip, "link", "delete", device]))
         let ended = try await session.value

@@ -58,6 +58,54 @@ public struct NetworkNamespace: Sendable {
         return result.output
     }
 
+    /// Waits until a tunnel is up at both ends: the file `named` (where a LocalCommand wrote `%T`)
+    /// names this host's interface, and `device` in the namespace has `address`. Returns the
+    /// interface's name.
+    public func awaitTunnel(named: String, device: String, address: String) async throws -> String {
+        for _ in 0..<300 {
+            let interface = ((try? String(contentsOfFile: named, encoding: .utf8)) ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let remote = try Peers.run(command([ip, "addr", "show", device])).output
+            if !interface.isEmpty && remote.contains(address) { return interface }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw PeerError("the tunnel did not come up: no interface named in \(named), or \(device) lacks \(address)")
+    }
+
+    /// Gives this host's end of a tunnel, `interface`, its addresses (`local`: the IPv4 address as
+    /// `ip addr add` takes it, then `local6`, an IPv6 /64) and brings it up; then proves the tunnel
+    /// carries traffic to the far end's `remote` and `remote6` addresses inside the namespace:
+    /// pings over both, and megabytes through an echo server started there on `remote`:`port`,
+    /// byte-exact. Throws with what failed.
+    public func proveTraffic(
+        interface: String, local: [String], local6: String, remote: String, remote6: String, port: Int
+    ) async throws {
+        try Self.host([ip, "addr", "add"] + local + ["dev", interface])
+        try Self.host([ip, "-6", "addr", "add", local6 + "/64", "dev", interface, "nodad"])
+        try Self.host([ip, "link", "set", interface, "up"])
+        guard let ping = Peers.executable("ping"), let python = Peers.executable("python3") else {
+            throw PeerError("ping or python3 is missing")
+        }
+        for (flags, address) in [(["-4"], remote), (["-6"], remote6)] {
+            let reply = try await Peers.runDetached([ping] + flags + ["-c", "3", "-W", "5", address])
+            guard reply.status == 0 else { throw PeerError("ping \(address) across \(interface): \(reply.output)") }
+        }
+        let echo = try PeerSpawn.spawn(command([python, "-c", Self.echoScript, remote, String(port)]))
+        defer { PeerSpawn.stop(echo) }
+        var ready = false
+        for _ in 0..<100 where !ready {
+            ready = (try? await EchoServer.exchange(host: remote, port: port, "ready")) == "ready"
+            if !ready { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        guard ready else { throw PeerError("no echo from \(remote):\(port) across \(interface)") }
+        var generator = SeededRandom(seed: UInt64(port))
+        let text = String((0..<(3 << 20)).map { _ in Character(UnicodeScalar(UInt8.random(in: 97...122, using: &generator))) })
+        let echoed = try await EchoServer.exchange(host: remote, port: port, text)
+        guard echoed == text else {
+            throw PeerError("\(echoed.utf8.count) of \(text.utf8.count) bytes came back across \(interface), or changed")
+        }
+    }
+
     /// Deletes the namespace, and with it the devices still in it.
     public func remove() {
         _ = try? Peers.run([ip, "netns", "delete", name])
