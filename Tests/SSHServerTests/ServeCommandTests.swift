@@ -58,6 +58,34 @@ struct ServeCommandTests {
         }
     }
 
+    /// SHA-1 RSA login signatures are refused unless `--pubkey-accepted-algorithms` adds them, as
+    /// sshd's PubkeyAcceptedAlgorithms does since OpenSSH 8.8.
+    @Test func sha1RSALoginsOnlyWhenAccepted() async throws {
+        let key = try SSHPrivateKey.generate(.rsa, bits: 2048)
+        for accepted in [nil, "+ssh-rsa"] as [String?] {
+            let served = try await Self.serve(extra: { directory in
+                let keys = directory.appendingPathComponent("rsa_keys").path
+                try (key.publicKey.openSSHLine + "\n").write(toFile: keys, atomically: true, encoding: .utf8)
+                try key.write(to: directory.appendingPathComponent("id_rsa").path)
+                return ["--authorized-keys", keys] + (accepted.map { ["--pubkey-accepted-algorithms", $0] } ?? [])
+            })
+            defer {
+                kill(served.pid, SIGKILL)
+                try? FileManager.default.removeItem(at: served.directory)
+            }
+            let rsa = served.directory.appendingPathComponent("id_rsa").path
+            let login = try await Peers.runDetached(
+                served.ssh(["-i", rsa, "-o", "PubkeyAcceptedAlgorithms=ssh-rsa"], "echo in"))
+            #expect(login.status == (accepted == nil ? 255 : 0), "\(accepted ?? "default"): \(login.output)")
+            let sha2 = try await Peers.runDetached(
+                served.ssh(["-i", rsa, "-o", "PubkeyAcceptedAlgorithms=rsa-sha2-256"], "echo in"))
+            #expect(sha2.status == 0 && sha2.output.contains("in"), "\(sha2.output)")
+        }
+        let bad = try await Peers.runDetached(
+            [try Peers.paramiko(), "serve", "--listen", "127.0.0.1:0", "--pubkey-accepted-algorithms", "no-such-algorithm"])
+        #expect(bad.status != 0 && bad.output.contains("--pubkey-accepted-algorithms"), "\(bad.output)")
+    }
+
     @Test func opensshClientsAgainstServe() async throws {
         let served = try await Self.serve()
         defer {

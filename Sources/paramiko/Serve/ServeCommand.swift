@@ -5,6 +5,7 @@ import Logging
 import SFTP
 import SSHAuth
 import SSHClient
+import SSHConfig
 import SSHCrypto
 import SSHServer
 import SSHWire
@@ -48,6 +49,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("allow-forwarding"), help: "Allow -L, -R, Unix-socket and agent forwarding.")
     var allowForwarding = false
+
+    @Option(
+        name: .customLong("pubkey-accepted-algorithms"),
+        help: "The signature algorithms a publickey login may use, as sshd's PubkeyAcceptedAlgorithms (+ssh-rsa adds SHA-1 RSA).")
+    var pubkeyAcceptedAlgorithms: String?
 
     @Option(
         name: .customLong("permit-tunnel"),
@@ -128,6 +134,15 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("cannot serve \(root ?? "/"): \(error)")
         }
         var configuration = SSHServerConfiguration()
+        if let pubkeyAcceptedAlgorithms {
+            do {
+                configuration.authentication.publicKeyAlgorithms = try SSHAlgorithmList.assemble(
+                    pubkeyAcceptedAlgorithms, defaults: ServerAuthConfiguration.defaultPublicKeyAlgorithms,
+                    supported: ServerAuthConfiguration.supportedPublicKeyAlgorithms)
+            } catch {
+                throw ValidationError("--pubkey-accepted-algorithms \(pubkeyAcceptedAlgorithms): no algorithm this server supports")
+            }
+        }
         if let gssapiKeytab {
             guard FileManager.default.isReadableFile(atPath: gssapiKeytab) else {
                 throw ValidationError("cannot read keytab \(gssapiKeytab)")
