@@ -132,6 +132,15 @@ struct OpenSSHClientTests {
         let forwarded = try await Peers.runDetached(
             workspace.ssh(["-o", "ExitOnForwardFailure=yes", "-R", "\(remotePort):127.0.0.1:\(echo.port)"], script))
         #expect(forwarded.output.contains("hello through -R"))
+        // As sshd binds it: a forwarding named by port alone listens on both loopback addresses;
+        // one named by 127.0.0.1 on that one only.
+        for (listen, reachesSix) in [("\(remotePort)", true), ("127.0.0.1:\(remotePort)", false)] {
+            let both = "python3 -c \"import socket\nfor host in ('127.0.0.1', '::1'):\n  try:\n    s=socket.create_connection((host, \(remotePort))); s.sendall(b'via '+host.encode()); s.shutdown(socket.SHUT_WR); print(s.recv(100).decode())\n  except OSError as e: print(host, 'refused')\""
+            let reached = try await Peers.runDetached(
+                workspace.ssh(["-o", "ExitOnForwardFailure=yes", "-R", "\(listen):127.0.0.1:\(echo.port)"], both))
+            #expect(reached.output.contains("via 127.0.0.1"), "\(listen): \(reached.output)")
+            #expect(reached.output.contains("via ::1") == reachesSix, "\(listen): \(reached.output)")
+        }
     }
 
     @Test func refusedWithoutTheKey() async throws {

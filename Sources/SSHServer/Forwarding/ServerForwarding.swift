@@ -8,45 +8,54 @@ import SSHWire
 /// for `tcpip-forward` and `streamlocal-forward@openssh.com`, and outbound connections for
 /// `direct-tcpip` and `direct-streamlocal@openssh.com`. Everything closes with the connection.
 actor ServerForwarding {
-    private var tcpListeners: [String: ForwardingListener] = [:]
+    private var tcpListeners: [String: [ForwardingListener]] = [:]
     private var unixListeners: [String: ForwardingListener] = [:]
 
     private static func key(_ address: String, _ port: Int) -> String { "\(address)|\(port)" }
 
-    /// Where a forwarding's address binds: OpenSSH without GatewayPorts keeps every remote
-    /// forwarding on the loopback interface.
-    private static func bindHost(_ address: String) -> String {
+    /// Where a forwarding's address binds: sshd without GatewayPorts keeps every remote
+    /// forwarding on the loopback interface, on `127.0.0.1` or `::1` when the client names one of
+    /// them, else on both (sshd's passive lookup of no host).
+    private static func bindHosts(_ address: String) -> [String] {
         switch address {
-        case "", "*", "0.0.0.0", "localhost", "127.0.0.1": "127.0.0.1"
-        case "::", "::1": "::1"
-        default: address
+        case "127.0.0.1": ["127.0.0.1"]
+        case "::1": ["::1"]
+        default: ["127.0.0.1", "::1"]
         }
     }
 
-    /// Listens for `tcpip-forward`; returns the bound port, or nil when binding failed.
+    /// Listens for `tcpip-forward`; returns the bound port, or nil when binding failed. On both
+    /// loopback addresses, the second takes the port the first bound and is left out when this
+    /// host has no such address (no IPv6).
     func listen(address: String, port: Int, runtime: ConnectionRuntime) async -> Int? {
-        do {
-            let boundPort = NIOLockedValueBox(port)
-            let listener = try await ForwardingListener.bind(.tcp(host: Self.bindHost(address), port: port), runtime: runtime) {
-                remote in
-                .forwardedTCPIP(
-                    .init(
-                        host: address, port: UInt32(boundPort.withLockedValue { $0 }), originatorAddress: remote?.ipAddress ?? "",
-                        originatorPort: UInt32(remote?.port ?? 0)))
-            }
-            let bound = listener.localAddress?.port ?? port
-            boundPort.withLockedValue { $0 = bound }
-            tcpListeners[Self.key(address, port == 0 ? bound : port)] = listener
-            return bound
-        } catch {
-            return nil
+        let boundPort = NIOLockedValueBox(port)
+        let channelType: @Sendable (SocketAddress?) -> ChannelType = { remote in
+            .forwardedTCPIP(
+                .init(
+                    host: address, port: UInt32(boundPort.withLockedValue { $0 }), originatorAddress: remote?.ipAddress ?? "",
+                    originatorPort: UInt32(remote?.port ?? 0)))
         }
+        var listeners: [ForwardingListener] = []
+        for (index, host) in Self.bindHosts(address).enumerated() {
+            let wanted = index == 0 ? port : boundPort.withLockedValue { $0 }
+            do {
+                let listener = try await ForwardingListener.bind(
+                    .tcp(host: host, port: wanted), runtime: runtime, channelType: channelType)
+                if index == 0 { boundPort.withLockedValue { $0 = listener.localAddress?.port ?? port } }
+                listeners.append(listener)
+            } catch {
+                if index == 0 { return nil }
+            }
+        }
+        let bound = boundPort.withLockedValue { $0 }
+        tcpListeners[Self.key(address, port == 0 ? bound : port)] = listeners
+        return bound
     }
 
     /// Stops a `tcpip-forward`; false when there is none at that address.
     func cancel(address: String, port: Int) -> Bool {
-        guard let listener = tcpListeners.removeValue(forKey: Self.key(address, port)) else { return false }
-        listener.close()
+        guard let listeners = tcpListeners.removeValue(forKey: Self.key(address, port)) else { return false }
+        for listener in listeners { listener.close() }
         return true
     }
 
@@ -72,7 +81,7 @@ actor ServerForwarding {
 
     /// Closes every listener.
     func closeAll() {
-        for listener in tcpListeners.values { listener.close() }
+        for listener in tcpListeners.values.joined() { listener.close() }
         for (path, listener) in unixListeners {
             listener.close()
             unlink(path)
