@@ -156,6 +156,17 @@ public struct ChannelMultiplexer: Sendable {
 
     // MARK: Sending
 
+    /// The channel `id` and the peer's number for it, while we may still send on it.
+    private func sendingChannel(_ id: ChannelID) throws(ConnectionError) -> (Channel, UInt32) {
+        guard let channel = channels[id.rawValue], let peer = channel.peerID else {
+            throw ConnectionError(.unknownChannel, "\(id) is not open (ours)")
+        }
+        guard !channel.sentEOF, !channel.sentClose else {
+            throw ConnectionError(.channelClosed, "\(id) was closed for sending (ours)")
+        }
+        return (channel, peer)
+    }
+
     /// How many bytes may be sent on `id` now: the peer's window (RFC 4254 §5.2), within the
     /// send-ahead limit (``Configuration/sendAheadShare``) while that applies.
     public func sendableBytes(on id: ChannelID) -> Int {
@@ -170,12 +181,7 @@ public struct ChannelMultiplexer: Sendable {
     public mutating func send(
         _ data: inout ByteBuffer, on id: ChannelID, extendedType: UInt32? = nil, writingInto out: inout [SplitPayload]
     ) throws(ConnectionError) {
-        guard var channel = channels[id.rawValue], let peer = channel.peerID else {
-            throw ConnectionError(.unknownChannel, "\(id) is not open (ours)")
-        }
-        guard !channel.sentEOF, !channel.sentClose else {
-            throw ConnectionError(.channelClosed, "\(id) was closed for sending (ours)")
-        }
+        var (channel, peer) = try sendingChannel(id)
         // The peer's maximum packet bounds a message's data, as OpenSSH reads it: with sshd's
         // 32 KiB, 256 KiB of data go in 8 packets rather than 8 and a sliver.
         let header = extendedType == nil ? 9 : 13
@@ -208,12 +214,7 @@ public struct ChannelMultiplexer: Sendable {
     public mutating func sendDatagram(
         _ data: ByteBuffer, on id: ChannelID, writingInto out: inout [SplitPayload]
     ) throws(ConnectionError) -> Bool {
-        guard var channel = channels[id.rawValue], let peer = channel.peerID else {
-            throw ConnectionError(.unknownChannel, "\(id) is not open (ours)")
-        }
-        guard !channel.sentEOF, !channel.sentClose else {
-            throw ConnectionError(.channelClosed, "\(id) was closed for sending (ours)")
-        }
+        var (channel, peer) = try sendingChannel(id)
         guard data.readableBytes <= min(Int(channel.peerMaximumPacket), Self.largestMessageData) else {
             throw ConnectionError(
                 .datagramTooLarge, "\(data.readableBytes) bytes exceed the peer's maximum packet of \(channel.peerMaximumPacket) (ours)")

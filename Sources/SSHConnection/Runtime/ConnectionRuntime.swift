@@ -567,18 +567,23 @@ public actor ConnectionRuntime {
             try multiplexer.send(&data, on: id, extendedType: extendedType, writingInto: &out)
             try await Self.settle(send(out))
             if data.readableBytes == 0 { return }
-            try await withCheckedThrowingContinuation { (writable: CheckedContinuation<Void, any Error>) in
-                // While this task sent, the connection may have ended or the channel closed: then
-                // nobody would ever wake a waiting writer.
-                if let failure {
-                    writable.resume(throwing: failure)
-                } else if outputs[id] == nil {
-                    writable.resume(throwing: ConnectionError(.channelClosed, "\(id) closed"))
-                } else if multiplexer.sendableBytes(on: id) > 0 {
-                    writable.resume()
-                } else {
-                    writers[id, default: []].append(writable)
-                }
+            try await waitForWindow(on: id, atLeast: 1)
+        }
+    }
+
+    /// Waits until the peer's window on `id` admits `bytes`, or, sooner, until it grows at all.
+    private func waitForWindow(on id: ChannelID, atLeast bytes: Int) async throws {
+        try await withCheckedThrowingContinuation { (writable: CheckedContinuation<Void, any Error>) in
+            // While the writer sent, the connection may have ended or the channel closed: then
+            // nobody would ever wake a waiting writer.
+            if let failure {
+                writable.resume(throwing: failure)
+            } else if outputs[id] == nil {
+                writable.resume(throwing: ConnectionError(.channelClosed, "\(id) closed"))
+            } else if multiplexer.sendableBytes(on: id) >= bytes {
+                writable.resume()
+            } else {
+                writers[id, default: []].append(writable)
             }
         }
     }
@@ -592,17 +597,7 @@ public actor ConnectionRuntime {
                 try await Self.settle(send(out))
                 return
             }
-            try await withCheckedThrowingContinuation { (writable: CheckedContinuation<Void, any Error>) in
-                if let failure {
-                    writable.resume(throwing: failure)
-                } else if outputs[id] == nil {
-                    writable.resume(throwing: ConnectionError(.channelClosed, "\(id) closed"))
-                } else if multiplexer.sendableBytes(on: id) >= data.readableBytes {
-                    writable.resume()
-                } else {
-                    writers[id, default: []].append(writable)
-                }
-            }
+            try await waitForWindow(on: id, atLeast: data.readableBytes)
         }
     }
 

@@ -521,6 +521,24 @@ static int sftp_fail(LIBSSH2_SFTP *sftp, const char *what) {
     return fail(FAIL_SFTP, what);
 }
 
+/* Writes all of `local` to `handle` and closes `local`; nonzero after reporting a failed write. */
+static int copy_to_sftp(LIBSSH2_SFTP *sftp, int local, LIBSSH2_SFTP_HANDLE *handle) {
+    char buffer[65536];
+    ssize_t count_read;
+    while ((count_read = read(local, buffer, sizeof buffer)) > 0) {
+        for (ssize_t offset = 0; offset < count_read;) {
+            ssize_t written = libssh2_sftp_write(handle, buffer + offset, (size_t)(count_read - offset));
+            if (written < 0) {
+                close(local);
+                return sftp_fail(sftp, "write");
+            }
+            offset += written;
+        }
+    }
+    close(local);
+    return 0;
+}
+
 static int run_sftp(const char *command, char **arguments, int count) {
     LIBSSH2_SFTP *sftp = libssh2_sftp_init(session);
     if (!sftp) return fail(FAIL_SFTP, "sftp init");
@@ -533,15 +551,7 @@ static int run_sftp(const char *command, char **arguments, int count) {
         LIBSSH2_SFTP_HANDLE *handle = libssh2_sftp_open(
             sftp, b, LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC, 0644);
         if (!handle) return sftp_fail(sftp, "open for writing");
-        ssize_t count_read;
-        while ((count_read = read(local, buffer, sizeof buffer)) > 0) {
-            for (ssize_t offset = 0; offset < count_read;) {
-                ssize_t written = libssh2_sftp_write(handle, buffer + offset, (size_t)(count_read - offset));
-                if (written < 0) return sftp_fail(sftp, "write");
-                offset += written;
-            }
-        }
-        close(local);
+        if (copy_to_sftp(sftp, local, handle)) return FAIL_SFTP;
         if (libssh2_sftp_close(handle)) return sftp_fail(sftp, "close");
     } else if (strcmp(command, "sftp-append") == 0 && b) {
         int local = open(a, O_RDONLY);
@@ -549,15 +559,7 @@ static int run_sftp(const char *command, char **arguments, int count) {
         LIBSSH2_SFTP_HANDLE *handle = libssh2_sftp_open(
             sftp, b, LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_APPEND, 0644);
         if (!handle) return sftp_fail(sftp, "open for appending");
-        ssize_t count_read;
-        while ((count_read = read(local, buffer, sizeof buffer)) > 0) {
-            for (ssize_t offset = 0; offset < count_read;) {
-                ssize_t written = libssh2_sftp_write(handle, buffer + offset, (size_t)(count_read - offset));
-                if (written < 0) return sftp_fail(sftp, "write");
-                offset += written;
-            }
-        }
-        close(local);
+        if (copy_to_sftp(sftp, local, handle)) return FAIL_SFTP;
         if (libssh2_sftp_fsync(handle)) return sftp_fail(sftp, "fsync");
         LIBSSH2_SFTP_ATTRIBUTES attributes;
         if (libssh2_sftp_fstat(handle, &attributes)) return sftp_fail(sftp, "fstat");
